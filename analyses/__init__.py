@@ -1,0 +1,1 @@
+"""Pure analysis functions: they take GeoDataFrames and arrays and return new ones."""

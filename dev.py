@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Set-up and task runner of Sozialraum-Atlas; works the same on Linux, macOS and Windows.
+
+    python dev.py app     set up, build the demo region if needed, start the app
+    python dev.py test    set up, run ruff, mypy and the whole pytest suite
+    python dev.py setup   only create .venv and install the project
+    python dev.py build   build a region (arguments go to `sozialraum build`)
+
+Set-up means: create ``.venv`` with the running Python (3.11 or newer) if it is missing, install
+the project with its development tools (with uv if it can be installed, else with pip) whenever
+pyproject.toml changed, and check that the reference data is where it belongs. Only the standard
+library is used here, because this script runs before anything is installed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".sozialraum-installiert"
+IS_WINDOWS = os.name == "nt"
+DEMO_REGION = "aachen"
+
+
+def say(text: str) -> None:
+    print(f"[dev] {text}", flush=True)
+
+
+def die(text: str, code: int = 2) -> None:
+    print(f"[dev] FEHLER: {text}", file=sys.stderr, flush=True)
+    sys.exit(code)
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if IS_WINDOWS else "bin/python")
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("PYTHONUTF8", "1")  # German umlauts on Windows consoles
+    env.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")  # no network at run time
+    return env
+
+
+def run(command: list[object], check: bool = True) -> int:
+    args = [str(c) for c in command]
+    say("$ " + " ".join(args))
+    code = subprocess.run(args, cwd=ROOT, env=child_env()).returncode
+    if check and code != 0:
+        die(f"Befehl fehlgeschlagen (Status {code}): {' '.join(args)}", code)
+    return code
+
+
+def ensure_venv() -> Path:
+    python = venv_python()
+    if not python.exists():
+        say(f"lege virtuelle Umgebung an: {VENV}")
+        venv.EnvBuilder(with_pip=True, clear=VENV.exists()).create(VENV)
+    return python
+
+
+def install(python: Path) -> None:
+    wanted = hashlib.sha256(
+        (ROOT / "pyproject.toml").read_bytes() + sys.version.encode()
+    ).hexdigest()
+    if STAMP.exists() and STAMP.read_text(encoding="utf-8") == wanted:
+        return
+    say("installiere das Projekt mit Entwicklungswerkzeugen (einmalig nach jeder Änderung der pyproject.toml)")
+    spec = ".[dev]"
+    used_uv = (
+        run([python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "uv"], check=False) == 0
+        and run([python, "-m", "uv", "pip", "install", "--python", python, "-e", spec], check=False) == 0
+    )
+    if not used_uv:
+        say("uv nicht verfügbar: installiere mit pip")
+        run([python, "-m", "pip", "install", "--disable-pip-version-check", "-e", spec])
+    STAMP.write_text(wanted, encoding="utf-8")
+
+
+def check_reference_data(python: Path) -> None:
+    code = subprocess.run(
+        [str(python), "-c", "from layers import sources; import sys; "
+         "m = sources.missing_sources(); print(sources.instructions()) if m else None; "
+         "sys.exit(1 if m else 0)"],
+        cwd=ROOT, env=child_env(),
+    ).returncode
+    if code != 0:
+        die("Referenzdaten fehlen (siehe oben). 'python dev.py build daten-laden' lädt, was eine "
+            "feste öffentliche Adresse hat.")
+
+
+def setup() -> Path:
+    python = ensure_venv()
+    install(python)
+    return python
+
+
+def cmd_app(extra: list[str]) -> None:
+    python = setup()
+    check_reference_data(python)
+    run([python, "-m", "cli", "build", "--region", DEMO_REGION])
+    run([python, "-m", "streamlit", "run", "app.py", "--browser.gatherUsageStats", "false", *extra])
+
+
+def cmd_test(extra: list[str]) -> None:
+    python = setup()
+    check_reference_data(python)
+    run([python, "-m", "ruff", "check", "."])
+    run([python, "-m", "mypy"])
+    run([python, "-m", "pytest", *extra])
+
+
+def cmd_build(extra: list[str]) -> None:
+    python = setup()
+    if extra and extra[0] == "daten-laden":
+        run([python, "-m", "cli", "daten-laden"])
+        return
+    check_reference_data(python)
+    run([python, "-m", "cli", "build", *extra])
+
+
+def main() -> None:
+    commands = {"app": cmd_app, "test": cmd_test, "build": cmd_build,
+                "setup": lambda extra: (setup(), None)[1]}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        sys.exit(2)
+    if shutil.which("git") is None:
+        say("Hinweis: git nicht gefunden (nur für Entwicklung nötig).")
+    commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    main()

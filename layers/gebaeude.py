@@ -1,0 +1,175 @@
+"""Buildings (``gebaeude``) with a residential class, storeys and modelled living space.
+
+Classification of OSM buildings, in this order:
+
+1. explicit residential values (``apartments``, ``house``, ``residential``, ``detached``, …) are
+   ``wohnen``; explicit non-residential values (``garage``, ``school``, ``industrial``, …) are
+   ``nichtwohnen``;
+2. other values (mostly ``building=yes``): with a shop, amenity, office or craft tag the building is
+   ``gemischt`` (commercial ground floor, flats above); inside commercial, industrial, retail or
+   railway land use, or smaller than 40 m², it is ``nichtwohnen``; otherwise ``wohnen``.
+
+Storeys come from ``building:levels`` (+ half the ``roof:levels``) or, where missing, from the
+defaults of the region configuration (documented there).
+"""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.osm import OsmExtract
+from layers.regions import PopulationModel
+
+RESIDENTIAL = {
+    "apartments", "house", "residential", "detached", "semidetached_house", "terrace",
+    "dormitory", "bungalow", "farm", "cabin", "static_caravan", "houseboat",
+}
+NON_RESIDENTIAL = {
+    "garage", "garages", "carport", "shed", "hut", "roof", "industrial", "commercial",
+    "retail", "office", "warehouse", "school", "university", "college", "kindergarten",
+    "church", "chapel", "cathedral", "mosque", "synagogue", "temple", "hospital", "public",
+    "government", "civic", "train_station", "transportation", "parking", "service",
+    "greenhouse", "construction", "sports_centre", "sports_hall", "stadium", "hotel",
+    "supermarket", "farm_auxiliary", "stable", "barn", "bridge", "ruins", "bunker",
+    "toilets", "kiosk", "transformer_tower", "water_tower", "power", "storage_tank",
+    "silo", "grandstand", "pavilion", "museum", "fire_station", "manufacture",
+}
+NON_RESIDENTIAL_LANDUSE = {
+    "commercial", "industrial", "retail", "railway", "military", "construction",
+    "cemetery", "education", "religious", "institutional", "civic_admin",
+}
+MIN_RESIDENTIAL_FOOTPRINT_M2 = 40.0
+# Share of a mixed building's floor area assumed to be living space (ground floor is commercial).
+MIXED_RESIDENTIAL_SHARE = 0.6
+
+_LEVEL_NUMBER = re.compile(r"^\s*(\d+(?:[.,]\d+)?)")
+
+
+def _levels(value: object) -> float:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return np.nan
+    match = _LEVEL_NUMBER.match(str(value))
+    if not match:
+        return np.nan
+    number = float(match.group(1).replace(",", "."))
+    return number if 0 < number < 100 else np.nan
+
+
+def build_buildings(
+    extract: OsmExtract, crs: object, boundary: shapely.Geometry, model: PopulationModel
+) -> gpd.GeoDataFrame:
+    """Build the ``gebaeude`` layer.
+
+    Parameters
+    ----------
+    extract
+        OSM tables.
+    crs
+        Working CRS.
+    boundary
+        Region boundary in the working CRS; buildings whose representative point lies outside are
+        dropped.
+    model
+        Population model (default storeys, living-space share).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per building with ``nutzung``, ``geschosse``, ``bgf_m2`` and ``wohnflaeche_m2``.
+    """
+    raw = extract.frame("buildings")
+    if raw.empty:
+        return gpd.GeoDataFrame(
+            {
+                "osm_id": pd.Series(dtype=str),
+                "building": pd.Series(dtype=str),
+                "nutzung": pd.Series(dtype=str),
+                "geschosse": pd.Series(dtype=float),
+                "grundflaeche_m2": pd.Series(dtype=float),
+                "bgf_m2": pd.Series(dtype=float),
+                "wohnflaeche_m2": pd.Series(dtype=float),
+            },
+            geometry=gpd.GeoSeries([], crs=crs),
+            crs=crs,
+        )
+    for column in ("building:levels", "roof:levels", "name", "shop", "amenity", "office", "craft",
+                   "tourism", "healthcare"):
+        if column not in raw.columns:
+            raw[column] = None
+    buildings = raw.to_crs(crs)
+    points = buildings.geometry.representative_point()
+    inside = points.within(boundary)
+    buildings = buildings[inside.to_numpy()].reset_index(drop=True)
+    points = points[inside.to_numpy()].reset_index(drop=True)
+
+    footprint = buildings.geometry.area.to_numpy()
+    building_value = buildings["building"].fillna("yes").astype(str).to_numpy()
+
+    landuse = extract.frame("landuse")
+    in_non_residential = np.zeros(len(buildings), dtype=bool)
+    if not landuse.empty:
+        landuse = landuse.to_crs(crs)
+        non_res = landuse[landuse["landuse"].isin(NON_RESIDENTIAL_LANDUSE)]
+        if not non_res.empty:
+            hits = gpd.sjoin(
+                gpd.GeoDataFrame(geometry=points, crs=crs), non_res[["geometry"]],
+                predicate="within", how="inner",
+            )
+            in_non_residential[np.unique(hits.index.to_numpy())] = True
+
+    has_use = buildings[["shop", "amenity", "office", "craft", "tourism", "healthcare"]].notna().any(
+        axis=1
+    ).to_numpy()
+    use = np.where(
+        np.isin(building_value, list(RESIDENTIAL)),
+        "wohnen",
+        np.where(
+            np.isin(building_value, list(NON_RESIDENTIAL)),
+            "nichtwohnen",
+            np.where(
+                has_use,
+                "gemischt",
+                np.where(
+                    in_non_residential | (footprint < MIN_RESIDENTIAL_FOOTPRINT_M2),
+                    "nichtwohnen",
+                    "wohnen",
+                ),
+            ),
+        ),
+    )
+    # A residential-tagged building with a shop is still mixed.
+    use = np.where((use == "wohnen") & has_use, "gemischt", use)
+
+    levels = np.array([_levels(v) for v in buildings["building:levels"]])
+    roof = np.array([_levels(v) for v in buildings["roof:levels"]])
+    level_source = np.where(np.isnan(levels), "standard", "osm")
+    default = model.geschosse_standard.get("default", 2.0)
+    defaults = np.array([model.geschosse_standard.get(b, default) for b in building_value])
+    storeys = np.where(np.isnan(levels), defaults, levels + 0.5 * np.nan_to_num(roof))
+
+    gross = footprint * storeys
+    residential_share = np.select(
+        [use == "wohnen", use == "gemischt"], [1.0, MIXED_RESIDENTIAL_SHARE], default=0.0
+    )
+    living = gross * model.wohnflaechenanteil * residential_share
+
+    return gpd.GeoDataFrame(
+        {
+            "osm_id": buildings["osm_id"].astype(str),
+            "building": building_value,
+            "name": buildings["name"],
+            "nutzung": use,
+            "geschosse": np.round(storeys, 1),
+            "geschosse_quelle": level_source,
+            "grundflaeche_m2": np.round(footprint, 1),
+            "bgf_m2": np.round(gross, 1),
+            "wohnflaeche_m2": np.round(living, 1),
+        },
+        geometry=buildings.geometry.to_numpy(),
+        crs=crs,
+    )

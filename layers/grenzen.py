@@ -1,0 +1,198 @@
+"""Region boundary (``region``) and municipalities (``gemeinden``).
+
+The region is either the municipalities selected by an AGS prefix, clipped to the area the OSM
+extract covers, or (without a municipality file) the area the extract covers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+from pyproj import CRS
+from scipy import ndimage
+
+from layers.errors import CRSError, GeometryError, SourceDataError
+from layers.osm import WGS84, OsmExtract, header_bounds
+from layers.regions import RegionConfig
+
+HULL_CELL_DEG = 0.01
+HULL_MIN_NODES = 10
+
+
+def extract_area(extract: OsmExtract) -> shapely.Geometry:
+    """The area an extract covers, in WGS 84.
+
+    The header bounding box where it is meaningful. Otherwise the convex hull of the main block of
+    0.01° cells (about 1 km) with at least ten highway nodes: a morphological opening removes
+    strips one cell wide, which drops the long roads that routing extracts keep far outside their
+    area, and the largest connected block remains.
+    """
+    if extract.bounds is not None:
+        return shapely.box(*extract.bounds)
+    coords = np.concatenate([w["coords"] for w in extract.ways])
+    cells = np.floor(coords / HULL_CELL_DEG).astype(np.int64)
+    unique, counts = np.unique(cells, axis=0, return_counts=True)
+    dense = unique[counts >= HULL_MIN_NODES]
+    if len(dense) == 0:
+        return shapely.convex_hull(shapely.multipoints(coords))
+    origin = dense.min(axis=0)
+    grid = np.zeros(tuple(dense.max(axis=0) - origin + 1), dtype=bool)
+    grid[tuple((dense - origin).T)] = True
+    opened = ndimage.binary_opening(grid, structure=np.ones((3, 3), dtype=bool))
+    labels, count = ndimage.label(opened if opened.any() else grid, structure=np.ones((3, 3)))
+    sizes = np.bincount(labels.ravel())[1:]
+    main = np.argwhere(labels == int(np.argmax(sizes)) + 1) + origin
+    corners = np.concatenate([main, main + [1, 0], main + [0, 1], main + [1, 1]]).astype(float)
+    return shapely.convex_hull(shapely.multipoints(corners * HULL_CELL_DEG))
+
+
+def read_gemeinden(config: RegionConfig) -> gpd.GeoDataFrame:
+    """Read the region's municipalities (real population, VG250-EW) in WGS 84 → working CRS.
+
+    Raises
+    ------
+    SourceDataError
+        If the file is missing or unreadable, lacks columns, or no AGS matches the prefix.
+    CRSError
+        If the file has no CRS.
+    """
+    path = config.gemeinden
+    assert path is not None
+    if not path.exists():
+        raise SourceDataError(
+            "Die Gemeindegrenzen-Datei wurde nicht gefunden.",
+            hinweis="Prüfen Sie [quellen] gemeinden in der Regionskonfiguration "
+            f"({config.path.name}).",
+            datei=path,
+        )
+    try:
+        gemeinden = pyogrio.read_dataframe(path)
+    except Exception as exc:
+        raise SourceDataError(
+            f"Die Gemeindegrenzen-Datei kann nicht gelesen werden ({exc}).",
+            hinweis="Speichern Sie die Datei als GeoJSON oder GeoPackage neu.",
+            datei=path,
+        ) from exc
+    if gemeinden.crs is None:
+        raise CRSError(
+            "Die Gemeindegrenzen-Datei hat kein Koordinatenbezugssystem (CRS).",
+            hinweis="Speichern Sie die Datei mit CRS (GeoJSON ist nach RFC 7946 immer WGS 84; "
+            "eine 'crs'-Angabe, die nicht lesbar ist, entfernen) oder als GeoPackage mit CRS.",
+            datei=path,
+        )
+    if CRS.from_user_input(gemeinden.crs).is_geographic and len(gemeinden):
+        minx, miny, maxx, maxy = gemeinden.total_bounds
+        if min(minx, miny) < -180 or max(maxx, maxy) > 180:
+            raise CRSError(
+                "Die Gemeindegrenzen-Datei gibt kein passendes Koordinatenbezugssystem an: "
+                "die Koordinaten sind metrisch, die Datei behauptet aber Grad (WGS 84).",
+                hinweis="Speichern Sie die Datei mit dem richtigen CRS (z. B. EPSG:25832) als "
+                "GeoPackage, oder transformieren Sie sie nach WGS 84.",
+                datei=path,
+            )
+    lower = {c.lower(): c for c in gemeinden.columns}
+    for needed in ("ags", "name"):
+        if needed not in lower:
+            raise SourceDataError(
+                f"Der Gemeindegrenzen-Datei fehlt die Spalte '{needed}'.",
+                hinweis="Erwartet werden mindestens die Spalten ags, name und pop (Einwohner).",
+                datei=path,
+            )
+    ags = gemeinden[lower["ags"]].astype(str).str.zfill(8)
+    prefix = config.gemeinden_praefix or ""
+    selected = gemeinden[ags.str.startswith(prefix).to_numpy()].copy()
+    if selected.empty:
+        raise SourceDataError(
+            f"Keine Gemeinde in der Datei hat einen AGS, der mit '{prefix}' beginnt.",
+            hinweis="Prüfen Sie [grenze] ags_praefix in der Regionskonfiguration.",
+            datei=path,
+        )
+    pop_col = lower.get("pop") or lower.get("ewz") or lower.get("einwohner")
+    out = gpd.GeoDataFrame(
+        {
+            "ags": ags[selected.index].to_numpy(),
+            "name": selected[lower["name"]].to_numpy(),
+            "kreis": selected[lower["county"]].to_numpy() if "county" in lower else None,
+            "einwohner": selected[pop_col].astype("Int64").to_numpy() if pop_col else None,
+            "quelle": "VG250-EW (© GeoBasis-DE / BKG 2024), Einwohner 31.12.2023",
+        },
+        geometry=selected.geometry.to_numpy(),
+        crs=gemeinden.crs,
+    ).to_crs(config.crs)
+    invalid = ~out.geometry.is_valid
+    if invalid.any():
+        out.loc[invalid, "geometry"] = shapely.make_valid(out.geometry[invalid].to_numpy())
+    out["flaeche_km2"] = np.round(out.geometry.area / 1e6, 3)
+    return out
+
+
+def header_extract_area(path: object) -> shapely.Geometry | None:
+    """The extract's area from the PBF header alone (None if the header has no usable box)."""
+    bounds = header_bounds(Path(str(path)))
+    return shapely.box(*bounds) if bounds is not None else None
+
+
+def check_overlap(
+    config: RegionConfig, area_wgs84: shapely.Geometry, gemeinden: gpd.GeoDataFrame
+) -> shapely.Geometry:
+    """Intersect the municipalities with the extract's area; raise if they do not overlap.
+
+    Returns
+    -------
+    shapely.Geometry
+        The region polygon in the working CRS.
+
+    Raises
+    ------
+    GeometryError
+        If the extract does not overlap the municipalities.
+    """
+    area = gpd.GeoSeries([area_wgs84], crs=WGS84).to_crs(config.crs).iloc[0]
+    union = shapely.union_all(gemeinden.geometry.to_numpy())
+    region = shapely.intersection(union, area)
+    if region.is_empty or region.area < 1e4:
+        raise GeometryError(
+            "Der OSM-Ausschnitt überlappt die ausgewählten Gemeinden nicht.",
+            hinweis=f"Prüfen Sie, ob [grenze] ags_praefix = \"{config.gemeinden_praefix}\" zum "
+            "OSM-Ausschnitt passt, oder wählen Sie einen Ausschnitt, der die Gemeinden abdeckt.",
+            datei=config.osm,
+        )
+    return shapely.make_valid(region)
+
+
+def region_boundary(
+    config: RegionConfig, extract: OsmExtract, gemeinden: gpd.GeoDataFrame | None
+) -> shapely.Geometry:
+    """The region polygon in the working CRS.
+
+    Raises
+    ------
+    GeometryError
+        If the extract does not overlap the municipalities.
+    """
+    if config.boundary_kind == "extrakt" or gemeinden is None:
+        return gpd.GeoSeries([extract_area(extract)], crs=WGS84).to_crs(config.crs).iloc[0]
+    return check_overlap(config, extract_area(extract), gemeinden)
+
+
+def region_frame(config: RegionConfig, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
+    """The one-row ``region`` layer."""
+    return gpd.GeoDataFrame(
+        {
+            "name": [config.name],
+            "titel": [config.titel],
+            "flaeche_km2": [round(boundary.area / 1e6, 3)],
+        },
+        geometry=[boundary],
+        crs=config.crs,
+    )
+
+
+def share_in_region(gemeinden: gpd.GeoDataFrame, boundary: shapely.Geometry) -> np.ndarray:
+    """Share of each municipality's area inside the region (0..1)."""
+    inter = shapely.intersection(gemeinden.geometry.to_numpy(), boundary)
+    return np.round(shapely.area(inter) / shapely.area(gemeinden.geometry.to_numpy()), 4)

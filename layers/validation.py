@@ -1,0 +1,553 @@
+"""The one place where inputs are checked.
+
+Every loader and every analysis entry point validates through these functions, so that a given
+mistake always produces the same German message: what is wrong, where (file, row, column) and how
+to fix it. Functions either return a cleaned copy or raise a subclass of
+:class:`layers.errors.SozialraumError`; none of them mutates its input.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import cast
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from layers.errors import (
+    ConfigError,
+    CRSError,
+    InputValidationError,
+    PersonalDataError,
+    Problem,
+    SourceDataError,
+)
+
+# Header row = row 1 in a spreadsheet; the first data row is therefore row 2.
+FIRST_DATA_ROW = 2
+
+# Column names that identify a person directly. Their presence makes an import file unacceptable
+# for case-derived data (SGB X, Art. 9 GDPR): the store must never hold them.
+PERSONAL_COLUMN_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^(vor|nach|familien|ruf)?name(n)?$", "Name"),
+    (r"^(vorname|nachname|familienname|klient(in)?|person(en)?name)$", "Name"),
+    (r"geburts(datum|tag|jahr)|^geb\.?(datum)?$|birth", "Geburtsdatum"),
+    (r"^(telefon|tel|handy|mobil|e-?mail|mail)$", "Kontaktdaten"),
+    (r"versicherten|sozialversicherungs|steuer-?id|aktenzeichen|fallnummer_klar", "Kennnummer"),
+    (r"^(wohn)?(adresse|anschrift)(_person|_klient(in)?)?$|^wohnort$|^privatadresse$", "Wohnadresse"),
+)
+
+
+def parse_crs(value: object, *, datei: str | Path | None = None, projected: bool = False) -> CRS:
+    """Parse a CRS given as EPSG code, ``"EPSG:25832"``, WKT or PROJ string.
+
+    Parameters
+    ----------
+    value
+        What the user wrote.
+    datei
+        The file the value came from (for the message).
+    projected
+        Require a projected (metric) CRS, as every working CRS must be.
+
+    Returns
+    -------
+    pyproj.CRS
+
+    Raises
+    ------
+    ConfigError
+        If the value is empty, unknown or (with ``projected``) geographic.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ConfigError(
+            "Es ist kein Koordinatenbezugssystem (CRS) angegeben.",
+            hinweis="Tragen Sie ein CRS ein, z. B. crs = \"EPSG:25832\" für NRW oder \"EPSG:25833\" für Sachsen.",
+            datei=datei,
+        )
+    try:
+        crs = CRS.from_user_input(value)
+    except (PyprojCRSError, TypeError, ValueError) as exc:
+        raise ConfigError(
+            f"Das Koordinatenbezugssystem '{value}' ist unbekannt.",
+            hinweis="Verwenden Sie einen EPSG-Code wie \"EPSG:25832\" (ETRS89 / UTM 32N, NRW) "
+            "oder \"EPSG:25833\" (ETRS89 / UTM 33N, Sachsen).",
+            datei=datei,
+        ) from exc
+    if projected and not crs.is_projected:
+        raise ConfigError(
+            f"Das Koordinatenbezugssystem '{value}' ist geografisch (Grad), nicht metrisch.",
+            hinweis="Als Arbeits-CRS ist ein metrisches System nötig, z. B. \"EPSG:25832\".",
+            datei=datei,
+        )
+    return crs
+
+
+def require_crs(
+    gdf: gpd.GeoDataFrame | gpd.GeoSeries,
+    expected: CRS | str | int,
+    *,
+    name: str,
+    datei: str | Path | None = None,
+) -> None:
+    """Raise unless ``gdf`` carries exactly the expected CRS.
+
+    A missing or mismatching CRS is an error, never a warning: silently reprojecting (or not)
+    yields distances that are off by kilometres.
+
+    Parameters
+    ----------
+    gdf
+        The layer to check.
+    expected
+        The region's working CRS.
+    name
+        The layer's name for the message.
+    datei
+        The file the layer came from, if any.
+
+    Raises
+    ------
+    CRSError
+    """
+    expected_crs = CRS.from_user_input(expected)
+    if gdf.crs is None:
+        raise CRSError(
+            f"Die Ebene '{name}' hat kein Koordinatenbezugssystem (CRS).",
+            hinweis="Speichern Sie die Datei mit CRS (z. B. in QGIS: Layer exportieren, KBS wählen) "
+            "oder geben Sie beim Import das CRS der Koordinaten an.",
+            datei=datei,
+        )
+    if not CRS.from_user_input(gdf.crs).equals(expected_crs):
+        raise CRSError(
+            f"Die Ebene '{name}' liegt in {_crs_label(gdf.crs)}, die Region arbeitet in "
+            f"{_crs_label(expected_crs)}.",
+            hinweis=f"Transformieren Sie die Ebene nach {_crs_label(expected_crs)} "
+            "(to_crs) oder importieren Sie sie über die Importfunktion, die das erledigt.",
+            datei=datei,
+        )
+
+
+def _crs_label(crs: object) -> str:
+    parsed = CRS.from_user_input(crs)
+    epsg = parsed.to_epsg()
+    return f"EPSG:{epsg}" if epsg else parsed.name
+
+
+def to_region_crs(
+    gdf: gpd.GeoDataFrame,
+    region_crs: CRS | str | int,
+    *,
+    name: str,
+    datei: str | Path | None = None,
+) -> gpd.GeoDataFrame:
+    """Return ``gdf`` transformed into the region CRS; a layer without CRS is an error.
+
+    Parameters
+    ----------
+    gdf
+        Input layer with a known CRS.
+    region_crs
+        Target CRS.
+    name, datei
+        For messages.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A new frame (the input is never changed).
+    """
+    if gdf.crs is None:
+        require_crs(gdf, region_crs, name=name, datei=datei)
+    return gdf.to_crs(region_crs)
+
+
+def check_geometries(
+    gdf: gpd.GeoDataFrame,
+    *,
+    name: str,
+    datei: str | Path | None = None,
+    allowed_types: Sequence[str] | None = None,
+    repair: bool = False,
+) -> tuple[gpd.GeoDataFrame, list[Problem]]:
+    """Check geometries for emptiness, validity and type.
+
+    Parameters
+    ----------
+    gdf
+        Layer to check.
+    name, datei
+        For messages.
+    allowed_types
+        Accepted geometry types (e.g. ``("Polygon", "MultiPolygon")``).
+    repair
+        Repair invalid geometries with ``shapely.make_valid`` (reported as warnings) instead of
+        reporting them as errors.
+
+    Returns
+    -------
+    tuple
+        A checked copy of ``gdf`` and the list of problems (rows refer to the input's order).
+    """
+    result = gdf.copy()
+    problems: list[Problem] = []
+    geoms = result.geometry.array
+    missing = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    for pos in np.flatnonzero(missing):
+        problems.append(
+            Problem(
+                f"Die Ebene '{name}' enthält ein Objekt ohne Geometrie.",
+                "Ergänzen Sie die Geometrie oder entfernen Sie die Zeile.",
+                datei=str(datei) if datei else None,
+                zeile=int(pos) + FIRST_DATA_ROW,
+                spalte="geometry",
+            )
+        )
+    invalid = ~np.asarray(shapely.is_valid(geoms)) & ~missing
+    if invalid.any():
+        reasons = shapely.is_valid_reason(geoms[invalid])
+        if repair:
+            repaired = shapely.make_valid(geoms[invalid])
+            result.loc[result.index[invalid], result.geometry.name] = repaired
+        for pos, reason in zip(np.flatnonzero(invalid), reasons, strict=True):
+            problems.append(
+                Problem(
+                    f"Ungültige Geometrie in Ebene '{name}' ({reason}).",
+                    "Die Geometrie wurde automatisch repariert; prüfen Sie das Ergebnis."
+                    if repair
+                    else "Reparieren Sie die Geometrie, z. B. in QGIS mit 'Geometrien reparieren'.",
+                    datei=str(datei) if datei else None,
+                    zeile=int(pos) + FIRST_DATA_ROW,
+                    spalte="geometry",
+                    schwere="warnung" if repair else "fehler",
+                )
+            )
+    if allowed_types is not None:
+        types = result.geometry.geom_type.to_numpy()
+        wrong = ~np.isin(types, list(allowed_types)) & ~missing
+        for pos in np.flatnonzero(wrong):
+            problems.append(
+                Problem(
+                    f"Geometrietyp '{types[pos]}' passt nicht zur Ebene '{name}' "
+                    f"(erwartet: {', '.join(allowed_types)}).",
+                    "Exportieren Sie die Ebene mit dem passenden Geometrietyp.",
+                    datei=str(datei) if datei else None,
+                    zeile=int(pos) + FIRST_DATA_ROW,
+                    spalte="geometry",
+                )
+            )
+    return result, problems
+
+
+def raise_if_errors(problems: Iterable[Problem], meldung: str, hinweis: str = "") -> None:
+    """Raise :class:`InputValidationError` if any problem is an error.
+
+    Parameters
+    ----------
+    problems
+        Findings of one or more checks.
+    meldung, hinweis
+        Summary message and fix.
+    """
+    errors = [p for p in problems if p.schwere == "fehler"]
+    if errors:
+        datei = errors[0].datei if len({p.datei for p in errors}) == 1 else None
+        raise InputValidationError(meldung, hinweis=hinweis, datei=datei, probleme=errors)
+
+
+# --------------------------------------------------------------------------------------------
+# Tables from planners' spreadsheets
+# --------------------------------------------------------------------------------------------
+
+_ENCODINGS = ("utf-8-sig", "cp1252")
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = 0) -> pd.DataFrame:
+    """Read a table as planners export it: CSV (UTF-8 or cp1252, ``;`` ``,`` or tab) or XLSX.
+
+    All cells are read as text so that nothing is guessed (leading zeros of an AGS, decimal
+    commas); callers convert columns with :func:`parse_decimal` and friends.
+
+    Parameters
+    ----------
+    path
+        A ``.csv``, ``.txt``, ``.tsv`` or ``.xlsx`` file.
+    sheet
+        Worksheet for XLSX files.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Column names stripped of surrounding whitespace, all values ``str`` or ``<NA>``.
+
+    Raises
+    ------
+    SourceDataError
+        If the file is missing, empty or unreadable.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise SourceDataError(
+            "Die Datei wurde nicht gefunden.",
+            hinweis="Prüfen Sie den Pfad und den Dateinamen.",
+            datei=path,
+        )
+    if path.stat().st_size == 0:
+        raise SourceDataError(
+            "Die Datei ist leer (0 Byte).",
+            hinweis="Exportieren Sie die Tabelle erneut, mit Kopfzeile und mindestens einer Datenzeile.",
+            datei=path,
+        )
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        try:
+            frame = cast(pd.DataFrame, pd.read_excel(path, sheet_name=sheet, dtype=str))
+        except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
+            raise SourceDataError(
+                "Zum Lesen von Excel-Dateien fehlt das Paket openpyxl.",
+                hinweis="Installieren Sie die Abhängigkeiten neu (python dev.py setup).",
+                datei=path,
+            ) from exc
+        except Exception as exc:
+            raise SourceDataError(
+                f"Die Excel-Datei kann nicht gelesen werden ({exc}).",
+                hinweis="Öffnen Sie die Datei in Excel und speichern Sie sie erneut als .xlsx.",
+                datei=path,
+            ) from exc
+    elif suffix in (".csv", ".txt", ".tsv"):
+        frame = _read_csv_text(path)
+    else:
+        raise SourceDataError(
+            f"Das Dateiformat '{suffix or '(ohne Endung)'}' wird für Tabellen nicht unterstützt.",
+            hinweis="Speichern Sie die Tabelle als CSV (Trennzeichen Semikolon) oder als XLSX.",
+            datei=path,
+        )
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    frame = frame.dropna(how="all")
+    if frame.empty:
+        raise SourceDataError(
+            "Die Datei enthält keine Datenzeilen, nur eine Kopfzeile.",
+            hinweis="Exportieren Sie die Tabelle erneut mit den Daten.",
+            datei=path,
+        )
+    unnamed = [c for c in frame.columns if c.startswith("Unnamed:") or c == ""]
+    if unnamed and len(unnamed) == len(frame.columns):
+        raise SourceDataError(
+            "Die Datei hat keine Kopfzeile mit Spaltennamen.",
+            hinweis="Fügen Sie als erste Zeile die Spaltennamen ein.",
+            datei=path,
+        )
+    return frame.astype("string")
+
+
+def _read_csv_text(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    text: str | None = None
+    for encoding in _ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:  # pragma: no cover - cp1252 decodes almost everything
+        raise SourceDataError(
+            "Die Zeichenkodierung der Datei ist weder UTF-8 noch Windows-1252.",
+            hinweis="Speichern Sie die Datei in Excel als 'CSV UTF-8 (durch Trennzeichen getrennt)'.",
+            datei=path,
+        )
+    if "\x00" in text:
+        raise SourceDataError(
+            "Die Datei ist keine Textdatei (sie enthält Binärdaten).",
+            hinweis="Speichern Sie die Tabelle als CSV oder XLSX; eine umbenannte Datei genügt nicht.",
+            datei=path,
+        )
+    if not text.strip():
+        raise SourceDataError(
+            "Die Datei enthält nur Leerzeichen oder Leerzeilen.",
+            hinweis="Exportieren Sie die Tabelle erneut, mit Kopfzeile und Daten.",
+            datei=path,
+        )
+    sample = text[:20000]
+    first_line = sample.splitlines()[0] if sample.splitlines() else ""
+    delimiter = max((";", ",", "\t", "|"), key=first_line.count)
+    if first_line.count(delimiter) == 0:
+        try:
+            delimiter = csv.Sniffer().sniff(sample, delimiters=";,\t|").delimiter
+        except csv.Error:
+            delimiter = ";"
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skipinitialspace=True,
+        )
+    except pd.errors.ParserError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        zeile = int(match.group(1)) if match else None
+        raise SourceDataError(
+            f"Die CSV-Datei ist nicht gleichmäßig aufgebaut ({exc}).",
+            hinweis="Prüfen Sie diese Zeile auf überzählige Trennzeichen; Text mit Trennzeichen "
+            "muss in Anführungszeichen stehen.",
+            datei=path,
+            zeile=zeile,
+        ) from exc
+    return frame
+
+
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d{1,3}(\.\d{3})*(,\d+)?$|^[+-]?\d+(,\d+)?$")
+_DECIMAL_POINT = re.compile(r"^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$")
+
+
+def parse_decimal(
+    values: pd.Series,
+    *,
+    spalte: str,
+    datei: str | Path | None = None,
+) -> tuple[pd.Series, list[Problem]]:
+    """Parse numbers written with a decimal comma (``"6,0834"``, ``"1.234,5"``) or point.
+
+    Parameters
+    ----------
+    values
+        Text values of one column (index = 0-based data row position).
+    spalte, datei
+        For messages.
+
+    Returns
+    -------
+    tuple
+        Float series (NaN where empty or unparseable) and problems for the unparseable cells.
+    """
+    out = np.full(len(values), np.nan)
+    problems: list[Problem] = []
+    for pos, value in enumerate(values.to_numpy()):
+        if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+            continue
+        text = str(value).strip().replace("\u00a0", "").replace(" ", "")
+        if not text:
+            continue
+        if _DECIMAL_POINT.match(text) and "," not in text:
+            out[pos] = float(text)
+        elif _DECIMAL_COMMA.match(text):
+            out[pos] = float(text.replace(".", "").replace(",", "."))
+        else:
+            problems.append(
+                Problem(
+                    f"'{value}' ist keine Zahl.",
+                    "Schreiben Sie die Zahl mit Dezimalkomma oder -punkt, ohne Einheit (z. B. 6,0834).",
+                    datei=str(datei) if datei else None,
+                    zeile=pos + FIRST_DATA_ROW,
+                    spalte=spalte,
+                )
+            )
+    return pd.Series(out, index=values.index, name=values.name), problems
+
+
+def check_personal_columns(columns: Iterable[str], *, datei: str | Path | None = None) -> None:
+    """Refuse a table that carries directly identifying personal data.
+
+    Parameters
+    ----------
+    columns
+        Column names of the input.
+    datei
+        For the message.
+
+    Raises
+    ------
+    PersonalDataError
+        Naming every offending column and what it looks like.
+    """
+    found: list[Problem] = []
+    for column in columns:
+        key = str(column).strip().lower().replace(" ", "_").replace("-", "_")
+        for pattern, label in PERSONAL_COLUMN_PATTERNS:
+            if re.search(pattern, key.replace("_", "") if label != "Name" else key):
+                found.append(
+                    Problem(
+                        f"Die Spalte enthält personenbezogene Daten ({label}).",
+                        "Entfernen Sie die Spalte vor dem Import; nur ein pseudonymer "
+                        "Personenschlüssel ist erlaubt.",
+                        datei=str(datei) if datei else None,
+                        spalte=str(column),
+                    )
+                )
+                break
+    if found:
+        raise PersonalDataError(
+            "Die Datei enthält Spalten mit direkt personenbezogenen Daten und wird nicht importiert.",
+            hinweis="Sozial- und Gesundheitsdaten dürfen nur pseudonymisiert gespeichert werden "
+            "(SGB X, Art. 9 DSGVO). Entfernen Sie die genannten Spalten.",
+            datei=datei,
+            probleme=found,
+        )
+
+
+def check_lonlat(
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    bounds: tuple[float, float, float, float],
+    datei: str | Path | None = None,
+    spalte_lon: str = "lon",
+    spalte_lat: str = "lat",
+) -> list[Problem]:
+    """Find coordinates outside the region, and recognise swapped longitude/latitude.
+
+    Parameters
+    ----------
+    lon, lat
+        Coordinates in degrees (WGS 84), one per data row.
+    bounds
+        Region bounds in degrees ``(minx, miny, maxx, maxy)``.
+    datei, spalte_lon, spalte_lat
+        For messages.
+
+    Returns
+    -------
+    list of Problem
+    """
+    minx, miny, maxx, maxy = bounds
+    problems: list[Problem] = []
+    for pos, (x, y) in enumerate(zip(lon, lat, strict=True)):
+        if np.isnan(x) or np.isnan(y):
+            continue
+        inside = minx <= x <= maxx and miny <= y <= maxy
+        if inside:
+            continue
+        swapped = minx <= y <= maxx and miny <= x <= maxy
+        if swapped:
+            meldung = (
+                f"Länge und Breite sind vertauscht ({spalte_lon}={x}, {spalte_lat}={y})."
+            )
+            hinweis = f"Tauschen Sie die Werte der Spalten '{spalte_lon}' und '{spalte_lat}'."
+        elif not (-180 <= x <= 180 and -90 <= y <= 90):
+            meldung = f"Die Koordinaten ({x}, {y}) sind keine Grad-Angaben."
+            hinweis = (
+                "Für metrische Koordinaten (Rechtswert/Hochwert) geben Sie beim Import das CRS an, "
+                "z. B. EPSG:25832."
+            )
+        else:
+            meldung = f"Der Punkt ({x}, {y}) liegt außerhalb der Region."
+            hinweis = "Prüfen Sie die Koordinaten; ist die Adresse richtig?"
+        problems.append(
+            Problem(
+                meldung,
+                hinweis,
+                datei=str(datei) if datei else None,
+                zeile=pos + FIRST_DATA_ROW,
+                spalte=f"{spalte_lon}/{spalte_lat}",
+            )
+        )
+    return problems

@@ -1,0 +1,1 @@
+"""Planning areas (Planungsräume): definition, validation and indicators."""

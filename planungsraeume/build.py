@@ -1,0 +1,494 @@
+"""Build a region: from its configuration to one GeoPackage in the cache.
+
+``sozialraum build --region aachen`` calls :func:`build_region`. The build
+
+1. checks that every source file exists (a missing ``../shared`` gives instructions);
+2. reads the OSM extract once and derives every layer from it, the boundary file and the ICF list;
+3. writes all layers into a temporary GeoPackage and swaps it in atomically, so an earlier good
+   store survives any failure;
+4. carries over what users made in the old store (imported and edited offers, imported barrier
+   reports, imported planning areas, the audit table, scenarios);
+5. records a fingerprint of its inputs and skips the work next time if nothing changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from layers import settings
+from layers.angebote import conform, services_from_osm, synthetic_services
+from layers.barrieren import load_icf_codes, synthetic_barriers
+from layers.bevoelkerung import model_population, read_zensus_grid
+from layers.errors import LayerNotFoundError, SozialraumError, StoreError
+from layers.gebaeude import build_buildings
+from layers.grenzen import (
+    check_overlap,
+    header_extract_area,
+    read_gemeinden,
+    region_boundary,
+    region_frame,
+    share_in_region,
+)
+from layers.haltestellen import build_addresses, build_basemap, build_stops
+from layers.log import get_logger
+from layers.network import build_network
+from layers.osm import read_extract
+from layers.progress import ProgressCallback, Steps
+from layers.regions import RegionConfig, load_region
+from layers.sources import check_shared_data
+from layers.store import AUDIT_TABLE, META_TABLE, GeoPackageStore, meta_frame, region_store_path
+from planungsraeume.define import from_osm_places
+
+log = get_logger("build")
+
+# Bump when the meaning of a layer changes in a way the code hash would not reveal.
+BUILD_SCHEMA_VERSION = 1
+# Layers and tables whose rows users create; a rebuild carries them over.
+USER_TABLE_PREFIXES = ("szenario", "nutzer_")
+LAYER_ORDER = (
+    "region",
+    "gemeinden",
+    "planungsraeume",
+    "gebaeude",
+    "bevoelkerung",
+    "adressen",
+    "angebote",
+    "haltestellen",
+    "netz_knoten",
+    "netz_kanten",
+    "barrieren",
+    "grundkarte",
+)
+
+
+@dataclass
+class BuildResult:
+    """What a build did.
+
+    Attributes
+    ----------
+    region
+        Region name.
+    path
+        The GeoPackage.
+    rebuilt
+        False if the store was current and nothing was done.
+    counts
+        Features per layer.
+    population
+        Total (modelled or Zensus) population of the region.
+    crs
+        Working CRS as ``EPSG:…``.
+    notes
+        German remarks for the user (fallbacks, sparse data).
+    seconds
+        Wall time.
+    """
+
+    region: str
+    path: Path
+    rebuilt: bool
+    counts: dict[str, int] = field(default_factory=dict)
+    population: int = 0
+    crs: str = ""
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """A German multi-line summary for the terminal."""
+        lines = [
+            f"Region '{self.region}' → {self.path}",
+            f"Koordinatenbezugssystem: {self.crs}",
+        ]
+        if not self.rebuilt:
+            lines.append("Quellen unverändert: nichts neu gebaut (--force erzwingt den Neubau).")
+        lines.append("Objekte je Ebene:")
+        for name, count in self.counts.items():
+            lines.append(f"  {name:<16} {count:>8}")
+        lines.append(f"Bevölkerung gesamt: {_de(self.population)}")
+        for note in self.notes:
+            lines.append(f"Hinweis: {note}")
+        if self.rebuilt:
+            lines.append(f"Dauer: {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+
+def fingerprint(config: RegionConfig) -> str:
+    """Hash of everything a build depends on: config, source files, vocabularies and code."""
+    digest = hashlib.sha256()
+    digest.update(f"schema={BUILD_SCHEMA_VERSION}".encode())
+    digest.update(config.path.read_bytes())
+    for source in config.source_files():
+        digest.update(str(source).encode())
+        if source.exists():
+            digest.update(_file_hash(source).encode())
+    code_files = sorted((settings.project_root / "layers").glob("*.py")) + [
+        settings.project_root / "planungsraeume" / "define.py",
+        Path(__file__),
+        settings.vocab_dir / "angebotstypen.toml",
+    ]
+    for path in code_files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_current(config: RegionConfig) -> bool:
+    """Whether the region's store exists and was built from the current inputs."""
+    store = GeoPackageStore(region_store_path(config.name), config.crs)
+    if not store.exists():
+        return False
+    try:
+        return store.read_meta().get("fingerprint") == fingerprint(config)
+    except SozialraumError:
+        return False
+
+
+def build_region(
+    region: str | RegionConfig,
+    *,
+    force: bool = False,
+    progress: ProgressCallback | None = None,
+    target: Path | None = None,
+) -> BuildResult:
+    """Build (or confirm) the GeoPackage of a region.
+
+    Parameters
+    ----------
+    region
+        Region name or configuration.
+    force
+        Rebuild even if the inputs did not change.
+    progress
+        Callback ``(fraction, label)`` for the app; the terminal gets a tqdm bar without it.
+    target
+        Output path (default: ``<cache>/regions/<name>.gpkg``).
+
+    Returns
+    -------
+    BuildResult
+
+    Raises
+    ------
+    SozialraumError
+        Any problem with the configuration or the sources, in German; the previous store is left
+        untouched.
+    """
+    started = time.perf_counter()
+    config = region if isinstance(region, RegionConfig) else load_region(region)
+    path = target or region_store_path(config.name)
+    store = GeoPackageStore(path, config.crs)
+    check_shared_data(config.source_files())
+    stamp = fingerprint(config)
+    if not force and store.exists():
+        previous = _safe_meta(store)
+        if previous.get("fingerprint") == stamp:
+            return BuildResult(
+                region=config.name,
+                path=path,
+                rebuilt=False,
+                counts=json.loads(previous.get("anzahl", "{}")),
+                population=int(previous.get("bevoelkerung", "0")),
+                crs=f"EPSG:{config.epsg}",
+                notes=json.loads(previous.get("hinweise", "[]")),
+            )
+
+    layers, notes = _derive_layers(config, progress)
+    layers = _carry_over_user_data(store, layers, notes)
+    counts = {name: len(layers[name]) for name in LAYER_ORDER if name in layers}
+    population = int(layers["bevoelkerung"]["einwohner"].sum()) if len(layers["bevoelkerung"]) else 0
+    meta: dict[str, Any] = {
+        "region": config.name,
+        "titel": config.titel,
+        "crs": f"EPSG:{config.epsg}",
+        "fingerprint": stamp,
+        "gebaut_am": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "anzahl": counts,
+        "bevoelkerung": str(population),
+        "bevoelkerung_quelle": str(layers["bevoelkerung"]["quelle"].iloc[0])
+        if len(layers["bevoelkerung"])
+        else "keine",
+        "hinweise": notes,
+    }
+    _write_atomically(store, layers, meta)
+    return BuildResult(
+        region=config.name,
+        path=path,
+        rebuilt=True,
+        counts=counts,
+        population=population,
+        crs=f"EPSG:{config.epsg}",
+        notes=notes,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _safe_meta(store: GeoPackageStore) -> dict[str, str]:
+    try:
+        return store.read_meta()
+    except (SozialraumError, OSError, ValueError) as exc:  # a damaged store is simply rebuilt
+        log.warning("Metadaten von %s nicht lesbar (%s); baue neu.", store.path, exc)
+        return {}
+
+
+def _derive_layers(
+    config: RegionConfig, progress: ProgressCallback | None
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    notes: list[str] = []
+    layers: dict[str, pd.DataFrame] = {}
+    crs = config.crs
+    synth = config.synthetic
+    seed = int(synth.get("seed", 1))
+    with Steps(11, f"Region {config.name}", progress) as steps:
+        # Cheap checks first, so that a bad configuration fails in a second, not after the
+        # OSM extract has been read.
+        steps.step("Quellen prüfen")
+        icf = load_icf_codes(config.icf)
+        gemeinden = read_gemeinden(config) if config.boundary_kind == "gemeinden" else None
+        header_area = header_extract_area(config.osm)
+        if gemeinden is not None and header_area is not None:
+            check_overlap(config, header_area, gemeinden)
+        steps.advance()
+
+        steps.step("OSM-Ausschnitt lesen")
+        extract = read_extract(config.osm)
+        steps.advance()
+
+        steps.step("Grenzen und Gemeinden")
+        boundary = region_boundary(config, extract, gemeinden)
+        layers["region"] = region_frame(config, boundary)
+        if gemeinden is not None:
+            gemeinden = gemeinden.assign(anteil_in_region=share_in_region(gemeinden, boundary))
+            layers["gemeinden"] = gemeinden
+        else:
+            layers["gemeinden"] = gpd.GeoDataFrame(
+                {"ags": [], "name": [], "einwohner": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs
+            )
+            notes.append("Keine Gemeindedatei: die Region ist die Fläche des OSM-Ausschnitts.")
+        steps.advance()
+
+        steps.step("Fußwegenetz")
+        nodes, edges = build_network(extract, crs)
+        layers["netz_knoten"], layers["netz_kanten"] = nodes, edges
+        steps.advance()
+
+        steps.step("Gebäude")
+        buildings = build_buildings(extract, crs, boundary, config.population)
+        layers["gebaeude"] = buildings
+        residential = int((buildings["nutzung"] != "nichtwohnen").sum()) if len(buildings) else 0
+        steps.advance()
+
+        steps.step("Bevölkerung (Zensus-Gitter)")
+        population = _population(config, buildings, boundary, residential, notes)
+        layers["bevoelkerung"] = population
+        if gemeinden is not None and len(population):
+            touched = gemeinden[gemeinden["anteil_in_region"] > 0.001]
+            parts = "; ".join(
+                f"{row.name}: {_de(int(row.einwohner))} Einwohner, davon "
+                f"{row.anteil_in_region:.0%} der Fläche in der Region"
+                for row in touched.itertuples()
+            )
+            notes.append(
+                f"Zum Vergleich (VG250-EW, 31.12.2023): {parts}. Modell in der Region: "
+                f"{_de(int(population['einwohner'].sum()))}."
+            )
+        steps.advance()
+
+        steps.step("Planungsräume")
+        pr_options = config.planungsraeume
+        areas, pr_notes = from_osm_places(
+            extract.frame("places"),
+            boundary,
+            kinds=list(pr_options.get("orte", ["suburb", "quarter", "neighbourhood"])),
+            crs=crs,
+            fallback_cell_m=float(pr_options.get("raster_kantenlaenge_m", 2000)),
+        )
+        layers["planungsraeume"] = areas
+        notes.extend(pr_notes)
+        steps.advance()
+
+        steps.step("Adressen, Haltestellen, Grundkarte")
+        addresses = build_addresses(extract, crs, boundary)
+        layers["adressen"] = addresses
+        stops = build_stops(extract, crs, boundary)
+        layers["haltestellen"] = stops
+        layers["grundkarte"] = build_basemap(extract, crs, boundary)
+        steps.advance()
+
+        steps.step("Angebote")
+        osm_services = services_from_osm(extract, crs, boundary)
+        fictitious = synthetic_services(
+            osm_services,
+            addresses,
+            areas,
+            per_type=int(synth.get("angebote_je_typ", 2)),
+            seed=seed,
+            crs=crs,
+        )
+        services = pd.concat([osm_services, fictitious], ignore_index=True)
+        layers["angebote"] = conform(gpd.GeoDataFrame(services, geometry="geometry", crs=crs))
+        if len(fictitious):
+            notes.append(
+                f"{len(fictitious)} fiktive Angebote (quelle = synthetisch) für Angebotstypen, "
+                "die OSM nicht kennt."
+            )
+        steps.advance()
+
+        steps.step("Barrieremeldungen (synthetisch)")
+        reference = date.fromisoformat(str(synth.get("stichtag", "2025-12-31")))
+        layers["barrieren"] = synthetic_barriers(
+            population,
+            edges,
+            nodes,
+            stops,
+            layers["angebote"],
+            icf,
+            persons=int(synth.get("barrieren_personen", 500)),
+            max_reports_per_person=int(synth.get("barrieren_meldungen_je_person_max", 4)),
+            seed=seed,
+            crs=crs,
+            today=reference,
+        )
+        if not len(layers["barrieren"]):
+            notes.append("Ohne Bevölkerung keine synthetischen Barrieremeldungen.")
+        steps.advance()
+        steps.step("Speichern")
+        # The write itself is the last step; it is advanced by the caller's completion.
+        steps.advance()
+    return layers, notes
+
+
+MIN_RESIDENTIAL_BUILDINGS = 100
+
+
+def _population(
+    config: RegionConfig,
+    buildings: gpd.GeoDataFrame,
+    boundary: Any,
+    residential: int,
+    notes: list[str],
+) -> gpd.GeoDataFrame:
+    """Real Zensus grid if configured; else the building model, if there are enough buildings."""
+    crs = config.crs
+    model = config.population
+    if model.zensus_csv is not None:
+        notes.append("Bevölkerung aus der Zensus-2022-Gitterdatei (amtliche Werte).")
+        return read_zensus_grid(model.zensus_csv, model.altersanteile, crs, boundary)
+    if residential < MIN_RESIDENTIAL_BUILDINGS:
+        notes.append(
+            f"Der OSM-Ausschnitt enthält nur {len(buildings)} Gebäude ({residential} mit "
+            "Wohnnutzung): daraus lässt sich keine Bevölkerung modellieren, die Ebene "
+            "'bevoelkerung' bleibt leer. Hinterlegen Sie eine Zensus-2022-Gitterdatei "
+            "([quellen] zensus_csv in der Regionskonfiguration)."
+        )
+        return model_population(buildings.iloc[0:0], model, crs)
+    notes.append(
+        f"Bevölkerung modelliert (Wohnfläche / {model.wohnflaeche_je_einwohner_m2:g} m² je "
+        f"Einwohner; Altersanteile: {model.quelle_altersanteile})."
+    )
+    return model_population(buildings, model, crs)
+
+
+def _de(number: int) -> str:
+    """German thousands separator (219.401)."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _carry_over_user_data(
+    store: GeoPackageStore, layers: dict[str, pd.DataFrame], notes: list[str]
+) -> dict[str, pd.DataFrame]:
+    """Keep what users created in the previous store: a rebuild must never lose their work."""
+    if not store.exists():
+        return layers
+    try:
+        existing = store.list_layers()
+    except Exception:  # an unreadable old file has nothing to carry over
+        return layers
+    kept: list[str] = []
+    try:
+        if "angebote" in existing:
+            old = store.read_layer("angebote")
+            user_rows = old[
+                old["quelle"].isin(["import", "manuell"]) | (old["version"].astype(int) > 1)
+            ]
+            if len(user_rows):
+                fresh = layers["angebote"]
+                fresh = fresh[~fresh["angebot_id"].isin(user_rows["angebot_id"])]
+                layers["angebote"] = conform(
+                    gpd.GeoDataFrame(pd.concat([fresh, user_rows], ignore_index=True),
+                                     geometry="geometry", crs=store.crs)
+                )
+                kept.append(f"{len(user_rows)} eigene/bearbeitete Angebote")
+        if "barrieren" in existing:
+            old = store.read_layer("barrieren")
+            user_rows = old[old["quelle"] != "synthetisch"]
+            if len(user_rows):
+                layers["barrieren"] = gpd.GeoDataFrame(
+                    pd.concat([layers["barrieren"], user_rows], ignore_index=True),
+                    geometry="geometry", crs=store.crs,
+                )
+                kept.append(f"{len(user_rows)} importierte Barrieremeldungen")
+        if "planungsraeume" in existing:
+            old = store.read_layer("planungsraeume")
+            if len(old) and not str(old["quelle"].iloc[0]).startswith("generiert"):
+                layers["planungsraeume"] = old
+                kept.append("importierte Planungsräume")
+        for name in existing:
+            if name == AUDIT_TABLE or name.startswith(USER_TABLE_PREFIXES):
+                layers[name] = store.read_layer(name)
+                kept.append(f"Tabelle {name}")
+    except (LayerNotFoundError, KeyError) as exc:
+        log.warning("Nutzerdaten konnten nicht vollständig übernommen werden: %s", exc)
+    if kept:
+        notes.append("Übernommen aus dem bisherigen Speicher: " + ", ".join(kept) + ".")
+    return layers
+
+
+def _write_atomically(
+    store: GeoPackageStore, layers: dict[str, pd.DataFrame], meta: dict[str, Any]
+) -> None:
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(
+        prefix=f".{store.path.stem}.build-", suffix=".gpkg", dir=store.path.parent
+    )
+    os.close(handle)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        staging = GeoPackageStore(tmp, store.crs)
+        ordered = {name: layers[name] for name in LAYER_ORDER if name in layers}
+        ordered.update({k: v for k, v in layers.items() if k not in ordered})
+        ordered[META_TABLE] = meta_frame(meta)
+        staging.write_layers(ordered)
+        store.replace_with(tmp)
+    except SozialraumError:
+        raise
+    except Exception as exc:
+        raise StoreError(
+            f"Der Regionsspeicher konnte nicht geschrieben werden ({exc}).",
+            hinweis="Prüfen Sie freien Speicherplatz und Schreibrechte; der bisherige Stand "
+            "bleibt erhalten.",
+            datei=store.path,
+        ) from exc
+    finally:
+        for leftover in (tmp, Path(str(tmp) + ".lock")):
+            if leftover.exists():
+                leftover.unlink()

@@ -1,0 +1,49 @@
+"""Shared fixtures: the demo region is built once per test session into the project cache
+(and reused while its inputs are unchanged); tests that change data work on copies."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from layers import settings
+from layers.osm import OsmExtract, read_extract
+from layers.regions import RegionConfig, load_region
+from layers.store import GeoPackageStore
+
+SHARED = settings.shared_data_dir
+AACHEN_PBF = SHARED / "osm" / "aachen.osm.pbf"
+
+
+@pytest.fixture(scope="session")
+def aachen_config() -> RegionConfig:
+    return load_region("aachen")
+
+
+@pytest.fixture(scope="session")
+def aachen_build(aachen_config: RegionConfig):
+    from planungsraeume.build import build_region
+
+    settings.show_progress = False
+    return build_region(aachen_config)
+
+
+@pytest.fixture(scope="session")
+def aachen_store(aachen_build, aachen_config: RegionConfig) -> GeoPackageStore:
+    """The built demo store (read-only use!)."""
+    return GeoPackageStore(aachen_build.path, aachen_config.crs)
+
+
+@pytest.fixture()
+def aachen_store_copy(aachen_store: GeoPackageStore, tmp_path: Path) -> GeoPackageStore:
+    """A private copy of the demo store for tests that write."""
+    target = tmp_path / "aachen.gpkg"
+    shutil.copyfile(aachen_store.path, target)
+    return GeoPackageStore(target, aachen_store.crs, user="test")
+
+
+@pytest.fixture(scope="session")
+def aachen_extract() -> OsmExtract:
+    return read_extract(AACHEN_PBF)

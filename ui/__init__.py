@@ -1,0 +1,1 @@
+"""The Streamlit app layer (the only code that imports streamlit)."""
