@@ -753,7 +753,8 @@ def _assign_streets(reports: gpd.GeoDataFrame, streets: gpd.GeoDataFrame) -> np.
         hit = np.full(len(todo), -1, dtype=np.int64)
         if pairs.shape[1]:
             distance = shapely.distance(points[pairs[0]], tree.geometries[pairs[1]])
-            order = np.lexsort((distance, pairs[0]))
+            # Nearest street per report; on ties (a report at a junction) the first street.
+            order = np.lexsort((owner[pairs[1]], distance, pairs[0]))
             first = order[np.r_[True, pairs[0][order][1:] != pairs[0][order][:-1]]]
             hit[pairs[0][first]] = owner[pairs[1][first]]
         out[todo] = hit
