@@ -107,7 +107,7 @@ def _cmd_barrieren_planungsraeume(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_barrier_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_barrier_commands(sub: argparse._SubParsersAction) -> None:
     barrier = sub.add_parser("barrieren", help="ICF-Barrieremeldungen importieren und auswerten")
     barrier_sub = barrier.add_subparsers(dest="barrieren_befehl", required=True)
 

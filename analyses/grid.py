@@ -90,8 +90,8 @@ def lattice(boundary: shapely.Geometry, crs: object, resolution: int) -> gpd.Geo
     minx, miny, maxx, maxy = region.bounds
     east = np.arange(np.floor(minx / resolution) * resolution, maxx, resolution)
     north = np.arange(np.floor(miny / resolution) * resolution, maxy, resolution)
-    ee, nn = np.meshgrid(east, north[::-1])
-    ee, nn = ee.ravel().astype(np.int64), nn.ravel().astype(np.int64)
+    mesh_e, mesh_n = np.meshgrid(east, north[::-1])
+    ee, nn = mesh_e.ravel().astype(np.int64), mesh_n.ravel().astype(np.int64)
     boxes = shapely.box(ee, nn, ee + resolution, nn + resolution)
     shapely.prepare(region)
     keep = shapely.intersects(region, boxes)

@@ -587,7 +587,7 @@ class Publication:
                 f"Das {resolution}-m-Gitter ist in dieser Veröffentlichung nicht enthalten.",
                 hinweis=f"Die Regel erlaubt die Gitterweiten {', '.join(map(str, self.rule.gitter))} m.",
             )
-        return self._finish(self.tables[name], name)  # type: ignore[return-value]
+        return self._finish(self.tables[name], name)
 
     def planungsraeume(self) -> gpd.GeoDataFrame:
         """All planning areas; ``personen``/``meldungen``/rates are empty where not published.
@@ -596,11 +596,11 @@ class Publication:
         ``einwohner``, ``rate_je_1000``, ``rate_eb_je_1000`` (empirical-Bayes smoothed),
         ``hinweis``, ``geheimhaltung``, geometry.
         """
-        return self._finish(self.tables["planungsraum"], "planungsraum")  # type: ignore[return-value]
+        return self._finish(self.tables["planungsraum"], "planungsraum")
 
     def strassen(self) -> gpd.GeoDataFrame:
         """Published streets (reports within 25 m of a named street of the network)."""
-        return self._finish(self.tables["strasse"], "strasse")  # type: ignore[return-value]
+        return self._finish(self.tables["strasse"], "strasse")
 
     def region(self) -> pd.DataFrame:
         """One row: the region total (empty values if not published)."""
@@ -904,21 +904,21 @@ def publish(
         centres = gpd.GeoDataFrame(
             {"einwohner": population["einwohner"].to_numpy()},
             geometry=population.geometry.centroid.to_numpy(), crs=crs)
-        inhabitants = np.bincount(
-            np.maximum(_assign_areas(centres.geometry, areas), 0),
-            weights=np.where(_assign_areas(centres.geometry, areas) >= 0,
-                             centres["einwohner"].to_numpy(dtype=float), 0.0),
+        home_area = _assign_areas(centres.geometry, areas)
+        area_inhabitants = np.bincount(
+            np.maximum(home_area, 0),
+            weights=np.where(home_area >= 0, centres["einwohner"].to_numpy(dtype=float), 0.0),
             minlength=len(areas))
-        area_frame["einwohner"] = np.round(inhabitants).astype(np.int64)
+        area_frame["einwohner"] = np.round(area_inhabitants).astype(np.int64)
         published = area_frame["personen"].astype("Float64").to_numpy(dtype=float,
                                                                        na_value=np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(inhabitants > 0, published / inhabitants * 1000, np.nan)
+            rate = np.where(area_inhabitants > 0, published / area_inhabitants * 1000, np.nan)
         area_frame["rate_je_1000"] = np.round(rate, 2)
-        use = area_vis & (inhabitants > 0)
+        use = area_vis & (area_inhabitants > 0)
         smoothed = np.full(len(areas), np.nan)
         if use.any():
-            smoothed[use] = empirical_bayes_rates(published[use], inhabitants[use]) * 1000
+            smoothed[use] = empirical_bayes_rates(published[use], area_inhabitants[use]) * 1000
         area_frame["rate_eb_je_1000"] = np.round(smoothed, 2)
     area_frame["hinweis"] = np.where(
         area_vis, "", f"{MISSING_LABEL}: weniger als {rule.min_personen} Personen oder Schutz "

@@ -30,13 +30,13 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from analyses.grid import cell_corners, grid_xy, lattice  # noqa: E402
-from analyses.hotspots import getis_ord, queen_weights  # noqa: E402
-from analyses.privacy import BarrierFilter, DisclosureRule, publish  # noqa: E402
-from layers import settings  # noqa: E402
-from layers.barrieren import load_icf_codes, street_segments  # noqa: E402
-from layers.regions import load_region  # noqa: E402
-from layers.store import open_store  # noqa: E402
+from analyses.grid import cell_corners, grid_xy, lattice
+from analyses.hotspots import getis_ord, queen_weights
+from analyses.privacy import BarrierFilter, DisclosureRule, publish
+from layers import settings
+from layers.barrieren import load_icf_codes, street_segments
+from layers.regions import load_region
+from layers.store import open_store
 
 
 def synthetic_reports(

@@ -525,8 +525,8 @@ def lookup_addresses(
         "h": addresses["hausnummer"].map(_normalise_number),
         "p": addresses["plz"].astype("string").fillna(""),
     })
-    first = {}
-    with_plz = {}
+    first: dict[tuple[str, str], int] = {}
+    with_plz: dict[tuple[str, str, str], int] = {}
     for pos, (s_key, h_key, p_key) in enumerate(keys.itertuples(index=False, name=None)):
         first.setdefault((s_key, h_key), pos)
         with_plz.setdefault((s_key, h_key, p_key), pos)
@@ -767,11 +767,12 @@ def read_barrier_file(
     problems += date_problems
 
     sources = col("quelle").fillna(quelle).str.strip()
-    for pos in np.flatnonzero(sources.str.lower().eq("synthetisch").fillna(False).to_numpy()):
+    reserved = sources.str.lower().eq("synthetisch").fillna(False).to_numpy(dtype=bool)
+    for bad_pos in np.flatnonzero(reserved):
         problems.append(Problem(
             "Die Quelle 'synthetisch' ist für die erzeugten Demodaten reserviert.",
             "Nennen Sie die echte Quelle, z. B. 'LVR-Fallmanagement'.",
-            datei=datei, zeile=int(rows[pos]), spalte=cols.get("quelle")))
+            datei=datei, zeile=int(rows[bad_pos]), spalte=cols.get("quelle")))
 
     places, ortsbezug, streets, place_problems, counts = _resolve_places(
         table, cols, n, datei=datei, crs=crs, coordinate_crs=coordinate_crs,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import cast
@@ -567,7 +567,7 @@ def _column_key(name: str) -> str:
 
 
 def match_columns(
-    columns: Iterable[str], aliases: dict[str, Sequence[str]]
+    columns: Iterable[str], aliases: Mapping[str, Sequence[str]]
 ) -> dict[str, str]:
     """Map canonical column names to the columns of an input table.
 
@@ -738,7 +738,7 @@ def check_points_in_area(
                 "Prüfen Sie Koordinaten, Koordinatenbezugssystem oder Adresse; Meldungen von "
                 "außerhalb gehören in den Datenbestand der zuständigen Region.",
                 datei=str(datei) if datei else None,
-                zeile=int(rows[pos]),
+                zeile=int(rows[int(pos)]),
                 spalte=spalte,
             )
         )
