@@ -32,9 +32,9 @@ An internal mode (:meth:`DisclosureRule.intern`, minimum 3 persons, exact counts
 case management staff; it must be requested explicitly with a reason, and every output made
 under it carries the label "INTERN – nicht zur Veröffentlichung".
 
-Values are published only for the filter that was asked for. Differences between two filters
-(e.g. all barriers minus the barriers of one impairment group) are protected by rounding only;
-the app therefore offers fixed filter choices and not arbitrary combinations.
+Values are protected per filter. Differences between two filters (e.g. all barriers minus the
+barriers of one impairment group) are protected by rounding only; user interfaces should offer a
+few fixed filter choices rather than arbitrary combinations.
 """
 
 from __future__ import annotations
