@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import cast
 
@@ -550,4 +551,250 @@ def check_lonlat(
                 spalte=f"{spalte_lon}/{spalte_lat}",
             )
         )
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Columns, dates and places of imported records
+# --------------------------------------------------------------------------------------------
+
+
+def _column_key(name: str) -> str:
+    key = str(name).strip().lower()
+    for old, new in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        key = key.replace(old, new)
+    return re.sub(r"[^a-z0-9]", "", key)
+
+
+def match_columns(
+    columns: Iterable[str], aliases: Mapping[str, Sequence[str]]
+) -> dict[str, str]:
+    """Map canonical column names to the columns of an input table.
+
+    Matching ignores case, umlaut spelling, spaces, hyphens and underscores, so that
+    ``"Person-Schlüssel"``, ``"person_schluessel"`` and ``"PERSONSCHLUESSEL"`` all match.
+
+    Parameters
+    ----------
+    columns
+        Column names of the input.
+    aliases
+        Canonical name to accepted spellings (the canonical name itself is always accepted).
+
+    Returns
+    -------
+    dict
+        Canonical name to the input's column name, for the canonical names found.
+    """
+    by_key = {_column_key(c): str(c) for c in columns}
+    found: dict[str, str] = {}
+    for canonical, names in aliases.items():
+        for name in (canonical, *names):
+            column = by_key.get(_column_key(name))
+            if column is not None:
+                found[canonical] = column
+                break
+    return found
+
+
+_DATE_FORMATS = (
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
+    (re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$"), None),
+    (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$"), "%d.%m.%Y"),
+    (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2}$"), "%d.%m.%y"),
+    (re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$"), "%d/%m/%Y"),
+)
+
+
+def parse_dates(
+    values: pd.Series,
+    *,
+    spalte: str,
+    datei: str | Path | None = None,
+    today: date | None = None,
+    earliest: date | None = None,
+    required: bool = True,
+) -> tuple[pd.Series, list[Problem]]:
+    """Parse dates as planners write them (``2024-03-05``, ``05.03.2024``, Excel date cells).
+
+    Parameters
+    ----------
+    values
+        Text values of one column (positions = data rows).
+    spalte, datei
+        For messages.
+    today
+        Dates after this day are refused (a report cannot come from the future); default today.
+    earliest
+        Dates before this day are refused (typing errors such as 1024 or 2204).
+    required
+        Whether an empty cell is an error.
+
+    Returns
+    -------
+    tuple
+        A series of ``datetime.date`` (``None`` where empty or wrong) and the problems found.
+    """
+    today = today or date.today()
+    out: list[date | None] = []
+    problems: list[Problem] = []
+    for pos, value in enumerate(values.to_numpy()):
+        zeile = pos + FIRST_DATA_ROW
+        text = "" if value is None or value is pd.NA else str(value).strip()
+        if text.lower() in ("", "nan", "nat"):
+            out.append(None)
+            if required:
+                problems.append(
+                    Problem(
+                        "Das Datum fehlt.",
+                        "Tragen Sie das Datum der Meldung ein (z. B. 05.03.2024).",
+                        datei=str(datei) if datei else None, zeile=zeile, spalte=spalte,
+                    )
+                )
+            continue
+        parsed: date | None = None
+        for pattern, fmt in _DATE_FORMATS:
+            if pattern.match(text):
+                try:
+                    parsed = (
+                        datetime.strptime(text, fmt).date()
+                        if fmt
+                        else datetime.fromisoformat(text.replace(" ", "T")).date()
+                    )
+                except ValueError:
+                    parsed = None
+                break
+        if parsed is None:
+            problems.append(
+                Problem(
+                    f"'{text}' ist kein gültiges Datum.",
+                    "Schreiben Sie das Datum als TT.MM.JJJJ (05.03.2024) oder JJJJ-MM-TT.",
+                    datei=str(datei) if datei else None, zeile=zeile, spalte=spalte,
+                )
+            )
+        elif parsed > today:
+            problems.append(
+                Problem(
+                    f"Das Datum {parsed:%d.%m.%Y} liegt in der Zukunft (heute ist {today:%d.%m.%Y}).",
+                    "Prüfen Sie Tag, Monat und Jahr; vertauschte Tages- und Monatsangaben sind "
+                    "eine häufige Ursache.",
+                    datei=str(datei) if datei else None, zeile=zeile, spalte=spalte,
+                )
+            )
+            parsed = None
+        elif earliest is not None and parsed < earliest:
+            problems.append(
+                Problem(
+                    f"Das Datum {parsed:%d.%m.%Y} liegt vor dem {earliest:%d.%m.%Y} und ist "
+                    "vermutlich ein Tippfehler.",
+                    "Prüfen Sie die Jahreszahl.",
+                    datei=str(datei) if datei else None, zeile=zeile, spalte=spalte,
+                )
+            )
+            parsed = None
+        out.append(parsed)
+    return pd.Series(out, index=values.index, name=values.name, dtype=object), problems
+
+
+def check_points_in_area(
+    points: np.ndarray,
+    area: shapely.Geometry,
+    *,
+    rows: Sequence[int],
+    spalte: str,
+    datei: str | Path | None = None,
+    area_name: str = "der Region",
+) -> list[Problem]:
+    """Find points (region CRS) outside an area, e.g. reports outside the region.
+
+    Parameters
+    ----------
+    points
+        Shapely points (``None`` entries are skipped).
+    area
+        The polygon they must lie in.
+    rows
+        The spreadsheet row of each point (for messages).
+    spalte, datei, area_name
+        For messages.
+
+    Returns
+    -------
+    list of Problem
+    """
+    geoms = np.asarray(points, dtype=object)
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    problems: list[Problem] = []
+    if not present.any():
+        return problems
+    inside = np.zeros(len(geoms), dtype=bool)
+    inside[present] = shapely.covers(area, geoms[present].astype(object))
+    for pos in np.flatnonzero(present & ~inside):
+        distance = shapely.distance(area, geoms[pos])
+        problems.append(
+            Problem(
+                f"Der Ort liegt außerhalb {area_name} (etwa {distance / 1000:.1f} km von der "
+                "Grenze entfernt).",
+                "Prüfen Sie Koordinaten, Koordinatenbezugssystem oder Adresse; Meldungen von "
+                "außerhalb gehören in den Datenbestand der zuständigen Region.",
+                datei=str(datei) if datei else None,
+                zeile=int(rows[int(pos)]),
+                spalte=spalte,
+            )
+        )
+    return problems
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
+_DATE_LIKE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{2}|\d{4})$|^\d{4}-\d{2}-\d{2}$")
+_NAME_LIKE = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?,?\s+[A-ZÄÖÜ][a-zäöüß]+")
+
+
+def check_pseudonym_values(
+    values: pd.Series, *, spalte: str, datei: str | Path | None = None
+) -> list[Problem]:
+    """Find person keys that are not pseudonyms but names, e-mail addresses or birth dates.
+
+    Parameters
+    ----------
+    values
+        The person-key column (positions = data rows).
+    spalte, datei
+        For messages.
+
+    Returns
+    -------
+    list of Problem
+        One per suspicious or missing key.
+    """
+    problems: list[Problem] = []
+    for pos, value in enumerate(values.to_numpy()):
+        zeile = pos + FIRST_DATA_ROW
+        text = "" if value is None or value is pd.NA else str(value).strip()
+        if not text:
+            problems.append(
+                Problem(
+                    "Der pseudonyme Personenschlüssel fehlt.",
+                    "Ohne Schlüssel können Personen nicht von Nennungen unterschieden werden; "
+                    "tragen Sie den Schlüssel aus der Fallakte ein.",
+                    datei=str(datei) if datei else None, zeile=zeile, spalte=spalte,
+                )
+            )
+            continue
+        reason = None
+        if _EMAIL.search(text):
+            reason = "eine E-Mail-Adresse"
+        elif _DATE_LIKE.match(text):
+            reason = "ein Datum (Geburtsdatum?)"
+        elif _NAME_LIKE.match(text):
+            reason = "ein Personenname"
+        if reason:
+            problems.append(
+                Problem(
+                    f"Der Personenschlüssel sieht aus wie {reason}, nicht wie ein Pseudonym.",
+                    "Verwenden Sie nur den pseudonymen Schlüssel (z. B. P-4711-AC), nie Namen, "
+                    "Geburtsdaten oder Kontaktdaten.",
+                    datei=str(datei) if datei else None, zeile=zeile, spalte=spalte,
+                )
+            )
     return problems

@@ -1,0 +1,283 @@
+"""Barrier reports per planning area and as hotspot maps: what the app, the CLI and the PDF call.
+
+Everything here reads the region store, hands the raw reports to
+:func:`analyses.privacy.publish` and works only with what comes out of it.
+
+Public API
+----------
+* :func:`publication` — the protected :class:`~analyses.privacy.Publication` of one filter.
+* :func:`area_summary` / :func:`area_summaries` — per planning area: barrier rate (raw and
+  empirical-Bayes smoothed), top ICF codes with German titles, trend by year.
+* :func:`hotspot_outputs` — published grid with Gi* and smoothed rates as GeoPackage, plus the
+  kernel density of the published cell counts as GeoTIFF.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyogrio
+import shapely
+
+from analyses.grid import check_resolution
+from analyses.hotspots import getis_ord, kernel_density, smoothed_rates, write_geotiff
+from analyses.privacy import MISSING_LABEL, BarrierFilter, DisclosureRule, Publication, publish
+from layers.barrieren import load_icf_codes, read_reports, street_segments
+from layers.errors import AnalysisError, LayerNotFoundError
+from layers.regions import RegionConfig, load_region
+from layers.store import RegionStore, open_store
+
+
+def _config_and_store(
+    region: str | RegionConfig, store: RegionStore | None
+) -> tuple[RegionConfig, RegionStore]:
+    config = region if isinstance(region, RegionConfig) else load_region(region)
+    return config, store or open_store(config)
+
+
+def publication(
+    region: str | RegionConfig,
+    *,
+    store: RegionStore | None = None,
+    barrier_filter: BarrierFilter | None = None,
+    rule: DisclosureRule | None = None,
+) -> Publication:
+    """The protected publication of the region's barrier reports for one filter.
+
+    Parameters
+    ----------
+    region
+        Region name or configuration.
+    store
+        The region store (default: the region's store in the cache).
+    barrier_filter
+        Which reports (default: all barriers).
+    rule
+        Disclosure rule (default: the public rule).
+
+    Returns
+    -------
+    analyses.privacy.Publication
+        Cache it per ``(store.version_token(), barrier_filter, rule)`` in the app.
+    """
+    config, store = _config_and_store(region, store)
+    if not store.has_layer("barrieren"):
+        raise LayerNotFoundError("Die Region hat keine Ebene 'barrieren'.",
+                                 hinweis="Bauen Sie die Region neu (sozialraum build).")
+    icf = load_icf_codes(config.icf)
+    return publish(
+        read_reports(store),
+        boundary=shapely.union_all(store.read_layer("region").geometry.to_numpy()),
+        areas=store.read_layer("planungsraeume"),
+        streets=street_segments(store.read_layer("netz_kanten", columns=["name"])),
+        population=store.read_layer("bevoelkerung"),
+        icf_titles=dict(zip(icf["code"], icf["titel_de"], strict=True)),
+        rule=rule,
+        barrier_filter=barrier_filter,
+    )
+
+
+@dataclass
+class AreaBarrierSummary:
+    """Barrier figures of one planning area, all through disclosure control.
+
+    Attributes
+    ----------
+    pr_id, name
+        The planning area.
+    veroeffentlicht
+        False if the area's figures are suppressed (then only the note is meaningful).
+    personen, meldungen
+        Rounded distinct persons and reports (``None`` if suppressed).
+    einwohner
+        Inhabitants (population layer).
+    rate_je_1000, rate_eb_je_1000
+        Persons per 1,000 inhabitants, raw and empirical-Bayes smoothed.
+    top_codes
+        Published ICF codes (``rang``, ``icf_code``, ``icf_titel``, ``personen``, ``meldungen``).
+    trend
+        Per year ``jahr``, ``personen``, ``meldungen`` (empty where not published).
+    filter, geheimhaltung, regel_text
+        What was counted, the rule label and the German rule text for footnotes.
+    """
+
+    pr_id: str
+    name: str
+    veroeffentlicht: bool
+    personen: int | None
+    meldungen: int | None
+    einwohner: int | None
+    rate_je_1000: float | None
+    rate_eb_je_1000: float | None
+    top_codes: pd.DataFrame
+    trend: pd.DataFrame
+    filter: str
+    geheimhaltung: str
+    regel_text: str = field(repr=False, default="")
+
+    def text(self) -> str:
+        """A short German paragraph for the area profile (big-type projector view, PDF)."""
+        if not self.veroeffentlicht:
+            return (f"{self.name}: {MISSING_LABEL} zu {self.filter} – zu wenige Personen oder "
+                    "Schutz vor Zurückrechnen.")
+        parts = [f"{self.name}: etwa {self.personen} Personen mit {self.meldungen} Meldungen "
+                 f"({self.filter})"]
+        if self.rate_je_1000 is not None and pd.notna(self.rate_je_1000):
+            parts.append(f"{_de(self.rate_je_1000)} je 1.000 Einwohner"
+                         + (f" (geglättet {_de(self.rate_eb_je_1000)})"
+                            if self.rate_eb_je_1000 is not None
+                            and pd.notna(self.rate_eb_je_1000) else ""))
+        if len(self.top_codes):
+            top = self.top_codes.iloc[0]
+            parts.append(f"häufigster Umweltfaktor {top['icf_code']} {top['icf_titel']}")
+        return "; ".join(parts) + "."
+
+
+def _de(number: float) -> str:
+    """One decimal with a decimal comma (2,3)."""
+    return f"{number:.1f}".replace(".", ",")
+
+
+def _value(value: Any, kind: type) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return kind(value)
+
+
+def area_summaries(pub: Publication, *, top: int = 5) -> list[AreaBarrierSummary]:
+    """Summaries of every planning area from one publication (same order as the layer)."""
+    areas = pub.planungsraeume()
+    codes = pub.icf_je_planungsraum(top=top)
+    years = pub.jahre_je_planungsraum()
+    text = pub.rule.beschreibung()
+    out = []
+    for row in areas.itertuples(index=False):
+        pr_id = str(row.pr_id)
+        out.append(AreaBarrierSummary(
+            pr_id=pr_id,
+            name=str(row.name),
+            veroeffentlicht=bool(row.veroeffentlicht),
+            personen=_value(row.personen, int),
+            meldungen=_value(row.meldungen, int),
+            einwohner=_value(getattr(row, "einwohner", None), int),
+            rate_je_1000=_value(getattr(row, "rate_je_1000", None), float),
+            rate_eb_je_1000=_value(getattr(row, "rate_eb_je_1000", None), float),
+            top_codes=codes[codes["pr_id"] == pr_id][
+                ["rang", "icf_code", "icf_titel", "personen", "meldungen"]
+            ].reset_index(drop=True),
+            trend=years[years["pr_id"] == pr_id][["jahr", "personen", "meldungen"]]
+            .reset_index(drop=True),
+            filter=pub.filter.beschreibung(),
+            geheimhaltung=pub.rule.kennzeichnung,
+            regel_text=text,
+        ))
+    return out
+
+
+def area_summary(pub: Publication, pr_id: str, *, top: int = 5) -> AreaBarrierSummary:
+    """The summary of one planning area (for the Steckbrief / PDF report)."""
+    for summary in area_summaries(pub, top=top):
+        if summary.pr_id == str(pr_id):
+            return summary
+    raise AnalysisError(f"Den Planungsraum '{pr_id}' gibt es nicht.",
+                        hinweis="Wählen Sie eine Nummer aus der Ebene 'planungsraeume'.")
+
+
+@dataclass
+class HotspotFiles:
+    """Files written by :func:`hotspot_outputs`."""
+
+    geopackage: Path
+    geotiff: Path
+    published_cells: int
+    lattice_cells: int
+    hotspot_cells: int
+    geheimhaltung: str
+
+    def summary(self) -> str:
+        """German summary for the terminal."""
+        return (
+            f"{self.published_cells} Gitterzellen mit veröffentlichtem Wert. Hotspot-Analyse "
+            f"über alle {self.lattice_cells} Zellen der Region: {self.hotspot_cells} Zellen in "
+            f"signifikanten Hotspots (Gi*, FDR 5 %).\n"
+            f"Gitter mit Gi* und Raten: {self.geopackage}\n"
+            f"Dichtefläche (GeoTIFF): {self.geotiff}\n"
+            f"Geheimhaltung: {self.geheimhaltung}"
+        )
+
+
+def hotspot_outputs(
+    region: str | RegionConfig,
+    resolution: int,
+    out_dir: str | Path,
+    *,
+    store: RegionStore | None = None,
+    barrier_filter: BarrierFilter | None = None,
+    rule: DisclosureRule | None = None,
+    bandwidth_m: float | None = None,
+    pixel_m: float | None = None,
+    permutations: int = 999,
+) -> HotspotFiles:
+    """Write the published grid with Gi* and smoothed rates (GeoPackage) and a density GeoTIFF.
+
+    Parameters
+    ----------
+    region
+        Region name or configuration.
+    resolution
+        Grid cell size (100, 250, 500 or 1000 m).
+    out_dir
+        Output directory (created if missing).
+    store, barrier_filter, rule
+        As for :func:`publication`.
+    bandwidth_m
+        Kernel bandwidth (default: twice the cell size).
+    pixel_m
+        Raster pixel size (default: a fifth of the cell size, at least 20 m).
+    permutations
+        Permutations for the Gi* p-values.
+
+    Returns
+    -------
+    HotspotFiles
+    """
+    resolution = check_resolution(resolution)
+    config, store = _config_and_store(region, store)
+    pub = publication(config, store=store, barrier_filter=barrier_filter, rule=rule)
+    boundary = shapely.union_all(store.read_layer("region").geometry.to_numpy())
+    grid = smoothed_rates(pub.gitter(resolution))
+    hot = getis_ord(grid, boundary, resolution, permutations=permutations)
+    joined = grid.merge(
+        hot[["gitter_id", "gi_z", "p_sim", "signifikant", "klasse"]], on="gitter_id", how="left"
+    )
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    suffix = "_INTERN" if pub.rule.ist_intern else ""
+    gpkg = out / f"barrieren_{config.name}_{resolution}m{suffix}.gpkg"
+    if gpkg.exists():
+        gpkg.unlink()
+    pyogrio.write_dataframe(joined, gpkg, layer=f"barrieren_gitter_{resolution}m", driver="GPKG")
+    pyogrio.write_dataframe(
+        hot, gpkg, layer=f"hotspots_gi_stern_{resolution}m", driver="GPKG")
+    pyogrio.write_dataframe(
+        pd.DataFrame({"regel": [pub.rule.kennzeichnung], "filter": [pub.filter.beschreibung()],
+                      "methode": [hot.attrs.get("methode", "")],
+                      "beschreibung": [pub.rule.beschreibung()]}),
+        gpkg, layer="geheimhaltung_regel", driver="GPKG")
+    surface = kernel_density(
+        grid, boundary,
+        bandwidth_m=bandwidth_m or 2.0 * resolution,
+        pixel_m=pixel_m or max(20.0, resolution / 5),
+    )
+    tiff = write_geotiff(surface, out / f"barrieren_dichte_{config.name}_{resolution}m{suffix}.tif")
+    return HotspotFiles(
+        geopackage=gpkg,
+        geotiff=tiff,
+        published_cells=len(grid),
+        lattice_cells=len(hot),
+        hotspot_cells=int((hot["klasse"] == "Hotspot").sum()),
+        geheimhaltung=pub.rule.kennzeichnung,
+    )
