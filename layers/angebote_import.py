@@ -977,6 +977,7 @@ class _RowChecker:
         boundary = self.context.boundary
         minx, miny, maxx, maxy = boundary.bounds
         pad = 5000.0
+        warned = False
         for pos in range(self.n):
             if have[pos]:
                 continue
@@ -990,6 +991,14 @@ class _RowChecker:
             ex, ey = transformer.transform(x, y)
             if minx - pad <= ex <= maxx + pad and miny - pad <= ey <= maxy + pad:
                 points[pos], have[pos] = shapely.Point(ex, ey), True
+                if assumed and not warned:
+                    warned = True
+                    self.report.probleme.append(Problem(
+                        f"Für die metrischen Koordinaten ist kein CRS angegeben; sie passen zum "
+                        f"CRS der Region ({_crs_label(region_crs)}) und wurden so gelesen.",
+                        "Geben Sie das CRS beim Import an, wenn die Koordinaten aus einem "
+                        "anderen System stammen.", datei=self.datei, spalte=self.mapping["x"],
+                        schwere="warnung"))
                 continue
             self.problem(pos, "x", *_metric_problem(
                 x, y, source_crs, region_crs, boundary, assumed,
@@ -1004,8 +1013,13 @@ class _RowChecker:
         )
         for problem in problems:
             pos = (problem.zeile or FIRST_DATA_ROW) - FIRST_DATA_ROW
-            self.problem(pos, fld, problem.meldung + _thousands_hint(self.column(fld).iloc[pos]),
-                         problem.hinweis)
+            raw = str(self.column(fld).iloc[pos])
+            hinweis = problem.hinweis
+            if re.search(r"[°'′\"″]", raw):
+                hinweis = ("Die Koordinate ist in Grad, Minuten und Sekunden geschrieben. Rechnen "
+                           "Sie sie in Dezimalgrad um (Grad + Minuten/60 + Sekunden/3600, z. B. "
+                           "50°46'31\" = 50,7753).")
+            self.problem(pos, fld, problem.meldung, hinweis)
         return values.to_numpy(dtype=float)
 
     def _inside_region(self, points: np.ndarray) -> None:
@@ -1023,15 +1037,6 @@ class _RowChecker:
                     "Prüfen Sie Koordinaten bzw. Adresse; Angebote außerhalb der Region können "
                     "hier nicht aufgenommen werden.",
                 )
-
-
-def _thousands_hint(value: object) -> str:
-    text = str(value)
-    if re.fullmatch(r"\d{1,3}(\.\d{3}){2,}(,\d+)?", text.strip()):
-        return ""
-    if re.fullmatch(r"\d+\.\d+\.\d+", text.strip()):
-        return " (Mehrere Punkte: Tausenderpunkte in Koordinaten sind nicht eindeutig.)"
-    return ""
 
 
 def _lonlat_problem(
@@ -1101,13 +1106,20 @@ def _metric_problem(
             "Spalten.",
             "Benennen Sie die Spalten 'lat' (Breite) und 'lon' (Länge).",
         )
-    for factor in (1000.0, 100.0, 10.0):
-        if inside(x * factor, y * factor):
-            return (
-                f"Die Koordinaten ({x:g}, {y:g}) sind um den Faktor {factor:g} zu klein: "
-                "vermutlich wurden Tausenderpunkte als Dezimalpunkte gelesen.",
-                "Schreiben Sie Rechts- und Hochwert ohne Tausendertrennzeichen, z. B. 294512,75.",
-            )
+    factors = (1.0, 10.0, 100.0, 1000.0)
+    for fx in factors:
+        for fy in factors:
+            if (fx, fy) != (1.0, 1.0) and inside(x * fx, y * fy):
+                wrong = " und ".join(
+                    f"{name} {value:g}" for name, value, factor in
+                    ((col_x, x, fx), (col_y, y, fy)) if factor != 1.0
+                )
+                return (
+                    f"Koordinate zu klein ({wrong}): vermutlich wurde ein Tausenderpunkt als "
+                    "Dezimalpunkt gelesen.",
+                    "Schreiben Sie Rechts- und Hochwert ohne Tausenderpunkt, z. B. 294512,75 "
+                    "statt 294.512.",
+                )
     if 2.2e6 <= x <= 5.8e6 and 5.0e6 <= y <= 6.2e6:
         zone = int(x // 1e6)
         return (

@@ -346,7 +346,11 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0) -> pd.DataFrame
             datei=path,
         )
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    frame = frame.dropna(how="all")
+    # Trailing separators (";;;" after the last column, common in Excel exports) give empty
+    # columns without a header: drop those, keep every column that has a name or data.
+    empty_unnamed = [c for c in frame.columns
+                     if (c.startswith("Unnamed:") or c == "") and frame[c].isna().all()]
+    frame = frame.drop(columns=empty_unnamed).dropna(how="all")
     if frame.empty:
         raise SourceDataError(
             "Die Datei enthält keine Datenzeilen, nur eine Kopfzeile.",
@@ -444,7 +448,7 @@ def _garbled_text(text: str) -> tuple[int, str, str] | None:
             line_start = text.rfind("\n", 0, match.start()) + 1
             line_end = text.find("\n", match.end())
             line = text[line_start : line_end if line_end >= 0 else len(text)]
-            word = re.search(r"\S*" + re.escape(match.group(0)) + r"\S*", line)
+            word = re.search(r"[^\s;,\t|]*" + re.escape(match.group(0)) + r"[^\s;,\t|]*", line)
             sample = (word.group(0) if word else match.group(0)).strip(";,\t\"")[:40]
             return text.count("\n", 0, match.start()) + 1, sample, kind
     return None
@@ -459,6 +463,21 @@ def _first_undecodable_line(raw: bytes) -> int | None:
     return None
 
 
+def _check_field_counts(text: str, delimiter: str) -> None:
+    """Raise pandas' ParserError for a row with more fields than the header.
+
+    pandas silently turns surplus leading fields into an index when EVERY row has them (the
+    typical result of decimal commas in a comma-separated file); this check makes that an error.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    header = next(reader, [])
+    for number, row in enumerate(reader, start=2):
+        if len(row) > len(header) and any(field.strip() for field in row[len(header):]):
+            raise pd.errors.ParserError(
+                f"Expected {len(header)} fields in line {number}, saw {len(row)}"
+            )
+
+
 def excel_sheets(path: str | Path) -> list[str]:
     """Names of the worksheets of an XLSX file, in workbook order.
 
@@ -467,6 +486,18 @@ def excel_sheets(path: str | Path) -> list[str]:
     SourceDataError
         If the file is not a readable XLSX workbook.
     """
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if magic != b"PK\x03\x04":
+        old_excel = magic == b"\xd0\xcf\x11\xe0"
+        raise SourceDataError(
+            "Die Datei ist keine Excel-Arbeitsmappe (.xlsx), sondern "
+            + ("eine Datei im alten Excel-Format (.xls)." if old_excel
+               else "offenbar eine Text- oder CSV-Datei mit falscher Endung."),
+            hinweis="Speichern Sie die Tabelle in Excel über 'Speichern unter' als "
+            "'Excel-Arbeitsmappe (*.xlsx)' oder als 'CSV (Trennzeichen-getrennt)'.",
+            datei=path,
+        )
     try:
         with pd.ExcelFile(path) as book:
             return [str(name) for name in book.sheet_names]
@@ -509,6 +540,7 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
         except csv.Error:
             delimiter = ";"
     try:
+        _check_field_counts(text, delimiter)
         frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
@@ -516,6 +548,7 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
             keep_default_na=False,
             na_values=[""],
             skipinitialspace=True,
+            index_col=False,
         )
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))

@@ -314,12 +314,14 @@ def save_planning_areas(
     """
     require_crs(areas, store.crs, name="planungsraeume")
     limit = region_boundary_of(store) if isinstance(boundary, str) else boundary
-    check = check_planning_areas(areas, limit, splitter_m2=splitter_m2)
+    datei = areas.attrs.get("datei")
+    check = check_planning_areas(areas, limit, splitter_m2=splitter_m2, datei=datei)
     if not check.ok:
         raise InputValidationError(
             "Die Planungsräume wurden nicht gespeichert: " + check.summary(),
             hinweis="Beheben Sie die genannten Fehler; Splitterflächen unter "
             f"{splitter_m2:g} m² sind nur Warnungen.",
+            datei=datei,
             probleme=check.fehler,
         )
     out = areas.copy()

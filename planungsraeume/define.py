@@ -282,6 +282,7 @@ def read_planning_areas(
     )
     areas["flaeche_km2"] = np.round(areas.geometry.area / 1e6, 3)
     areas.attrs["probleme"] = [_feature_row(p) for p in problems]
+    areas.attrs["datei"] = str(file)
     return areas
 
 
@@ -446,7 +447,8 @@ def areas_from_municipalities(
             continue
         if ags in assignment and assignment[ags][0] != area:
             first_area, first_row = assignment[ags]
-            problems.append(Problem(f"Die Gemeinde {ags} ist zwei Planungsräumen zugeordnet "
+            label = f"{gemeinden['name'].iloc[known[ags]]} ({ags})"
+            problems.append(Problem(f"Die Gemeinde {label} ist zwei Planungsräumen zugeordnet "
                                     f"({first_area} in Zeile {first_row} und {area}).",
                                     "Jede Gemeinde gehört zu genau einem Planungsraum.",
                                     datei=datei, zeile=row, spalte=area_col))
