@@ -219,7 +219,7 @@ def _differs(a: Any, b: Any) -> bool:
     if isinstance(a, BaseGeometry) or isinstance(b, BaseGeometry):
         if a is None or b is None:
             return a is not b
-        return not a.equals_exact(b, 1e-6)
+        return not a.equals_exact(b, 1e-3)
     if is_blank(a) and is_blank(b):
         return False
     if isinstance(a, (int, float, np.number)) and isinstance(b, (int, float, np.number)):
@@ -354,6 +354,13 @@ def update_service(
         _check_version(current, angebot_id, expected_version)
         changed = {k: v for k, v in clean.items() if _differs(v, current.get(k))}
         moved = geometry is not None and _differs(geometry, current.get("geometry"))
+        start = changed.get("gueltig_von", current.get("gueltig_von"))
+        end = changed.get("gueltig_bis", current.get("gueltig_bis"))
+        if not is_blank(start) and not is_blank(end) and str(end) < str(start):
+            raise InputValidationError(
+                f"Das Ende ({end}) läge vor dem Beginn ({start}) des Angebots.",
+                hinweis="Wählen Sie ein Enddatum nach dem Beginn oder korrigieren Sie den Beginn.",
+            )
         if not changed and not moved:
             return EditResult(angebot_id, expected_version, 0)
         new_version = tx.update(
@@ -409,12 +416,14 @@ def undo_change(store: RegionStore, audit_id: int) -> EditResult:
     """Undo one audit entry by applying its old values; writes a new audit entry.
 
     An offer that was added (by hand or by import) is removed again; a change, move or
-    retirement is reverted; an undo can itself be undone.
+    retirement is reverted; an undo can itself be undone. Like ``git revert``, an entry can be
+    undone as long as the fields it set still hold its values: later changes of other fields
+    are kept, later changes of the same fields must be undone first.
 
     Raises
     ------
     VersionConflictError
-        If the offer was changed again after that entry: undo the later change first.
+        If a field of the entry was changed again later: undo the later change first.
     LayerNotFoundError
         If the entry does not exist.
     """
@@ -445,12 +454,15 @@ def undo_change(store: RegionStore, audit_id: int) -> EditResult:
                     "rückgängig gemacht werden.",
                     hinweis="Machen Sie zuerst die spätere Änderung rückgängig.",
                 )
-            later = int(current.get("version") or 1)
-            if later != int(new.get("version") or 1):
+            # Like "git revert": allowed while the fields this entry set still hold its values;
+            # later changes of other fields are kept, later changes of the same fields block.
+            changed_since = [f for f in new if f != "version" and _differs(new[f], current.get(f))]
+            if changed_since:
                 raise VersionConflictError(
                     f"Das Angebot '{current.get('name') or ident}' wurde nach dieser Änderung "
-                    f"({label}) erneut geändert (jetzt Version {later}). Das Rückgängigmachen "
-                    "würde die spätere Änderung überschreiben und wurde nicht ausgeführt.",
+                    f"({label}) erneut geändert ({', '.join(sorted(changed_since))}). Das "
+                    "Rückgängigmachen würde die spätere Änderung überschreiben und wurde nicht "
+                    "ausgeführt.",
                     hinweis="Machen Sie zuerst die späteren Änderungen rückgängig (neueste zuerst).",
                 )
         if old is None:
@@ -474,13 +486,14 @@ def undo_change(store: RegionStore, audit_id: int) -> EditResult:
             assert current is not None
             restore = {k: v for k, v in old.items() if k not in ("version", "geometry")}
             geometry = old.get("geometry")
+            now = int(current.get("version") or 1)
             version = tx.update(TABLE, (KEY, ident), restore, geometry=geometry,
-                                expected_version=int(new.get("version") or 1))
+                                expected_version=now)
             before = {k: current.get(k) for k in restore}
             after = dict(restore)
             if geometry is not None:
                 before["geometry"], after["geometry"] = current.get("geometry"), geometry
-            before["version"], after["version"] = int(new.get("version") or 1), version
+            before["version"], after["version"] = now, version
             undo_id = tx.audit(TABLE, ident, "rueckgaengig", before, after)
         tx.execute(f'UPDATE "{AUDIT_TABLE}" SET rueckgaengig_von = ? WHERE fid = ?',
                    (int(audit_id), undo_id))

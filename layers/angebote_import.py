@@ -87,7 +87,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "adresse": ("adresse", "anschrift", "strasseundhausnummer", "strassehausnummer",
                 "strassehnr", "strhnr"),
     "strasse": ("strasse", "str", "strassenname"),
-    "hausnummer": ("hausnummer", "hnr", "hausnr", "nr"),
+    "hausnummer": ("hausnummer", "hnr", "hausnr"),
     "plz": ("plz", "postleitzahl", "zip"),
     "ort": ("ort", "stadt", "gemeinde", "kommune"),
     "lat": ("lat", "latitude", "breite", "breitengrad", "geobreite", "ywgs84", "latwgs84"),
@@ -128,6 +128,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 _ALIAS_TO_FIELD = {alias: fld for fld, aliases in HEADER_ALIASES.items() for alias in aliases}
 
+# "Nr"/"Nummer" is a house number next to a street, otherwise the number of the offer.
+AMBIGUOUS_NUMBER = ("nr", "nummer")
+
 # Columns that look personal but are the office's own data in a service directory.
 SERVICE_PERSONAL_ALLOWED = ("Name", "Telefon", "Tel", "E-Mail", "Email", "Mail", "Adresse",
                             "Anschrift")
@@ -156,8 +159,12 @@ def map_columns(columns: Iterable[str]) -> tuple[dict[str, str], list[str], list
     mapping: dict[str, str] = {}
     unmapped: list[str] = []
     duplicates: list[str] = []
+    ambiguous: list[str] = []
     for column in columns:
         key = header_key(column)
+        if key in AMBIGUOUS_NUMBER:
+            ambiguous.append(str(column))
+            continue
         target = _ALIAS_TO_FIELD.get(key)
         if target is None and key in SCHEMA:
             target = key
@@ -169,6 +176,15 @@ def map_columns(columns: Iterable[str]) -> tuple[dict[str, str], list[str], list
             duplicates.append(str(column))
         else:
             mapping[target] = str(column)
+    for column in ambiguous:
+        # "Nr." next to a street without house-number column is the house number; otherwise
+        # it numbers the offers.
+        if "strasse" in mapping and "hausnummer" not in mapping:
+            mapping["hausnummer"] = column
+        elif "angebot_id" not in mapping:
+            mapping["angebot_id"] = column
+        else:
+            duplicates.append(column)
     return mapping, unmapped, duplicates
 
 
