@@ -23,6 +23,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -98,7 +99,12 @@ def normalize_street(name: object) -> str:
     """
     if is_blank(name):
         return ""
-    text = str(name).strip().lower().translate(_UMLAUTS)
+    return _normalize_street_text(str(name))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_street_text(name: str) -> str:
+    text = name.strip().lower().translate(_UMLAUTS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"(?<![a-z])st\.\s*-?\s*", "sankt ", text)
@@ -112,7 +118,12 @@ def normalize_housenumber(number: object) -> str:
     """Normalise a house number: ``"12 A"`` → ``"12a"``, ``"12 - 14"`` → ``"12-14"``."""
     if is_blank(number):
         return ""
-    text = str(number).strip().lower()
+    return _normalize_housenumber_text(str(number))
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalize_housenumber_text(number: str) -> str:
+    text = number.strip().lower()
     if re.fullmatch(r"\d+\.0", text):  # Excel turned the number into a float
         text = text[:-2]
     text = re.sub(r"\s*([-/,;+])\s*", r"\1", text)
@@ -225,6 +236,7 @@ class AddressIndex:
         for (key, part), entries in derived.items():
             if part not in self._streets[key]:
                 self._streets[key][part].extend(entries)
+        self._places = {normalize_street(o) for o in set(orte) if not is_blank(o)}
         self._keys = list(self._streets)
         self._squashed = [_squash(k) for k in self._keys]
         # Street names without their generic ending, for abbreviations with a typo ("Roonst.").
@@ -296,14 +308,6 @@ class AddressIndex:
         return self._fuzzy(key, str(strasse), hnr, wanted_plz, wanted_ort)
 
     def _place_known(self, wanted_ort: str) -> bool:
-        if not hasattr(self, "_places"):
-            self._places = {
-                normalize_street(e.ort)
-                for numbers in self._streets.values()
-                for entries in numbers.values()
-                for e in entries
-                if e.ort
-            }
         if not self._places or wanted_ort in self._places:
             return True
         # "Aachen-Burtscheid" or "Achen" still name the region's place "Aachen".

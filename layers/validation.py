@@ -872,3 +872,46 @@ def normalize_key(value: object) -> str | None:
     if compact.isdigit():
         return compact.lstrip("0") or "0"
     return re.sub(r"\s+", " ", text).casefold()
+
+
+_THOUSANDS_ONLY = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+
+
+def parse_decimal_column(
+    values: pd.Series,
+    *,
+    spalte: str,
+    datei: str | Path | None = None,
+) -> tuple[pd.Series, list[Problem]]:
+    """Parse a whole column of numbers, deciding the meaning of ``"1.234"`` for the column.
+
+    A single value ``"1.234"`` is ambiguous: 1.234 with a decimal point, or 1234 with a German
+    thousands separator. Within one column it is not: if any value of the column has a decimal
+    comma (``"7,1"``), points are thousands separators there. Otherwise the values are read with
+    a decimal point, and a warning names the column when every dotted value looks like a
+    thousands group, so the user can check.
+
+    Returns
+    -------
+    tuple
+        Float series and findings (errors for unparseable cells, at most one warning).
+    """
+    texts = values.astype("string").str.strip().str.replace("\u00a0", "", regex=False)
+    has_comma = bool(texts.str.contains(r"^\s*[+-]?[\d.]*\d,\d+\s*$", regex=True, na=False).any())
+    dotted = texts[texts.str.contains(".", regex=False, na=False)]
+    thousands_like = len(dotted) > 0 and bool(dotted.str.match(_THOUSANDS_ONLY.pattern).all())
+    if has_comma:
+        texts = texts.where(~texts.str.match(_THOUSANDS_ONLY.pattern, na=False),
+                            texts.str.replace(".", "", regex=False))
+    parsed, problems = parse_decimal(texts, spalte=spalte, datei=datei)
+    if thousands_like and not has_comma:
+        example = str(dotted.iloc[0])
+        problems.append(Problem(
+            f"Die Zahlen der Spalte sehen aus wie mit Tausenderpunkt geschrieben ('{example}'); "
+            f"sie wurden mit Dezimalpunkt gelesen ({parsed[dotted.index[0]]:g}).",
+            "Speichern Sie die Tabelle ohne Tausendertrennzeichen, wenn ganze Zahlen gemeint sind.",
+            datei=str(datei) if datei else None,
+            spalte=spalte,
+            schwere="warnung",
+        ))
+    return parsed, problems

@@ -32,6 +32,7 @@ from layers.validation import (
     check_personal_columns,
     normalize_key,
     parse_decimal,
+    parse_decimal_column,
     read_table,
 )
 
@@ -233,9 +234,11 @@ def _numeric_columns(
         if pd.api.types.is_numeric_dtype(raw):
             parsed[column] = raw.astype(float)
             continue
-        values, bad = parse_decimal(raw.astype("string"), spalte=column, datei=datei)
+        values, findings = parse_decimal_column(raw.astype("string"), spalte=column, datei=datei)
+        bad = [p for p in findings if p.schwere == "fehler"]
         if spalten is None and (bad and len(bad) > len(raw) // 2 or values.isna().all()):
             continue  # a text column (names, notes): not an indicator
+        problems.extend(p for p in findings if p.schwere != "fehler")
         if bad:
             if spalten is not None:
                 raise InputValidationError(
