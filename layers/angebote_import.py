@@ -616,6 +616,8 @@ class _RowChecker:
         self.datei = str(source.path)
         self.n = len(source.frame)
         self.bad = np.zeros(self.n, dtype=bool)
+        self._column_cache: dict[str, pd.Series] = {}
+        self._cell_cache: dict[str, np.ndarray] = {}
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -623,10 +625,21 @@ class _RowChecker:
         return pos + self.source.row_offset
 
     def column(self, fld: str) -> pd.Series:
-        header = self.mapping.get(fld)
-        if header is None:
-            return pd.Series([pd.NA] * self.n, dtype="string")
-        return self.source.frame[header]
+        cached = self._column_cache.get(fld)
+        if cached is None:
+            header = self.mapping.get(fld)
+            cached = (pd.Series([pd.NA] * self.n, dtype="string") if header is None
+                      else self.source.frame[header].reset_index(drop=True))
+            self._column_cache[fld] = cached
+        return cached
+
+    def cells(self, fld: str) -> np.ndarray:
+        """The column's values as plain Python objects (fast per-row access)."""
+        cached = self._cell_cache.get(fld)
+        if cached is None:
+            cached = self.column(fld).to_numpy(dtype=object)
+            self._cell_cache[fld] = cached
+        return cached
 
     def problem(
         self, pos: int, fld: str | None, meldung: str, hinweis: str, *, warn: bool = False
@@ -680,7 +693,7 @@ class _RowChecker:
 
     def _text(self, fld: str, *, required: bool = False) -> list[str | None]:
         out: list[str | None] = []
-        for pos, value in enumerate(self.column(fld).to_numpy(dtype=object)):
+        for pos, value in enumerate(self.cells(fld)):
             if is_blank(value):
                 if required:
                     self.problem(pos, fld, "Der Name des Angebots fehlt.",
@@ -692,7 +705,7 @@ class _RowChecker:
 
     def _types(self) -> list[str | None]:
         out: list[str | None] = []
-        for pos, value in enumerate(self.column("typ").to_numpy(dtype=object)):
+        for pos, value in enumerate(self.cells("typ")):
             if is_blank(value):
                 self.problem(pos, "typ", "Der Angebotstyp fehlt.",
                              "Tragen Sie einen Typ ein, z. B. EUTB, KoKoBe, SPZ, Pflegestützpunkt "
@@ -711,7 +724,7 @@ class _RowChecker:
         return out
 
     def _ids(self, values: Mapping[str, list[Any]]) -> list[str | None]:
-        given = self.column("angebot_id").to_numpy(dtype=object)
+        given = self.cells("angebot_id")
         ids: list[str | None] = []
         for pos, value in enumerate(given):
             if is_blank(value):
@@ -751,14 +764,14 @@ class _RowChecker:
             return None
         parts = [str(name), str(values["typ"][pos] or "")]
         for fld in ("adresse", "strasse", "hausnummer", "plz", "lat", "lon", "x", "y"):
-            value = self.column(fld).iloc[pos]
+            value = self.cells(fld)[pos]
             parts.append("" if is_blank(value) else str(value).strip().lower())
         digest = hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:10]
         return f"imp-{digest}"
 
     def _yes_no(self, fld: str, *, partly: bool) -> list[str]:
         out: list[str] = []
-        for pos, value in enumerate(self.column(fld).to_numpy(dtype=object)):
+        for pos, value in enumerate(self.cells(fld)):
             try:
                 out.append(parse_yes_no(value, partly=partly))
             except ValueError as exc:
@@ -789,7 +802,7 @@ class _RowChecker:
         parsed: dict[str, list[str | None]] = {}
         for fld in ("gueltig_von", "gueltig_bis"):
             out: list[str | None] = []
-            for pos, value in enumerate(self.column(fld).to_numpy(dtype=object)):
+            for pos, value in enumerate(self.cells(fld)):
                 try:
                     out.append(parse_date(value))
                 except ValueError as exc:
@@ -807,7 +820,7 @@ class _RowChecker:
 
     def _sources(self) -> list[str]:
         out = []
-        for value in self.column("quelle").to_numpy(dtype=object):
+        for value in self.cells("quelle"):
             # A re-imported export keeps the label of fictitious rows; everything else is ours.
             out.append("synthetisch" if str(value).strip().lower() == "synthetisch" else "import")
         return out
@@ -820,9 +833,9 @@ class _RowChecker:
         streets = self._text("strasse")
         numbers = self._text("hausnummer")
         orte = self._text("ort")
-        combined = self.column("adresse").to_numpy(dtype=object)
+        combined = self.cells("adresse")
         plzs: list[str | None] = []
-        for pos, value in enumerate(self.column("plz").to_numpy(dtype=object)):
+        for pos, value in enumerate(self.cells("plz")):
             try:
                 plzs.append(parse_plz(value))
             except ValueError as exc:
