@@ -139,3 +139,29 @@ def export_services(
         with suppress(FileNotFoundError):
             tmp.unlink()
     return target
+
+
+def export_services_bytes(
+    store: RegionStore,
+    fmt: str,
+    *,
+    nur_aktive: bool = False,
+    stichtag: date | str | None = None,
+) -> bytes:
+    """The export as bytes (for a download button in the app).
+
+    Parameters
+    ----------
+    fmt
+        ``"gpkg"``, ``"geojson"`` or ``"csv"``.
+
+    Returns
+    -------
+    bytes
+        The file content; name it ``angebote.<fmt>``.
+    """
+    kind = export_format(f"angebote.{fmt}", fmt)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = export_services(store, Path(tmp) / f"angebote{FORMATS[kind]}", fmt=kind,
+                               nur_aktive=nur_aktive, stichtag=stichtag)
+        return path.read_bytes()

@@ -284,7 +284,7 @@ class _Source:
     path: Path
     frame: pd.DataFrame
     geometry: gpd.GeoSeries | None
-    row_offset: int  # add to the 0-based position to get the row a user sees
+    row_numbers: np.ndarray  # the row a user sees (spreadsheet row or object number) per row
 
 
 # --------------------------------------------------------------------------------------------
@@ -316,10 +316,13 @@ def read_services_source(
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
         frame = read_table(path, sheet=blatt)
+        # read_table drops empty rows but keeps the positions as index labels.
+        rows = frame.index.to_numpy(dtype=np.int64) + FIRST_DATA_ROW
+        frame, rows = _header_below_title(frame, rows)
         frame = frame.reset_index(drop=True)
         if suffix in (".xlsx", ".xlsm"):
             _check_sheet_choice(path, frame, blatt)
-        return _Source(path, frame, None, FIRST_DATA_ROW)
+        return _Source(path, frame, None, rows)
     if suffix in SPATIAL_SUFFIXES:
         return _read_spatial(path, crs=crs, ebene=ebene)
     raise SourceDataError(
@@ -329,6 +332,24 @@ def read_services_source(
         "Tabelle z. B. in Excel als 'CSV (Trennzeichen-getrennt)'.",
         datei=path,
     )
+
+
+def _header_below_title(frame: pd.DataFrame, rows: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+    """Find the header row below title lines ("Angebotsverzeichnis, Stand 2025" above it)."""
+    mapping, _, _ = map_columns(frame.columns)
+    if "name" in mapping:
+        return frame, rows
+    for pos in range(min(10, len(frame))):
+        cells = ["" if is_blank(v) else str(v).strip() for v in frame.iloc[pos]]
+        candidate, _, _ = map_columns(cells)
+        if "name" in candidate and "typ" in candidate:
+            header = [c if c else f"Spalte {i + 1}" for i, c in enumerate(cells)]
+            body = frame.iloc[pos + 1 :].copy()
+            body.columns = header
+            body = body.drop(columns=[h for h, c in zip(header, cells, strict=True)
+                                      if not c and body[h].isna().all()])
+            return body, rows[pos + 1 :]
+    return frame, rows
 
 
 def _check_sheet_choice(path: Path, frame: pd.DataFrame, blatt: str | int | None) -> None:
@@ -436,7 +457,8 @@ def _read_spatial(path: Path, *, crs: object, ebene: str | None) -> _Source:
     _check_declared_degrees(geometry, path)
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype("string")
     frame.columns = [str(c).strip() for c in frame.columns]
-    return _Source(path, frame.reset_index(drop=True), geometry.reset_index(drop=True), 1)
+    return _Source(path, frame.reset_index(drop=True), geometry.reset_index(drop=True),
+                   np.arange(1, len(frame) + 1))
 
 
 def _check_declared_degrees(geometry: gpd.GeoSeries, path: Path) -> None:
@@ -622,7 +644,7 @@ class _RowChecker:
     # -- helpers -------------------------------------------------------------------------------
 
     def row(self, pos: int) -> int:
-        return pos + self.source.row_offset
+        return int(self.source.row_numbers[pos])
 
     def column(self, fld: str) -> pd.Series:
         cached = self._column_cache.get(fld)

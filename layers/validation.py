@@ -549,6 +549,8 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
             na_values=[""],
             skipinitialspace=True,
             index_col=False,
+            # Keep blank lines as empty rows (dropped below) so that row numbers stay true.
+            skip_blank_lines=False,
         )
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))

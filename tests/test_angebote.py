@@ -412,3 +412,32 @@ def test_csv_export_imports_back_unchanged(aachen_store_copy, tmp_path):
     assert np.allclose(back["kapazitaet_std_woche"].fillna(-1), original["kapazitaet_std_woche"]
                        .fillna(-1))
     assert back.geometry.distance(original.geometry).max() < 0.05
+
+
+def test_title_rows_and_blank_lines_keep_true_row_numbers(aachen_store_copy, tmp_path):
+    store = aachen_store_copy
+    path = tmp_path / "mit_titel.xlsx"
+    rows = [["Angebotsverzeichnis Städteregion, Stand 01.01.2025", None, None, None],
+            [None, None, None, None],
+            ["Name", "Typ", "Straße", "Hausnummer"],
+            ["EUTB Mitte", "EUTB", "Adalbertstraße", "66"],
+            [None, None, None, None],
+            ["KoKoBe", "KoKoBo", "Römerstraße", "5"]]
+    pd.DataFrame(rows[1:], columns=rows[0]).to_excel(path, index=False)
+    report = check_services_file(store, path)
+    assert report.zeilen == 2 and report.gueltige_zeilen == 1
+    assert report.gueltig["zeile"].tolist() == [4]
+    assert report.fehlerhafte_zeilen == [6]  # as Excel shows it: row 6
+    csv_path = tmp_path / "leerzeilen.csv"
+    csv_path.write_text("Name;Typ;lat;lon\n\nEUTB;EUTB;50,7753;6,0839\n\nX;Bäckerei;50,77;6,08\n",
+                        encoding="utf-8")
+    report = check_services_file(store, csv_path)
+    assert report.gueltig["zeile"].tolist() == [3] and report.fehlerhafte_zeilen == [5]
+
+
+def test_export_as_bytes_for_the_app(aachen_store_copy):
+    from layers.angebote_export import export_services_bytes
+
+    data = export_services_bytes(aachen_store_copy, "csv", nur_aktive=True)
+    assert data.startswith(b"\xef\xbb\xbf") and b"angebot_id;name;typ" in data[:100]
+    assert export_services_bytes(aachen_store_copy, "gpkg")[:16] == b"SQLite format 3\x00"
