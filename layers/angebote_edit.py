@@ -215,7 +215,9 @@ def _check_version(current: Mapping[str, Any], angebot_id: str, expected: int) -
         )
 
 
-def _differs(a: Any, b: Any) -> bool:
+def differs(a: Any, b: Any) -> bool:
+    """Whether two stored values differ (blank = blank, numbers with tolerance, geometries to
+    a millimetre)."""
     if isinstance(a, BaseGeometry) or isinstance(b, BaseGeometry):
         if a is None or b is None:
             return a is not b
@@ -352,8 +354,8 @@ def update_service(
     with store.transaction() as tx:
         current = _current(tx, angebot_id)
         _check_version(current, angebot_id, expected_version)
-        changed = {k: v for k, v in clean.items() if _differs(v, current.get(k))}
-        moved = geometry is not None and _differs(geometry, current.get("geometry"))
+        changed = {k: v for k, v in clean.items() if differs(v, current.get(k))}
+        moved = geometry is not None and differs(geometry, current.get("geometry"))
         start = changed.get("gueltig_von", current.get("gueltig_von"))
         end = changed.get("gueltig_bis", current.get("gueltig_bis"))
         if not is_blank(start) and not is_blank(end) and str(end) < str(start):
@@ -456,7 +458,7 @@ def undo_change(store: RegionStore, audit_id: int) -> EditResult:
                 )
             # Like "git revert": allowed while the fields this entry set still hold its values;
             # later changes of other fields are kept, later changes of the same fields block.
-            changed_since = [f for f in new if f != "version" and _differs(new[f], current.get(f))]
+            changed_since = [f for f in new if f != "version" and differs(new[f], current.get(f))]
             if changed_since:
                 raise VersionConflictError(
                     f"Das Angebot '{current.get('name') or ident}' wurde nach dieser Änderung "
@@ -545,7 +547,7 @@ def change_history(store: RegionStore, angebot_id: str | None = None) -> pd.Data
         new = _decode(entry["neu_json"])
         fields = sorted(set(old or {}) | set(new or {}))
         if old is not None and new is not None:
-            fields = [f for f in fields if f != "version" and _differs(old.get(f), new.get(f))]
+            fields = [f for f in fields if f != "version" and differs(old.get(f), new.get(f))]
         rows.append(
             {
                 "protokoll_id": int(entry["fid"]),

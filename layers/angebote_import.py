@@ -1288,7 +1288,7 @@ def write_service_rows(
     InputValidationError
         If an id appeared in the directory since the check and updates are not allowed.
     """
-    from layers.angebote_edit import row_values
+    from layers.angebote_edit import differs, row_values
 
     inserted = updated = 0
     columns = list(SCHEMA)
@@ -1309,8 +1309,8 @@ def write_service_rows(
                 version = int(old.get("version") or 1)
                 changes = {k: v for k, v in values.items()
                            if k not in ("angebot_id", "version", "quelle")
-                           and not _same(v, old.get(k))}
-                move = geometry is not None and not geometry.equals(old.get("geometry"))
+                           and differs(v, old.get(k))}
+                move = geometry is not None and differs(geometry, old.get("geometry"))
                 if not changes and not move:
                     continue
                 new_version = tx.update("angebote", ("angebot_id", ident), changes,
@@ -1328,14 +1328,3 @@ def write_service_rows(
                 tx.audit("angebote", ident, action, None, {**values, "geometry": geometry})
                 inserted += 1
     return inserted, updated
-
-
-def _same(a: Any, b: Any) -> bool:
-    if is_blank(a) and is_blank(b):
-        return True
-    if isinstance(a, float) or isinstance(b, float):
-        try:
-            return bool(np.isclose(float(a), float(b)))
-        except (TypeError, ValueError):
-            return False
-    return str(a) == str(b)

@@ -239,6 +239,7 @@ class AddressIndex:
         self._places = {normalize_street(o) for o in set(orte) if not is_blank(o)}
         self._keys = list(self._streets)
         self._squashed = [_squash(k) for k in self._keys]
+        self._folded = [_squash(_single_letter_umlauts(self._display[k])) for k in self._keys]
         # Street names without their generic ending, for abbreviations with a typo ("Roonst.").
         self._stems: dict[str, list[str]] = defaultdict(list)
         for key in self._keys:
@@ -328,15 +329,23 @@ class AddressIndex:
             )
         # Compare with doubled letters collapsed: "Straee"/"Strae" for "Straße" and "Marktt"
         # for "Markt" are one slip of the finger, not two.
-        found = process.extract(
-            _squash(key),
-            self._squashed,
-            scorer=OSA.normalized_similarity,
-            processor=None,
-            limit=5,
-            score_cutoff=(MIN_STREET_SCORE - 15) / 100,
-        )
-        candidates = [(self._keys[pos], score * 100, pos) for _, score, pos in found]
+        # A second form spells umlauts with one letter (ü → u), so that a dropped or mistyped
+        # umlaut ("Ltzowstraße", "Oppenhoffaölee") is one slip, too. Only letters the user typed
+        # as umlauts are folded: "Roens" stays "roens" and cannot become "Rons".
+        scores: dict[int, float] = {}
+        for query, choices in ((_squash(key), self._squashed),
+                               (_squash(_single_letter_umlauts(original)), self._folded)):
+            for _, score, pos in process.extract(
+                query,
+                choices,
+                scorer=OSA.normalized_similarity,
+                processor=None,
+                limit=5,
+                score_cutoff=(MIN_STREET_SCORE - 15) / 100,
+            ):
+                scores[pos] = max(scores.get(pos, 0.0), score * 100)
+        candidates = sorted(((self._keys[pos], score, pos) for pos, score in scores.items()),
+                            key=lambda c: -c[1])[:5]
         if not candidates or candidates[0][1] < MIN_STREET_SCORE:
             near = f" Ähnlichster Straßenname: '{self._display[candidates[0][0]]}'." if candidates else ""
             return GeocodeResult(
@@ -351,11 +360,11 @@ class AddressIndex:
             and any(h in self._streets[name] for h in (hnr, *housenumber_fallbacks(hnr)))
         ]
         if not usable:
-            best = candidates[0][0]
+            closest = candidates[0][0]
             return GeocodeResult(
                 NICHT_GEFUNDEN,
                 hinweis=f"Die Straße '{original}' gibt es nicht; die ähnlichste, "
-                f"'{self._display[best]}', hat keine Hausnummer {hnr}.",
+                f"'{self._display[closest]}', hat keine Hausnummer {hnr}.",
             )
         if len(usable) > 1 and usable[0][1] - usable[1][1] < MIN_SCORE_MARGIN:
             names = " oder ".join(f"'{self._display[n]}'" for n, _ in usable[:2])
@@ -550,6 +559,14 @@ class AddressIndex:
             },
             index=frame.index,
         )
+
+
+_ONE_LETTER = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "Ä": "a", "Ö": "o", "Ü": "u"})
+
+
+def _single_letter_umlauts(name: str) -> str:
+    """Normalised street name with umlauts as single letters (``Lützowstr.`` → ``lutzowstrasse``)."""
+    return normalize_street(str(name).translate(_ONE_LETTER))
 
 
 def _squash(key: str) -> str:
