@@ -70,6 +70,38 @@ SCHEMA: dict[str, str] = {
     "version": "int64",
 }
 
+# German labels of the schema columns (tables, forms and exports in the app).
+COLUMN_LABELS: dict[str, str] = {
+    "angebot_id": "ID",
+    "name": "Name",
+    "typ": "Angebotstyp",
+    "gruppe": "Gruppe",
+    "zielgruppen": "Zielgruppen",
+    "strasse": "Straße",
+    "hausnummer": "Hausnummer",
+    "plz": "PLZ",
+    "ort": "Ort",
+    "stufenloser_zugang": "Stufenloser Zugang",
+    "rollstuhlgerechtes_wc": "Rollstuhlgerechtes WC",
+    "induktionsschleife": "Induktionsschleife",
+    "gebaerdensprache": "Gebärdensprache",
+    "leichte_sprache": "Leichte Sprache",
+    "aufsuchend": "Aufsuchend",
+    "oeffnungszeiten": "Öffnungszeiten",
+    "traeger": "Träger",
+    "kapazitaet_std_woche": "Kapazität (Std./Woche)",
+    "kontakt": "Kontakt",
+    "telefon": "Telefon",
+    "email": "E-Mail",
+    "webseite": "Webseite",
+    "bemerkung": "Bemerkung",
+    "quelle": "Quelle",
+    "osm_id": "OSM-ID",
+    "gueltig_von": "Gültig von",
+    "gueltig_bis": "Gültig bis",
+    "version": "Version",
+}
+
 TARGET_GROUPS_OSM = {
     "disabled": "Menschen mit Behinderungen",
     "mental_health": "Menschen mit psychischen Erkrankungen",

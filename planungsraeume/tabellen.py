@@ -460,9 +460,3 @@ def save_user_indicators(
         long = pd.concat([old, long], ignore_index=True)
     store.write_layers({USER_INDICATOR_TABLE: long})
     return long
-
-
-def areas_frame(areas: gpd.GeoDataFrame | pd.DataFrame) -> pd.DataFrame:
-    """Key and name of planning areas without geometry (for joins and reports)."""
-    columns = [c for c in ("pr_id", "name") if c in areas.columns]
-    return pd.DataFrame(areas[columns]).reset_index(drop=True)
