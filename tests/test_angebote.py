@@ -441,3 +441,9 @@ def test_export_as_bytes_for_the_app(aachen_store_copy):
     data = export_services_bytes(aachen_store_copy, "csv", nur_aktive=True)
     assert data.startswith(b"\xef\xbb\xbf") and b"angebot_id;name;typ" in data[:100]
     assert export_services_bytes(aachen_store_copy, "gpkg")[:16] == b"SQLite format 3\x00"
+
+
+def test_every_schema_column_has_a_german_label():
+    from layers.angebote import COLUMN_LABELS
+
+    assert list(COLUMN_LABELS) == list(SCHEMA)
