@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from layers import settings
 from layers.errors import SozialraumError
+
+if TYPE_CHECKING:
+    from layers.store import GeoPackageStore
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -146,6 +150,273 @@ def _add_barrier_commands(sub: argparse._SubParsersAction) -> None:
 
 
 # ---- end of barrier reports ----------------------------------------------------------------
+# ============================================================================================
+# Service directory and planning areas (issue #4): import, export, checks, indicators
+# ============================================================================================
+
+
+def _store_for(region: str) -> GeoPackageStore:
+    from layers.store import open_store
+
+    store = open_store(region)
+    if not store.exists():
+        from planungsraeume.build import build_region
+
+        print(f"Region '{region}' ist noch nicht gebaut; baue sie zuerst …")
+        build_region(region)
+    return store
+
+
+def _print_problems(problems: Sequence[Any], limit: int = 30) -> None:
+    for problem in list(problems)[:limit]:
+        print(f"  - {problem}")
+    if len(problems) > limit:
+        print(f"  … und {len(problems) - limit} weitere (vollständig mit --bericht DATEI).")
+
+
+def _cmd_import_services(args: argparse.Namespace) -> int:
+    from layers.angebote_import import check_services_file, import_services
+
+    store = _store_for(args.region)
+    options = {"crs": args.crs, "blatt": _sheet(args.blatt), "ebene": args.ebene,
+               "bestehende": args.vorhandene}
+    try:
+        if args.pruefen:
+            report = check_services_file(store, args.datei, **options)
+        else:
+            report = import_services(store, args.datei, modus=args.modus, **options)
+    except SozialraumError as exc:
+        if args.bericht and exc.probleme:
+            _write_problem_table(exc.probleme, args.bericht)
+            print(f"Bericht: {args.bericht}")
+        raise
+    print(report.zusammenfassung())
+    _print_problems(report.probleme)
+    if args.bericht:
+        report.tabelle().to_csv(args.bericht, sep=";", index=False, encoding="utf-8-sig")
+        print(f"Bericht: {args.bericht}")
+    if args.pruefen:
+        print("Nur geprüft, nichts gespeichert (ohne --pruefen wird importiert).")
+    return 0
+
+
+def _sheet(value: str | None) -> str | int | None:
+    return int(value) if value is not None and value.isdigit() else value
+
+
+def _write_problem_table(problems: Sequence[Any], path: str) -> None:
+    import pandas as pd
+
+    from layers.errors import Problem
+
+    rows = [
+        {"Zeile": p.zeile, "Spalte": p.spalte, "Schwere": p.schwere, "Meldung": p.meldung,
+         "So beheben": p.hinweis}
+        for p in problems if isinstance(p, Problem)
+    ]
+    pd.DataFrame(rows).to_csv(path, sep=";", index=False, encoding="utf-8-sig")
+
+
+def _cmd_export_services(args: argparse.Namespace) -> int:
+    from layers.angebote_export import export_services
+
+    store = _store_for(args.region)
+    path = export_services(store, args.out, fmt=args.format,
+                           nur_aktive=args.nur_aktive)
+    print(f"Angebotsverzeichnis geschrieben: {path}")
+    return 0
+
+
+def _cmd_areas_import(args: argparse.Namespace) -> int:
+    from planungsraeume.checks import check_planning_areas, region_boundary_of, save_planning_areas
+    from planungsraeume.define import read_planning_areas
+
+    store = _store_for(args.region)
+    areas = read_planning_areas(args.datei, crs=store.crs, schluessel=args.schluessel,
+                                name=args.name, ebene=args.ebene, datei_crs=args.crs,
+                                reparieren=args.reparieren)
+    return _finish_areas(store, areas, args.pruefen, check_planning_areas, region_boundary_of,
+                         save_planning_areas)
+
+
+def _cmd_areas_assign(args: argparse.Namespace) -> int:
+    from planungsraeume.checks import check_planning_areas, region_boundary_of, save_planning_areas
+    from planungsraeume.define import areas_from_municipalities, read_municipalities
+
+    store = _store_for(args.region)
+    if args.gemeinden:
+        gemeinden = read_municipalities(args.gemeinden, crs=store.crs,
+                                        ags_praefix=args.ags_praefix)
+    else:
+        gemeinden = store.read_layer("gemeinden")
+    areas = areas_from_municipalities(args.tabelle, gemeinden, ags_spalte=args.ags_spalte,
+                                      raum_spalte=args.raum_spalte, name_spalte=args.name_spalte,
+                                      blatt=_sheet(args.blatt))
+    _print_problems(areas.attrs.get("probleme", []))
+    return _finish_areas(store, areas, args.pruefen, check_planning_areas, region_boundary_of,
+                         save_planning_areas)
+
+
+def _finish_areas(store: GeoPackageStore, areas: Any, only_check: bool,
+                  check: Callable[..., Any], boundary_of: Callable[..., Any],
+                  save: Callable[..., Any]) -> int:
+    if only_check:
+        result = check(areas, boundary_of(store))
+        print(f"{len(areas)} Planungsräume geprüft: {result.summary()}")
+        _print_problems(result.probleme)
+        return 0 if result.ok else 1
+    result = save(store, areas)
+    print(f"{len(areas)} Planungsräume gespeichert: {result.summary()}")
+    _print_problems(result.probleme)
+    return 0
+
+
+def _cmd_areas_check(args: argparse.Namespace) -> int:
+    from planungsraeume.checks import check_planning_areas, region_boundary_of
+
+    store = _store_for(args.region)
+    areas = store.read_layer("planungsraeume")
+    result = check_planning_areas(areas, region_boundary_of(store))
+    print(f"{len(areas)} Planungsräume: {result.summary()}")
+    _print_problems(result.probleme)
+    return 0 if result.ok else 1
+
+
+def _cmd_areas_table(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from planungsraeume.tabellen import join_table, save_user_indicators
+
+    store = _store_for(args.region)
+    areas = store.read_layer("planungsraeume")
+    result = join_table(areas, args.datei, schluessel_spalte=args.spalte, blatt=_sheet(args.blatt))
+    print(result.summary())
+    _print_problems(result.probleme)
+    if args.speichern:
+        save_user_indicators(store, result, quelle=Path(args.datei).name)
+        print("Kennzahlen in 'nutzer_kennzahlen' gespeichert.")
+    return 0
+
+
+def _cmd_areas_indicators(args: argparse.Namespace) -> int:
+    from planungsraeume.indikatoren import (
+        german_columns,
+        indicators_for_store,
+        indicators_wide,
+        region_summary,
+    )
+
+    store = _store_for(args.region)
+    long = indicators_for_store(store, stichtag=args.stichtag)
+    if args.out:
+        table = german_columns(long) if args.lang else indicators_wide(long)
+        table.to_csv(args.out, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        print(f"Kennzahlen geschrieben: {args.out}")
+    summary = region_summary(long)
+    with_values = summary[summary["Bereich"].isin(["Bevölkerung", "Barrierefreiheit"])]
+    for row in with_values.itertuples(index=False):
+        number = f"{row[3]:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        print(f"  {row[1]:<58} Region: {number:>12} {row[2]} ({row[4]})")
+    return 0
+
+
+def _command_group(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Sub-commands under ``name`` (``sozialraum import …``), shared with other command blocks."""
+    existing = sub.choices.get(name)
+    if existing is None:
+        existing = sub.add_parser(name, help=help_text)
+    for action in existing._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    group = existing.add_subparsers(dest=f"{name}_was", required=True)
+    return group
+
+
+def add_service_and_area_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> None:
+    """``import angebote``, ``export angebote`` and ``planungsraeume …`` (issue #4)."""
+    imports = _command_group(sub, "import", "eigene Daten importieren")
+    services = imports.add_parser(
+        "angebote", help="Angebotsverzeichnis importieren (CSV, XLSX, GeoJSON, GPKG, SHP)")
+    services.add_argument("datei", help="die Datei mit den Angeboten")
+    services.add_argument("--region", default=settings.default_region)
+    services.add_argument("--crs", help="CRS der Koordinaten, z. B. EPSG:25832 für "
+                          "Rechtswert/Hochwert (lat/lon ist immer WGS 84)")
+    services.add_argument("--modus", choices=["alles", "gueltige"], default="alles",
+                          help="alles: alles oder nichts (Standard); gueltige: nur gültige Zeilen")
+    services.add_argument("--blatt", help="Tabellenblatt einer XLSX-Datei (Name oder Nummer ab 0)")
+    services.add_argument("--ebene", help="Ebene eines GeoPackage mit mehreren Ebenen")
+    services.add_argument("--vorhandene", choices=["fehler", "aktualisieren"], default="fehler",
+                          help="was mit Angeboten geschieht, deren ID es schon gibt")
+    services.add_argument("--pruefen", action="store_true", help="nur prüfen, nichts speichern")
+    services.add_argument("--bericht", help="Prüfbericht als CSV schreiben")
+    services.set_defaults(handler=_cmd_import_services)
+
+    exports = _command_group(sub, "export", "Daten exportieren")
+    out = exports.add_parser("angebote", help="Angebotsverzeichnis exportieren")
+    out.add_argument("--format", choices=["gpkg", "geojson", "csv"],
+                     help="Format (Standard: aus der Dateiendung)")
+    out.add_argument("--out", required=True, help="Zieldatei")
+    out.add_argument("--region", default=settings.default_region)
+    out.add_argument("--nur-aktive", action="store_true", help="ohne stillgelegte Angebote")
+    out.set_defaults(handler=_cmd_export_services)
+
+    areas = _command_group(sub, "planungsraeume", "Planungsräume festlegen, prüfen, auswerten")
+    imp = areas.add_parser("import", help="Planungsräume aus einer Flächendatei übernehmen")
+    imp.add_argument("datei", help="GeoJSON, GeoPackage oder Shapefile")
+    imp.add_argument("--region", default=settings.default_region)
+    imp.add_argument("--schluessel", help="Spalte mit der Planungsraum-Nummer")
+    imp.add_argument("--name", help="Spalte mit dem Namen")
+    imp.add_argument("--ebene", help="Ebene eines GeoPackage")
+    imp.add_argument("--crs", help="CRS einer Datei ohne eigene Angabe (Shapefile ohne .prj)")
+    imp.add_argument("--reparieren", action="store_true",
+                     help="ungültige Flächen reparieren statt ablehnen")
+    imp.add_argument("--pruefen", action="store_true", help="nur prüfen, nichts speichern")
+    imp.set_defaults(handler=_cmd_areas_import)
+
+    assign = areas.add_parser("zuordnung",
+                              help="Planungsräume aus einer Tabelle Gemeinde (AGS) → Planungsraum")
+    assign.add_argument("tabelle", help="CSV/XLSX mit AGS und Planungsraum-Nummer")
+    assign.add_argument("--region", default=settings.default_region)
+    assign.add_argument("--gemeinden", help="Gemeindegrenzen (Standard: Ebene 'gemeinden')")
+    assign.add_argument("--ags-praefix", help="nur Gemeinden mit diesem AGS-Anfang")
+    assign.add_argument("--ags-spalte")
+    assign.add_argument("--raum-spalte")
+    assign.add_argument("--name-spalte")
+    assign.add_argument("--blatt")
+    assign.add_argument("--pruefen", action="store_true", help="nur prüfen, nichts speichern")
+    assign.set_defaults(handler=_cmd_areas_assign)
+
+    check = areas.add_parser("pruefen", help="gespeicherte Planungsräume prüfen (Lücken, "
+                             "Überlappungen)")
+    check.add_argument("--region", default=settings.default_region)
+    check.set_defaults(handler=_cmd_areas_check)
+
+    table = areas.add_parser("tabelle", help="Kennzahlentabelle (CSV/XLSX) per Schlüssel "
+                             "verknüpfen")
+    table.add_argument("datei")
+    table.add_argument("--region", default=settings.default_region)
+    table.add_argument("--spalte", help="Schlüsselspalte der Tabelle (Standard: erkannt)")
+    table.add_argument("--blatt")
+    table.add_argument("--speichern", action="store_true",
+                       help="als eigene Kennzahlen im Regionsspeicher ablegen")
+    table.set_defaults(handler=_cmd_areas_table)
+
+    indicators = areas.add_parser("kennzahlen", help="Kennzahlen je Planungsraum berechnen")
+    indicators.add_argument("--region", default=settings.default_region)
+    indicators.add_argument("--out", help="CSV-Datei (Semikolon, für Excel)")
+    indicators.add_argument("--lang", action="store_true",
+                            help="Langformat (eine Zeile je Planungsraum und Kennzahl)")
+    indicators.add_argument("--stichtag", help="Stichtag für aktive Angebote (JJJJ-MM-TT)")
+    indicators.set_defaults(handler=_cmd_areas_indicators)
+
+
+# ============================================================================================
+# End of the block of issue #4
+# ============================================================================================
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -170,6 +441,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     download.set_defaults(handler=_cmd_download)
     _add_barrier_commands(sub)
+
+    add_service_and_area_commands(sub)
     return parser
 
 

@@ -728,7 +728,7 @@ def _assign_areas(points: gpd.GeoSeries, areas: gpd.GeoDataFrame) -> np.ndarray:
 
 
 def _assign_streets(reports: gpd.GeoDataFrame, streets: gpd.GeoDataFrame) -> np.ndarray:
-    from layers.barrieren import normalise_street
+    from layers.geocode import normalize_street
 
     n = len(reports)
     out = np.full(n, -1, dtype=np.int64)
@@ -740,7 +740,7 @@ def _assign_streets(reports: gpd.GeoDataFrame, streets: gpd.GeoDataFrame) -> np.
         for pos in range(n):
             value = named[pos]
             if isinstance(value, str) and value.strip():
-                out[pos] = index.get(normalise_street(value), -1)
+                out[pos] = index.get(normalize_street(value), -1)
     todo = np.flatnonzero(out < 0)
     if len(todo):
         # Nearest search on the single lines of each street is far faster than on the merged

@@ -59,11 +59,47 @@ SCHEMA: dict[str, str] = {
     "traeger": "string",
     "kapazitaet_std_woche": "float64",
     "kontakt": "string",
+    "telefon": "string",
+    "email": "string",
+    "webseite": "string",
+    "bemerkung": "string",
     "quelle": "string",
     "osm_id": "string",
     "gueltig_von": "string",
     "gueltig_bis": "string",
     "version": "int64",
+}
+
+# German labels of the schema columns (tables, forms and exports in the app).
+COLUMN_LABELS: dict[str, str] = {
+    "angebot_id": "ID",
+    "name": "Name",
+    "typ": "Angebotstyp",
+    "gruppe": "Gruppe",
+    "zielgruppen": "Zielgruppen",
+    "strasse": "Straße",
+    "hausnummer": "Hausnummer",
+    "plz": "PLZ",
+    "ort": "Ort",
+    "stufenloser_zugang": "Stufenloser Zugang",
+    "rollstuhlgerechtes_wc": "Rollstuhlgerechtes WC",
+    "induktionsschleife": "Induktionsschleife",
+    "gebaerdensprache": "Gebärdensprache",
+    "leichte_sprache": "Leichte Sprache",
+    "aufsuchend": "Aufsuchend",
+    "oeffnungszeiten": "Öffnungszeiten",
+    "traeger": "Träger",
+    "kapazitaet_std_woche": "Kapazität (Std./Woche)",
+    "kontakt": "Kontakt",
+    "telefon": "Telefon",
+    "email": "E-Mail",
+    "webseite": "Webseite",
+    "bemerkung": "Bemerkung",
+    "quelle": "Quelle",
+    "osm_id": "OSM-ID",
+    "gueltig_von": "Gültig von",
+    "gueltig_bis": "Gültig bis",
+    "version": "Version",
 }
 
 TARGET_GROUPS_OSM = {
@@ -96,6 +132,7 @@ class ServiceType:
     osm_tags: tuple[tuple[str, str], ...]
     synthetisch: bool
     zielgruppen: tuple[str, ...]
+    aliase: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -130,6 +167,7 @@ def service_types() -> tuple[ServiceType, ...]:
                 ),
                 synthetisch=bool(entry.get("synthetisch", False)),
                 zielgruppen=tuple(entry.get("zielgruppen", [])),
+                aliase=tuple(entry.get("aliase", [])),
             )
         )
     return tuple(types)
@@ -146,6 +184,51 @@ def service_type(key: str) -> ServiceType:
         if entry.schluessel == key:
             return entry
     raise KeyError(key)
+
+
+def _type_key(text: str) -> str:
+    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+    return re.sub(r"[^a-z0-9§]+", "", text.strip().lower().translate(table))
+
+
+@lru_cache(maxsize=1)
+def _type_lookup() -> dict[str, str]:
+    lookup: dict[str, str] = {}
+    for entry in service_types():
+        for text in (entry.schluessel, entry.bezeichnung, *entry.aliase):
+            lookup.setdefault(_type_key(text), entry.schluessel)
+    return lookup
+
+
+def resolve_service_type(text: object) -> str | None:
+    """Map what a user wrote in a "Typ" column onto the vocabulary key, or ``None``.
+
+    Accepted are the key (``"KoKoBe"``), the full name (``"KoKoBe – Koordinierungs-, Kontakt-
+    und Beratungsstelle"``) and the aliases of ``data/angebotstypen.toml`` (``"Pflegestuetzpunkt"``,
+    ``"Beratung nach § 106 SGB IX"``, ``"Teilhabeberatung"``), ignoring case, spaces, hyphens and
+    umlaut spellings; then the name patterns of the vocabulary (``"EUTB Aachen"`` → ``EUTB``).
+    """
+    if text is None or text is pd.NA or (isinstance(text, float) and np.isnan(text)):
+        return None
+    raw = str(text).strip()
+    if not raw:
+        return None
+    found = _type_lookup().get(_type_key(raw))
+    if found is not None:
+        return found
+    for entry in service_types():
+        if any(p.search(raw) for p in entry.name_muster):
+            return entry.schluessel
+    return None
+
+
+def suggest_service_type(text: str) -> str | None:
+    """The most similar vocabulary key for an unknown type (for "Meinten Sie …?")."""
+    from rapidfuzz import fuzz, process
+
+    choices = {key: value for key, value in _type_lookup().items()}
+    best = process.extractOne(_type_key(text), list(choices), scorer=fuzz.WRatio, score_cutoff=70)
+    return choices[best[0]] if best else None
 
 
 def empty_services(crs: object) -> gpd.GeoDataFrame:
@@ -259,9 +342,11 @@ def services_from_osm(
                 "oeffnungszeiten": record.get("opening_hours"),
                 "traeger": record.get("operator"),
                 "kapazitaet_std_woche": np.nan,
-                "kontakt": record.get("phone") or record.get("contact:phone") or record.get(
-                    "website"
-                ),
+                "kontakt": None,
+                "telefon": record.get("phone") or record.get("contact:phone"),
+                "email": record.get("email") or record.get("contact:email"),
+                "webseite": record.get("website") or record.get("contact:website"),
+                "bemerkung": None,
                 "quelle": "osm",
                 "osm_id": record["osm_id"],
                 "gueltig_von": None,
@@ -377,7 +462,11 @@ def synthetic_services(
                     "oeffnungszeiten": SYNTHETIC_HOURS[int(rng.integers(len(SYNTHETIC_HOURS)))],
                     "traeger": SYNTHETIC_PROVIDERS[int(rng.integers(len(SYNTHETIC_PROVIDERS)))],
                     "kapazitaet_std_woche": float(rng.choice([19.5, 39.0, 58.5, 78.0])),
-                    "kontakt": f"Telefon (fiktiv) 0000 {int(rng.integers(100000, 999999))}",
+                    "kontakt": None,
+                    "telefon": f"0000 {int(rng.integers(100000, 999999))} (fiktiv)",
+                    "email": None,
+                    "webseite": None,
+                    "bemerkung": "Fiktives Angebot für die Demo-Region",
                     "quelle": "synthetisch",
                     "osm_id": None,
                     "gueltig_von": "2024-01-01",

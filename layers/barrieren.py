@@ -37,6 +37,7 @@ from layers.errors import (
     Problem,
     SourceDataError,
 )
+from layers.geocode import AddressIndex, normalize_street
 from layers.log import get_logger
 from layers.validation import (
     FIRST_DATA_ROW,
@@ -489,59 +490,27 @@ def qualifier_severity(qualifier: str) -> int | None:
 # --------------------------------------------------------------------------------------------
 
 
-def normalise_street(name: object) -> str:
-    """Fold a street name for exact matching (``"Pontstr."`` == ``"Pontstraße"``)."""
-    text = str(name or "").strip().lower()
-    text = re.sub(r"str\.?$", "straße", text)
-    text = re.sub(r"str\.?(\s)", r"straße\1", text)
-    text = text.replace("ß", "ss").replace("-", " ")
-    text = re.sub(r"\s+", " ", text)
-    return text.strip()
-
-
-def _normalise_number(value: object) -> str:
-    return re.sub(r"\s+", "", str(value or "")).lower()
-
-
 def lookup_addresses(
     addresses: gpd.GeoDataFrame,
     strasse: pd.Series,
     hausnummer: pd.Series,
     plz: pd.Series | None = None,
-) -> list[shapely.Point | None]:
-    """Exact-match address lookup against the ``adressen`` layer (offline).
-
-    Minimal on purpose: street names are folded (case, ``str.``, ß/ss, hyphens) and house numbers
-    compared without spaces; a postcode, where given, must match too. The general geocoder of the
-    project (``layers/geocode.py``) may replace this.
+) -> list[tuple[shapely.Point | None, str]]:
+    """Place addresses with the project's offline geocoder (:class:`layers.geocode.AddressIndex`).
 
     Returns
     -------
     list
-        One point (region CRS) or ``None`` per input row.
+        Per input row the point (region CRS) or ``None``, and the geocoder's German explanation.
     """
-    keys = pd.DataFrame({
-        "s": addresses["strasse"].map(normalise_street),
-        "h": addresses["hausnummer"].map(_normalise_number),
-        "p": addresses["plz"].astype("string").fillna(""),
-    })
-    first: dict[tuple[str, str], int] = {}
-    with_plz: dict[tuple[str, str, str], int] = {}
-    for pos, (s_key, h_key, p_key) in enumerate(keys.itertuples(index=False, name=None)):
-        first.setdefault((s_key, h_key), pos)
-        with_plz.setdefault((s_key, h_key, p_key), pos)
-    geoms = addresses.geometry.to_numpy()
-    out: list[shapely.Point | None] = []
+    index = AddressIndex(addresses)
+    out: list[tuple[shapely.Point | None, str]] = []
     for pos in range(len(strasse)):
-        s_key = normalise_street(strasse.iloc[pos])
-        h_key = _normalise_number(hausnummer.iloc[pos])
-        p_val = "" if plz is None or pd.isna(plz.iloc[pos]) else str(plz.iloc[pos]).strip()
-        hit = with_plz.get((s_key, h_key, p_val)) if p_val else None
-        if hit is None:
-            hit = first.get((s_key, h_key))
-            if hit is not None and p_val and keys["p"].iloc[hit] not in ("", p_val):
-                hit = None
-        out.append(geoms[hit] if hit is not None else None)
+        result = index.lookup(
+            strasse.iloc[pos], hausnummer.iloc[pos], None if plz is None else plz.iloc[pos]
+        )
+        point = shapely.Point(result.x, result.y) if result.placed else None
+        out.append((point, result.hinweis))
     return out
 
 
@@ -555,7 +524,7 @@ def street_segments(edges: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         (number of network edges) and the merged line geometry.
     """
     named = edges[edges["name"].notna()][["name", "geometry"]].copy()
-    named["schluessel"] = named["name"].map(normalise_street)
+    named["schluessel"] = named["name"].map(normalize_street)
     named["laenge_m"] = named.geometry.length
     grouped = named.groupby("schluessel", sort=True)
     frame = pd.DataFrame({
@@ -950,12 +919,12 @@ def _resolve_places(
                 addresses, street_col.iloc[idx], number_col.iloc[idx],
                 col("plz").iloc[idx] if "plz" in cols else None,
             )
-            for pos, point in zip(idx, found, strict=True):
+            for pos, (point, reason) in zip(idx, found, strict=True):
                 done[pos] = True
                 if point is None:
                     problems.append(Problem(
                         f"Die Adresse '{street_col.iloc[pos]} {number_col.iloc[pos]}' ist im "
-                        "Adressbestand der Region nicht zu finden.",
+                        f"Adressbestand der Region nicht zu finden. {reason}".strip(),
                         "Prüfen Sie Schreibweise und Hausnummer oder geben Sie Koordinaten an.",
                         datei=datei, zeile=int(rows[pos]),
                         spalte=f"{cols['strasse']}/{cols['hausnummer']}"))
@@ -970,7 +939,7 @@ def _resolve_places(
                   if segments is not None else {})
         for pos in np.flatnonzero(street_only):
             done[pos] = True
-            key = normalise_street(street_col.iloc[pos])
+            key = normalize_street(street_col.iloc[pos])
             if key not in by_key or segments is None:
                 close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.75)
                 names = ([str(segments["strasse"].iloc[by_key[c]]) for c in close]

@@ -12,9 +12,8 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -309,8 +308,24 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0) -> pd.DataFrame
         )
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
+        sheets = excel_sheets(path)
+        if sheet is None:
+            sheet = 0
+        if isinstance(sheet, str) and sheet not in sheets:
+            raise SourceDataError(
+                f"Die Excel-Datei hat kein Tabellenblatt '{sheet}'.",
+                hinweis="Vorhandene Blätter: " + ", ".join(f"'{n}'" for n in sheets) + ". Wählen "
+                "Sie eines davon.",
+                datei=path,
+            )
+        if isinstance(sheet, int) and not 0 <= sheet < len(sheets):
+            raise SourceDataError(
+                f"Die Excel-Datei hat nur {len(sheets)} Tabellenblatt/-blätter.",
+                hinweis="Vorhandene Blätter: " + ", ".join(f"'{n}'" for n in sheets) + ".",
+                datei=path,
+            )
         try:
-            frame = cast(pd.DataFrame, pd.read_excel(path, sheet_name=sheet, dtype=str))
+            frame = pd.read_excel(path, sheet_name=sheet, dtype=str)
         except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
             raise SourceDataError(
                 "Zum Lesen von Excel-Dateien fehlt das Paket openpyxl.",
@@ -332,7 +347,11 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0) -> pd.DataFrame
             datei=path,
         )
     frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    frame = frame.dropna(how="all")
+    # Trailing separators (";;;" after the last column, common in Excel exports) give empty
+    # columns without a header: drop those, keep every column that has a name or data.
+    empty_unnamed = [c for c in frame.columns
+                     if (c.startswith("Unnamed:") or c == "") and frame[c].isna().all()]
+    frame = frame.drop(columns=empty_unnamed).dropna(how="all")
     if frame.empty:
         raise SourceDataError(
             "Die Datei enthält keine Datenzeilen, nur eine Kopfzeile.",
@@ -349,8 +368,40 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0) -> pd.DataFrame
     return frame.astype("string")
 
 
-def _read_csv_text(path: Path) -> pd.DataFrame:
-    raw = path.read_bytes()
+def decode_text(raw: bytes, *, datei: str | Path | None = None) -> str:
+    """Decode a text file as planners' programs write it, refusing garbled text.
+
+    Accepted: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode-Text") and
+    Windows-1252 (Excel's "CSV (Trennzeichen-getrennt)" on German Windows). Refused with a German
+    message naming the row: bytes that fit none of these (e.g. DOS code page 850), and text that
+    decodes but is visibly garbled, because it was converted twice ("StraÃŸe") or mixes
+    encodings, or was written in code page 850 ("Straáe", "K„phe").
+
+    Parameters
+    ----------
+    raw
+        File content.
+    datei
+        For messages.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    SourceDataError
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise SourceDataError(
+                "Die Datei beginnt wie eine UTF-16-Datei, ist aber beschädigt.",
+                hinweis="Speichern Sie die Tabelle in Excel als 'CSV UTF-8 (durch Trennzeichen "
+                "getrennt)'.",
+                datei=datei,
+            ) from exc
     text: str | None = None
     for encoding in _ENCODINGS:
         try:
@@ -358,12 +409,117 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
             break
         except UnicodeDecodeError:
             continue
-    if text is None:  # pragma: no cover - cp1252 decodes almost everything
+    if text is None:
+        zeile = _first_undecodable_line(raw)
         raise SourceDataError(
-            "Die Zeichenkodierung der Datei ist weder UTF-8 noch Windows-1252.",
-            hinweis="Speichern Sie die Datei in Excel als 'CSV UTF-8 (durch Trennzeichen getrennt)'.",
+            "Die Zeichenkodierung der Datei ist weder UTF-8 noch Windows-1252 (vermutlich eine "
+            "alte DOS-Kodierung wie Codepage 850 oder eine Mac-Kodierung).",
+            hinweis="Öffnen Sie die Datei in Excel oder LibreOffice mit dem richtigen "
+            "Zeichensatz und speichern Sie sie als 'CSV UTF-8 (durch Trennzeichen getrennt)'.",
+            datei=datei,
+            zeile=zeile,
+        )
+    garbled = _garbled_text(text)
+    if garbled is not None:
+        zeile, sample, kind = garbled
+        raise SourceDataError(
+            f"Umlaute und Sonderzeichen sind falsch kodiert ('{sample}'): {kind}.",
+            hinweis="Exportieren Sie die Tabelle erneut aus dem Ursprungsprogramm als 'CSV UTF-8 "
+            "(durch Trennzeichen getrennt)'; korrigieren Sie die Zeichen nicht von Hand.",
+            datei=datei,
+            zeile=zeile,
+        )
+    return text
+
+
+# UTF-8 read as Windows-1252: "ä" → "Ã¤", "ß" → "ÃŸ", "é" → "Ã©" (and "Â" before NBSP, "°").
+_CONTINUATION = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
+_MOJIBAKE = re.compile(f"[ÃÂ][{re.escape(_CONTINUATION)}]")
+# Code page 850 read as Windows-1252: "ä" → "„", "ö" → "”", "ß" → "á", inside words.
+_CP850 = re.compile(r"[A-Za-z][\u201e\u201d][a-z]|(?i:stra\u00e1e|gro\u00e1)")
+
+
+def _garbled_text(text: str) -> tuple[int, str, str] | None:
+    for pattern, kind in (
+        (_MOJIBAKE, "die Datei wurde zweimal umkodiert oder mischt UTF-8 und Windows-1252"),
+        (_CP850, "die Datei ist in einer DOS-Kodierung (Codepage 850) gespeichert"),
+    ):
+        match = pattern.search(text)
+        if match:
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            line_end = text.find("\n", match.end())
+            line = text[line_start : line_end if line_end >= 0 else len(text)]
+            word = re.search(r"[^\s;,\t|]*" + re.escape(match.group(0)) + r"[^\s;,\t|]*", line)
+            sample = (word.group(0) if word else match.group(0)).strip(";,\t\"")[:40]
+            return text.count("\n", 0, match.start()) + 1, sample, kind
+    return None
+
+
+def _first_undecodable_line(raw: bytes) -> int | None:
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("cp1252")
+        except UnicodeDecodeError:
+            return number
+    return None
+
+
+def _check_field_counts(text: str, delimiter: str) -> None:
+    """Raise pandas' ParserError for a row with more fields than the header.
+
+    pandas silently turns surplus leading fields into an index when EVERY row has them (the
+    typical result of decimal commas in a comma-separated file); this check makes that an error.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
+    header = next(reader, [])
+    for number, row in enumerate(reader, start=2):
+        if len(row) > len(header) and any(field.strip() for field in row[len(header):]):
+            raise pd.errors.ParserError(
+                f"Expected {len(header)} fields in line {number}, saw {len(row)}"
+            )
+
+
+def excel_sheets(path: str | Path) -> list[str]:
+    """Names of the worksheets of an XLSX file, in workbook order.
+
+    Raises
+    ------
+    SourceDataError
+        If the file is not a readable XLSX workbook.
+    """
+    with open(path, "rb") as handle:
+        magic = handle.read(4)
+    if magic != b"PK\x03\x04":
+        old_excel = magic == b"\xd0\xcf\x11\xe0"
+        raise SourceDataError(
+            "Die Datei ist keine Excel-Arbeitsmappe (.xlsx), sondern "
+            + ("eine Datei im alten Excel-Format (.xls)." if old_excel
+               else "offenbar eine Text- oder CSV-Datei mit falscher Endung."),
+            hinweis="Speichern Sie die Tabelle in Excel über 'Speichern unter' als "
+            "'Excel-Arbeitsmappe (*.xlsx)' oder als 'CSV (Trennzeichen-getrennt)'.",
             datei=path,
         )
+    try:
+        with pd.ExcelFile(path) as book:
+            return [str(name) for name in book.sheet_names]
+    except Exception as exc:
+        raise SourceDataError(
+            f"Die Excel-Datei kann nicht gelesen werden ({exc}).",
+            hinweis="Öffnen Sie die Datei in Excel und speichern Sie sie erneut als .xlsx "
+            "(Excel-Arbeitsmappe).",
+            datei=path,
+        ) from exc
+
+
+def _read_csv_text(path: Path) -> pd.DataFrame:
+    raw = path.read_bytes()
+    if "\x00" in raw[:4096].decode("latin-1") and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise SourceDataError(
+            "Die Datei ist keine Textdatei (sie enthält Binärdaten).",
+            hinweis="Speichern Sie die Tabelle als CSV oder XLSX; eine umbenannte Datei genügt nicht.",
+            datei=path,
+        )
+    text = decode_text(raw, datei=path)
     if "\x00" in text:
         raise SourceDataError(
             "Die Datei ist keine Textdatei (sie enthält Binärdaten).",
@@ -385,6 +541,7 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
         except csv.Error:
             delimiter = ";"
     try:
+        _check_field_counts(text, delimiter)
         frame = pd.read_csv(
             io.StringIO(text),
             sep=delimiter,
@@ -392,14 +549,30 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
             keep_default_na=False,
             na_values=[""],
             skipinitialspace=True,
+            index_col=False,
+            # Keep blank lines as empty rows (dropped below) so that row numbers stay true.
+            skip_blank_lines=False,
         )
     except pd.errors.ParserError as exc:
         match = re.search(r"line (\d+)", str(exc))
         zeile = int(match.group(1)) if match else None
+        counts = re.search(r"Expected (\d+) fields in line \d+, saw (\d+)", str(exc))
+        detail = (
+            f"Zeile mit {counts.group(2)} statt {counts.group(1)} Feldern" if counts else str(exc)
+        )
+        hinweis = (
+            "Prüfen Sie diese Zeile auf überzählige Trennzeichen; Text mit Trennzeichen muss in "
+            "Anführungszeichen stehen."
+        )
+        if delimiter == "," and re.search(r"\d,\d", text):
+            hinweis = (
+                "Die Datei ist durch Kommas getrennt, enthält aber Zahlen mit Dezimalkomma "
+                "(z. B. 6,0834): dadurch zerfallen Zahlen in zwei Felder. Speichern Sie die Datei "
+                "mit Semikolon als Trennzeichen (Excel: 'CSV (Trennzeichen-getrennt)')."
+            )
         raise SourceDataError(
-            f"Die CSV-Datei ist nicht gleichmäßig aufgebaut ({exc}).",
-            hinweis="Prüfen Sie diese Zeile auf überzählige Trennzeichen; Text mit Trennzeichen "
-            "muss in Anführungszeichen stehen.",
+            f"Die CSV-Datei ist nicht gleichmäßig aufgebaut ({detail}).",
+            hinweis=hinweis,
             datei=path,
             zeile=zeile,
         ) from exc
@@ -455,7 +628,12 @@ def parse_decimal(
     return pd.Series(out, index=values.index, name=values.name), problems
 
 
-def check_personal_columns(columns: Iterable[str], *, datei: str | Path | None = None) -> None:
+def check_personal_columns(
+    columns: Iterable[str],
+    *,
+    datei: str | Path | None = None,
+    erlaubt: Iterable[str] = (),
+) -> None:
     """Refuse a table that carries directly identifying personal data.
 
     Parameters
@@ -464,14 +642,21 @@ def check_personal_columns(columns: Iterable[str], *, datei: str | Path | None =
         Column names of the input.
     datei
         For the message.
+    erlaubt
+        Column names that are legitimate in this kind of table although they look personal, e.g.
+        ``"Name"`` and ``"Telefon"`` of an advice office in a service directory (compared
+        case-insensitively, ignoring spaces, hyphens and underscores).
 
     Raises
     ------
     PersonalDataError
         Naming every offending column and what it looks like.
     """
+    allowed = {_column_key(c) for c in erlaubt}
     found: list[Problem] = []
     for column in columns:
+        if _column_key(column) in allowed:
+            continue
         key = str(column).strip().lower().replace(" ", "_").replace("-", "_")
         for pattern, label in PERSONAL_COLUMN_PATTERNS:
             if re.search(pattern, key.replace("_", "") if label != "Name" else key):
@@ -555,11 +740,188 @@ def check_lonlat(
 
 
 # --------------------------------------------------------------------------------------------
+# Single values of planners' tables (dates, yes/no, postcodes, keys)
+# --------------------------------------------------------------------------------------------
+
+_DATE_DE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})$")
+_DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?$")
+
+
+def parse_date(value: object) -> str | None:
+    """Parse a date as planners write it (``31.12.2024``, ``2024-12-31``, Excel's timestamp).
+
+    Parameters
+    ----------
+    value
+        Cell content; empty cells give ``None``.
+
+    Returns
+    -------
+    str or None
+        ISO date ``YYYY-MM-DD``.
+
+    Raises
+    ------
+    ValueError
+        With a German text if the value is no valid date.
+    """
+    if is_blank(value):
+        return None
+    text = str(value).strip()
+    match = _DATE_DE.match(text)
+    if match:
+        day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
+        full_year = int(year) + (2000 if len(year) == 2 else 0)
+    else:
+        match = _DATE_ISO.match(text)
+        if not match:
+            raise ValueError(f"'{text}' ist kein Datum.")
+        full_year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    try:
+        return pd.Timestamp(year=full_year, month=month, day=day).date().isoformat()
+    except ValueError as exc:
+        raise ValueError(f"'{text}' ist kein gültiges Datum (diesen Tag gibt es nicht).") from exc
+
+
+_YES = {"ja", "j", "yes", "y", "x", "1", "true", "wahr", "vorhanden", "barrierefrei",
+        "rollstuhlgerecht", "stufenlos"}
+_NO = {"nein", "n", "no", "0", "false", "falsch", "nicht vorhanden", "-", "keine", "kein"}
+_PARTLY = {"teilweise", "teilw.", "teilw", "eingeschränkt", "eingeschraenkt", "limited",
+           "bedingt", "mit hilfe", "teils"}
+_UNKNOWN = {"unbekannt", "?", "k. a.", "k.a.", "ka", "keine angabe", "unknown", "n. b.", "n.b."}
+
+
+def parse_yes_no(value: object, *, partly: bool = True) -> str:
+    """Map the many spellings of yes/no/partly to ``ja``/``teilweise``/``nein``/``unbekannt``.
+
+    Parameters
+    ----------
+    value
+        Cell content (``"x"``, ``"1"``, ``"Ja"``, ``"eingeschränkt"``, …); empty is ``unbekannt``.
+    partly
+        Whether ``teilweise`` is allowed (not for ``aufsuchend``).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        With a German text if the value is none of these.
+    """
+    if is_blank(value):
+        return "unbekannt"
+    text = re.sub(r"\s+", " ", str(value).strip().lower())
+    if text in _YES:
+        return "ja"
+    if text in _NO:
+        return "nein"
+    if text in _UNKNOWN:
+        return "unbekannt"
+    if partly and text in _PARTLY:
+        return "teilweise"
+    allowed = "ja, teilweise, nein oder unbekannt" if partly else "ja, nein oder unbekannt"
+    raise ValueError(f"'{value}' wurde nicht erkannt (erlaubt: {allowed}).")
+
+
+def parse_plz(value: object) -> str | None:
+    """Check a German postcode (five digits; Excel's lost leading zero is restored).
+
+    Raises
+    ------
+    ValueError
+        With a German text if the value is no postcode.
+    """
+    if is_blank(value):
+        return None
+    text = str(value).strip()
+    if re.fullmatch(r"\d{4,5}(\.0)?", text):
+        return text.split(".")[0].zfill(5)
+    raise ValueError(f"'{text}' ist keine fünfstellige Postleitzahl.")
+
+
+def is_blank(value: object) -> bool:
+    """Whether a cell is empty (``None``, ``NA``, NaN or only whitespace)."""
+    if value is None or value is pd.NA:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def normalize_key(value: object) -> str | None:
+    """Normalise an area number or AGS so that a table's key matches the layer's key.
+
+    Excel turns ``"05334002"`` into ``5334002`` and ``"101"`` into ``101.0``; users add spaces
+    (``"05 334 002"``). Digits-only keys are therefore compared without leading zeros, other keys
+    case-insensitively without surrounding whitespace.
+
+    Returns
+    -------
+    str or None
+        ``None`` for an empty cell.
+    """
+    if is_blank(value):
+        return None
+    text = str(value).strip()
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    compact = re.sub(r"[\s\u00a0]", "", text)
+    if compact.isdigit():
+        return compact.lstrip("0") or "0"
+    return re.sub(r"\s+", " ", text).casefold()
+
+
+_THOUSANDS_ONLY = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+
+
+def parse_decimal_column(
+    values: pd.Series,
+    *,
+    spalte: str,
+    datei: str | Path | None = None,
+) -> tuple[pd.Series, list[Problem]]:
+    """Parse a whole column of numbers, deciding the meaning of ``"1.234"`` for the column.
+
+    A single value ``"1.234"`` is ambiguous: 1.234 with a decimal point, or 1234 with a German
+    thousands separator. Within one column it is not: if any value of the column has a decimal
+    comma (``"7,1"``), points are thousands separators there. Otherwise the values are read with
+    a decimal point, and a warning names the column when every dotted value looks like a
+    thousands group, so the user can check.
+
+    Returns
+    -------
+    tuple
+        Float series and findings (errors for unparseable cells, at most one warning).
+    """
+    texts = values.astype("string").str.strip().str.replace("\u00a0", "", regex=False)
+    has_comma = bool(texts.str.contains(r"^\s*[+-]?[\d.]*\d,\d+\s*$", regex=True, na=False).any())
+    dotted = texts[texts.str.contains(".", regex=False, na=False)]
+    thousands_like = len(dotted) > 0 and bool(dotted.str.match(_THOUSANDS_ONLY.pattern).all())
+    if has_comma:
+        texts = texts.where(~texts.str.match(_THOUSANDS_ONLY.pattern, na=False),
+                            texts.str.replace(".", "", regex=False))
+    parsed, problems = parse_decimal(texts, spalte=spalte, datei=datei)
+    if thousands_like and not has_comma:
+        example = str(dotted.iloc[0])
+        problems.append(Problem(
+            f"Die Zahlen der Spalte sehen aus wie mit Tausenderpunkt geschrieben ('{example}'); "
+            f"sie wurden mit Dezimalpunkt gelesen ({parsed[dotted.index[0]]:g}).",
+            "Speichern Sie die Tabelle ohne Tausendertrennzeichen, wenn ganze Zahlen gemeint sind.",
+            datei=str(datei) if datei else None,
+            spalte=spalte,
+            schwere="warnung",
+        ))
+    return parsed, problems
+
+
+# --------------------------------------------------------------------------------------------
 # Columns, dates and places of imported records
 # --------------------------------------------------------------------------------------------
 
 
-def _column_key(name: str) -> str:
+def _column_key(name: object) -> str:
     key = str(name).strip().lower()
     for old, new in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         key = key.replace(old, new)
@@ -595,15 +957,6 @@ def match_columns(
                 found[canonical] = column
                 break
     return found
-
-
-_DATE_FORMATS = (
-    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), "%Y-%m-%d"),
-    (re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$"), None),
-    (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$"), "%d.%m.%Y"),
-    (re.compile(r"^\d{1,2}\.\d{1,2}\.\d{2}$"), "%d.%m.%y"),
-    (re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$"), "%d/%m/%Y"),
-)
 
 
 def parse_dates(
@@ -652,18 +1005,11 @@ def parse_dates(
                     )
                 )
             continue
-        parsed: date | None = None
-        for pattern, fmt in _DATE_FORMATS:
-            if pattern.match(text):
-                try:
-                    parsed = (
-                        datetime.strptime(text, fmt).date()
-                        if fmt
-                        else datetime.fromisoformat(text.replace(" ", "T")).date()
-                    )
-                except ValueError:
-                    parsed = None
-                break
+        try:
+            iso = parse_date(text)
+            parsed: date | None = date.fromisoformat(iso) if iso else None
+        except ValueError:
+            parsed = None
         if parsed is None:
             problems.append(
                 Problem(
