@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from layers.regions import available_regions
@@ -9,20 +11,20 @@ from ui import common
 
 st.set_page_config(
     page_title="Sozialraum-Atlas",
-    page_icon="🗺️",
+    page_icon=str(Path(__file__).resolve().parent / "ui" / "frontend" / "favicon.png"),
     layout="wide",
     menu_items={"About": "Sozialraum-Atlas: Planungsräume, Beratungslandschaft, Barrieren und "
                          "Erreichbarkeit für die inklusive Sozialplanung. Open Source (MIT)."},
 )
 
 PAGES = [
-    st.Page("ui/pages/karte.py", title="Karte", icon="🗺️", url_path="karte", default=True),
-    st.Page("ui/pages/erreichbarkeit.py", title="Erreichbarkeit", icon="🚶", url_path="erreichbarkeit"),
-    st.Page("ui/pages/barrieren.py", title="Barrieren (ICF)", icon="🚧", url_path="barrieren"),
-    st.Page("ui/pages/planungsraeume.py", title="Planungsräume", icon="🏘️", url_path="planungsraeume"),
-    st.Page("ui/pages/konferenz.py", title="Konferenzmodus", icon="📽️", url_path="konferenz"),
-    st.Page("ui/pages/daten.py", title="Daten", icon="🗂️", url_path="daten"),
-    st.Page("ui/pages/hilfe.py", title="Hilfe", icon="❓", url_path="hilfe"),
+    st.Page("ui/pages/karte.py", title="Karte", icon=":material/map:", url_path="karte", default=True),
+    st.Page("ui/pages/erreichbarkeit.py", title="Erreichbarkeit", icon=":material/accessible:", url_path="erreichbarkeit"),
+    st.Page("ui/pages/barrieren.py", title="Barrieren (ICF)", icon=":material/report:", url_path="barrieren"),
+    st.Page("ui/pages/planungsraeume.py", title="Planungsräume", icon=":material/holiday_village:", url_path="planungsraeume"),
+    st.Page("ui/pages/konferenz.py", title="Konferenzmodus", icon=":material/co_present:", url_path="konferenz"),
+    st.Page("ui/pages/daten.py", title="Daten", icon=":material/database:", url_path="daten"),
+    st.Page("ui/pages/hilfe.py", title="Hilfe", icon=":material/help:", url_path="hilfe"),
 ]
 
 with st.sidebar:

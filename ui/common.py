@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from layers import settings
-from layers.errors import SozialraumError
+from layers.errors import SozialraumError, StoreError
 from layers.log import get_logger
 from layers.regions import RegionConfig, load_region
 from layers.store import GeoPackageStore, open_store
@@ -165,7 +165,7 @@ def data_notice(kinds: list[str] | None = None) -> None:
     if not kinds:
         return
     lines = "; ".join(DATA_KIND_TEXT[k] for k in kinds if k in DATA_KIND_TEXT)
-    st.info(f"Hinweis zu den Daten: {lines}. Erklärungen auf der Seite „Hilfe“.", icon="ℹ️")
+    st.info(f"Hinweis zu den Daten: {lines}. Erklärungen auf der Seite „Hilfe“.", icon=":material/info:")
 
 
 # --------------------------------------------------------------------------------------------
@@ -184,14 +184,26 @@ class MapLayers:
     population: dict[str, Any]
 
 
+def read_geo(source: GeoPackageStore, layer_name: str, **kwargs: Any) -> gpd.GeoDataFrame:
+    """Read a spatial layer (a GeoDataFrame; a table without geometry is an error)."""
+    frame = source.read_layer(layer_name, **kwargs)
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise StoreError(
+            f"Die Ebene '{layer_name}' hat keine Geometrie.",
+            hinweis="Bauen Sie die Region neu (sozialraum build --region <name> --force).",
+            datei=source.path,
+        )
+    return frame
+
+
 def _prepare_map_layers(name: str) -> MapLayers:
     source = open_store(region_config(name))
-    region = source.read_layer("region")
-    edges = source.read_layer("netz_kanten", columns=["highway"])
-    grundkarte = source.read_layer("grundkarte")
-    buildings = source.read_layer("gebaeude", columns=["nutzung"])
-    areas = source.read_layer("planungsraeume")
-    population = source.read_layer("bevoelkerung", columns=["einwohner"])
+    region = read_geo(source, "region")
+    edges = read_geo(source, "netz_kanten", columns=["highway"])
+    grundkarte = read_geo(source, "grundkarte")
+    buildings = read_geo(source, "gebaeude", columns=["nutzung"])
+    areas = read_geo(source, "planungsraeume")
+    population = read_geo(source, "bevoelkerung", columns=["einwohner"])
     image = mapdata.raster_basemap(grundkarte, buildings, region)
     streets = mapdata.compact_geojson(mapdata.street_lines(edges), ["klasse"])
     outline = mapdata.compact_geojson(region.assign(geometry=region.boundary.simplify(5.0)))
@@ -266,9 +278,9 @@ def map_layers() -> MapLayers:
 def _figures(name: str, token: str) -> pd.DataFrame:
     source = open_store(region_config(name))
     return kennzahlen.area_figures(
-        source.read_layer("planungsraeume"),
-        source.read_layer("bevoelkerung"),
-        source.read_layer("angebote"),
+        read_geo(source, "planungsraeume"),
+        read_geo(source, "bevoelkerung"),
+        read_geo(source, "angebote"),
     )
 
 
@@ -287,8 +299,8 @@ def services_web() -> gpd.GeoDataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _services_web(name: str, token: str) -> gpd.GeoDataFrame:
     source = open_store(region_config(name))
-    services = source.read_layer("angebote")
-    areas = source.read_layer("planungsraeume")
+    services = read_geo(source, "angebote")
+    areas = read_geo(source, "planungsraeume")
     joined = gpd.sjoin(services, areas[["pr_id", "geometry"]], how="left", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")].drop(columns=["index_right"])
     return joined.to_crs(WEB_CRS)

@@ -94,10 +94,8 @@ def region_figures(figures: pd.DataFrame) -> pd.Series:
          "angebote_zugang_unbekannt"]
     ].sum()
     frame = _with_shares(pd.DataFrame([total]))
-    row = frame.iloc[0]
-    row["pr_id"] = ""
-    row["name"] = "Region gesamt"
-    return row
+    values = {"pr_id": "", "name": "Region gesamt", **frame.iloc[0].to_dict()}
+    return pd.Series(values, dtype=object)
 
 
 def display_table(figures: pd.DataFrame) -> pd.DataFrame:

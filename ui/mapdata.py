@@ -26,9 +26,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from affine import Affine
 from PIL import Image
 from rasterio import features as rio_features
-from rasterio import transform as rio_transform
 
 from ui import theme
 
@@ -203,7 +203,7 @@ def raster_basemap(
     minx, miny, maxx, maxy = region.total_bounds
     width = max(1, int(np.ceil((maxx - minx) / resolution_m)))
     height = max(1, int(np.ceil((maxy - miny) / resolution_m)))
-    transform = rio_transform.from_origin(minx, maxy, resolution_m, resolution_m)
+    transform = Affine(resolution_m, 0.0, minx, 0.0, -resolution_m, maxy)
     shapes: list[tuple[Any, int]] = []
     web_areas = areas.to_crs(MERCATOR) if len(areas) else areas
     for index, name in enumerate(RASTER_CLASSES, start=1):
@@ -274,3 +274,40 @@ def population_classes(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             }
         )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=cells.crs)
+
+
+def object_at(
+    lat: float, lng: float, services: gpd.GeoDataFrame, areas: gpd.GeoDataFrame,
+    tolerance_deg: float = 1e-6,
+) -> tuple[str | None, str | None]:
+    """What a click on the map hit: a service (by its exact marker position) or a planning area.
+
+    Leaflet reports a marker click at the marker's own position and a polygon click at the
+    mouse position, so a service is recognised by coordinates equal within ``tolerance_deg``.
+
+    Parameters
+    ----------
+    lat, lng
+        The clicked position (WGS 84).
+    services
+        Services in WGS 84 with ``angebot_id`` and (optionally) ``pr_id``.
+    areas
+        Planning areas in WGS 84 with ``pr_id``.
+
+    Returns
+    -------
+    tuple
+        ``(angebot_id, pr_id)``; either may be None.
+    """
+    if len(services):
+        hit = services[
+            ((services.geometry.y - lat).abs() < tolerance_deg)
+            & ((services.geometry.x - lng).abs() < tolerance_deg)
+        ]
+        if len(hit):
+            area = hit["pr_id"].iloc[0] if "pr_id" in hit else None
+            return str(hit["angebot_id"].iloc[0]), (str(area) if isinstance(area, str) else None)
+    inside = areas[areas.geometry.contains(shapely.Point(lng, lat))]
+    if len(inside):
+        return None, str(inside["pr_id"].iloc[0])
+    return None, None

@@ -137,16 +137,19 @@ MAP_CSS = f"""
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; white-space:nowrap;
   transform: translate(-50%, -50%); display:inline-block; pointer-events:none; }}
 .sa-area-label.sa-gross {{ font-size:20px; }}
-.sa-legende {{ background: rgba(255,255,255,0.95); color:{theme.TEXT}; padding:8px 10px;
-  border:1px solid #666; border-radius:4px; max-height: 60vh; overflow:auto; line-height:1.35;
-  font-size:13px; max-width: 260px; }}
-.sa-legende h2 {{ font-size:14px; margin:6px 0 3px 0; }}
-.sa-legende h2:first-child {{ margin-top:0; }}
+.sa-zoom-klein .sa-area-name {{ display:none; }}
+.sa-legende {{ background: rgba(255,255,255,0.95); color:{theme.TEXT}; padding:6px 9px;
+  border:1px solid #666; border-radius:4px; max-height: 340px; overflow:auto; line-height:1.3;
+  font-size:12px; max-width: 250px; }}
+.sa-legende summary {{ font-weight:700; font-size:14px; cursor:pointer; }}
+.sa-legende:has(.sa-gross-legende) {{ max-height: 560px; max-width: 400px; }}
+.sa-legende h2 {{ font-size:13px; margin:5px 0 2px 0; }}
 .sa-legende ul {{ list-style:none; margin:0; padding:0; }}
 .sa-legende li {{ display:flex; align-items:center; gap:6px; margin:2px 0; }}
 .sa-swatch {{ width:18px; height:12px; border:1px solid #333; flex:none; }}
 .sa-line {{ width:18px; height:0; border-top:3px solid; flex:none; }}
 .sa-gross-legende {{ font-size:18px; }}
+.sa-gross-legende h2 {{ font-size:19px; }}
 """
 
 # German titles and labels for Leaflet's own controls (screen readers, tooltips), and the
@@ -168,6 +171,10 @@ function label() {
 }
 label();
 map.on('layeradd', label);
+// Names of planning areas only from zoom 14 on (below, the numbers; they would overlap).
+function zoomClass() { container.classList.toggle('sa-zoom-klein', map.getZoom() < 14); }
+zoomClass();
+map.on('zoomend', zoomClass);
 """
 
 
@@ -200,8 +207,7 @@ def base_map(
     *,
     online_tiles: bool = False,
     label: str = "Karte",
-    fit: list[list[float]] | None = None,
-    legend_html: str = "",
+    view: tuple[tuple[float, float], int] | None = None,
     scroll_zoom: bool = True,
 ) -> folium.Map:
     """A Leaflet map with the offline basemap (default) or OpenStreetMap tiles.
@@ -214,31 +220,32 @@ def base_map(
         Draw OpenStreetMap tiles (needs the internet) instead of the offline basemap.
     label
         Accessible name of the map region (read by screen readers).
-    fit
-        Bounds to show (default: the region).
-    legend_html
-        HTML of a legend control (bottom right); empty for none.
+    view
+        Initial centre and zoom (default: the region fitted into a 760 × 620 px map). Pass the
+        same to ``st_folium(center=..., zoom=...)``: fitting bounds inside the map's script
+        happens before the iframe has its final size and changes the script (a reload).
     scroll_zoom
         Zoom with the mouse wheel (off on pages where the map sits between text).
     """
+    centre, zoom = view or fit_view(basemap.bounds)
     fmap = folium.Map(
         tiles=None,
         control_scale=True,
         prefer_canvas=False,
-        min_zoom=MIN_ZOOM,
-        max_zoom=MAX_ZOOM,
-        zoom_start=13,
-        location=[
-            (basemap.bounds[0][0] + basemap.bounds[1][0]) / 2,
-            (basemap.bounds[0][1] + basemap.bounds[1][1]) / 2,
-        ],
+        location=list(centre),
+        zoom_start=zoom,
+        # As map options (folium's min_zoom/max_zoom only reach a tile layer, and there is none
+        # offline); the cluster plugin needs the map's maxZoom.
+        minZoom=MIN_ZOOM,
+        maxZoom=MAX_ZOOM,
         scrollWheelZoom=scroll_zoom,
     )
     # The marker-cluster plugin is loaded with the map itself: streamlit-folium loads scripts
     # only once, and cluster layers may arrive later as dynamic feature groups.
     fmap.default_js = [*fmap.default_js, ("markerclusterjs", "")]
     fmap.default_css = [*fmap.default_css, ("markerclustercss", ""), ("markerclusterdefaultcss", "")]
-    fmap.get_root().header.add_child(_Header(MAP_CSS))
+    root: Any = fmap.get_root()
+    root.header.add_child(_Header(MAP_CSS))
     if online_tiles:
         folium.TileLayer(
             "OpenStreetMap",
@@ -279,9 +286,6 @@ def base_map(
         interactive=False,
         control=False,
     ).add_to(fmap)
-    fmap.fit_bounds(fit or basemap.bounds)
-    if legend_html:
-        add_legend(fmap, legend_html)
     fmap.add_child(_Script(A11Y_SCRIPT % {"label": json.dumps(label, ensure_ascii=False)}))
     return localize_assets(fmap)
 
@@ -292,7 +296,7 @@ var legend = L.control({position: %s});
 legend.onAdd = function () {
   var div = L.DomUtil.create('div', 'sa-legende');
   div.setAttribute('role', 'group'); div.setAttribute('aria-label', 'Legende');
-  div.innerHTML = %s;
+  div.innerHTML = '<details open><summary>Legende</summary>' + %s + '</details>';
   L.DomEvent.disableScrollPropagation(div); L.DomEvent.disableClickPropagation(div);
   return div;
 };
@@ -367,9 +371,12 @@ def area_layer(
     ).add_to(group)
     css = "sa-area-label sa-gross" if large_labels else "sa-area-label"
     for lat, lon, text in labels:
+        number, _, name = text.partition(" ")
+        label_html = (f'<span class="{css}"><span class="sa-area-nr">{html.escape(number)}</span>'
+                      f'<span class="sa-area-name"> {html.escape(name)}</span></span>')
         folium.Marker(
             [lat, lon],
-            icon=folium.DivIcon(html=f'<span class="{css}">{html.escape(text)}</span>',
+            icon=folium.DivIcon(html=label_html,
                                 icon_size=(0, 0), class_name="sa-area-label-icon"),
             interactive=False,
             keyboard=False,
@@ -532,7 +539,7 @@ def legend_html(
     return "".join(parts)
 
 
-def fit_view(bounds: list[list[float]], width_px: int = 1100, height_px: int = 560,
+def fit_view(bounds: list[list[float]], width_px: int = 760, height_px: int = 620,
              max_zoom: int = 17) -> tuple[tuple[float, float], int]:
     """Centre and the largest whole zoom level at which ``bounds`` fit into a map of that size.
 

@@ -16,7 +16,7 @@ def render() -> None:
     st.warning(
         "Diese Seite ist noch in Arbeit: Die datenschutzgerechte Auswertung der "
         "Barrieremeldungen wird gerade fertiggestellt. Bis dahin werden hier keine Meldungen gezeigt.",
-        icon="🛠️",
+        icon=":material/construction:",
     )
     st.header("Datenschutz-Regel", anchor=False)
     st.markdown(

@@ -58,7 +58,7 @@ def _overview(name: str, token: str) -> pd.DataFrame:
 def _export(name: str, token: str, layer_name: str, kind: str) -> bytes:
     source = common.open_store(common.region_config(name))
     columns = EXPORTS[layer_name][1]
-    frame = source.read_layer(layer_name, columns=columns)
+    frame = common.read_geo(source, layer_name, columns=columns)
     if kind == "csv":
         table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
         if frame.geom_type.eq("Point").all():
@@ -117,12 +117,12 @@ def render() -> None:
         )
     st.info(
         "Barrieremeldungen werden nie als Einzeldaten exportiert. Auswertungen mit der "
-        "Datenschutz-Regel folgen auf der Seite „Barrieren (ICF)“.", icon="🔒",
+        "Datenschutz-Regel folgen auf der Seite „Barrieren (ICF)“.", icon=":material/lock:",
     )
     st.header("Import und Bearbeitung", anchor=False)
     st.warning(
         "Noch in Arbeit: Import eigener Planungsräume und Angebotslisten (CSV/Excel) mit "
-        "Prüfbericht sowie die Bearbeitung des Angebotsverzeichnisses.", icon="🛠️",
+        "Prüfbericht sowie die Bearbeitung des Angebotsverzeichnisses.", icon=":material/construction:",
     )
 
 

@@ -12,7 +12,7 @@ def render() -> None:
     st.title("Erreichbarkeit")
     st.warning(
         "Diese Seite ist noch in Arbeit: Die Erreichbarkeitsanalyse wird gerade fertiggestellt.",
-        icon="🛠️",
+        icon=":material/construction:",
     )
     st.markdown(
         """

@@ -8,12 +8,11 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
 from layers.angebote import ACCESS_COLUMNS, service_type
-from ui import common, maps
+from ui import common, mapdata, maps
 
 SOURCE_LABEL = {"osm": "OpenStreetMap", "synthetisch": "synthetisch (fiktiv)",
                 "import": "Import", "manuell": "manuell erfasst"}
@@ -42,23 +41,15 @@ def _on_map_click() -> None:
     clicked = value.get("last_object_clicked") if isinstance(value, dict) else None
     if not clicked:
         return
-    lat, lng = float(clicked["lat"]), float(clicked["lng"])
-    services = common.services_web()
-    hit = services[
-        ((services.geometry.y - lat).abs() < 1e-6) & ((services.geometry.x - lng).abs() < 1e-6)
-    ]
-    if len(hit):
-        st.session_state[SERVICE_KEY] = str(hit["angebot_id"].iloc[0])
-        area = hit["pr_id"].iloc[0]
-        if isinstance(area, str):
-            st.session_state[AREA_KEY] = area
+    service_id, area_id = mapdata.object_at(
+        float(clicked["lat"]), float(clicked["lng"]), common.services_web(),
+        common.layer("planungsraeume", to_web=True),
+    )
+    if service_id is None and area_id is None:
         return
-    point = shapely.Point(lng, lat)
-    areas = common.layer("planungsraeume", to_web=True)
-    inside = areas[areas.geometry.contains(point)]
-    if len(inside):
-        st.session_state[AREA_KEY] = str(inside["pr_id"].iloc[0])
-        st.session_state[SERVICE_KEY] = None
+    st.session_state[SERVICE_KEY] = service_id
+    if area_id is not None:
+        st.session_state[AREA_KEY] = area_id
 
 
 def _valid_choice(key: str, options: list[Any]) -> None:
@@ -131,14 +122,15 @@ def render() -> None:
     figures = common.area_figures()
 
     types = sorted(services["typ"].dropna().unique())
-    filter_col, access_col = st.columns([3, 1])
+    filter_col, access_col = st.columns([3, 1], vertical_alignment="bottom")
     with filter_col:
         chosen = st.multiselect(
             "Angebotstypen", types, default=types, key="karte_typen",
             help="Welche Arten von Angeboten Karte und Tabellen zeigen.",
         )
     with access_col:
-        only_step_free = st.checkbox("Nur stufenlos zugängliche Angebote", key="karte_stufenlos")
+        only_step_free = st.checkbox("Nur stufenlos zugänglich", key="karte_stufenlos",
+                                    help="Nur Angebote mit stufenlosem Zugang (Angabe „ja“).")
     shown = services[services["typ"].isin(chosen)]
     if only_step_free:
         shown = shown[shown["stufenloser_zugang"] == "ja"]
@@ -157,7 +149,7 @@ def render() -> None:
     selected_area = st.session_state.get(AREA_KEY)
     selected_service = st.session_state.get(SERVICE_KEY)
 
-    map_col, side_col = st.columns([3, 2], gap="medium")
+    map_col, side_col = st.columns([5, 3], gap="medium")
     with map_col:
         groups = []
         if show_population:
@@ -177,16 +169,20 @@ def render() -> None:
             areas=show_areas,
             selection=bool(selected_area),
         )))
+        view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=640)
         fmap = maps.base_map(
             layers.basemap,
             online_tiles=common.online_tiles(),
             label="Karte der Planungsräume und Angebote",
+            view=view,
         )
         st_folium(
             fmap,
             key=MAP_KEY,
-            height=620,
+            height=640,
             use_container_width=True,
+            center=view[0],
+            zoom=view[1],
             returned_objects=["last_object_clicked"],
             feature_group_to_add=[maps.localize_assets(g) for g in groups],
             on_change=_on_map_click,

@@ -72,12 +72,12 @@ def render() -> None:
     if st.session_state.get(AREA_KEY) not in options:
         st.session_state[AREA_KEY] = options[0]
 
-    nav = st.columns([1, 3, 1], vertical_alignment="bottom")
-    nav[0].button("◀ Vorheriger Planungsraum", on_click=_step, args=(-1, options),
+    nav = st.columns([1.2, 3, 1.2], vertical_alignment="bottom")
+    nav[0].button("◀ Vorheriger", on_click=_step, args=(-1, options), help="Vorheriger Planungsraum",
                   width="stretch", key="konf_zurueck")
     nav[1].selectbox("Planungsraum", options, key=AREA_KEY,
                      format_func=lambda v: f"{v} {names[v]}")
-    nav[2].button("Nächster Planungsraum ▶", on_click=_step, args=(1, options),
+    nav[2].button("Nächster ▶", on_click=_step, args=(1, options), help="Nächster Planungsraum",
                   width="stretch", key="konf_weiter")
     pr_id = st.session_state[AREA_KEY]
     row = figures[figures["pr_id"].astype(str) == pr_id].iloc[0]
@@ -107,7 +107,8 @@ def render() -> None:
         groups.append(maps.service_layer(inside, cluster=False))
     centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=1200, height_px=600)
     fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
-                         label="Karte des Planungsraums", scroll_zoom=False)
+                         label="Karte des Planungsraums", scroll_zoom=False,
+                         view=maps.fit_view(layers.basemap.bounds, width_px=1200, height_px=600))
     st_folium(fmap, key="konferenz_map", height=640, use_container_width=True,
               returned_objects=[], center=centre, zoom=zoom,
               feature_group_to_add=[maps.localize_assets(g) for g in groups])

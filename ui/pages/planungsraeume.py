@@ -52,7 +52,8 @@ def render() -> None:
             groups.append(maps.service_layer(inside, cluster=False))
         centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=700, height_px=480)
         fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
-                             label=f"Karte des Planungsraums {pr_id}", scroll_zoom=False)
+                             label=f"Karte des Planungsraums {pr_id}", scroll_zoom=False,
+                             view=maps.fit_view(layers.basemap.bounds, width_px=700, height_px=480))
         st_folium(fmap, key="profil_map", height=500, use_container_width=True,
                   returned_objects=[], center=centre, zoom=zoom,
                   feature_group_to_add=[maps.localize_assets(g) for g in groups])
