@@ -332,7 +332,8 @@ APP_CSS = f"""
 <style>
 /* Visible keyboard focus everywhere (WCAG 2.4.7). */
 :focus-visible {{ outline: 3px solid {theme.TEXT} !important; outline-offset: 2px !important; }}
-/* Captions in Streamlit's default grey are below 4.5:1 on the grey sidebar; darken them. */
+/* Streamlit draws captions with opacity 0.6 (3:1 on white); make them solid and dark enough. */
+[data-testid="stCaptionContainer"] {{ opacity: 1 !important; }}
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ color: {theme.MUTED_TEXT} !important; }}
 .sa-figure {{ border: 2px solid {theme.AREA_OUTLINE}; border-radius: 8px; padding: 0.6rem 0.9rem; background: #fff; }}
 .sa-figure .sa-wert {{ font-size: 2.2rem; font-weight: 700; color: {theme.TEXT}; line-height: 1.15; }}

@@ -171,6 +171,17 @@ function label() {
 }
 label();
 map.on('layeradd', label);
+// Leaflet focuses the map on mousedown; the browser then scrolls the Streamlit page to show the
+// whole map iframe, the map jumps away under the pointer and the click is lost. Focus without
+// scrolling instead.
+if (map.keyboard && map.keyboard.enabled()) {
+  map.keyboard.disable();  // the listener is bound on enable(): re-enable after the patch
+  map.keyboard._onMouseDown = function () {
+    if (this._focused) { return; }
+    this._map._container.focus({preventScroll: true});
+  };
+  map.keyboard.enable();
+}
 // Names of planning areas only from zoom 14 on (below, the numbers; they would overlap).
 function zoomClass() { container.classList.toggle('sa-zoom-klein', map.getZoom() < 14); }
 zoomClass();
@@ -422,8 +433,9 @@ function callback(row) {
     + row[2] + '</span></div>';
   var icon = L.divIcon({html: html, className: 'sa-service-icon', iconSize: null,
                         iconAnchor: [9, 9]});
+  // autoPanOnFocus would pan the map on mousedown (focus) and the click would miss the marker.
   return L.marker(new L.LatLng(row[0], row[1]), {icon: icon, title: row[6], alt: row[6],
-                                                 keyboard: true});
+                                                 keyboard: true, autoPanOnFocus: false});
 }
 """
 
