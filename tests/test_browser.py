@@ -93,7 +93,7 @@ def server(browser_available, aachen_store) -> Iterator[str]:
     port = _free_port()
     env = dict(os.environ, PYTHONUTF8="1", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
                SOZIALRAUM_CACHE=str(settings.cache_dir))
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
          "--server.headless", "true", "--server.address", "127.0.0.1",
@@ -208,6 +208,25 @@ def axe_audit(page: Any) -> list[dict[str, Any]]:
         for v in result["violations"]
         if v.get("impact") in ("serious", "critical")
     ]
+
+
+def test_missing_browser_is_reported(monkeypatch):
+    # The reason is what the skip (or, with SOZIALRAUM_REQUIRE_BROWSER=1, the failure) says.
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", Path("/nicht/vorhanden/chromium"))
+    reason = _missing_browser_reason()
+    assert reason is not None and "apt-get install chromium" in reason
+
+
+def test_served_page_is_german_from_the_first_byte(server: str):
+    import streamlit
+
+    with urllib.request.urlopen(server + "/", timeout=10) as response:
+        served = response.read().decode("utf-8")
+    installed = (Path(streamlit.__file__).parent / "static" / "index.html").read_text("utf-8")
+    patched = '<html lang="de"' in installed
+    if os.environ.get("SOZIALRAUM_REQUIRE_BROWSER") == "1":
+        assert patched, "python dev.py setup setzt die Seitensprache in Streamlits index.html"
+    assert ('<html lang="de"' in served) == patched
 
 
 def test_every_page_is_german_accessible_and_offline(browser: Browser, server: str):

@@ -14,12 +14,22 @@ from pathlib import Path
 
 import streamlit.components.v1 as components
 
+from layers import settings
+
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"
 COMPONENT_NAME = "sozialraum_assets"
 
 _component = components.declare_component(COMPONENT_NAME, path=str(FRONTEND_DIR))
 # The name under which Streamlit serves the directory: "<module>.<name>".
 SERVED_NAME: str = getattr(_component, "name", f"{__name__}.{COMPONENT_NAME}")
+
+# Prepared map data (basemap image, street lines) as files in the git-ignored cache, served the
+# same way: the browser fetches them once (Streamlit sends them with "Cache-Control: public"; the
+# names contain the store version) instead of receiving them inside every rerun's map script.
+MAP_DATA_DIR = settings.cache_dir / "kartendaten" / "web"
+MAP_DATA_DIR.mkdir(parents=True, exist_ok=True)
+_map_data = components.declare_component("sozialraum_kartendaten", path=str(MAP_DATA_DIR))
+MAP_DATA_NAME: str = getattr(_map_data, "name", f"{__name__}.sozialraum_kartendaten")
 
 # Vendored files by the names folium gives its resources (see folium's default_js/default_css).
 LOCAL_JS = {
@@ -40,6 +50,11 @@ def asset_url(relative: str) -> str:
     into the sibling directory therefore also works behind a ``server.baseUrlPath``.
     """
     return f"../{SERVED_NAME}/{relative}"
+
+
+def map_data_url(filename: str) -> str:
+    """URL of a prepared map data file (in :data:`MAP_DATA_DIR`) as seen from the map iframe."""
+    return f"../{MAP_DATA_NAME}/{filename}"
 
 
 def asset_path(relative: str) -> Path:

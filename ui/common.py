@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import pickle
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from ui.maps import Basemap
 T = TypeVar("T")
 WEB_CRS = "EPSG:4326"
 # Bump when the preparation of map data changes, so that disk caches are rebuilt.
-MAP_DATA_VERSION = "3"
+MAP_DATA_VERSION = "5"
 log = get_logger("app")
 
 
@@ -159,10 +161,22 @@ def _data_kinds(name: str, token: str) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-def data_notice(kinds: list[str] | None = None) -> None:
+DATA_KIND_SHORT = {
+    "generiert": "Planungsräume generiert",
+    "modelliert": "Bevölkerung modelliert",
+    "synthetisch": "Angebote „(fiktiv)“ synthetisch",
+    "barrieren_synthetisch": "Barrieremeldungen synthetisch",
+}
+
+
+def data_notice(kinds: list[str] | None = None, *, compact: bool = False) -> None:
     """A banner saying which shown data are generated, modelled or synthetic."""
     kinds = data_kinds() if kinds is None else kinds
     if not kinds:
+        return
+    if compact:
+        short = " · ".join(DATA_KIND_SHORT[k] for k in kinds if k in DATA_KIND_SHORT)
+        st.info(f"Hinweis zu den Daten: {short} (siehe „Hilfe“).", icon=":material/info:")
         return
     lines = "; ".join(DATA_KIND_TEXT[k] for k in kinds if k in DATA_KIND_TEXT)
     st.info(f"Hinweis zu den Daten: {lines}. Erklärungen auf der Seite „Hilfe“.", icon=":material/info:")
@@ -230,7 +244,7 @@ def _prepare_map_layers(name: str) -> MapLayers:
         streets=streets,
         outline=outline,
         sizes={
-            "grundkarte_bild": len(image.data_url()),
+            "grundkarte_bild": len(image.png),
             "strassen": mapdata.geojson_size(streets),
             "planungsraeume": mapdata.geojson_size(area_json),
             "bevoelkerung": mapdata.geojson_size(population_json),
@@ -243,6 +257,14 @@ def _prepare_map_layers(name: str) -> MapLayers:
 def _map_layers(name: str, token: str) -> MapLayers:
     # cache_resource, not cache_data: the prepared layers are read-only and large; copying them
     # on every rerun (what cache_data does) would cost more than it protects.
+    return prepared_map_layers(name, token)
+
+
+def prepared_map_layers(name: str, token: str) -> MapLayers:
+    """Map layers of a region: from the disk cache if current, else prepared and cached there.
+
+    Also writes the basemap files the browser loads by URL. Not memoised (see :func:`map_layers`).
+    """
     key = hashlib.sha256(f"{name}|{token}|{MAP_DATA_VERSION}".encode()).hexdigest()[:16]
     folder = settings.cache_dir / "kartendaten"
     path = folder / f"{name}-{key}.pickle"
@@ -251,6 +273,7 @@ def _map_layers(name: str, token: str) -> MapLayers:
             with path.open("rb") as handle:
                 cached = pickle.load(handle)
             if isinstance(cached, MapLayers):
+                _publish_map_files(name, key, cached)
                 return cached
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
             log.warning("Kartendaten-Cache %s unlesbar (%s); wird neu erstellt.", path, exc)
@@ -265,7 +288,36 @@ def _map_layers(name: str, token: str) -> MapLayers:
         tmp.replace(path)
     except OSError as exc:  # a read-only cache only costs time
         log.warning("Kartendaten-Cache %s nicht schreibbar (%s).", path, exc)
+    _publish_map_files(name, key, prepared)
     return prepared
+
+
+def _publish_map_files(name: str, key: str, prepared: MapLayers) -> None:
+    """Write the basemap image and street lines as files the browser loads (once) by URL."""
+    from ui import assets
+
+    basemap = prepared.basemap
+    image_name, streets_name = f"{name}-{key}-grundkarte.png", f"{name}-{key}-strassen.json"
+    try:
+        folder = assets.MAP_DATA_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob(f"{name}-*"):
+            if old.name not in (image_name, streets_name):
+                old.unlink(missing_ok=True)
+        for filename, content in (
+            (image_name, base64.b64decode(basemap.image_url.split(",", 1)[1])),
+            (streets_name, json.dumps(basemap.streets, separators=(",", ":")).encode("utf-8")),
+        ):
+            target = folder / filename
+            if not target.exists():
+                tmp = target.with_suffix(".tmp")
+                tmp.write_bytes(content)
+                tmp.replace(target)
+    except OSError as exc:  # without the files the map carries the data inline
+        log.warning("Kartendateien nicht schreibbar (%s); Karte enthält die Daten selbst.", exc)
+        return
+    basemap.image_href = assets.map_data_url(image_name)
+    basemap.streets_href = assets.map_data_url(streets_name)
 
 
 def map_layers() -> MapLayers:

@@ -189,6 +189,20 @@ map.on('zoomend', zoomClass);
 """
 
 
+STREETS_FETCH = """
+var colours = %(colours)s, weights = %(weights)s;
+fetch(%(url)s).then(function (response) { return response.json(); }).then(function (data) {
+  var streets = L.geoJSON(data, {interactive: false, style: function (feature) {
+    var k = feature.properties.klasse;
+    return {color: colours[k] || '#cccccc', weight: weights[k] || 1, opacity: 1};
+  }});
+  streets.addTo(map);
+  streets.bringToBack();
+  map.getContainer().setAttribute('data-strassen-geladen', '1');
+});
+"""
+
+
 @dataclass
 class Basemap:
     """Prepared basemap content (see :mod:`ui.mapdata`).
@@ -201,6 +215,9 @@ class Basemap:
         The pre-rendered areas image (``data:`` URL) and its corners.
     streets
         GeoJSON of the street lines (property ``klasse``).
+    image_href, streets_href
+        URLs of the same image and street lines as files served by the app; when set, the
+        browser loads them from there (once) instead of inside the map script.
     outline
         GeoJSON of the region boundary.
     """
@@ -211,6 +228,8 @@ class Basemap:
     streets: dict[str, Any]
     outline: dict[str, Any]
     sizes: dict[str, int] = field(default_factory=dict)
+    image_href: str | None = None
+    streets_href: str | None = None
 
 
 def base_map(
@@ -266,7 +285,7 @@ def base_map(
             control=False,
         ).add_to(fmap)
     else:
-        folium.raster_layers.ImageOverlay(
+        overlay = folium.raster_layers.ImageOverlay(
             basemap.image_url,
             bounds=basemap.image_bounds,
             name="Grundkarte",
@@ -275,19 +294,30 @@ def base_map(
             control=False,
             alt="Grundkarte: Gewässer, Grünflächen, Wald und Gebäude",
             attribution="Grundkarte aus " + OSM_ATTRIBUTION,
-        ).add_to(fmap)
-        folium.GeoJson(
-            basemap.streets,
-            name="Straßen",
-            style_function=lambda feature: {
-                "color": theme.STREET_COLOURS.get(feature["properties"]["klasse"], "#cccccc"),
-                "weight": theme.STREET_WEIGHTS.get(feature["properties"]["klasse"], 1.0),
-                "opacity": 1.0,
-            },
-            interactive=False,
-            control=False,
-            smooth_factor=1.0,
-        ).add_to(fmap)
+        )
+        if basemap.image_href:
+            # folium reads anything that is not an absolute URL as a file path: set it afterwards.
+            overlay.url = basemap.image_href
+        overlay.add_to(fmap)
+        if basemap.streets_href:
+            fmap.add_child(_Script(STREETS_FETCH % {
+                "url": json.dumps(basemap.streets_href),
+                "colours": json.dumps(theme.STREET_COLOURS),
+                "weights": json.dumps(theme.STREET_WEIGHTS),
+            }))
+        else:
+            folium.GeoJson(
+                basemap.streets,
+                name="Straßen",
+                style_function=lambda feature: {
+                    "color": theme.STREET_COLOURS.get(feature["properties"]["klasse"], "#cccccc"),
+                    "weight": theme.STREET_WEIGHTS.get(feature["properties"]["klasse"], 1.0),
+                    "opacity": 1.0,
+                },
+                interactive=False,
+                control=False,
+                smooth_factor=1.0,
+            ).add_to(fmap)
     folium.GeoJson(
         basemap.outline,
         name="Regionsgrenze",
@@ -395,9 +425,19 @@ def area_layer(
     return group
 
 
-def selection_layer(area: dict[str, Any] | None, fade_others: dict[str, Any] | None = None) -> folium.FeatureGroup:
-    """The selected planning area, outlined strongly; optionally the rest of the region faded."""
+def selection_layer(
+    area: dict[str, Any] | None,
+    fade_others: dict[str, Any] | None = None,
+    point: tuple[float, float] | None = None,
+) -> folium.FeatureGroup:
+    """The selected planning area, outlined strongly; optionally the rest of the region faded and
+    a ring around a selected service at ``point`` (lat, lon)."""
     group = folium.FeatureGroup(name="Auswahl")
+    if point is not None:
+        folium.CircleMarker(
+            list(point), radius=16, color=theme.AREA_SELECTED, weight=4, fill=False,
+            interactive=False,
+        ).add_to(group)
     if fade_others is not None:
         folium.GeoJson(
             fade_others,
@@ -509,6 +549,8 @@ def legend_html(
         parts.append(f'<li><span class="sa-line" style="border-color:{theme.AREA_OUTLINE}"></span>Grenze mit Nr. und Name</li>')
         if selection:
             parts.append(f'<li><span class="sa-line" style="border-top-style:dashed;border-color:{theme.AREA_SELECTED}"></span>ausgewählter Planungsraum</li>')
+            if services is not None:
+                parts.append(f'<li><span class="sa-form sa-kreis" style="background:none;border:3px solid {theme.AREA_SELECTED};box-shadow:none"></span>ausgewähltes Angebot</li>')
         parts.append("</ul>")
     if services is not None and len(services):
         parts.append("<h2>Angebote</h2><ul>")

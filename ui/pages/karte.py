@@ -160,14 +160,18 @@ def render() -> None:
         if selected_area:
             feature = [f for f in layers.areas["features"] if f["properties"]["pr_id"] == selected_area]
             selection = {"type": "FeatureCollection", "features": feature}
-        groups.append(maps.selection_layer(selection))
+        point = None
+        if selected_service:
+            hit = shown[shown["angebot_id"].astype(str) == selected_service]
+            point = (float(hit.geometry.y.iloc[0]), float(hit.geometry.x.iloc[0]))
+        groups.append(maps.selection_layer(selection, point=point))
         if show_services and len(shown):
             groups.append(maps.service_layer(shown))
         groups.append(maps.legend_layer(maps.legend_html(
             services=shown if show_services else None,
             population=show_population,
             areas=show_areas,
-            selection=bool(selected_area),
+            selection=bool(selected_area or selected_service),
         )))
         view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=640)
         fmap = maps.base_map(

@@ -64,7 +64,7 @@ def render() -> None:
     if not common.ensure_region_built():
         return
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
-    common.data_notice()
+    common.data_notice(compact=True)
     figures = common.area_figures()
     region = kennzahlen.region_figures(figures)
     options = [str(v) for v in figures["pr_id"]]
