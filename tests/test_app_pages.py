@@ -95,6 +95,8 @@ def test_layers_can_be_switched(aachen_store):
     app.checkbox(key="ebene_angebote").uncheck().run()
     app.checkbox(key="ebene_pr").uncheck().run()
     assert not app.exception
+    app.sidebar.toggle(key="online_tiles").set_value(True).run()
+    assert not app.exception
 
 
 def test_konferenzmodus_steps_through_areas(aachen_store):
@@ -174,3 +176,33 @@ def test_a_store_error_is_shown_as_german_message(aachen_store, monkeypatch, tmp
     app.run()
     assert not app.exception
     assert any("Die Ebene 'angebote' fehlt" in e.value for e in app.error)
+
+
+@pytest.fixture(scope="module")
+def heidelberg_cache(tmp_path_factory):
+    """A cache directory holding only the built second region (no population, grid areas)."""
+    from planungsraeume.build import build_region
+
+    cache = tmp_path_factory.mktemp("cache")
+    settings.show_progress = False
+    build_region("heidelberg", target=cache / "regions" / "heidelberg.gpkg")
+    return cache
+
+
+def test_second_region_from_the_sidebar(heidelberg_cache, monkeypatch):
+    monkeypatch.setattr(settings, "cache_dir", heidelberg_cache)
+    for page in (None, "konferenz", "planungsraeume", "daten"):
+        app = AppTest.from_file(APP, default_timeout=180)
+        app.session_state["region"] = "heidelberg"
+        app.run()
+        if page:
+            app.switch_page(f"ui/pages/{page}.py").run()
+        assert not app.exception, (page, [e.message for e in app.exception])
+        assert not app.error, (page, [e.value for e in app.error])
+    # A region without population data says nothing about modelled population.
+    app = AppTest.from_file(APP, default_timeout=180)
+    app.session_state["region"] = "heidelberg"
+    app.run()
+    notice = " ".join(i.value for i in app.info)
+    assert "modelliert" not in notice
+    assert int(metric(app, "Angebote in der Auswahl")) > 0

@@ -273,6 +273,11 @@ def population_classes(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 "geometry": shapely.union_all(part.geometry.values),
             }
         )
+    if not rows:
+        return gpd.GeoDataFrame(
+            {"klasse": [], "label": [], "farbe": [], "zellen": [], "einwohner": []},
+            geometry=gpd.GeoSeries([], crs=cells.crs), crs=cells.crs,
+        )
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=cells.crs)
 
 
