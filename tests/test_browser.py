@@ -284,6 +284,15 @@ def test_select_area_and_service_on_the_map(browser: Browser, server: str):
     wait_until_idle(page)
     assert "Barrierefreiheit" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     page.screenshot(path=str(SCREENSHOTS / "karte_angebot.png"), full_page=True)
+
+    # The same with the keyboard: focus another service symbol and press Enter.
+    frame = map_frame(page)
+    other = frame.locator(".sa-service-icon").nth(1)
+    other_title = other.get_attribute("title")
+    assert other_title and other_title != title
+    other.focus()
+    page.keyboard.press("Enter")
+    page.locator("h3", has_text=other_title.rsplit(" (", 1)[0]).wait_for(timeout=30_000)
     page.close()
     assert not browser.external, browser.external[:10]
 

@@ -474,8 +474,18 @@ function callback(row) {
   var icon = L.divIcon({html: html, className: 'sa-service-icon', iconSize: null,
                         iconAnchor: [9, 9]});
   // autoPanOnFocus would pan the map on mousedown (focus) and the click would miss the marker.
-  return L.marker(new L.LatLng(row[0], row[1]), {icon: icon, title: row[6], alt: row[6],
-                                                 keyboard: true, autoPanOnFocus: false});
+  var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon, title: row[6], alt: row[6],
+                                                       keyboard: true, autoPanOnFocus: false});
+  // Leaflet makes markers focusable (role=button) but does not activate them with the keyboard:
+  // Enter or Space selects the service like a click.
+  marker.on('keydown', function (e) {
+    var key = e.originalEvent.key;
+    if (key === 'Enter' || key === ' ') {
+      L.DomEvent.preventDefault(e.originalEvent);
+      marker.fire('click', {latlng: marker.getLatLng(), originalEvent: e.originalEvent}, true);
+    }
+  });
+  return marker;
 }
 """
 
