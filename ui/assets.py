@@ -27,7 +27,10 @@ SERVED_NAME: str = getattr(_component, "name", f"{__name__}.{COMPONENT_NAME}")
 # same way: the browser fetches them once (Streamlit sends them with "Cache-Control: public"; the
 # names contain the store version) instead of receiving them inside every rerun's map script.
 MAP_DATA_DIR = settings.cache_dir / "kartendaten" / "web"
-MAP_DATA_DIR.mkdir(parents=True, exist_ok=True)
+try:
+    MAP_DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError:  # read-only cache: the maps then carry their data inline (see ui.common)
+    pass
 _map_data = components.declare_component("sozialraum_kartendaten", path=str(MAP_DATA_DIR))
 MAP_DATA_NAME: str = getattr(_map_data, "name", f"{__name__}.sozialraum_kartendaten")
 

@@ -78,8 +78,8 @@ def render() -> None:
         st.table(comparison.set_index("Kennzahl"))
         st.caption(
             "Einfache Auszählung der Ebenen (Zelle nach Mittelpunkt, Angebot nach Lage). "
-            "Die ausführlichen Indikatoren, Versorgungslücken und die Barrieren-Übersicht "
-            "(mit Datenschutz-Regel) werden in Kürze ergänzt."
+            "Noch nicht enthalten: ausführliche Indikatoren, Versorgungslücken aus der "
+            "Erreichbarkeitsanalyse und die Barrieren-Übersicht (mit Datenschutz-Regel)."
         )
     st.subheader(f"Angebote im Planungsraum ({len(inside)})", anchor=False)
     table = pd.DataFrame({
