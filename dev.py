@@ -96,9 +96,65 @@ def check_reference_data(python: Path) -> None:
             "feste öffentliche Adresse hat.")
 
 
+STREAMLIT_INDEX_QUERY = (
+    "import pathlib, streamlit; "
+    "print(pathlib.Path(streamlit.__file__).parent / 'static' / 'index.html')"
+)
+
+
+def set_page_language(python: Path) -> None:
+    """Make Streamlit serve ``<html lang="de">`` (it hard-codes "en"; WCAG 3.1.1).
+
+    The app also sets the language with a small script at run time; this makes it right from
+    the first byte, before any script runs (screen readers pick the language at load time).
+    The file is replaced, not edited in place: uv may hard-link installed files to its cache.
+    """
+    result = subprocess.run([str(python), "-c", STREAMLIT_INDEX_QUERY], cwd=ROOT,
+                            env=child_env(), capture_output=True, text=True)
+    index = Path(result.stdout.strip()) if result.returncode == 0 else None
+    if index is None or not index.is_file():
+        say("Hinweis: Streamlits index.html nicht gefunden; Seitensprache wird nur per Skript gesetzt.")
+        return
+    text = index.read_text(encoding="utf-8")
+    patched = text.replace('<html lang="en"', '<html lang="de"', 1)
+    if patched == text:
+        return
+    tmp = index.with_name(index.name + ".sozialraum-tmp")
+    tmp.write_text(patched, encoding="utf-8")
+    os.replace(tmp, index)
+    say("Seitensprache von Streamlit auf Deutsch gesetzt (index.html)")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_browser() -> None:
+    """Install Debian's Chromium for the browser tests where that is possible (Linux, root, apt).
+
+    Elsewhere the browser tests skip with a reason, unless SOZIALRAUM_REQUIRE_BROWSER=1 (CI).
+    """
+    if not sys.platform.startswith("linux") or CHROMIUM.exists():
+        return
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if not (is_root and shutil.which("apt-get")):
+        say("Hinweis: Chromium fehlt; die Browser-Tests werden übersprungen "
+            "(als root mit apt-get installiert 'python dev.py test' es selbst).")
+        return
+    say("installiere Chromium für die Browser-Tests (apt-get)")
+    env = dict(child_env(), DEBIAN_FRONTEND="noninteractive")
+    for command in (["apt-get", "update"],
+                    ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
+        say("$ " + " ".join(command))
+        if subprocess.run(command, env=env).returncode != 0:
+            say("Hinweis: Chromium konnte nicht installiert werden; Browser-Tests werden übersprungen "
+                "(oder schlagen fehl, wenn SOZIALRAUM_REQUIRE_BROWSER=1).")
+            return
+
+
 def setup() -> Path:
     python = ensure_venv()
     install(python)
+    set_page_language(python)
     return python
 
 
@@ -112,6 +168,7 @@ def cmd_app(extra: list[str]) -> None:
 def cmd_test(extra: list[str]) -> None:
     python = setup()
     check_reference_data(python)
+    ensure_browser()
     run([python, "-m", "ruff", "check", "."])
     run([python, "-m", "mypy"])
     run([python, "-m", "pytest", *extra])

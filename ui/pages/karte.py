@@ -1,54 +1,114 @@
-"""Page 'Karte': planning areas and services on a map, with the same information as a table."""
+"""Page 'Karte': planning areas, services and population on the offline map, with the same
+information in tables beside it (the map is never the only way to it)."""
 
 from __future__ import annotations
 
-import folium
+import html
+from typing import Any
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ui import common
+from layers.angebote import ACCESS_COLUMNS, service_type
+from ui import common, mapdata, maps
 
 SOURCE_LABEL = {"osm": "OpenStreetMap", "synthetisch": "synthetisch (fiktiv)",
                 "import": "Import", "manuell": "manuell erfasst"}
+ACCESS_LABELS = {
+    "stufenloser_zugang": "Stufenloser Zugang",
+    "rollstuhlgerechtes_wc": "Rollstuhlgerechtes WC",
+    "induktionsschleife": "Induktionsschleife",
+    "gebaerdensprache": "Gebärdensprache",
+    "leichte_sprache": "Leichte Sprache",
+}
+MAP_KEY = "karte_map"
+AREA_KEY = "karte_pr"
+SERVICE_KEY = "karte_angebot"
 
 
-def _map(areas: gpd.GeoDataFrame, services: gpd.GeoDataFrame, basemap: gpd.GeoDataFrame) -> folium.Map:
-    bounds = areas.total_bounds
-    fmap = folium.Map(tiles=None, control_scale=True, prefer_canvas=True)
-    fmap.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
-    if len(basemap):
-        colours = {"wasser": "#a6cee3", "gruen": "#d9ead3", "wald": "#b6d7a8"}
-        folium.GeoJson(
-            basemap.assign(geometry=basemap.geometry.simplify(0.00003)),
-            name="Grundkarte (OSM)",
-            style_function=lambda f: {
-                "fillColor": colours.get(f["properties"]["art"], "#eeeeee"),
-                "color": "none",
-                "fillOpacity": 0.8,
-            },
-            interactive=False,
-        ).add_to(fmap)
-    folium.GeoJson(
-        areas[["pr_id", "name", "geometry"]],
-        name="Planungsräume",
-        style_function=lambda f: {"color": "#1c4587", "weight": 2, "fillOpacity": 0.03},
-        tooltip=folium.GeoJsonTooltip(fields=["pr_id", "name"], aliases=["Nr.", "Planungsraum"]),
-    ).add_to(fmap)
-    group = folium.FeatureGroup(name="Angebote")
-    for row in services.itertuples():
-        folium.CircleMarker(
-            location=[row.geometry.y, row.geometry.x],
-            radius=6,
-            color="#7f2704" if row.quelle != "synthetisch" else "#54278f",
-            fill=True,
-            fill_opacity=0.9,
-            tooltip=f"{row.name} ({row.typ})",
-        ).add_to(group)
-    group.add_to(fmap)
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    return fmap
+def _type_label(typ: str) -> str:
+    try:
+        return service_type(typ).bezeichnung
+    except KeyError:
+        return typ
+
+
+def _on_map_click() -> None:
+    """Turn a click on the map into a selection in the detail selectboxes (before the rerun)."""
+    value = st.session_state.get(MAP_KEY) or {}
+    clicked = value.get("last_object_clicked") if isinstance(value, dict) else None
+    if not clicked:
+        return
+    service_id, area_id = mapdata.object_at(
+        float(clicked["lat"]), float(clicked["lng"]), common.services_web(),
+        common.layer("planungsraeume", to_web=True),
+    )
+    if service_id is None and area_id is None:
+        return
+    st.session_state[SERVICE_KEY] = service_id
+    if area_id is not None:
+        st.session_state[AREA_KEY] = area_id
+
+
+def _valid_choice(key: str, options: list[Any]) -> None:
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = None
+
+
+def _service_details(row: pd.Series) -> None:
+    synthetic = row["quelle"] == "synthetisch"
+    st.subheader(str(row["name"]), anchor=False)
+    if synthetic:
+        st.caption("Fiktives Angebot (synthetisch) – nur zum Ausprobieren, keine echte Stelle.")
+    address = " ".join(str(v) for v in (row.get("strasse"), row.get("hausnummer")) if _present(v))
+    place = " ".join(str(v) for v in (row.get("plz"), row.get("ort")) if _present(v))
+    lines = [
+        ("Typ", _type_label(str(row["typ"]))),
+        ("Gruppe", row.get("gruppe")),
+        ("Adresse", ", ".join(p for p in (address, place) if p) or None),
+        ("Planungsraum", row.get("pr_id")),
+        ("Zielgruppen", row.get("zielgruppen")),
+        ("Aufsuchend", row.get("aufsuchend")),
+        ("Öffnungszeiten", row.get("oeffnungszeiten")),
+        ("Träger", row.get("traeger")),
+        ("Kontakt", row.get("kontakt")),
+        ("Quelle", SOURCE_LABEL.get(str(row["quelle"]), str(row["quelle"]))),
+    ]
+    st.markdown("\n".join(f"- **{k}:** {html.escape(str(v))}" for k, v in lines if _present(v)))
+    access = pd.DataFrame(
+        {"Merkmal": [ACCESS_LABELS[c] for c in ACCESS_COLUMNS],
+         "Angabe": [str(row.get(c) or "unbekannt") for c in ACCESS_COLUMNS]}
+    )
+    st.markdown("**Barrierefreiheit**")
+    st.table(access.set_index("Merkmal"))
+
+
+def _present(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and pd.isna(value)) and str(value).strip() not in ("", "<NA>", "nan")
+
+
+def _area_details(pr_id: str, figures: pd.DataFrame, shown: gpd.GeoDataFrame) -> None:
+    row = figures[figures["pr_id"] == pr_id].iloc[0]
+    st.subheader(f"{row['pr_id']} {row['name']}", anchor=False)
+    st.markdown(
+        f"- **Fläche:** {common.format_number(row['flaeche_km2'], 2)} km²\n"
+        f"- **Einwohner (modelliert):** {common.format_number(row['einwohner'])}\n"
+        f"- **Anteil 65 Jahre und älter:** {common.format_percent(row['anteil_65_plus'])}\n"
+        f"- **Angebote (alle Typen):** {int(row['angebote'])}, davon stufenlos zugänglich: "
+        f"{int(row['angebote_stufenlos'])}, Zugang unbekannt: {int(row['angebote_zugang_unbekannt'])}"
+    )
+    inside = shown[shown["pr_id"] == pr_id]
+    if len(inside):
+        st.markdown(f"**Angebote der Auswahl in diesem Planungsraum ({len(inside)})**")
+        st.dataframe(
+            pd.DataFrame({"Name": inside["name"], "Typ": inside["typ"],
+                          "Stufenlos": inside["stufenloser_zugang"]}),
+            hide_index=True, width="stretch",
+        )
+    else:
+        st.markdown("Keine Angebote der gewählten Typen in diesem Planungsraum.")
 
 
 def render() -> None:
@@ -56,31 +116,155 @@ def render() -> None:
     st.title("Karte")
     if not common.ensure_region_built():
         return
-    areas = common.layer("planungsraeume", to_web=True)
-    services = common.layer("angebote", to_web=True)
-    basemap = common.layer("grundkarte", to_web=True)
-    st.caption(
-        "Planungsräume der Demo-Region sind aus OSM-Ortsknoten generiert. Angebote mit "
-        "Quelle 'synthetisch' sind fiktiv. Kartendaten © OpenStreetMap-Mitwirkende (ODbL)."
-    )
+    common.data_notice()
+    layers = common.map_layers()
+    services = common.services_web()
+    figures = common.area_figures()
+
     types = sorted(services["typ"].dropna().unique())
-    chosen = st.multiselect("Angebotstypen", types, default=types)
-    shown = services[services["typ"].isin(chosen)]
-    left, right = st.columns([3, 2])
-    with left:
-        st_folium(_map(areas, shown, basemap), height=560, use_container_width=True,
-                  returned_objects=[])
-    with right:
-        st.metric("Angebote in der Auswahl", len(shown))
-        table = pd.DataFrame(
-            {
-                "Name": shown["name"],
-                "Typ": shown["typ"],
-                "Stufenlos": shown["stufenloser_zugang"],
-                "Quelle": shown["quelle"].map(SOURCE_LABEL).fillna(shown["quelle"]),
-            }
+    filter_col, access_col = st.columns([3, 1], vertical_alignment="bottom")
+    with filter_col:
+        chosen = st.multiselect(
+            "Angebotstypen", types, default=types, key="karte_typen",
+            help="Welche Arten von Angeboten Karte und Tabellen zeigen.",
         )
-        st.dataframe(table, hide_index=True, use_container_width=True, height=500)
+    with access_col:
+        only_step_free = st.checkbox("Nur stufenlos zugänglich", key="karte_stufenlos",
+                                    help="Nur Angebote mit stufenlosem Zugang (Angabe „ja“).")
+    shown = services[services["typ"].isin(chosen)]
+    if only_step_free:
+        shown = shown[shown["stufenloser_zugang"] == "ja"]
+
+    st.markdown("**Ebenen der Karte**")
+    layer_cols = st.columns(3)
+    show_areas = layer_cols[0].checkbox("Planungsräume", value=True, key="ebene_pr")
+    show_services = layer_cols[1].checkbox("Angebote", value=True, key="ebene_angebote")
+    show_population = layer_cols[2].checkbox("Bevölkerung (modelliert)", value=False, key="ebene_bev")
+
+    area_ids = [str(v) for v in figures["pr_id"]]
+    area_names = dict(zip(figures["pr_id"].astype(str), figures["name"].astype(str), strict=True))
+    service_ids = [str(v) for v in shown["angebot_id"]]
+    _valid_choice(AREA_KEY, [None, *area_ids])
+    _valid_choice(SERVICE_KEY, [None, *service_ids])
+    selected_area = st.session_state.get(AREA_KEY)
+    selected_service = st.session_state.get(SERVICE_KEY)
+
+    map_col, side_col = st.columns([5, 3], gap="medium")
+    with map_col:
+        groups = []
+        if show_population:
+            groups.append(maps.population_layer(layers.population))
+        if show_areas:
+            groups.append(maps.area_layer(layers.areas, layers.area_labels))
+        selection = None
+        if selected_area:
+            feature = [f for f in layers.areas["features"] if f["properties"]["pr_id"] == selected_area]
+            selection = {"type": "FeatureCollection", "features": feature}
+        point = None
+        if selected_service:
+            hit = shown[shown["angebot_id"].astype(str) == selected_service]
+            point = (float(hit.geometry.y.iloc[0]), float(hit.geometry.x.iloc[0]))
+        groups.append(maps.selection_layer(selection, point=point))
+        if show_services and len(shown):
+            groups.append(maps.service_layer(shown))
+        groups.append(maps.legend_layer(maps.legend_html(
+            services=shown if show_services else None,
+            population=show_population,
+            areas=show_areas,
+            selection=bool(selected_area or selected_service),
+        )))
+        view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=640)
+        fmap = maps.base_map(
+            layers.basemap,
+            online_tiles=common.online_tiles(),
+            label="Karte der Planungsräume und Angebote",
+            view=view,
+        )
+        st_folium(
+            fmap,
+            key=MAP_KEY,
+            height=640,
+            use_container_width=True,
+            center=view[0],
+            zoom=view[1],
+            returned_objects=["last_object_clicked"],
+            feature_group_to_add=[maps.localize_assets(g) for g in groups],
+            on_change=_on_map_click,
+        )
+        st.caption(
+            "Ein Klick (oder Tab und Eingabetaste) auf einen Planungsraum oder ein Angebot zeigt "
+            "rechts die Einzelheiten. Dieselben Angaben stehen in den Tabellen unter der Karte."
+        )
+    with side_col:
+        metric_cols = st.columns(2)
+        metric_cols[0].metric("Angebote in der Auswahl", len(shown))
+        metric_cols[1].metric(
+            "davon stufenlos zugänglich", int((shown["stufenloser_zugang"] == "ja").sum())
+        )
+        st.selectbox(
+            "Planungsraum",
+            [None, *area_ids],
+            format_func=lambda v: "– keiner gewählt –" if v is None else f"{v} {area_names[v]}",
+            key=AREA_KEY,
+        )
+        labels = dict(zip(shown["angebot_id"].astype(str),
+                          shown["name"].astype(str) + " (" + shown["typ"].astype(str) + ")", strict=True))
+        st.selectbox(
+            "Angebot",
+            [None, *service_ids],
+            format_func=lambda v: "– keines gewählt –" if v is None else labels.get(v, v),
+            key=SERVICE_KEY,
+        )
+        if selected_service:
+            _service_details(shown[shown["angebot_id"].astype(str) == selected_service].iloc[0])
+        elif selected_area:
+            _area_details(selected_area, figures, shown)
+        else:
+            st.markdown(
+                "Wählen Sie einen Planungsraum oder ein Angebot – in der Karte oder in den "
+                "Auswahllisten oben."
+            )
+
+    st.header("Tabellen", anchor=False)
+    area_tab, service_tab = st.tabs(["Planungsräume", "Angebote"])
+    with area_tab:
+        counts = shown.groupby("pr_id").size()
+        step_free = shown[shown["stufenloser_zugang"] == "ja"].groupby("pr_id").size()
+        table = pd.DataFrame({
+            "Nr.": figures["pr_id"],
+            "Planungsraum": figures["name"],
+            "Fläche (km²)": figures["flaeche_km2"].round(2),
+            "Einwohner (modelliert)": figures["einwohner"].round().astype(int),
+            "Anteil 65+ (%)": figures["anteil_65_plus"].round(1),
+            "Angebote (Auswahl)": figures["pr_id"].map(counts).fillna(0).astype(int),
+            "davon stufenlos": figures["pr_id"].map(step_free).fillna(0).astype(int),
+        })
+        st.dataframe(table, hide_index=True, width="stretch")
+        st.download_button(
+            "Planungsräume als CSV herunterladen", common.csv_bytes(table),
+            file_name=f"planungsraeume_{common.region_name()}.csv", mime="text/csv",
+            key="dl_pr",
+        )
+    with service_tab:
+        service_table = pd.DataFrame({
+            "Name": shown["name"],
+            "Typ": shown["typ"],
+            "Planungsraum": shown["pr_id"],
+            "Straße": shown["strasse"],
+            "Hausnr.": shown["hausnummer"],
+            "PLZ": shown["plz"],
+            "Ort": shown["ort"],
+            **{ACCESS_LABELS[c]: shown[c] for c in ACCESS_COLUMNS},
+            "Quelle": shown["quelle"].map(SOURCE_LABEL).fillna(shown["quelle"]),
+            "Breite": shown.geometry.y.round(6),
+            "Länge": shown.geometry.x.round(6),
+        })
+        st.dataframe(service_table, hide_index=True, width="stretch")
+        st.download_button(
+            "Angebote als CSV herunterladen", common.csv_bytes(service_table),
+            file_name=f"angebote_{common.region_name()}.csv", mime="text/csv", key="dl_angebote",
+        )
 
 
+common.page_frame()
 common.guarded(render)

@@ -1,0 +1,277 @@
+"""Benchmark of the app: time to first render on a warm start, time of a filter change, payload.
+
+    python benchmarks/app.py [--json FILE] [--no-browser] [--repeat N]
+
+Two measurements, each with a baseline taken in the same process:
+
+* in-process with Streamlit's AppTest (script run times, no browser):
+  - baseline: the first render of the Karte page with every cache empty (st.cache_data,
+    st.cache_resource and the prepared map data on disk deleted) — what the very first visitor
+    after an installation waits for;
+  - warm start: a new session on a server whose caches are filled (the normal case);
+  - filter change: choosing other service types on the Karte page (a rerun).
+* against the real server in headless Chromium (Playwright, Debian's chromium), unless
+  ``--no-browser`` or no browser is available:
+  - time from navigation until the map is drawn (Leaflet container with its legend) on the first
+    visit after the server started (baseline) and on a later visit (warm start);
+  - time from unticking a filter until the new figures are shown and the map is updated.
+
+It also reports the size of the map's payload (the script streamlit-folium sends to the browser)
+and of its parts. Results go to stdout and, with ``--json``, to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from layers import settings  # noqa: E402
+
+CHROMIUM = Path(os.environ.get("SOZIALRAUM_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def _clear_caches() -> None:
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    shutil.rmtree(settings.cache_dir / "kartendaten", ignore_errors=True)
+
+
+def apptest_timings(repeat: int) -> dict[str, Any]:
+    """Script run times of the Karte page with AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    app_path = str(ROOT / "app.py")
+
+    def first_render() -> tuple[float, Any]:
+        app = AppTest.from_file(app_path, default_timeout=300)
+        start = time.perf_counter()
+        app.run()
+        elapsed = time.perf_counter() - start
+        if app.exception:
+            raise RuntimeError(app.exception[0].message)
+        return elapsed, app
+
+    _clear_caches()
+    cold, _ = first_render()
+    warm_runs: list[float] = []
+    filter_runs: list[float] = []
+    for _ in range(repeat):
+        elapsed, app = first_render()
+        warm_runs.append(elapsed)
+        types = app.multiselect(key="karte_typen")
+        choice = ["EUTB", "KoKoBe"] if len(filter_runs) % 2 == 0 else ["Pflegeeinrichtung"]
+        start = time.perf_counter()
+        types.set_value(choice).run()
+        filter_runs.append(time.perf_counter() - start)
+        shown = next(m.value for m in app.metric if m.label == "Angebote in der Auswahl")
+        assert int(shown) in (4, 18), shown
+    warm = statistics.median(warm_runs)
+    change = statistics.median(filter_runs)
+    return {
+        "kaltstart_erste_darstellung_s": round(cold, 3),
+        "warmstart_erste_darstellung_s": round(warm, 3),
+        "filterwechsel_s": round(change, 3),
+        "verhaeltnis_kalt_zu_warm": round(cold / warm, 1),
+        "verhaeltnis_kalt_zu_filterwechsel": round(cold / change, 1),
+        "wiederholungen": repeat,
+    }
+
+
+def payload_sizes() -> dict[str, int]:
+    """Bytes of the map script streamlit-folium sends for the default Karte view."""
+    import streamlit_folium as sf
+
+    from layers.regions import load_region
+    from ui import common, maps
+
+    # Prepare the map data the way the page does (outside Streamlit: call the undecorated body).
+    name = settings.default_region
+    store = common.open_store(load_region(name))
+    layers = common.prepared_map_layers(name, store.version_token())
+    services = common.read_geo(store, "angebote").to_crs(common.WEB_CRS)
+    view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=640)
+    fmap = maps.base_map(layers.basemap, view=view)
+    groups = [
+        maps.area_layer(layers.areas, layers.area_labels),
+        maps.selection_layer(None),
+        maps.service_layer(services),
+        maps.legend_layer(maps.legend_html(services=services)),
+    ]
+    fmap.get_root().render()
+    script = sf._get_map_string(fmap)
+    header = sf._get_header(fmap)
+    group_script = "".join(
+        sf._get_feature_group_string(maps.localize_assets(g), map=fmap, idx=i) for i, g in enumerate(groups)
+    )
+    population = maps.population_layer(layers.population)
+    population_script = sf._get_feature_group_string(maps.localize_assets(population), map=fmap, idx=9)
+    return {
+        "karte_gesamt_bytes": len(script) + len(header) + len(group_script),
+        "grundkarte_und_karte_bytes": len(script) + len(header),
+        "themen_ebenen_bytes": len(group_script),
+        "bevoelkerung_ebene_bytes": len(population_script),
+        **{f"teil_{k}_bytes": v for k, v in layers.basemap.sizes.items()},
+        "grundkarte_als_datei_geladen": bool(layers.basemap.image_href and layers.basemap.streets_href),
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def browser_timings(repeat: int) -> dict[str, Any]:
+    """Times measured against ``streamlit run`` in headless Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUTF8="1")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(url + "_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("Streamlit-Server startete nicht") from None
+                time.sleep(0.3)
+        with sync_playwright() as playwright:
+            context = playwright.chromium.launch_persistent_context(
+                tempfile.mkdtemp(prefix="sozialraum-bench-"), executable_path=str(CHROMIUM),
+                args=CHROMIUM_ARGS, headless=True, viewport={"width": 1400, "height": 1000},
+            )
+
+            def map_drawn(page: Any) -> None:
+                page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=120_000)
+                frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+                frame.wait_for_selector(".leaflet-container .sa-legende", timeout=120_000)
+                frame.wait_for_selector(".sa-service-icon, .sa-cluster", timeout=120_000)
+
+            def visit() -> tuple[float, float]:
+                """Seconds until the widgets are usable, and until the map is drawn."""
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(url)
+                page.wait_for_selector("h1", timeout=120_000)
+                page.wait_for_selector('[data-testid="stMultiSelect"]', timeout=120_000)
+                usable = time.perf_counter() - start
+                map_drawn(page)
+                drawn = time.perf_counter() - start
+                page.close()
+                return usable, drawn
+
+            cold_usable, cold = visit()  # first visit after server start: empty caches
+            visits = [visit() for _ in range(repeat)]
+            warm_usable = statistics.median(v[0] for v in visits)
+
+            def visit_help() -> float:
+                # Baseline: a page without data or map shows what Streamlit's own start costs.
+                page = context.new_page()
+                start = time.perf_counter()
+                page.goto(url + "hilfe")
+                page.get_by_role("tab", name="Leichte Sprache").wait_for(timeout=120_000)
+                elapsed = time.perf_counter() - start
+                page.close()
+                return elapsed
+
+            help_page = statistics.median(visit_help() for _ in range(repeat))
+            warm_runs = [v[1] for v in visits]
+            page = context.new_page()
+            page.goto(url)
+            map_drawn(page)
+            page.wait_for_selector('[data-test-script-state="notRunning"]')
+            change_runs = []
+            # The checkbox input itself is visually hidden; its label is what a user clicks.
+            checkbox = page.locator("label", has_text="Nur stufenlos zugänglich")
+            for _ in range(repeat):
+                frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+                before = frame.evaluate("() => document.querySelectorAll('.sa-service-icon, .sa-cluster').length")
+                metric = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+                start = time.perf_counter()
+                checkbox.click()
+                page.wait_for_function(
+                    "(old) => { const m = document.querySelector('[data-testid=\"stMetricValue\"]');"
+                    " return m && m.innerText !== old; }", arg=metric, timeout=60_000)
+                page.wait_for_selector('[data-test-script-state="notRunning"]')
+                frame.wait_for_function(
+                    "(old) => document.querySelectorAll('.sa-service-icon, .sa-cluster').length !== old",
+                    arg=before, timeout=60_000)
+                change_runs.append(time.perf_counter() - start)
+            context.close()
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    warm = statistics.median(warm_runs)
+    change = statistics.median(change_runs)
+    return {
+        "erster_besuch_nach_serverstart_bedienbar_s": round(cold_usable, 3),
+        "erster_besuch_nach_serverstart_s": round(cold, 3),
+        "warmstart_bedienelemente_da_s": round(warm_usable, 3),
+        "warmstart_karte_gezeichnet_s": round(warm, 3),
+        "filterwechsel_bis_karte_aktualisiert_s": round(change, 3),
+        "basis_warmstart_hilfeseite_ohne_daten_s": round(help_page, 3),
+        "verhaeltnis_karte_zu_hilfeseite": round(warm / help_page, 2),
+        "verhaeltnis_erster_besuch_zu_warmstart": round(cold / warm, 1),
+        "wiederholungen": repeat,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", type=Path, help="write the results to this file")
+    parser.add_argument("--no-browser", action="store_true", help="skip the measurement in Chromium")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    settings.show_progress = False
+    from planungsraeume.build import build_region
+
+    build_region(settings.default_region)  # no-op when the store is current
+    results: dict[str, Any] = {"region": settings.default_region}
+    results["apptest"] = apptest_timings(args.repeat)
+    results["nutzlast"] = payload_sizes()
+    if not args.no_browser and CHROMIUM.exists():
+        results["browser"] = browser_timings(args.repeat)
+    else:
+        results["browser"] = "übersprungen (kein Chromium oder --no-browser)"
+    text = json.dumps(results, indent=2, ensure_ascii=False)
+    print(text)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

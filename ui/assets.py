@@ -1,0 +1,70 @@
+"""Local web assets of the app: vendored Leaflet, and the page-language fix.
+
+The map must work offline, but folium and streamlit-folium load Leaflet and its plugins from
+public CDNs. This module declares a tiny Streamlit component whose directory (``ui/frontend``)
+holds copies of Leaflet 1.9.4 and Leaflet.markercluster 1.5.3 (BSD-2 / MIT, licences beside the
+files); Streamlit serves a component's directory under ``component/<name>/``, so the map iframe
+(also a component) can load them with a relative URL. Rendering the component once per page also
+sets ``<html lang="de">`` in the parent document (Streamlit hard-codes ``lang="en"``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit.components.v1 as components
+
+from layers import settings
+
+FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"
+COMPONENT_NAME = "sozialraum_assets"
+
+_component = components.declare_component(COMPONENT_NAME, path=str(FRONTEND_DIR))
+# The name under which Streamlit serves the directory: "<module>.<name>".
+SERVED_NAME: str = getattr(_component, "name", f"{__name__}.{COMPONENT_NAME}")
+
+# Prepared map data (basemap image, street lines) as files in the git-ignored cache, served the
+# same way: the browser fetches them once (Streamlit sends them with "Cache-Control: public"; the
+# names contain the store version) instead of receiving them inside every rerun's map script.
+MAP_DATA_DIR = settings.cache_dir / "kartendaten" / "web"
+try:
+    MAP_DATA_DIR.mkdir(parents=True, exist_ok=True)
+except OSError:  # read-only cache: the maps then carry their data inline (see ui.common)
+    pass
+_map_data = components.declare_component("sozialraum_kartendaten", path=str(MAP_DATA_DIR))
+MAP_DATA_NAME: str = getattr(_map_data, "name", f"{__name__}.sozialraum_kartendaten")
+
+# Vendored files by the names folium gives its resources (see folium's default_js/default_css).
+LOCAL_JS = {
+    "leaflet": "vendor/leaflet-1.9.4/leaflet.js",
+    "markerclusterjs": "vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js",
+}
+LOCAL_CSS = {
+    "leaflet_css": "vendor/leaflet-1.9.4/leaflet.css",
+    "markerclustercss": "vendor/leaflet.markercluster-1.5.3/MarkerCluster.css",
+    "markerclusterdefaultcss": "vendor/leaflet.markercluster-1.5.3/MarkerCluster.Default.css",
+}
+
+
+def asset_url(relative: str) -> str:
+    """URL of a vendored file as seen from another component's iframe.
+
+    Component iframes live at ``<base>/component/<component name>/index.html``; a relative URL
+    into the sibling directory therefore also works behind a ``server.baseUrlPath``.
+    """
+    return f"../{SERVED_NAME}/{relative}"
+
+
+def map_data_url(filename: str) -> str:
+    """URL of a prepared map data file (in :data:`MAP_DATA_DIR`) as seen from the map iframe."""
+    return f"../{MAP_DATA_NAME}/{filename}"
+
+
+def asset_path(relative: str) -> Path:
+    """Path of a vendored file on disk."""
+    return FRONTEND_DIR / relative
+
+
+def set_page_language() -> None:
+    """Render the invisible component that sets ``<html lang="de">`` on the page."""
+    _component(key="sozialraum_sprache", default=None)

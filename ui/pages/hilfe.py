@@ -1,0 +1,172 @@
+"""Page 'Hilfe': what the tool does and how to use it, also in Leichte Sprache; sources, licences."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from layers import settings
+from ui import common
+
+ANLEITUNG = """
+Der **Sozialraum-Atlas** zeigt, wie ein Sozialraum für Menschen mit Behinderungen, ältere Menschen
+und andere Zielgruppen aufgestellt ist: Wo liegen die Beratungs- und Hilfeangebote, wie viele
+Menschen leben in welchem Planungsraum, wo fehlen Angebote, wo häufen sich Barrieren? Das Werkzeug
+läuft auf Ihrem eigenen Rechner und braucht kein Internet.
+
+**Die Seiten**
+
+- **Karte** – Planungsräume, Angebote nach Typ und die Bevölkerung als Ebenen zum Ein- und
+  Ausschalten. Ein Klick auf einen Planungsraum oder ein Angebot zeigt die Einzelheiten rechts.
+  Unter der Karte stehen dieselben Angaben als Tabellen, zum Herunterladen als CSV (für Excel).
+- **Erreichbarkeit** – wie schnell Menschen zu Fuß, mit Rollator, im Rollstuhl oder mit Bus und Bahn
+  ein passendes Angebot erreichen (in Arbeit).
+- **Barrieren (ICF)** – Schwerpunkte gemeldeter Barrieren nach ICF-Umweltfaktoren, nur als
+  geschützte Zusammenfassung (in Arbeit).
+- **Planungsräume** – ein Profil je Planungsraum mit Karte, Kennzahlen im Vergleich zur Region und
+  den Angeboten.
+- **Konferenzmodus** – ein Planungsraum auf dem Beamer: große Karte, vier Kennzahlen in großer
+  Schrift, Blättern mit „Vorheriger“ und „Nächster“.
+- **Daten** – was in der Region gespeichert ist, Exporte als CSV und GeoJSON.
+
+**Bedienung mit der Tastatur**
+
+- Mit der **Tab-Taste** springen Sie von Bedienelement zu Bedienelement, mit **Umschalt+Tab**
+  zurück. Auswahllisten öffnen Sie mit der **Eingabetaste** oder den **Pfeiltasten**.
+- In der Karte: Tab führt in die Karte; die **Pfeiltasten** verschieben, **+** und **−**
+  vergrößern und verkleinern. Angebote in der Karte erreichen Sie mit Tab; die Eingabetaste zeigt
+  ihre Einzelheiten.
+- Alles, was die Karte zeigt, steht auch in den Tabellen und Auswahllisten neben oder unter ihr.
+
+**Grundkarte**
+
+Ohne Internet zeichnet der Atlas die Grundkarte aus den OpenStreetMap-Daten der Region: Straßen,
+Gewässer, Grünflächen, Wald und Gebäude in hellen Farben. In der Seitenleiste können Sie
+„Online-Kartenkacheln“ einschalten; dann lädt die Karte Kacheln von OpenStreetMap aus dem Internet.
+"""
+
+LEICHTE_SPRACHE = """
+Hier steht die Hilfe in Leichter Sprache.
+
+**Was ist der Sozialraum-Atlas?**
+
+Der Sozialraum-Atlas ist ein Programm.
+Das Programm zeigt eine Karte von einer Stadt.
+Auf der Karte sehen Sie Beratungs-Stellen.
+Eine Beratungs-Stelle hilft Menschen.
+Zum Beispiel Menschen mit Behinderung.
+Oder älteren Menschen.
+
+**Wer benutzt das Programm?**
+
+Menschen, die für eine Stadt planen.
+Sie wollen wissen:
+Gibt es genug Beratungs-Stellen?
+Kommen alle Menschen gut dorthin?
+Auch mit dem Rollstuhl?
+
+**Was ist ein Planungs-Raum?**
+
+Die Stadt ist in Teile aufgeteilt.
+Jeder Teil heißt Planungs-Raum.
+Für jeden Planungs-Raum gibt es Zahlen.
+Zum Beispiel: Wie viele Menschen wohnen dort?
+
+**Was ist eine Barriere?**
+
+Eine Barriere ist ein Hindernis.
+Zum Beispiel eine Treppe ohne Rampe.
+Oder ein Formular in schwerer Sprache.
+Menschen können Barrieren melden.
+Das Programm zeigt nie, wer etwas gemeldet hat.
+Es zeigt nur Orte, an denen viele Menschen etwas gemeldet haben.
+
+**So benutzen Sie das Programm**
+
+Links ist ein Menü.
+Dort wählen Sie eine Seite.
+Die Seite „Karte“ zeigt die Karte.
+Sie können auf die Karte klicken.
+Dann sehen Sie mehr über einen Ort.
+Unter der Karte steht alles noch einmal als Tabelle.
+Sie können auch nur die Tastatur benutzen.
+Die Tab-Taste springt zum nächsten Feld.
+
+**Was bedeuten diese Wörter?**
+
+- **synthetisch**: Diese Daten sind erfunden. Sie sind zum Üben da.
+- **modelliert**: Diese Zahlen sind geschätzt. Niemand hat gezählt.
+- **generiert**: Das Programm hat das selbst gemacht. Zum Beispiel die Grenzen der Planungs-Räume.
+"""
+
+BEGRIFFE = """
+- **synthetisch** – erfundene Daten, die echte Daten nachahmen, damit man das Werkzeug ausprobieren
+  kann. In der Demo-Region sind das die Barrieremeldungen und die Beratungsstellen, die
+  OpenStreetMap nicht kennt (EUTB, KoKoBe, KSL …; ihr Name endet auf „(fiktiv)“). Sie werden mit
+  festem Zufallswert erzeugt und tragen in den Daten selbst `quelle = synthetisch`, so dass jeder
+  Export das Kennzeichen mitnimmt.
+- **modelliert** – geschätzte Werte. Die Bevölkerung der Demo-Region wird aus der Wohnfläche der
+  Gebäude geschätzt (Bruttogrundfläche × Wohnflächenanteil ÷ Wohnfläche je Einwohner) und nach den
+  bundesweiten Altersanteilen aufgeteilt. Eine echte Zensus-2022-Gitterdatei ersetzt das Modell.
+- **generiert** – vom Programm erzeugte Geometrie. Die Planungsräume der Demo-Region sind
+  Voronoi-Zellen um OpenStreetMap-Ortsteilpunkte, keine amtlichen Grenzen; für echte Planungen
+  importieren Sie Ihre eigenen Planungsraumgrenzen.
+"""
+
+QUELLEN = """
+| Daten | Lizenz und Namensnennung |
+| --- | --- |
+| OpenStreetMap (Wege, Gebäude, Adressen, Haltestellen, Angebote, Grundkarte) | ODbL 1.0 – „© OpenStreetMap contributors“ (OpenStreetMap-Mitwirkende) |
+| Gemeinden mit Einwohnerzahl (VG250-EW) | Datenlizenz Deutschland – Namensnennung – Version 2.0 (dl-de/by-2-0) – „© GeoBasis-DE / BKG (2024)“ |
+| Kölner Stadtteile und Einwohner 2005–2012 | CC BY – „Stadt Köln“ |
+| ICF-Umweltfaktoren (Codes und deutsche Titel) | ICF © WHO / DIMDI (heute BfArM) 2005, unverändert übernommen |
+| Fahrplandaten (GTFS-Ausschnitt Heidelberg) | VRN Open Data – Namensnennung „VRN“ |
+| Kartenbibliothek Leaflet 1.9.4, Leaflet.markercluster 1.5.3 | BSD-2-Clause bzw. MIT (im Programm mitgeliefert, keine Internetverbindung nötig) |
+"""
+
+
+def render() -> None:
+    """Draw the page."""
+    st.title("Hilfe")
+    anleitung, leicht, begriffe, quellen, barrierefreiheit = st.tabs(
+        ["Anleitung", "Leichte Sprache", "Begriffe", "Quellen und Lizenzen", "Barrierefreiheit"]
+    )
+    with anleitung:
+        st.markdown(ANLEITUNG)
+    with leicht:
+        st.markdown(LEICHTE_SPRACHE)
+    with begriffe:
+        st.header("Was „synthetisch“, „modelliert“ und „generiert“ bedeuten", anchor=False)
+        st.markdown(BEGRIFFE)
+        st.header("Datenschutz bei Barrieremeldungen", anchor=False)
+        st.markdown(
+            f"Barrieremeldungen sind Gesundheits- und Sozialdaten. Der Atlas zeigt sie nur "
+            f"zusammengefasst: mindestens {settings.privacy_min_persons} verschiedene Personen je "
+            f"Zelle oder Gebiet, Zahlen gerundet auf Vielfache von "
+            f"{settings.privacy_rounding_base}, keine Punktkarten."
+        )
+    with quellen:
+        st.markdown(QUELLEN)
+        st.markdown(
+            "Die Daten werden aus dem Ordner `shared/data` neben dem Projekt gelesen und nie ins "
+            "Projekt kopiert. Abgeleitete Daten (Regionsspeicher, Kartendaten) liegen im Ordner "
+            "`.cache`."
+        )
+    with barrierefreiheit:
+        st.markdown(
+            """
+Der Atlas soll die Anforderungen der BITV 2.0 bzw. WCAG 2.1 Stufe AA erfüllen:
+
+- Farben der Karte sind für Farbsehschwächen geeignet (Viridis-Farbverlauf, Okabe-Ito-Farben) und
+  nie die einzige Information: Formen (Kreis, Quadrat), Kürzel und Legendentexte sagen dasselbe.
+- Texte haben mindestens ein Kontrastverhältnis von 4,5 : 1.
+- Alle Bedienelemente sind mit der Tastatur erreichbar; der Tastaturfokus ist sichtbar.
+- Die Seitensprache ist Deutsch; Kartenbedienelemente haben deutsche Beschriftungen.
+- Neben jeder Karte steht eine Tabelle mit denselben Angaben.
+
+Barrieren gefunden? Bitte melden Sie sie im Projekt (Issue-Tracker), damit wir sie beheben.
+"""
+        )
+
+
+common.page_frame()
+common.guarded(render)

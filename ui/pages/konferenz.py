@@ -1,0 +1,129 @@
+"""Page 'Konferenzmodus': one planning area at a time, for the projector at a Planungsraumkonferenz."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from ui import common, kennzahlen, maps
+
+AREA_KEY = "konferenz_pr"
+
+PROJECTOR_CSS = """
+<style>
+/* Readable from the back of a room: bigger base font, strong contrast, no faint greys. */
+section.main p, section.main li, [data-testid="stMainBlockContainer"] p { font-size: 1.3rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
+.sa-figure .sa-wert { font-size: 3.2rem; }
+.sa-figure .sa-titel { font-size: 1.35rem; font-weight: 600; }
+.sa-figure .sa-vergleich { font-size: 1.15rem; color: #1a1a1a; }
+[data-testid="stMainBlockContainer"] button p { font-size: 1.25rem; font-weight: 600; }
+</style>
+"""
+
+
+def _step(offset: int, options: list[str]) -> None:
+    current = st.session_state.get(AREA_KEY, options[0])
+    index = options.index(current) if current in options else 0
+    st.session_state[AREA_KEY] = options[(index + offset) % len(options)]
+
+
+def _figure(title: str, value: str, comparison: str = "") -> str:
+    extra = f'<div class="sa-vergleich">{html.escape(comparison)}</div>' if comparison else ""
+    return (
+        f'<div class="sa-figure" role="group" aria-label="{html.escape(title)}">'
+        f'<div class="sa-titel">{html.escape(title)}</div>'
+        f'<div class="sa-wert">{html.escape(value)}</div>{extra}</div>'
+    )
+
+
+def key_figures(row: pd.Series, region: pd.Series) -> list[tuple[str, str, str]]:
+    """The four key figures of an area as (title, value, comparison with the region)."""
+    unknown = int(row["angebote_zugang_unbekannt"])
+    return [
+        ("Einwohner (modelliert)", common.format_number(row["einwohner"]),
+         f"Region: {common.format_number(region['einwohner'])}"),
+        ("Anteil 65 Jahre und älter", common.format_percent(row["anteil_65_plus"]),
+         f"Region: {common.format_percent(region['anteil_65_plus'])}"),
+        ("Angebote", common.format_number(row["angebote"]),
+         f"je 10.000 Einw.: {common.format_number(_per_10k(row), 1)} (Region {common.format_number(_per_10k(region), 1)})"),
+        ("Angebote stufenlos zugänglich", common.format_percent(row["anteil_stufenlos"]),
+         f"Region: {common.format_percent(region['anteil_stufenlos'])}; Zugang unbekannt: {unknown}"),
+    ]
+
+
+def _per_10k(row: pd.Series) -> float:
+    return float("nan") if not row["einwohner"] else 10000.0 * row["angebote"] / row["einwohner"]
+
+
+def render() -> None:
+    """Draw the page."""
+    if not common.ensure_region_built():
+        return
+    st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
+    common.data_notice(compact=True)
+    figures = common.area_figures()
+    region = kennzahlen.region_figures(figures)
+    options = [str(v) for v in figures["pr_id"]]
+    names = dict(zip(options, figures["name"].astype(str), strict=True))
+    if st.session_state.get(AREA_KEY) not in options:
+        st.session_state[AREA_KEY] = options[0]
+
+    nav = st.columns([1.2, 3, 1.2], vertical_alignment="bottom")
+    nav[0].button("◀ Vorheriger", on_click=_step, args=(-1, options), help="Vorheriger Planungsraum",
+                  width="stretch", key="konf_zurueck")
+    nav[1].selectbox("Planungsraum", options, key=AREA_KEY,
+                     format_func=lambda v: f"{v} {names[v]}")
+    nav[2].button("Nächster ▶", on_click=_step, args=(1, options), help="Nächster Planungsraum",
+                  width="stretch", key="konf_weiter")
+    pr_id = st.session_state[AREA_KEY]
+    row = figures[figures["pr_id"].astype(str) == pr_id].iloc[0]
+    position = options.index(pr_id) + 1
+    st.title(f"{row['name']}", anchor=False)
+    st.markdown(f"Planungsraum {pr_id} · {position} von {len(options)}")
+
+    cards = st.columns(4)
+    for column, (title, value, comparison) in zip(cards, key_figures(row, region), strict=True):
+        column.markdown(_figure(title, value, comparison), unsafe_allow_html=True)
+
+    layers = common.map_layers()
+    services = common.services_web()
+    inside = services[services["pr_id"] == pr_id]
+    selected = [f for f in layers.areas["features"] if f["properties"]["pr_id"] == pr_id]
+    others = [f for f in layers.areas["features"] if f["properties"]["pr_id"] != pr_id]
+    groups = [
+        maps.selection_layer({"type": "FeatureCollection", "features": selected},
+                             fade_others={"type": "FeatureCollection", "features": others}),
+        maps.area_layer({"type": "FeatureCollection", "features": selected},
+                        [lab for lab in layers.area_labels if lab[2].startswith(f"{pr_id} ")],
+                        large_labels=True),
+        maps.legend_layer(maps.legend_html(services=inside if len(inside) else None,
+                                           selection=True, large=True, streets=False)),
+    ]
+    if len(inside):
+        groups.append(maps.service_layer(inside, cluster=False))
+    centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=1200, height_px=600)
+    fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
+                         label="Karte des Planungsraums", scroll_zoom=False,
+                         view=maps.fit_view(layers.basemap.bounds, width_px=1200, height_px=600))
+    st_folium(fmap, key="konferenz_map", height=640, use_container_width=True,
+              returned_objects=[], center=centre, zoom=zoom,
+              feature_group_to_add=[maps.localize_assets(g) for g in groups])
+    st.caption(
+        "Einwohnerzahlen sind modelliert; die Zahlen sind eine einfache Auszählung der Ebenen "
+        "(Zelle nach Mittelpunkt, Angebot nach Lage) und werden durch die Kennzahlen der "
+        "Planungsraum-Profile ersetzt. Kartendaten © OpenStreetMap-Mitwirkende (ODbL)."
+    )
+    with st.expander("Angebote in diesem Planungsraum als Liste", expanded=False):
+        st.dataframe(
+            pd.DataFrame({"Name": inside["name"], "Typ": inside["typ"],
+                          "Stufenlos": inside["stufenloser_zugang"]}),
+            hide_index=True, width="stretch",
+        )
+
+
+common.page_frame()
+common.guarded(render)

@@ -1,0 +1,123 @@
+"""Colours, palettes and symbols of the app, chosen for WCAG 2.1 AA and colour-vision deficiency.
+
+Every colour that carries meaning is paired with text (legend entries, labels) or a shape, so
+colour is never the only carrier of meaning. Text colours are checked against their backgrounds
+with :func:`contrast_ratio` in the tests (WCAG 2.1: at least 4.5:1 for normal text, 3:1 for
+graphical objects and large text).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Theme colours (also written into .streamlit/config.toml; the tests compare both).
+TEXT = "#1a1a1a"
+BACKGROUND = "#ffffff"
+SECONDARY_BACKGROUND = "#f0f2f6"
+PRIMARY = "#0b5394"
+MUTED_TEXT = "#4d4d4d"
+
+# Okabe-Ito colours (safe for the common colour-vision deficiencies), darkened where they must
+# carry white text.
+GROUP_COLOURS = {
+    "Beratung": "#005a8c",  # blue
+    "Einrichtung": "#a33d00",  # dark vermillion
+}
+GROUP_SHAPES = {"Beratung": "kreis", "Einrichtung": "quadrat"}
+GROUP_SHAPE_LABELS = {"kreis": "Kreis", "quadrat": "Quadrat"}
+AREA_OUTLINE = "#1c4587"
+AREA_SELECTED = "#c25400"
+STREET_COLOURS = {"haupt": "#b3b3b3", "strasse": "#c8c8c8", "weg": "#d9d9d9"}
+STREET_WEIGHTS = {"haupt": 3.0, "strasse": 1.6, "weg": 0.8}
+# Flat colours of the offline basemap (light, so that thematic layers stand out).
+BASEMAP_COLOURS = {
+    "hintergrund": "#f7f7f5",
+    "wasser": "#b9d7ea",
+    "gruen": "#dcebd3",
+    "wald": "#c5ddb8",
+    "gebaeude": "#d6d3cf",
+}
+
+# Population density classes (inhabitants per 100 m cell = per hectare) with a reversed viridis
+# ramp: perceptually uniform, readable in greyscale and for colour-vision deficiencies.
+POPULATION_BREAKS = (1, 25, 50, 100, 200, 400)
+POPULATION_COLOURS = ("#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154")
+
+
+def population_class_labels() -> list[str]:
+    """Legend labels of the population classes, e.g. ``"25 – 49"`` and ``"400 und mehr"``."""
+    labels = []
+    for lower, upper in zip(POPULATION_BREAKS, POPULATION_BREAKS[1:], strict=False):
+        labels.append(f"{lower} – {upper - 1}")
+    labels.append(f"{POPULATION_BREAKS[-1]} und mehr")
+    return labels
+
+
+def _channel(value: int) -> float:
+    c = value / 255.0
+    return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def relative_luminance(colour: str) -> float:
+    """Relative luminance of an sRGB colour ``#rrggbb`` as defined by WCAG 2.1."""
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours (1 … 21)."""
+    a, b = relative_luminance(foreground), relative_luminance(background)
+    lighter, darker = max(a, b), min(a, b)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def text_colour_on(background: str) -> str:
+    """Black or white text, whichever contrasts more with ``background``."""
+    return TEXT if contrast_ratio(TEXT, background) >= contrast_ratio("#ffffff", background) else "#ffffff"
+
+
+@dataclass(frozen=True)
+class ServiceSymbol:
+    """How a service type is drawn: a shape by group, a colour by group, a short text label."""
+
+    kuerzel: str
+    gruppe: str
+    form: str
+    farbe: str
+
+
+# Short labels shown beside the map symbols (the legend explains each one).
+SERVICE_ABBREVIATIONS = {
+    "EUTB": "EUTB",
+    "KoKoBe": "KoKoBe",
+    "SPZ": "SPZ",
+    "SPKoM": "SPKoM",
+    "KSL": "KSL",
+    "IFD": "IFD",
+    "Pflegestützpunkt": "PSP",
+    "Beratung § 106 SGB IX": "§ 106",
+    "Sozialamt": "SozA",
+    "Jugendamt": "JugA",
+    "Gesundheitsamt": "GesA",
+    "LVR-Dienststelle": "LVR",
+    "Peer-Beratung": "Peer",
+    "Selbsthilfe": "SHG",
+    "sonstige Beratung": "Ber.",
+    "Wohnangebot Eingliederungshilfe": "Wohn",
+    "Pflegeeinrichtung": "Pflege",
+    "Ambulanter Dienst": "Amb.",
+    "Tagespflege": "TP",
+    "sonstige": "sonst.",
+}
+
+
+def service_symbol(typ: str, gruppe: str | None) -> ServiceSymbol:
+    """The symbol of a service type (unknown types get a shortened name as label)."""
+    group = gruppe if gruppe in GROUP_COLOURS else "Einrichtung"
+    return ServiceSymbol(
+        kuerzel=SERVICE_ABBREVIATIONS.get(typ, typ[:6]),
+        gruppe=group,
+        form=GROUP_SHAPES[group],
+        farbe=GROUP_COLOURS[group],
+    )
