@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -141,7 +141,7 @@ class DistanceDecay:
     def __call__(self, minutes: float | np.ndarray) -> float | np.ndarray:
         """Weight of a travel time (scalar) or of an array of travel times."""
         if np.ndim(minutes) == 0:
-            return self._scalar(float(minutes))  # type: ignore[arg-type]
+            return self._scalar(float(minutes))
         values = np.asarray(minutes, dtype=float)
         inside = values <= self.max_minutes
         if self.kind == "keine":
@@ -152,9 +152,9 @@ class DistanceDecay:
             return np.where(inside, np.clip(weight, 0.0, 1.0), 0.0)
         out = np.zeros(values.shape)
         assigned = np.zeros(values.shape, dtype=bool)
-        for bound, weight in self.steps:
+        for bound, step_weight in self.steps:
             hit = inside & ~assigned & (values <= bound)
-            out[hit] = weight
+            out[hit] = step_weight
             assigned |= hit
         return out
 
@@ -323,11 +323,9 @@ def _prepare(
     weights = np.asarray(weight_fn(minutes), dtype=float)
     # Unknown ids, unreachable pairs (NaN/inf) and pairs beyond the catchment do not count.
     keep = (origin_code >= 0) & (dest_code >= 0) & np.isfinite(minutes) & (weights > 0)
-    frame = pd.DataFrame(
-        {"o": origin_code[keep], "d": dest_code[keep], "t": minutes[keep]}
-    )
+    pairs = pd.DataFrame({"o": origin_code[keep], "d": dest_code[keep], "t": minutes[keep]})
     # Several rows for the same pair (e.g. two entrances): the fastest counts.
-    frame = frame.groupby(["o", "d"], as_index=False, sort=True)["t"].min()
+    frame = pairs.groupby(["o", "d"], as_index=False, sort=True).agg(t=("t", "min"))
     o = frame["o"].to_numpy(dtype=np.int64)
     d = frame["d"].to_numpy(dtype=np.int64)
     t = frame["t"].to_numpy(dtype=float)

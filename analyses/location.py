@@ -34,6 +34,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -111,6 +112,7 @@ class SiteSuggestion:
 def _matrix(
     cost: np.ndarray | pd.DataFrame, candidate_ids: Sequence[object] | None
 ) -> tuple[np.ndarray, list[object]]:
+    ids: list[object]
     if isinstance(cost, pd.DataFrame):
         ids = list(cost.columns) if candidate_ids is None else list(candidate_ids)
         values = cost.to_numpy(dtype=float)
@@ -373,7 +375,7 @@ def _result(
 # --------------------------------------------------------------------------------------------
 
 
-def sparse_mclp_model(covers: np.ndarray, weights: np.ndarray, k: int) -> object:
+def sparse_mclp_model(covers: np.ndarray, weights: np.ndarray, k: int) -> Any:
     """Build spopt's MCLP with the coverage constraints written sparsely.
 
     ``spopt.locate.MCLP.from_cost_matrix`` writes every coverage constraint over all candidates,
