@@ -233,3 +233,41 @@ def test_scenarios_survive_a_rebuild(aachen_store_copy, aachen_config):
     result = build_region(aachen_config, force=True, target=aachen_store_copy.path)
     assert result.rebuilt
     assert load_scenario(aachen_store_copy, "Überleben") == scenario
+
+
+def test_scenario_commands(aachen_store, tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from cli import main
+    from layers import settings
+
+    (tmp_path / "regions").mkdir()
+    shutil.copyfile(aachen_store.path, tmp_path / "regions" / "aachen.gpkg")
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    assert main(["szenario", "liste", "--region", "aachen"]) == 0
+    assert "Keine Szenarien" in capsys.readouterr().out
+    assert main(["szenario", "speichern", "--region", "aachen", "--name", "Nord",
+                 "--datei", str(DATA / "gut_utf8.csv"), "--beschreibung", "Test"]) == 0
+    assert "3 Änderungen gespeichert" in capsys.readouterr().out
+    assert main(["szenario", "zeigen", "--region", "aachen", "--name", "Nord"]) == 0
+    shown = capsys.readouterr().out
+    assert "neues Angebot: EUTB Außenstelle Nord" in shown and "Angebot geschlossen: syn-eutb-02" in shown
+    assert main(["szenario", "speichern", "--region", "aachen", "--name", "Nord",
+                 "--datei", str(DATA / "gut_utf8.csv")]) == 2
+    assert "gibt es schon" in capsys.readouterr().err
+    assert main(["szenario", "speichern", "--region", "aachen", "--name", "Kaputt",
+                 "--datei", str(DATA / "unbekannter_typ.csv")]) == 2
+    assert "Beratungsbus" in capsys.readouterr().err
+    assert main(["szenario", "liste", "--region", "aachen"]) == 0
+    assert capsys.readouterr().out.startswith("Nord: 3 Änderungen")
+    assert main(["szenario", "loeschen", "--region", "aachen", "--name", "Nord"]) == 0
+    assert main(["szenario", "zeigen", "--region", "aachen", "--name", "Nord"]) == 2
+    assert main(["kandidaten", "--region", "aachen", "--out", str(tmp_path / "k.csv")]) == 0
+    exported = (tmp_path / "k.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert exported[0] == "kandidat_id;name;art;quelle;lon;lat"
+    assert len(exported) > 200
+    # planners can edit the export and load it back as their own list
+    from layers.standorte import read_candidate_table
+
+    again = read_candidate_table(tmp_path / "k.csv", crs=aachen_store.crs, region=aachen_store.read_layer("region"))
+    assert len(again) == len(exported) - 1
