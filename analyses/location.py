@@ -109,11 +109,36 @@ class SiteSuggestion:
 # --------------------------------------------------------------------------------------------
 
 
+def dense_minutes(matrix: Any) -> np.ndarray:
+    """Dense minutes from a sparse "reachable within a cutoff" matrix (``inf`` where not stored).
+
+    A stored entry is a travel time, which may be an explicit 0 (origin at the site), so the
+    conversion goes through the stored coordinates, never through ``toarray()``.
+
+    Parameters
+    ----------
+    matrix
+        A ``scipy.sparse`` matrix or array (origins × sites).
+
+    Returns
+    -------
+    numpy.ndarray
+    """
+    coo = matrix.tocoo()
+    dense = np.full(coo.shape, np.inf)
+    # Duplicates (summed by scipy elsewhere) must not occur in a travel-time matrix; keep the min.
+    np.minimum.at(dense, (coo.row, coo.col), coo.data.astype(float))
+    return dense
+
+
 def _matrix(
-    cost: np.ndarray | pd.DataFrame, candidate_ids: Sequence[object] | None
+    cost: Any, candidate_ids: Sequence[object] | None
 ) -> tuple[np.ndarray, list[object]]:
     ids: list[object]
-    if isinstance(cost, pd.DataFrame):
+    if hasattr(cost, "tocoo") and not isinstance(cost, (np.ndarray, pd.DataFrame)):
+        values = dense_minutes(cost)
+        ids = list(range(values.shape[1])) if candidate_ids is None else list(candidate_ids)
+    elif isinstance(cost, pd.DataFrame):
         ids = list(cost.columns) if candidate_ids is None else list(candidate_ids)
         values = cost.to_numpy(dtype=float)
     else:
@@ -425,7 +450,7 @@ def sparse_mclp_model(covers: np.ndarray, weights: np.ndarray, k: int) -> Any:
 
 
 def maximal_covering(
-    cost: np.ndarray | pd.DataFrame,
+    cost: Any,
     weights: np.ndarray | pd.Series,
     *,
     max_minutes: float,
@@ -440,7 +465,8 @@ def maximal_covering(
     ----------
     cost
         Travel minutes, origins (rows) × candidate sites (columns); ``inf`` where unreachable.
-        A DataFrame's columns are the candidate ids.
+        A DataFrame's columns are the candidate ids. A ``scipy.sparse`` matrix counts its stored
+        entries as travel times and everything else as unreachable (:func:`dense_minutes`).
     weights
         Demand per origin (inhabitants, or inhabitants 65+).
     max_minutes
@@ -611,7 +637,7 @@ def vertex_substitution(
 
 
 def p_median(
-    cost: np.ndarray | pd.DataFrame,
+    cost: Any,
     weights: np.ndarray | pd.Series,
     *,
     k: int,

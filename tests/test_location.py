@@ -180,3 +180,17 @@ def test_plan_three_eutb_sites_on_aachen(aachen_store, model):
         greedy_sites = greedy_covering(cost, weights, max_minutes=15, k=3, existing_cost=existing)
         greedy_total = weights[(existing <= 15) | (cost[:, greedy_sites] <= 15).any(axis=1)].sum()
         assert suggestion.versorgt_nachher >= greedy_total - 1e-6
+
+
+def test_sparse_cutoff_matrix_is_accepted():
+    from scipy.sparse import csr_array
+
+    cost, weights, existing = _instance(11, n=50, m=8, with_existing=False)
+    limited = np.where(cost <= 12, cost, np.inf)
+    rows, cols = np.nonzero(np.isfinite(limited))
+    limited[rows[0], cols[0]] = 0.0  # an explicit zero: origin at the site, still reachable
+    sparse = csr_array((limited[rows, cols], (rows, cols)), shape=cost.shape)
+    dense = maximal_covering(limited, weights, max_minutes=12, k=2)
+    from_sparse = maximal_covering(sparse, weights, max_minutes=12, k=2)
+    assert from_sparse.versorgt_nachher == dense.versorgt_nachher
+    assert sorted(from_sparse.kandidat_ids) == sorted(dense.kandidat_ids)

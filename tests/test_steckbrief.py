@@ -163,3 +163,55 @@ def test_report_command_writes_every_area(aachen_store, tmp_path, capsys):
 def test_report_command_rejects_unknown_area(aachen_store, tmp_path, capsys):
     assert main(["report", "--region", "aachen", "--out", str(tmp_path), "--planungsraum", "PR99"]) == 2
     assert "Unbekannte Planungsräume: PR99" in capsys.readouterr().err
+
+
+def test_adapter_for_the_indicator_module_long_table(context):
+    from planungsraeume.steckbrief import indicators_from_long_table
+
+    # Rows in the documented format of planungsraeume.indikatoren (shares in percent).
+    long = pd.DataFrame(
+        {
+            "pr_id": [AREA, AREA, AREA],
+            "name": ["Rothe Erde"] * 3,
+            "kennzahl": ["einwohner", "anteil_65_plus", "angebote_je_10000"],
+            "bezeichnung": ["Einwohner", "Anteil 65 Jahre und älter", "Angebote je 10.000 Einw."],
+            "einheit": ["Personen", "%", "je 10.000 Einw."],
+            "wert": [15394.0, 23.4, 2.6],
+            "wert_region": [8126.0, 22.1, 3.5],
+        }
+    )
+    table = indicators_from_long_table(long, keys=["anteil_65_plus", "einwohner"])
+    assert table["kennzahl"].tolist() == ["Anteil 65 Jahre und älter", "Einwohner"]
+    assert table["wert"].tolist() == pytest.approx([0.234, 15394.0])
+    report = build_area_report(context, AREA, table)
+    assert report.kennzahlen[0][:3] == ("Anteil 65 Jahre und älter", "23,4 %", "22,1 %")
+    assert report.kennzahlen[1][:3] == ("Einwohner", "15.394", "8.126")
+    from layers.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="Unbekannte Einheit"):
+        indicators_from_long_table(long.assign(einheit="Liter"))
+
+
+def test_adapter_for_the_reachability_coverage_table():
+    from planungsraeume.steckbrief import coverage_from_area_table
+
+    # Rows in the documented format of analyses.coverage.coverage_by_area.
+    table = pd.DataFrame(
+        {
+            "pr_id": [AREA, "PR01", "gesamt", AREA, "PR01", "gesamt"],
+            "schwelle_min": [10, 10, 10, 15, 15, 15],
+            "einwohner": [1000, 500, 1500, 1000, 500, 1500],
+            "einwohner_erreicht": [250, 500, 750, 800, 500, 1300],
+            "ab65": [200, 100, 300, 200, 100, 300],
+            "ab65_erreicht": [50, 100, 150, 150, 100, 250],
+            "profil": ["rollstuhl"] * 6,
+            "auswahl": ["EUTB"] * 6,
+        }
+    )
+    coverage = coverage_from_area_table(table)
+    assert len(coverage) == 4 and set(coverage["pr_id"]) == {AREA, "PR01"}
+    row = coverage[(coverage["pr_id"] == AREA) & (coverage["minuten"] == 15)].iloc[0]
+    assert row["anteil_einwohner"] == pytest.approx(0.8)
+    assert row["anteil_65_plus"] == pytest.approx(0.75)
+    assert row["region_anteil_einwohner"] == pytest.approx(1300 / 1500)
+    assert row["typ"] == "EUTB" and row["profil"] == "rollstuhl"
