@@ -377,6 +377,23 @@ def _run_access(prep: _Prepared, weight_fn: DistanceDecay) -> np.ndarray:
     return result
 
 
+def _run_numpy(prep: _Prepared) -> np.ndarray:
+    """The same two steps as sparse matrix products (for very large regions)."""
+    from scipy.sparse import csr_array
+
+    matrix = csr_array(
+        (prep.weight, (prep.origin_code, prep.dest_code)),
+        shape=(len(prep.demand), len(prep.supply)),
+    )
+    ratio = np.divide(
+        prep.supply, prep.weighted_demand, out=np.zeros(len(prep.supply)), where=prep.weighted_demand > 0
+    )
+    return np.asarray(matrix @ ratio, dtype=float)
+
+
+ENGINES = ("access", "numpy")
+
+
 def two_step_fca(
     travel_times: pd.DataFrame,
     demand: pd.Series,
@@ -388,6 +405,7 @@ def two_step_fca(
     origin_col: str = ORIGIN,
     destination_col: str = DESTINATION,
     minutes_col: str = MINUTES,
+    engine: str = "access",
 ) -> pd.DataFrame:
     """Supply per person reachable from every origin (2SFCA, or E2SFCA with ``decay``).
 
@@ -409,6 +427,11 @@ def two_step_fca(
         Scale of the ``je_einheit`` column (default: per 1,000 persons).
     origin_col, destination_col, minutes_col
         Column names of ``travel_times``.
+    engine
+        ``"access"`` (PySAL ``access``, the default) or ``"numpy"``: the same formulas as two
+        sparse matrix products. ``access`` weights pair by pair in Python; with distance decay
+        and a million origin–offer pairs that takes about 4 s against 0.3 s (Aachen, 42,000
+        pairs: 0.15 s against 0.03 s; ``benchmarks/accessibility.py``).
 
     Returns
     -------
@@ -421,9 +444,14 @@ def two_step_fca(
     AnalysisError
         On missing columns, negative times, demand or supply, duplicate ids or a time limit ≤ 0.
     """
+    if engine not in ENGINES:
+        raise AnalysisError(
+            f"Das Rechenverfahren '{engine}' ist unbekannt.",
+            hinweis=f"Erlaubt sind: {', '.join(ENGINES)}.",
+        )
     weight_fn = _as_decay(decay, max_minutes)
     prep = _prepare(travel_times, demand, supply, weight_fn, origin_col, destination_col, minutes_col)
-    values = _run_access(prep, weight_fn)
+    values = _run_access(prep, weight_fn) if engine == "access" else _run_numpy(prep)
     reachable = np.bincount(prep.origin_code, minlength=len(prep.demand))
     return pd.DataFrame(
         {
@@ -446,6 +474,7 @@ def enhanced_two_step_fca(
     origin_col: str = ORIGIN,
     destination_col: str = DESTINATION,
     minutes_col: str = MINUTES,
+    engine: str = "access",
 ) -> pd.DataFrame:
     """Enhanced 2SFCA: :func:`two_step_fca` with distance decay (default: Luo & Qi steps)."""
     return two_step_fca(
@@ -458,6 +487,7 @@ def enhanced_two_step_fca(
         origin_col=origin_col,
         destination_col=destination_col,
         minutes_col=minutes_col,
+        engine=engine,
     )
 
 

@@ -114,7 +114,10 @@ def test_access_matches_independent_numpy(kind, seed):
     )
     weight = DistanceDecay(kind, 15.0)
     result = two_step_fca(tt, demand, supply, max_minutes=15, decay=kind)
-    np.testing.assert_allclose(result["verhaeltnis"].to_numpy(), _reference(tt, demand, supply, weight), rtol=1e-10)
+    reference = _reference(tt, demand, supply, weight)
+    np.testing.assert_allclose(result["verhaeltnis"].to_numpy(), reference, rtol=1e-10)
+    fast = two_step_fca(tt, demand, supply, max_minutes=15, decay=kind, engine="numpy")
+    np.testing.assert_allclose(fast["verhaeltnis"].to_numpy(), reference, rtol=1e-10)
 
 
 def test_capacity_default_median_and_flags():
