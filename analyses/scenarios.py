@@ -195,6 +195,59 @@ class ScenarioComparison:
         """Regional change of the covered population aged 65+."""
         return self.versorgt_65_nachher - self.versorgt_65_vorher
 
+    def table(self, names: pd.Series | None = None) -> pd.DataFrame:
+        """The before/after table with German headers and a last row "Region gesamt".
+
+        Parameters
+        ----------
+        names
+            Area names indexed by ``pr_id`` (e.g. ``areas.set_index("pr_id")["name"]``).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns Planungsraum, Einwohner, "versorgt vorher", "versorgt nachher", Differenz,
+            "65+ versorgt vorher", "65+ versorgt nachher", "Differenz 65+", "Anteil vorher",
+            "Anteil nachher" (shares 0..1). The total row uses the regional totals, which equal
+            the sums of the rows.
+        """
+        body = self.je_planungsraum
+        label = (
+            [str(names.get(k, k)) for k in body.index] if names is not None else list(body.index)
+        )
+        people = float(body["einwohner"].sum())
+        rows = pd.DataFrame(
+            {
+                "Planungsraum": label,
+                "Einwohner": body["einwohner"].to_numpy(),
+                "versorgt vorher": body["versorgt_vorher"].to_numpy(),
+                "versorgt nachher": body["versorgt_nachher"].to_numpy(),
+                "Differenz": body["differenz"].to_numpy(),
+                "65+ versorgt vorher": body["versorgt_65_vorher"].to_numpy(),
+                "65+ versorgt nachher": body["versorgt_65_nachher"].to_numpy(),
+                "Differenz 65+": body["differenz_65"].to_numpy(),
+                "Anteil vorher": body["anteil_vorher"].to_numpy(),
+                "Anteil nachher": body["anteil_nachher"].to_numpy(),
+            },
+            index=pd.Index(body.index, name="pr_id"),
+        )
+        total = pd.DataFrame(
+            {
+                "Planungsraum": ["Region gesamt"],
+                "Einwohner": [people],
+                "versorgt vorher": [self.versorgt_vorher],
+                "versorgt nachher": [self.versorgt_nachher],
+                "Differenz": [self.differenz],
+                "65+ versorgt vorher": [self.versorgt_65_vorher],
+                "65+ versorgt nachher": [self.versorgt_65_nachher],
+                "Differenz 65+": [self.differenz_65],
+                "Anteil vorher": [self.versorgt_vorher / people if people else np.nan],
+                "Anteil nachher": [self.versorgt_nachher / people if people else np.nan],
+            },
+            index=pd.Index(["gesamt"], name="pr_id"),
+        )
+        return pd.concat([rows, total])
+
 
 def _covered(coverage: CoverageFunction, services: gpd.GeoDataFrame, index: pd.Index) -> np.ndarray:
     result = coverage(services)

@@ -58,6 +58,13 @@ UNITS: dict[str, str] = {
 }
 INDICATOR_COLUMNS = ("pr_id", "kennzahl", "wert", "regionswert", "einheit")
 COVERAGE_COLUMNS = ("pr_id", "typ", "profil", "minuten", "anteil_einwohner", "anteil_65_plus")
+# Travel profiles of the reachability analysis, as planners read them.
+PROFILE_LABELS = {
+    "fuss": "zu Fuß",
+    "senior": "ältere Menschen",
+    "rollator": "mit Rollator",
+    "rollstuhl": "im Rollstuhl",
+}
 ACCESS_LABELS = {"ja": "ja", "teilweise": "teilweise", "nein": "nein", "unbekannt": "unbekannt"}
 SIMILAR_WITHIN = 0.05  # ±5 % counts as "etwa gleich"
 NEAREST_ADDRESS_M = 60.0
@@ -482,7 +489,7 @@ def build_area_report(
         reach = [
             (
                 str(row["typ"]),
-                str(row["profil"]),
+                PROFILE_LABELS.get(str(row["profil"]), str(row["profil"])),
                 de_number(row["minuten"], 0),
                 de_percent(row["anteil_einwohner"]),
                 de_percent(row["anteil_65_plus"]),

@@ -89,6 +89,9 @@ def test_deltas_add_up_on_the_aachen_grid(aachen_layers):
     changes = set(result.zellen["aenderung"])
     assert {"neu versorgt", "nicht mehr versorgt"} <= changes
     assert len(result.angebote_nachher) == len(eutb) + 1  # two new, one closed
+    shown = result.table(areas.set_index("pr_id")["name"])
+    assert shown.loc["gesamt", "Differenz"] == pytest.approx(shown["Differenz"].iloc[:-1].sum())
+    assert shown.loc["PR17", "Planungsraum"] == "Rothe Erde"
     pd.testing.assert_frame_equal(cells, cells_before)
     pd.testing.assert_frame_equal(services, services_before)
 
