@@ -92,7 +92,7 @@ def test_pdf_shows_name_and_the_indicator_figures(context, indicators, tmp_path)
     assert de_percent(older_share) in text  # e.g. "22,1 %"
     assert de_number(own.loc["Einwohner ab 65 Jahren", "wert"]) in text
     # coverage and barrier sections show what they were given
-    assert "81,2 %" in text and "45,7 %" in text and "65,4 %" in text
+    assert "81,2 %" in text and "45,7 %" in text and "65,4 %" in text and "im Rollstuhl" in text
     assert "e150 Gestaltung öffentlicher Gebäude" in text.replace("\n", " ")
     assert f"ab {privacy_min_persons} Personen" in text
     # the services of the area are listed, with umlauts intact
