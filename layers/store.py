@@ -342,6 +342,10 @@ class Transaction:
             },
         )
 
+    def ensure_table(self, table: str, columns: Mapping[str, str]) -> None:
+        """Create an attribute table with these SQLite column types if it does not exist yet."""
+        ensure_attribute_table(self._conn, table, columns)
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run raw SQL in the transaction (for queries the helpers do not cover)."""
         return self._conn.execute(sql, tuple(params))

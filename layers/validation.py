@@ -1144,3 +1144,134 @@ def check_pseudonym_values(
                 )
             )
     return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Point coordinates in planners' tables (candidate lists, scenario edits)
+# --------------------------------------------------------------------------------------------
+
+COORDINATE_ALIASES: dict[str, tuple[str, ...]] = {
+    "lon": ("lon", "lng", "long", "longitude", "laenge", "länge", "laengengrad", "längengrad"),
+    "lat": ("lat", "latitude", "breite", "breitengrad"),
+    "x": ("rechtswert", "x", "ostwert", "easting"),
+    "y": ("hochwert", "y", "nordwert", "northing"),
+}
+
+
+def find_column(columns: Iterable[str], aliases: Sequence[str]) -> str | None:
+    """The first column whose normalised name (lower case, ``_`` for spaces) is an alias."""
+    normal = {str(c).strip().lower().replace(" ", "_"): str(c) for c in columns}
+    for alias in aliases:
+        if alias in normal:
+            return normal[alias]
+    return None
+
+
+def table_points(
+    table: pd.DataFrame,
+    *,
+    crs: CRS | str | int,
+    boundary: shapely.Geometry,
+    datei: str | Path | None = None,
+    required: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[Problem]]:
+    """Read point coordinates from a planner's table into the region CRS.
+
+    Coordinates are either WGS 84 degrees (``lon``/``lat``, ``Längengrad``/``Breitengrad``) or
+    metric coordinates in the region CRS (``Rechtswert``/``Hochwert``); decimal commas are fine.
+    Swapped longitude/latitude and points outside the region are reported per row.
+
+    Parameters
+    ----------
+    table
+        The table as read by :func:`read_table` (text cells); row ``i`` is spreadsheet row
+        ``i + 2``.
+    crs
+        The region's working CRS.
+    boundary
+        The region boundary in ``crs``.
+    datei
+        For messages.
+    required
+        Boolean mask of rows that must have coordinates (default: all rows); other rows may
+        leave them empty.
+
+    Returns
+    -------
+    tuple
+        x and y in the region CRS (NaN where empty) and the problems found.
+    """
+    region_crs = CRS.from_user_input(crs)
+    n = len(table)
+    must = np.ones(n, dtype=bool) if required is None else np.asarray(required, dtype=bool)
+    lon_col = find_column(table.columns, COORDINATE_ALIASES["lon"])
+    lat_col = find_column(table.columns, COORDINATE_ALIASES["lat"])
+    x_col = find_column(table.columns, COORDINATE_ALIASES["x"])
+    y_col = find_column(table.columns, COORDINATE_ALIASES["y"])
+    metric = lon_col is None or lat_col is None
+    if metric and (x_col is None or y_col is None):
+        if not must.any():
+            return np.full(n, np.nan), np.full(n, np.nan), []
+        return np.full(n, np.nan), np.full(n, np.nan), [
+            Problem(
+                "Die Koordinatenspalten fehlen.",
+                "Geben Sie 'lon' und 'lat' (Grad, WGS 84) oder 'Rechtswert' und 'Hochwert' "
+                "(Meter, Koordinatensystem der Region) an.",
+                datei=str(datei) if datei else None,
+            )
+        ]
+    first_col, second_col = (x_col, y_col) if metric else (lon_col, lat_col)
+    assert first_col is not None and second_col is not None
+    first, problems = parse_decimal(table[first_col].reset_index(drop=True), spalte=first_col, datei=datei)
+    second, more = parse_decimal(table[second_col].reset_index(drop=True), spalte=second_col, datei=datei)
+    problems.extend(more)
+    a, b = first.to_numpy(), second.to_numpy()
+    unparsable = {(p.zeile, p.spalte) for p in problems}
+    for pos in np.flatnonzero(must):
+        for values, column in ((a, first_col), (b, second_col)):
+            if np.isnan(values[pos]) and (pos + FIRST_DATA_ROW, column) not in unparsable:
+                problems.append(
+                    Problem(
+                        "Die Koordinate fehlt.",
+                        "Tragen Sie die Koordinate ein oder entfernen Sie die Zeile.",
+                        datei=str(datei) if datei else None,
+                        zeile=int(pos) + FIRST_DATA_ROW,
+                        spalte=column,
+                    )
+                )
+    valid = ~(np.isnan(a) | np.isnan(b))
+    xs = np.full(n, np.nan)
+    ys = np.full(n, np.nan)
+    pair = f"{first_col}/{second_col}"
+    explained: set[int] = set()
+    if metric:
+        xs[valid], ys[valid] = a[valid], b[valid]
+    else:
+        lonlat = gpd.GeoSeries([boundary], crs=region_crs).to_crs("EPSG:4326").total_bounds
+        found = check_lonlat(
+            np.where(valid, a, np.nan), np.where(valid, b, np.nan),
+            bounds=(float(lonlat[0]), float(lonlat[1]), float(lonlat[2]), float(lonlat[3])),
+            datei=datei, spalte_lon=first_col, spalte_lat=second_col,
+        )
+        problems.extend(found)
+        explained = {int(p.zeile or 0) - FIRST_DATA_ROW for p in found}
+        transformed = gpd.GeoSeries(
+            gpd.points_from_xy(a[valid], b[valid]), crs="EPSG:4326"
+        ).to_crs(region_crs)
+        xs[valid], ys[valid] = transformed.x.to_numpy(), transformed.y.to_numpy()
+    points = gpd.GeoSeries(gpd.points_from_xy(xs, ys), crs=region_crs)
+    inside = points.within(shapely.buffer(boundary, 1.0)).to_numpy()
+    for pos in np.flatnonzero(valid & ~inside):
+        if int(pos) in explained:
+            continue  # check_lonlat explained it already (e.g. swapped lon/lat)
+        problems.append(
+            Problem(
+                f"Der Punkt ({xs[pos]:.1f}, {ys[pos]:.1f}) liegt außerhalb der Region.",
+                "Prüfen Sie die Koordinaten; metrische Koordinaten müssen im Koordinatensystem "
+                f"der Region ({_crs_label(region_crs)}) stehen.",
+                datei=str(datei) if datei else None,
+                zeile=int(pos) + FIRST_DATA_ROW,
+                spalte=pair,
+            )
+        )
+    return xs, ys, problems

@@ -1,0 +1,67 @@
+"""German number formatting for everything a user reads (reports, tables, the app).
+
+German writes ``12.345`` (thousands separator ``.``) and ``23,4 %`` (decimal comma, a space
+before the percent sign). Python's ``locale`` module depends on the operating system's installed
+locales (often missing on Windows servers and in containers), so the formatting is done here by
+hand and behaves the same everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+
+MISSING = "–"
+
+
+def _is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return True
+
+
+def de_number(value: object, decimals: int = 0) -> str:
+    """Format a number the German way.
+
+    Parameters
+    ----------
+    value
+        A number (NaN and ``None`` give ``"–"``).
+    decimals
+        Digits after the decimal comma.
+
+    Returns
+    -------
+    str
+        E.g. ``de_number(12345) == "12.345"``, ``de_number(1234.56, 1) == "1.234,6"``.
+    """
+    if _is_missing(value):
+        return MISSING
+    number = float(value)  # type: ignore[arg-type]
+    text = f"{number:,.{decimals}f}"
+    # Swap the English separators via a placeholder: "," -> ".", "." -> ",".
+    text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    if text.startswith("-") and float(text[1:].replace(".", "").replace(",", ".")) == 0:
+        text = text[1:]  # no "-0,0"
+    return text
+
+
+def de_percent(share: object, decimals: int = 1) -> str:
+    """Format a share (0..1) as a German percentage.
+
+    Parameters
+    ----------
+    share
+        A share between 0 and 1 (``0.234`` → ``"23,4 %"``).
+    decimals
+        Digits after the decimal comma.
+
+    Returns
+    -------
+    str
+    """
+    if _is_missing(share):
+        return MISSING
+    return f"{de_number(float(share) * 100.0, decimals)} %"  # type: ignore[arg-type]

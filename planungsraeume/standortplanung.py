@@ -1,0 +1,187 @@
+"""Location suggestions for a region: k additional offers of a type, with names and areas.
+
+Glues the pieces together: population cells (demand), candidate sites
+(:mod:`layers.standorte`), the existing offers of the type, travel times from a *travel-matrix
+function* (the reachability analysis supplies the network version for a profile), the models of
+:mod:`analyses.location`, and the planning areas for the breakdown of the newly covered people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from analyses.areas import cells_to_areas
+from analyses.location import SiteSuggestion, maximal_covering, p_median
+from layers.errors import AnalysisError
+
+TravelMatrixFunction = Callable[[gpd.GeoDataFrame, str], pd.DataFrame]
+"""Takes points (candidate sites or offers) and the name of their id column; returns travel
+minutes as a DataFrame with one row per population cell (in the order of the population layer)
+and one column per point id, ``inf`` where a cell cannot reach a point."""
+
+
+@dataclass(frozen=True)
+class LocationPlan:
+    """A location suggestion with everything a planner needs to read it.
+
+    Attributes
+    ----------
+    vorschlag
+        The model's answer (totals, method, optimality).
+    standorte
+        The chosen sites in greedy order (points, region CRS): ``rang``, ``kandidat_id``,
+        ``name``, ``art``, ``pr_id``, ``neu_versorgt`` (demand of the model newly within the time
+        limit thanks to this site, given the existing offers and the sites ranked before it),
+        ``neu_versorgt_einwohner`` and ``neu_versorgt_65_plus`` (the same counted in inhabitants
+        and in people aged 65+), ``versorgt_kumuliert``, ``mittlere_minuten``.
+    je_planungsraum
+        Newly covered people per planning area: ``einwohner``, ``neu_versorgt``,
+        ``neu_versorgt_65_plus``, ``versorgt_vorher``, ``versorgt_nachher``.
+    """
+
+    vorschlag: SiteSuggestion
+    standorte: gpd.GeoDataFrame
+    je_planungsraum: pd.DataFrame
+
+
+def _matrix(frame: pd.DataFrame, n_cells: int, ids: Sequence[object], what: str) -> np.ndarray:
+    if frame.shape[0] != n_cells:
+        raise AnalysisError(
+            f"Die Reisezeiten zu den {what} haben {frame.shape[0]} Zeilen, es gibt aber {n_cells} "
+            "Rasterzellen.",
+            hinweis="Die Reisezeitfunktion muss je Rasterzelle eine Zeile liefern.",
+        )
+    missing = [i for i in ids if i not in frame.columns]
+    if missing:
+        raise AnalysisError(
+            f"Für {len(missing)} {what} fehlen Reisezeiten (z. B. '{missing[0]}').",
+            hinweis="Die Reisezeitfunktion muss je Punkt eine Spalte liefern.",
+        )
+    return frame[list(ids)].to_numpy(dtype=float)
+
+
+def plan_locations(
+    cells: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    candidates: gpd.GeoDataFrame,
+    travel_minutes: TravelMatrixFunction,
+    *,
+    types: Sequence[str],
+    k: int,
+    max_minutes: float,
+    model: str = "mclp",
+    demand_column: str = "einwohner",
+    time_limit_s: float = 60.0,
+) -> LocationPlan:
+    """Suggest k additional sites for offers of the given types.
+
+    Parameters
+    ----------
+    cells
+        Population cells (``einwohner``, ``alter_65_plus``).
+    areas
+        Planning areas (``pr_id``, ``name``).
+    services
+        The ``angebote`` layer; offers of ``types`` are the existing ones.
+    candidates
+        Candidate sites (:func:`layers.standorte.candidate_sites_from_store` or a user list).
+    travel_minutes
+        The travel-matrix function (see :data:`TravelMatrixFunction`), bound to a profile.
+    types
+        Service types the new offers belong to (e.g. ``["EUTB"]``).
+    k
+        Number of additional offers.
+    max_minutes
+        Time limit of coverage.
+    model
+        ``"mclp"`` (most people newly within the limit) or ``"p-median"`` (shortest mean way).
+    demand_column
+        ``"einwohner"`` or ``"alter_65_plus"``: whose coverage is maximised.
+    time_limit_s
+        Solver time limit.
+
+    Returns
+    -------
+    LocationPlan
+    """
+    if model not in ("mclp", "p-median"):
+        raise AnalysisError(
+            f"Das Standortmodell '{model}' ist unbekannt.",
+            hinweis="Erlaubt sind 'mclp' (maximale Abdeckung) und 'p-median' (kürzeste Wege).",
+        )
+    for column in (demand_column, "einwohner", "alter_65_plus"):
+        if column not in cells.columns:
+            raise AnalysisError(
+                f"Der Bevölkerung fehlt die Spalte '{column}'.",
+                hinweis="Verwenden Sie die Ebene 'bevoelkerung' des Regionsspeichers.",
+            )
+    if len(candidates) == 0:
+        raise AnalysisError(
+            "Es gibt keine Kandidatenstandorte.",
+            hinweis="Wählen Sie Kandidaten aus öffentlichen Gebäuden oder laden Sie eine Liste.",
+        )
+    n = len(cells)
+    candidate_ids = list(candidates["kandidat_id"])
+    cost = _matrix(travel_minutes(candidates, "kandidat_id"), n, candidate_ids, "Kandidaten")
+    existing = services[services["typ"].isin(list(types)).to_numpy()]
+    existing_best = np.full(n, np.inf)
+    if len(existing):
+        existing_ids = list(existing["angebot_id"])
+        existing_cost = _matrix(travel_minutes(existing, "angebot_id"), n, existing_ids, "Angeboten")
+        existing_best = existing_cost.min(axis=1)
+    weights = cells[demand_column].to_numpy(dtype=float)
+    if model == "mclp":
+        suggestion = maximal_covering(
+            cost, weights, max_minutes=max_minutes, k=k, existing_cost=existing_best,
+            candidate_ids=candidate_ids, time_limit_s=time_limit_s,
+        )
+    else:
+        suggestion = p_median(
+            cost, weights, k=k, max_minutes=max_minutes, existing_cost=existing_best,
+            candidate_ids=candidate_ids, time_limit_s=time_limit_s,
+        )
+
+    people = cells["einwohner"].to_numpy(dtype=float)
+    older = cells["alter_65_plus"].to_numpy(dtype=float)
+    cell_area = cells_to_areas(cells, areas).astype(str).to_numpy()
+    covered = existing_best <= max_minutes
+    covered_before = covered.copy()
+    position = {cid: j for j, cid in enumerate(candidate_ids)}
+    rows = []
+    for _, row in suggestion.standorte.iterrows():
+        newly = ~covered & (cost[:, position[row["kandidat_id"]]] <= max_minutes)
+        rows.append(
+            {"neu_versorgt_65_plus": float(older[newly].sum()),
+             "neu_versorgt_einwohner": float(people[newly].sum())}
+        )
+        covered |= newly
+    chosen = suggestion.standorte.merge(
+        candidates[["kandidat_id", "name", "art", "geometry"]], on="kandidat_id", how="left"
+    )
+    chosen = gpd.GeoDataFrame(chosen, geometry="geometry", crs=candidates.crs)
+    chosen["neu_versorgt_einwohner"] = [r["neu_versorgt_einwohner"] for r in rows]
+    chosen["neu_versorgt_65_plus"] = [r["neu_versorgt_65_plus"] for r in rows]
+    chosen["pr_id"] = cells_to_areas(chosen, areas).astype(str).to_numpy() if len(chosen) else []
+    chosen = chosen[
+        ["rang", "kandidat_id", "name", "art", "pr_id", "neu_versorgt", "neu_versorgt_einwohner",
+         "neu_versorgt_65_plus", "versorgt_kumuliert", "mittlere_minuten", "geometry"]
+    ]
+    per_area = pd.DataFrame(
+        {
+            "pr_id": cell_area,
+            "einwohner": people,
+            "versorgt_vorher": people * covered_before,
+            "versorgt_nachher": people * covered,
+            "neu_versorgt": people * (covered & ~covered_before),
+            "neu_versorgt_65_plus": older * (covered & ~covered_before),
+        }
+    ).groupby("pr_id").sum()
+    per_area = per_area.reindex(areas["pr_id"].astype(str), fill_value=0.0)
+    per_area.insert(0, "name", areas.set_index(areas["pr_id"].astype(str))["name"].astype(str))
+    return LocationPlan(vorschlag=suggestion, standorte=chosen, je_planungsraum=per_area)
