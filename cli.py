@@ -105,17 +105,19 @@ def _cmd_analyse_reachability(args: argparse.Namespace) -> int:
     if off:
         print(f"Hinweis: {len(off)} Angebote liegen nicht am Wegenetz: {'; '.join(off)}")
     rows = []
-    for record in table.itertuples(index=False):
+    for record in table.to_dict("records"):
+        area = str(record["planungsraum"])
+        if record["pr_id"] not in ("gesamt", "ohne"):
+            area = f"{record['pr_id']} {area}"
         rows.append([
-            f"{record.pr_id} {record.planungsraum}" if record.pr_id not in ("gesamt", "ohne")
-            else str(record.planungsraum),
-            _de_number(record.einwohner),
-            _de_number(record.einwohner_erreicht),
-            _de_number(record.anteil_erreicht_prozent, 1),
-            _de_number(record.ab65),
-            _de_number(record.ab65_erreicht),
-            _de_number(record.anteil_ab65_erreicht_prozent, 1),
-            _de_number(record.einwohner_nicht_angebunden),
+            area,
+            _de_number(float(record["einwohner"])),
+            _de_number(float(record["einwohner_erreicht"])),
+            _de_number(float(record["anteil_erreicht_prozent"]), 1),
+            _de_number(float(record["ab65"])),
+            _de_number(float(record["ab65_erreicht"])),
+            _de_number(float(record["anteil_ab65_erreicht_prozent"]), 1),
+            _de_number(float(record["einwohner_nicht_angebunden"])),
         ])
     _print_table(
         ["Planungsraum", "Einwohner", "erreicht", "%", "65+", "65+ erreicht", "65+ %",
@@ -144,6 +146,7 @@ def _cmd_analyse_transit(args: argparse.Namespace) -> int:
             "geben Sie --gtfs DATEI an.",
         )
     gtfs = args.gtfs or config.gtfs
+    assert gtfs is not None
     store = open_store(config)
     stations = workflow.transit_stations(gtfs, store.crs, args.datum, args.von, args.bis)
     print(f"ÖV-Güteklassen – Fahrplan {gtfs}, Tag {stations.attrs.get('datum')}, "
@@ -176,7 +179,7 @@ def _cmd_analyse_transit(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_analyse_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_analyse_commands(sub: argparse._SubParsersAction) -> None:
     """Register ``sozialraum analyse …`` (reachability commands of issue #3)."""
     analyse = sub.add_parser("analyse", help="Analysen: Erreichbarkeit, ÖV-Güteklassen")
     analyses = analyse.add_subparsers(dest="analyse", required=True)

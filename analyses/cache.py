@@ -102,7 +102,7 @@ class ResultCache:
             if key in self._memory:
                 self._memory.move_to_end(key)
                 self.hits += 1
-                return self._memory[key].copy()  # type: ignore[return-value]
+                return self._memory[key].copy()
         frame = self._read(key) if self.disk else None
         if frame is None:
             self.misses += 1
@@ -115,7 +115,7 @@ class ResultCache:
             self._memory[key] = frame
             while len(self._memory) > self.memory_size:
                 self._memory.popitem(last=False)
-        return frame.copy()  # type: ignore[return-value]
+        return frame.copy()
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         directory = self._dir()

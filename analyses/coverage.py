@@ -168,8 +168,10 @@ def coverage_by_area(
         block.insert(1, "planungsraum", [names[p] for p in order])
         block.insert(2, "schwelle_min", threshold)
         total = block.drop(columns=["pr_id", "planungsraum", "schwelle_min"]).sum()
-        total_row = {"pr_id": TOTAL_ID, "planungsraum": TOTAL_NAME, "schwelle_min": threshold}
-        total_row.update(total.to_dict())
+        total_row: dict[str, object] = {
+            "pr_id": TOTAL_ID, "planungsraum": TOTAL_NAME, "schwelle_min": threshold
+        }
+        total_row.update({str(k): v for k, v in total.items()})
         rows.append(pd.concat([block, pd.DataFrame([total_row])], ignore_index=True))
     result = pd.concat(rows, ignore_index=True)
     count_columns = [c for c in result.columns if c.startswith(("einwohner", "ab65"))]
@@ -182,7 +184,7 @@ def coverage_by_area(
     for column in ("profil", "unbekannt", "auswahl"):
         if column in travel.columns and len(travel):
             result[column] = str(travel[column].iloc[0])
-    result.attrs.update(travel.attrs)
+    result.attrs.update({str(k): v for k, v in travel.attrs.items()})
     return result
 
 
@@ -232,5 +234,5 @@ def gap_layer(
             frame[column] = travel.loc[keep, column].astype(str)
     result = gpd.GeoDataFrame(frame, geometry=cells.geometry.loc[keep].to_numpy(), crs=cells.crs)
     result = result.sort_values("einwohner", ascending=False, kind="stable")
-    result.attrs.update(travel.attrs)
+    result.attrs.update({str(k): v for k, v in travel.attrs.items()})
     return result

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from pyproj import CRS
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from analyses.profiles import (
@@ -358,8 +358,11 @@ def build_graph(
         snappable &= edges["hauptnetz"].astype("boolean").fillna(False).to_numpy(dtype=bool)[rows]
 
     lines = geoms[rows]
-    coords, offsets = _oriented_coords(lines, x[u], y[u], x[v], y[v])
-    return NetworkGraph(
+    coords, offsets, reverse = _oriented_coords(lines, x[u], y[u], x[v], y[v])
+    if reverse.any():
+        lines = lines.copy()
+        lines[reverse] = shapely.reverse(lines[reverse])
+    graph = NetworkGraph(
         profil=profile,
         unbekannt=mode,
         crs=crs,
@@ -380,6 +383,8 @@ def build_graph(
         n_edges_input=len(edges),
         n_edges_blocked=int((~passable).sum()),
     )
+    graph._lines = lines  # the input geometries (oriented), no need to rebuild them
+    return graph
 
 
 def _symmetric_csr(
@@ -387,53 +392,67 @@ def _symmetric_csr(
 ) -> tuple[csr_matrix, np.ndarray]:
     """CSR matrix with both directions of every edge; parallel edges → the fastest one.
 
-    scipy would *sum* duplicate entries when converting COO to CSR, so duplicates are removed
-    here first (keeping the minimum); self-loops never shorten a path and are left out.
+    scipy would *sum* duplicate entries when converting COO to CSR, so parallel edges are
+    reduced to the fastest one first; self-loops never shorten a path and are left out. The
+    conversion itself is scipy's linear-time COO → CSR; a second matrix with the same structure
+    carries the edge row of every entry.
     """
-    edge_index = np.arange(len(u), dtype=np.int64)
-    loop = u == v
-    rows = np.concatenate([u[~loop], v[~loop]]).astype(np.int64)
-    cols = np.concatenate([v[~loop], u[~loop]]).astype(np.int64)
-    data = np.concatenate([weight[~loop], weight[~loop]])
-    entry = np.concatenate([edge_index[~loop], edge_index[~loop]])
-    pair = rows * n + cols
-    order = np.lexsort((data, pair))
-    pair, rows, cols, data, entry = pair[order], rows[order], cols[order], data[order], entry[order]
-    first = np.ones(len(pair), dtype=bool)
-    first[1:] = pair[1:] != pair[:-1]
-    rows, cols, data, entry = rows[first], cols[first], data[first], entry[first]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    index_dtype = np.int32 if len(cols) < np.iinfo(np.int32).max else np.int64
-    matrix = csr_matrix(
-        (data, cols.astype(index_dtype), indptr.astype(index_dtype)), shape=(n, n)
-    )
-    return matrix, entry
+    keep = np.flatnonzero(u != v)
+    lo = np.minimum(u[keep], v[keep]).astype(np.int64)
+    hi = np.maximum(u[keep], v[keep]).astype(np.int64)
+    pair = lo * n + hi
+    order = np.argsort(pair, kind="stable")
+    sorted_pair = pair[order]
+    duplicate = np.zeros(len(order), dtype=bool)
+    duplicate[1:] = sorted_pair[1:] == sorted_pair[:-1]
+    if duplicate.any():
+        # Among parallel edges keep the fastest: sort each group by weight, keep its first.
+        order = order[np.lexsort((weight[keep][order], sorted_pair))]
+        sorted_pair = pair[order]
+        first = np.ones(len(order), dtype=bool)
+        first[1:] = sorted_pair[1:] != sorted_pair[:-1]
+        order = order[first]
+    chosen = keep[order]
+    a = np.concatenate([u[chosen], v[chosen]])
+    b = np.concatenate([v[chosen], u[chosen]])
+    index_dtype = np.int32 if 2 * len(chosen) < np.iinfo(np.int32).max else np.int64
+    data = np.concatenate([weight[chosen], weight[chosen]])
+    entry = np.concatenate([chosen, chosen]).astype(np.float64)
+    matrix = coo_matrix((data, (a, b)), shape=(n, n)).tocsr()
+    entries = coo_matrix((entry, (a, b)), shape=(n, n)).tocsr()
+    matrix.sort_indices()
+    entries.sort_indices()
+    matrix.indices = matrix.indices.astype(index_dtype, copy=False)
+    matrix.indptr = matrix.indptr.astype(index_dtype, copy=False)
+    return matrix, entries.data.astype(np.int64)
 
 
 def _oriented_coords(
     lines: np.ndarray, ux: np.ndarray, uy: np.ndarray, vx: np.ndarray, vy: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Flat coordinates of the lines, each oriented to start at its ``u`` node."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flat coordinates of the lines, each oriented to start at its ``u`` node.
+
+    Returns the coordinates, the start offset of every line and which lines were reversed.
+    """
     coords, index = shapely.get_coordinates(lines, return_index=True)
     counts = np.bincount(index, minlength=len(lines))
     offsets = np.zeros(len(lines) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     first = coords[offsets[:-1]]
     last = coords[offsets[1:] - 1]
-    d_start_u = np.hypot(first[:, 0] - ux, first[:, 1] - uy)
-    d_end_u = np.hypot(last[:, 0] - ux, last[:, 1] - uy)
-    d_start_v = np.hypot(first[:, 0] - vx, first[:, 1] - vy)
-    reverse = (d_end_u + d_start_v) < (d_start_u + np.hypot(last[:, 0] - vx, last[:, 1] - vy))
+    # A line runs from u if its first point is nearer to u than its last point is.
+    d_first = (first[:, 0] - ux) ** 2 + (first[:, 1] - uy) ** 2
+    d_last = (last[:, 0] - ux) ** 2 + (last[:, 1] - uy) ** 2
+    reverse = d_last < d_first
     if reverse.any():
-        # Reverse the coordinate runs of the reversed lines in place (vectorised).
+        # Reverse the coordinate runs of the reversed lines (vectorised).
         position = np.arange(len(coords)) - np.repeat(offsets[:-1], counts)
         flip = np.repeat(reverse, counts)
         source = np.where(
             flip, np.repeat(offsets[1:] - 1, counts) - position, np.arange(len(coords))
         )
         coords = coords[source]
-    return np.ascontiguousarray(coords), offsets
+    return np.ascontiguousarray(coords), offsets, reverse
 
 
 # --------------------------------------------------------------------------------------------
@@ -536,7 +555,8 @@ def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{threading.get_ident()}.tmp.npz")
     try:
-        np.savez(tmp, **arrays)
+        savez: Any = np.savez  # numpy's stub types **arrays too narrowly
+        savez(tmp, **arrays)
         tmp.replace(path)
     except OSError as exc:  # the cache is an optimisation; failing to write it is not an error
         log.warning("Graph-Cache %s nicht schreibbar (%s).", path, exc)

@@ -78,7 +78,26 @@ def reachable_edge_parts(
         rows.append(edge)
         starts.append(np.clip(sources.frac[ok] - reach, 0.0, 1.0))
         ends.append(np.clip(sources.frac[ok] + reach, 0.0, 1.0))
-    return np.concatenate(rows), np.concatenate(starts), np.concatenate(ends)
+    return merge_intervals(np.concatenate(rows), np.concatenate(starts), np.concatenate(ends))
+
+
+def merge_intervals(
+    rows: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unite overlapping intervals on the same edge (vectorised), so no way is counted twice."""
+    keep = end > start
+    rows, start, end = rows[keep], start[keep], end[keep]
+    if len(rows) == 0:
+        return rows.astype(np.int64), start, end
+    order = np.lexsort((start, rows))
+    rows, start, end = rows[order], start[order], end[order]
+    # Running maximum of the end within each edge: fractions lie in [0, 1], so offsetting each
+    # edge by 2 × its row keeps one global accumulate from mixing edges.
+    running = np.maximum.accumulate(rows * 2.0 + end) - rows * 2.0
+    new_group = np.ones(len(rows), dtype=bool)
+    new_group[1:] = (rows[1:] != rows[:-1]) | (start[1:] > running[:-1])
+    first = np.flatnonzero(new_group)
+    return rows[first].astype(np.int64), start[first], np.maximum.reduceat(end, first)
 
 
 def edge_substrings(

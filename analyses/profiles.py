@@ -133,11 +133,8 @@ class Profile:
         mode = check_unknown_mode(unbekannt)
         n = len(edges)
 
-        def text(column: str) -> pd.Series:
-            if column not in edges.columns:
-                return pd.Series(np.full(n, "", dtype=object))
-            values = edges[column].astype("string").str.strip().fillna("")
-            return values.reset_index(drop=True)
+        def text(column: str, lower: bool = False) -> _Tag:
+            return _Tag(edges[column] if column in edges.columns else None, n, lower=lower)
 
         def number(column: str) -> np.ndarray:
             if column not in edges.columns:
@@ -149,15 +146,15 @@ class Profile:
                 return np.zeros(n, dtype=bool)
             return edges[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
 
-        def among(values: pd.Series, allowed: frozenset[str] | set[str]) -> np.ndarray:
-            return values.isin(list(allowed)).to_numpy(dtype=bool)
+        def among(values: _Tag, allowed: frozenset[str] | set[str]) -> np.ndarray:
+            return values.isin(allowed)
 
         highway = text("highway")
         surface = text("surface")
         smoothness = text("smoothness")
-        incline = text("incline").str.lower()
+        incline = text("incline", lower=True)
         wheelchair = text("wheelchair")
-        steps = flag("treppe") | (highway == "steps").to_numpy(dtype=bool)
+        steps = flag("treppe") | highway.equals("steps")
 
         factor = np.ones(n)
         blocked = np.zeros(n, dtype=bool)
@@ -166,7 +163,7 @@ class Profile:
         else:
             factor = np.where(steps, factor * self.treppen, factor)
         if self.sperrt_rollstuhl_nein:
-            blocked |= (wheelchair == "no").to_numpy(dtype=bool)
+            blocked |= wheelchair.equals("no")
         if self.sperrt_barrieren:
             blocked |= flag("barriere_blockiert")
         steep_tag = among(incline, INCLINE_STEEP)
@@ -182,8 +179,7 @@ class Profile:
         if self.gesperrte_oberflaechen:
             blocked |= among(surface, self.gesperrte_oberflaechen)
         if self.oberflaechen_faktor:
-            surface_factor = surface.map(self.oberflaechen_faktor).fillna(1.0)
-            factor = factor * surface_factor.to_numpy(dtype=float)
+            factor = factor * surface.map(self.oberflaechen_faktor, 1.0)
 
         if mode == "pessimistisch" and self.pessimistisch:
             vague_incline = among(incline, INCLINE_VAGUE) & np.isnan(number("steigung_prozent"))
@@ -191,9 +187,9 @@ class Profile:
                 "steigung_unbekannt": vague_incline,
                 "bordstein_unbekannt": flag("bordstein_unbekannt"),
                 "unbefestigt_ohne_smoothness": among(surface, self.unbefestigt)
-                & (smoothness == "").to_numpy(dtype=bool),
+                & smoothness.equals(""),
                 "oberflaeche_unbekannt_weg": among(highway, UNPAVED_PATH_HIGHWAYS)
-                & (surface == "").to_numpy(dtype=bool),
+                & surface.equals(""),
             }
             for rule, rule_factor in self.pessimistisch.items():
                 hit = conditions[rule]
@@ -202,6 +198,37 @@ class Profile:
                 else:
                     factor = np.where(hit, factor * rule_factor, factor)
         return np.where(blocked, np.inf, factor)
+
+
+class _Tag:
+    """One text column of the edges, factorised: rules are evaluated once per distinct value
+    (a handful) instead of once per edge (up to millions)."""
+
+    def __init__(self, values: pd.Series | None, n: int, *, lower: bool = False) -> None:
+        if values is None:
+            self.codes = np.zeros(n, dtype=np.intp)
+            self.values = np.array([""], dtype=object)
+            return
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        cleaned = [str(v).strip() for v in uniques]
+        if lower:
+            cleaned = [v.lower() for v in cleaned]
+        self.values = np.array([*cleaned, ""], dtype=object)  # the last one stands for missing
+        self.codes = np.where(codes < 0, len(cleaned), codes)
+
+    def isin(self, allowed: frozenset[str] | set[str]) -> np.ndarray:
+        """Whether each edge's value is one of ``allowed``."""
+        hit = np.array([v in allowed for v in self.values], dtype=bool)
+        return hit[self.codes]
+
+    def equals(self, value: str) -> np.ndarray:
+        """Whether each edge's value is ``value`` (``""`` = missing)."""
+        return np.asarray(self.values == value, dtype=bool)[self.codes]
+
+    def map(self, mapping: dict[str, float], default: float) -> np.ndarray:
+        """A number per edge from its value."""
+        numbers = np.array([mapping.get(v, default) for v in self.values], dtype=float)
+        return numbers[self.codes]
 
 
 def check_unknown_mode(unbekannt: str) -> str:

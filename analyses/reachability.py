@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
@@ -49,7 +49,7 @@ STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 # Memory budget for the dense (sites × nodes) blocks of bounded searches.
 BLOCK_BUDGET_BYTES = 128 * 1024 * 1024
 
-Origins = gpd.GeoDataFrame | gpd.GeoSeries | SnappedPoints
+Origins: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | SnappedPoints
 
 
 # --------------------------------------------------------------------------------------------
@@ -221,6 +221,8 @@ def source_field(
     *,
     limit_seconds: float = np.inf,
     predecessors: bool = False,
+    rows: np.ndarray | None = None,
+    matrix: csr_matrix | None = None,
 ) -> SourceField:
     """Travel time from every node to the nearest source (one Dijkstra for all sources).
 
@@ -234,16 +236,24 @@ def source_field(
         Stop the search beyond this time (nodes farther away get ``inf``).
     predecessors
         Also return the predecessor array (for routes).
+    rows
+        Start only from these sources (positions in ``sources``); default all. With a shared
+        ``matrix`` this runs several selections over one augmented graph.
+    matrix
+        ``augmented_matrix(graph, sources)``, if already built.
 
     Returns
     -------
     SourceField
+        ``source`` refers to positions in ``sources``.
     """
     n = graph.n_nodes
-    connected_rows = np.flatnonzero(sources.connected)
+    candidates = np.arange(len(sources)) if rows is None else np.asarray(rows, dtype=np.int64)
+    connected_rows = candidates[sources.connected[candidates]]
     if len(connected_rows) == 0:
         return SourceField(np.full(n, np.inf), np.full(n, -1, dtype=np.int64), None)
-    matrix = augmented_matrix(graph, sources)
+    if matrix is None:
+        matrix = augmented_matrix(graph, sources)
     dist, pred, src = dijkstra(
         matrix,
         directed=True,
@@ -259,15 +269,15 @@ def source_field(
 
 
 def _same_edge_pairs(
-    origins: SnappedPoints, sources: SnappedPoints
+    origins: SnappedPoints, sources: SnappedPoints, rows: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """All (origin, source) pairs attached to the same edge (both connected)."""
-    o_rows = np.flatnonzero(origins.connected)
-    s_rows = np.flatnonzero(sources.connected)
-    if len(o_rows) == 0 or len(s_rows) == 0:
+    order, sorted_edges = origins.edge_order()
+    s_rows = np.flatnonzero(sources.connected) if rows is None else np.asarray(rows)[
+        sources.connected[np.asarray(rows)]
+    ]
+    if len(order) == 0 or len(s_rows) == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    order = o_rows[np.argsort(origins.edge[o_rows], kind="stable")]
-    sorted_edges = origins.edge[order]
     s_edges = sources.edge[s_rows]
     lo = np.searchsorted(sorted_edges, s_edges, side="left")
     hi = np.searchsorted(sorted_edges, s_edges, side="right")
@@ -295,7 +305,11 @@ def _direct_seconds(
 
 
 def evaluate_origins(
-    graph: NetworkGraph, field: SourceField, origins: SnappedPoints, sources: SnappedPoints
+    graph: NetworkGraph,
+    field: SourceField,
+    origins: SnappedPoints,
+    sources: SnappedPoints,
+    rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per origin: seconds to the nearest source, its index, and whether the way is direct."""
     m = len(origins)
@@ -312,7 +326,7 @@ def evaluate_origins(
         use_a = via_a <= via_b
         seconds[ok] = np.where(use_a, via_a, via_b)
         nearest[ok] = np.where(use_a, field.source[a], field.source[b])
-    o_idx, s_idx = _same_edge_pairs(origins, sources)
+    o_idx, s_idx = _same_edge_pairs(origins, sources, rows)
     if len(o_idx):
         along = _direct_seconds(graph, origins, sources, o_idx, s_idx)
         order = np.lexsort((along, o_idx))
@@ -547,7 +561,7 @@ def _result_frame(
     graph: NetworkGraph,
     snapped_origins: SnappedPoints,
     seconds: np.ndarray,
-    columns: dict[str, np.ndarray],
+    columns: dict[str, Any],
 ) -> pd.DataFrame:
     """Assemble a result frame from arrays (kept cheap: it runs once per type and profile)."""
     reachable = np.isfinite(seconds)
@@ -585,10 +599,19 @@ class _ServicePool:
     """Selected services snapped once, with ids, names and types as arrays."""
 
     sources: SnappedPoints
-    ids: Any
-    names: Any
+    matrix: csr_matrix
+    id_codes: np.ndarray
+    id_dtype: pd.CategoricalDtype
+    name_codes: np.ndarray
+    name_dtype: pd.CategoricalDtype
     types: np.ndarray
     labels: list[str]
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, pd.CategoricalDtype]:
+    """Category codes (−1 = missing) and dtype of a text column, for cheap per-origin picks."""
+    codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    return codes.astype(np.int64), pd.CategoricalDtype([str(u) for u in uniques])
 
 
 def _service_pool(
@@ -599,24 +622,29 @@ def _service_pool(
     if len(services) == 0:
         select_services(services)  # raises the German "empty layer" error
     sources = snap_points(graph, services, max_anbindung_m, name="angebote")
-    ids = pd.array(
-        services["angebot_id"].astype("string")
+    id_codes, id_dtype = _codes(
+        services["angebot_id"]
         if "angebot_id" in services.columns
-        else services.index.astype(str),
-        dtype="string",
+        else pd.Series(services.index.astype(str), index=services.index)
     )
-    names = pd.array(
-        services["name"].astype("string")
-        if "name" in services.columns
-        else np.full(len(services), None, dtype=object),
-        dtype="string",
+    name_codes, name_dtype = _codes(
+        services["name"] if "name" in services.columns else pd.Series(pd.NA, index=services.index)
     )
     types = (
         services["typ"].astype(object).to_numpy()
         if "typ" in services.columns
         else np.full(len(services), None, dtype=object)
     )
-    return _ServicePool(sources, ids, names, types, _service_labels(services))
+    return _ServicePool(
+        sources=sources,
+        matrix=augmented_matrix(graph, sources),
+        id_codes=id_codes,
+        id_dtype=id_dtype,
+        name_codes=name_codes,
+        name_dtype=name_dtype,
+        types=types,
+        labels=_service_labels(services),
+    )
 
 
 def _nearest_in_pool(
@@ -628,25 +656,30 @@ def _nearest_in_pool(
     strikt: bool,
     selection: str,
 ) -> pd.DataFrame:
-    sources, off = snap_targets(
-        graph,
-        pool.sources.subset(rows),
-        0.0,
-        name="angebote",
-        labels=[pool.labels[i] for i in rows],
-        strikt=strikt,
+    off: list[str] = []
+    if not pool.sources.connected[rows].all():
+        _, off = snap_targets(
+            graph,
+            pool.sources.subset(rows),
+            0.0,
+            name="angebote",
+            labels=[pool.labels[i] for i in rows],
+            strikt=strikt,
+        )
+    field = source_field(graph, pool.sources, rows=rows, matrix=pool.matrix)
+    seconds, nearest_idx, _ = evaluate_origins(
+        graph, field, snapped_origins, pool.sources, rows=rows
     )
-    field = source_field(graph, sources)
-    seconds, nearest_idx, _ = evaluate_origins(graph, field, snapped_origins, sources)
-    reachable = np.isfinite(seconds)
-    in_pool = rows[np.maximum(nearest_idx, 0)]
+    in_pool = np.where(np.isfinite(seconds), nearest_idx, -1)
+    id_codes = np.where(in_pool >= 0, pool.id_codes[np.maximum(in_pool, 0)], -1)
+    name_codes = np.where(in_pool >= 0, pool.name_codes[np.maximum(in_pool, 0)], -1)
     frame = _result_frame(
         graph,
         snapped_origins,
         seconds,
         {
-            "angebot_id": _pick(pool.ids, in_pool, reachable),
-            "angebot_name": _pick(pool.names, in_pool, reachable),
+            "angebot_id": pd.Categorical.from_codes(id_codes, dtype=pool.id_dtype),
+            "angebot_name": pd.Categorical.from_codes(name_codes, dtype=pool.name_dtype),
             "auswahl": _constant(selection, len(seconds)),
         },
     )

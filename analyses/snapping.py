@@ -10,7 +10,7 @@ connected ("nicht angebunden"), and never silently dropped.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -66,9 +66,20 @@ class SnappedPoints:
     x: np.ndarray
     y: np.ndarray
     max_anbindung_m: float
+    _edge_order: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.edge)
+
+    def edge_order(self) -> tuple[np.ndarray, np.ndarray]:
+        """Connected points sorted by edge, and their edges (cached; for same-edge lookups)."""
+        cached = self._edge_order
+        if cached is None:
+            rows = np.flatnonzero(self.connected)
+            order = rows[np.argsort(self.edge[rows], kind="stable")]
+            cached = (order, self.edge[order])
+            self._edge_order = cached
+        return cached
 
     def subset(self, mask: np.ndarray) -> SnappedPoints:
         """The points where ``mask`` is true (a boolean or integer selector)."""
@@ -117,7 +128,12 @@ def point_geometries(
             probleme=problems,
         )
     types = shapely.get_type_id(geoms)
-    return np.where(types == 0, geoms, shapely.centroid(geoms))
+    if (types == 0).all():
+        return geoms
+    result = geoms.copy()
+    others = types != 0
+    result[others] = shapely.centroid(geoms[others])
+    return result
 
 
 def snap_points(
@@ -193,11 +209,23 @@ def _snap(
     edge = np.full(n, -1, dtype=np.int64)
     distance = np.full(n, np.nan)
     if n and len(tree_edges):
-        (input_idx, tree_idx), dist = tree.query_nearest(
-            geoms, return_distance=True, all_matches=False
+        # Query in spatial order (neighbouring points share tree nodes in the cache), first
+        # within the snap limit, which prunes the search; points without a match are asked
+        # again without limit, only to report how far away they are.
+        cell = np.floor(coords / 500.0)
+        order = np.lexsort((coords[:, 0], cell[:, 0], cell[:, 1]))
+        (found_pos, tree_idx), dist = tree.query_nearest(
+            geoms[order], max_distance=max_m, return_distance=True, all_matches=False
         )
-        edge[input_idx] = tree_edges[tree_idx]
-        distance[input_idx] = dist
+        edge[order[found_pos]] = tree_edges[tree_idx]
+        distance[order[found_pos]] = dist
+        rest = np.flatnonzero(edge < 0)
+        if len(rest):
+            (rest_pos, rest_tree), rest_dist = tree.query_nearest(
+                geoms[rest], return_distance=True, all_matches=False
+            )
+            edge[rest[rest_pos]] = tree_edges[rest_tree]
+            distance[rest[rest_pos]] = rest_dist
     found = edge >= 0
     frac = np.zeros(n)
     if found.any():

@@ -33,12 +33,12 @@ import shapely
 from pyproj import CRS
 
 from analyses.graph import NetworkGraph
-from analyses.isochrones import edge_substrings, reachable_edge_parts
+from analyses.isochrones import edge_substrings, merge_intervals, reachable_edge_parts
 from analyses.reachability import (
     evaluate_origins,
+    nearest,
     snap_origins,
     snap_targets,
-    nearest,
     source_field,
 )
 from analyses.snapping import DEFAULT_MAX_SNAP_M, point_geometries
@@ -195,7 +195,8 @@ def typical_weekday(feed: GtfsFeed) -> date:
 
 
 def _station_keys(stops: pd.DataFrame) -> pd.Series:
-    parent = stops["parent_station"].astype("string").str.strip().replace("", pd.NA)
+    parent = stops["parent_station"].astype("string").str.strip()
+    parent = parent.mask(parent == "")
     dhid = stops["stop_id"].astype("string").str.extract(_DHID_STATION)[0]
     key = parent.fillna(dhid).fillna("name:" + stops["stop_name"].astype("string"))
     return pd.Series(key.to_numpy(), index=stops["stop_id"].to_numpy())
@@ -337,7 +338,10 @@ def _parse_day(value: date | str) -> date:
     except ValueError:
         match = re.match(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$", str(value))
         if match:
-            return date(int(match[3]), int(match[2]), int(match[1]))
+            try:
+                return date(int(match[3]), int(match[2]), int(match[1]))
+            except ValueError:
+                pass
     raise AnalysisError(
         f"'{value}' ist kein gültiges Datum.",
         hinweis="Schreiben Sie das Datum als JJJJ-MM-TT (2022-09-13) oder TT.MM.JJJJ.",
@@ -477,8 +481,10 @@ def gueteklassen(
             "kategorie": pd.array(
                 [ROMAN[c - 1] if c > 0 else None for c in best_category], dtype="string"
             ),
-            "station_id": pd.array(np.where(has, station_ids[pick], None), dtype="string"),
-            "haltestelle": pd.array(np.where(has, station_names[pick], None), dtype="string"),
+            "station_id": pd.Series(np.where(has, station_ids[pick], None), dtype="string").array,
+            "haltestelle": pd.Series(
+                np.where(has, station_names[pick], None), dtype="string"
+            ).array,
             "distanz_m": np.round(best_distance, 1),
             "angebunden": connected,
             "distanz_art": distanz,
@@ -593,9 +599,9 @@ def gueteklassen_flaechen(
                 end_list.append(end)
             if not rows_list:
                 continue
-            rows = np.concatenate(rows_list)
-            start = np.concatenate(start_list)
-            end = np.concatenate(end_list)
+            rows, start, end = merge_intervals(
+                np.concatenate(rows_list), np.concatenate(start_list), np.concatenate(end_list)
+            )
             parts, position = edge_substrings(graph, rows, start, end)
             # Edges wholly inside a better grade add nothing; buffer only the rest.
             fresh = parts[~whole_before[rows[position]]]
