@@ -26,6 +26,7 @@ from analyses.profiles import check_unknown_mode, default_unknown_mode, get_prof
 from analyses.reachability import (
     canonical_filter,
     check_minutes,
+    count_within,
     nearest_by_type,
     nearest_service,
     select_services,
@@ -172,6 +173,48 @@ def travel_times_by_type(
         return result
 
     return result_cache.results.get_or_compute("reisezeiten_typen", inputs, compute)
+
+
+def service_counts(
+    store: RegionStore,
+    profil: str,
+    typ: str | None,
+    minuten: float,
+    filter: Mapping[str, Any] | None = None,
+    *,
+    unbekannt: str | None = None,
+    quelle: str = "bevoelkerung",
+    max_anbindung_m: float = DEFAULT_MAX_SNAP_M,
+) -> pd.DataFrame:
+    """How many selected services every origin reaches within ``minuten`` (cached).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`analyses.reachability.count_within` (``anzahl``, ``status``, …).
+    """
+    threshold = check_minutes(minuten)[0]
+    inputs = {
+        **_store_inputs(store),
+        **_profile_inputs(profil, unbekannt),
+        "typ": typ,
+        "filter": canonical_filter(filter),
+        "minuten": threshold,
+        "quelle": quelle,
+        "max_anbindung_m": float(max_anbindung_m),
+    }
+
+    def compute() -> pd.DataFrame:
+        graph = load_graph(store, profil, unbekannt)
+        angebote = store.read_layer("angebote")
+        assert isinstance(angebote, gpd.GeoDataFrame)
+        services = select_services(angebote, typ, filter)
+        return count_within(
+            graph, origins_layer(store, quelle), services, threshold,
+            max_anbindung_m=max_anbindung_m, name="angebote",
+        )
+
+    return result_cache.results.get_or_compute("anzahl_angebote", inputs, compute)
 
 
 def coverage(
@@ -411,6 +454,7 @@ __all__ = [
     "quality_class_areas",
     "quality_classes",
     "select_services",
+    "service_counts",
     "service_isochrones",
     "stop_distances",
     "transit_stations",

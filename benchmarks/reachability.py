@@ -300,7 +300,7 @@ def run_region(args: argparse.Namespace) -> dict[str, Any]:
           f"{figures['overhead_gegen_scipy_mit_anbindung']:>7.2f}×")
     print(f"  ganze Matrix unter 2 s:              {'ja' if engine_s < 2 else 'NEIN'} "
           f"({engine_s:.3f} s)")
-    print(f"  Graphaufbau je Profil (einmalig, danach Cache): "
+    print("  Graphaufbau je Profil (einmalig, danach Cache): "
           + ", ".join(f"{p} {s:.2f} s" for p, s in build_seconds.items()))
     print(f"  Kontrolle: {100 * equal_share:.2f} % aller Reisezeiten gleich networkx (±1e-6 s), "
           "keine länger")

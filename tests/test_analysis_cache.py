@@ -96,3 +96,12 @@ def test_cli_errors_are_german(aachen_store, capsys):
     code = main(["analyse", "oev-gueteklassen", "--region", "aachen"])
     assert code == 2
     assert "kein GTFS-Fahrplan hinterlegt" in capsys.readouterr().err
+
+
+def test_service_counts_per_origin(aachen_store, fresh_cache):
+    counts = workflow.service_counts(aachen_store, "fuss", "Pflegeeinrichtung", 15)
+    travel = workflow.travel_times(aachen_store, "fuss", "Pflegeeinrichtung")
+    assert counts.index.equals(travel.index)
+    # an origin reaches at least one service within 15 minutes exactly when the nearest is that close
+    assert ((counts["anzahl"] > 0) == (travel["minuten"] <= 15)).all()
+    assert counts["anzahl"].max() > 1
