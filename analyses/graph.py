@@ -456,6 +456,146 @@ def _oriented_coords(
 
 
 # --------------------------------------------------------------------------------------------
+# Reduction to terminals: fewer nodes, same distances
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class ReducedGraph:
+    """The graph reduced to what matters for a set of terminal nodes, with exact distances.
+
+    Attributes
+    ----------
+    matrix
+        Symmetric CSR matrix (*m* × *m*) of travel times between the kept nodes.
+    node_map
+        For every node of the full graph its row in ``matrix``, −1 if removed.
+    """
+
+    matrix: csr_matrix
+    node_map: np.ndarray
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of kept nodes."""
+        return self.matrix.shape[0]
+
+
+def reduce_to_terminals(graph: NetworkGraph, terminals: np.ndarray) -> ReducedGraph:
+    """Remove what no shortest path between terminals can use, keeping distances exact.
+
+    Two exact reductions, as in Steiner-tree preprocessing:
+
+    1. dead ends: a node of degree ≤ 1 that is not a terminal is removed, repeatedly (whole
+       cul-de-sacs, driveways and park paths without any origin or service on them); a way into
+       a dead end and back is never part of a shortest path;
+    2. chains: a non-terminal node of degree 2 is bridged by one edge between its neighbours
+       with the summed time (the fastest if several chains join the same pair).
+
+    Terminals are the end nodes of every edge an origin or a target is attached to, so all
+    points stay on unchanged edges between kept nodes. On the Aachen cells this keeps about
+    half of the nodes and makes each Dijkstra run correspondingly faster.
+
+    Parameters
+    ----------
+    graph
+        The full graph.
+    terminals
+        Boolean mask (length *n*) of nodes that must be kept.
+
+    Returns
+    -------
+    ReducedGraph
+    """
+    matrix = graph.matrix
+    n = graph.n_nodes
+    indptr = matrix.indptr.astype(np.int64)
+    indices = matrix.indices.astype(np.int64)
+    weights = matrix.data
+    terminal = np.asarray(terminals, dtype=bool)
+    degree = np.diff(indptr)
+    alive = (degree > 0) | terminal
+
+    def neighbours(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, neighbour, weight) of every matrix entry of the given rows."""
+        counts = indptr[rows + 1] - indptr[rows]
+        total = int(counts.sum())
+        starts = np.repeat(indptr[rows], counts)
+        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
+        position = starts + within
+        return np.repeat(rows, counts), indices[position], weights[position]
+
+    # 1. peel dead ends, one layer per round
+    while True:
+        leaves = np.flatnonzero(alive & (degree <= 1) & ~terminal)
+        if len(leaves) == 0:
+            break
+        alive[leaves] = False
+        _, nb, _ = neighbours(leaves)
+        nb = nb[alive[nb]]
+        degree -= np.bincount(nb, minlength=n)
+
+    # 2. bridge chains of non-terminal degree-2 nodes
+    chain = alive & (degree == 2) & ~terminal
+    kept = alive & ~chain
+    chain_rows = np.flatnonzero(chain)
+    first_nb = np.full(n, -1, dtype=np.int64)
+    second_nb = np.full(n, -1, dtype=np.int64)
+    first_w = np.zeros(n)
+    second_w = np.zeros(n)
+    if len(chain_rows):
+        row, nb, w = neighbours(chain_rows)
+        live = alive[nb]
+        row, nb, w = row[live], nb[live], w[live]
+        # every chain node has exactly two live neighbours: the first and the last entry
+        first = np.ones(len(row), dtype=bool)
+        first[1:] = row[1:] != row[:-1]
+        first_nb[row[first]] = nb[first]
+        first_w[row[first]] = w[first]
+        last = np.ones(len(row), dtype=bool)
+        last[:-1] = row[1:] != row[:-1]
+        second_nb[row[last]] = nb[last]
+        second_w[row[last]] = w[last]
+    kept_rows = np.flatnonzero(kept)
+    start, cur, acc = neighbours(kept_rows)
+    live = alive[cur]
+    start, cur, acc = start[live], cur[live], acc[live].copy()
+    prev = start.copy()
+    walking = chain[cur]
+    for _ in range(len(chain_rows) + 1):
+        if not walking.any():
+            break
+        at = cur[walking]
+        came = prev[walking]
+        forward = first_nb[at] == came
+        step_to = np.where(forward, second_nb[at], first_nb[at])
+        step_w = np.where(forward, second_w[at], first_w[at])
+        acc[walking] += step_w
+        prev[walking] = at
+        cur[walking] = step_to
+        walking[walking] = chain[step_to]
+    node_map = np.full(n, -1, dtype=np.int64)
+    node_map[kept_rows] = np.arange(len(kept_rows))
+    reduced, _ = _symmetric_csr(node_map[start], node_map[cur], acc, len(kept_rows))
+    return ReducedGraph(matrix=reduced, node_map=node_map)
+
+
+def reduced_for(graph: NetworkGraph, terminal_nodes: np.ndarray) -> ReducedGraph:
+    """:func:`reduce_to_terminals` for the given terminal node rows, memoised on the graph."""
+    nodes = np.unique(np.asarray(terminal_nodes, dtype=np.int64))
+    key = ("reduziert", hashlib.sha1(nodes.tobytes()).hexdigest())
+    cached = graph.memo.get(key)
+    if cached is None:
+        mask = np.zeros(graph.n_nodes, dtype=bool)
+        mask[nodes] = True
+        cached = reduce_to_terminals(graph, mask)
+        if len(graph.memo) >= 16:
+            graph.memo.pop(next(iter(graph.memo)))
+        graph.memo[key] = cached
+    return cached
+
+
+# --------------------------------------------------------------------------------------------
 # Cache: one graph per (store content, profile rules, mode)
 # --------------------------------------------------------------------------------------------
 

@@ -34,7 +34,7 @@ import pandas as pd
 from scipy.sparse import coo_array, csr_array, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from analyses.graph import NetworkGraph
+from analyses.graph import NetworkGraph, ReducedGraph, reduced_for
 from analyses.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
 from layers.errors import AnalysisError
 from layers.log import get_logger
@@ -166,7 +166,8 @@ class SourceField:
     Attributes
     ----------
     seconds
-        Travel time per graph node (length *n*; ``inf`` beyond the limit or unreachable).
+        Travel time per graph node (length *n*, or per kept node of a reduced graph;
+        ``inf`` beyond the limit or unreachable). Use :meth:`at` with full-graph nodes.
     source
         Index (into the sources) of the nearest source per node, −1 if none.
     predecessors
@@ -177,21 +178,34 @@ class SourceField:
     seconds: np.ndarray
     source: np.ndarray
     predecessors: np.ndarray | None
+    node_map: np.ndarray | None = None
+
+    def at(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Seconds and nearest source at nodes of the full graph."""
+        rows = nodes if self.node_map is None else self.node_map[nodes]
+        return self.seconds[rows], self.source[rows]
 
 
-def augmented_matrix(graph: NetworkGraph, sources: SnappedPoints) -> csr_matrix:
+def augmented_matrix(
+    graph: NetworkGraph, sources: SnappedPoints, reduced: ReducedGraph | None = None
+) -> csr_matrix:
     """The graph matrix plus one virtual row per source, joined to its edge's two ends.
 
     Row ``n + j`` holds the edges from source *j* to ``edge_u`` and ``edge_v`` of its edge,
     weighted with :attr:`SnappedPoints.cost_u` / ``cost_v``. No edge leads into a virtual node, so
     paths never pass through another source's virtual node.
     """
-    n = graph.n_nodes
+    base = graph.matrix if reduced is None else reduced.matrix
+    n = base.shape[0]
     k = len(sources)
-    base = graph.matrix
     ok = sources.connected
     a = np.where(ok, graph.edge_u[np.maximum(sources.edge, 0)], 0).astype(np.int64)
     b = np.where(ok, graph.edge_v[np.maximum(sources.edge, 0)], 0).astype(np.int64)
+    if reduced is not None:
+        a = np.where(ok, reduced.node_map[a], 0)
+        b = np.where(ok, reduced.node_map[b], 0)
+        if (a[ok] < 0).any() or (b[ok] < 0).any():
+            raise ValueError("reduced graph lacks a source's edge ends (not terminals)")
     ca, cb = sources.cost_u, sources.cost_v
     same = a == b
     first_col = np.minimum(a, b)
@@ -223,6 +237,7 @@ def source_field(
     predecessors: bool = False,
     rows: np.ndarray | None = None,
     matrix: csr_matrix | None = None,
+    reduced: ReducedGraph | None = None,
 ) -> SourceField:
     """Travel time from every node to the nearest source (one Dijkstra for all sources).
 
@@ -240,20 +255,24 @@ def source_field(
         Start only from these sources (positions in ``sources``); default all. With a shared
         ``matrix`` this runs several selections over one augmented graph.
     matrix
-        ``augmented_matrix(graph, sources)``, if already built.
+        ``augmented_matrix(graph, sources, reduced)``, if already built.
+    reduced
+        Search the graph reduced to the terminals (:func:`analyses.graph.reduced_for`); the
+        sources' edge ends must be terminals.
 
     Returns
     -------
     SourceField
         ``source`` refers to positions in ``sources``.
     """
-    n = graph.n_nodes
+    n = graph.n_nodes if reduced is None else reduced.n_nodes
+    node_map = None if reduced is None else reduced.node_map
     candidates = np.arange(len(sources)) if rows is None else np.asarray(rows, dtype=np.int64)
     connected_rows = candidates[sources.connected[candidates]]
     if len(connected_rows) == 0:
-        return SourceField(np.full(n, np.inf), np.full(n, -1, dtype=np.int64), None)
+        return SourceField(np.full(n, np.inf), np.full(n, -1, dtype=np.int64), None, node_map)
     if matrix is None:
-        matrix = augmented_matrix(graph, sources)
+        matrix = augmented_matrix(graph, sources, reduced)
     dist, pred, src = dijkstra(
         matrix,
         directed=True,
@@ -264,7 +283,10 @@ def source_field(
     )
     source = np.where(src[:n] >= 0, src[:n] - n, -1).astype(np.int64)
     return SourceField(
-        seconds=dist[:n], source=source, predecessors=pred if predecessors else None
+        seconds=dist[:n],
+        source=source,
+        predecessors=pred if predecessors else None,
+        node_map=node_map,
     )
 
 
@@ -319,13 +341,13 @@ def evaluate_origins(
     ok = origins.connected
     if ok.any():
         edge = origins.edge[ok]
-        a = graph.edge_u[edge]
-        b = graph.edge_v[edge]
-        via_a = origins.cost_u[ok] + field.seconds[a]
-        via_b = origins.cost_v[ok] + field.seconds[b]
+        seconds_a, source_a = field.at(graph.edge_u[edge])
+        seconds_b, source_b = field.at(graph.edge_v[edge])
+        via_a = origins.cost_u[ok] + seconds_a
+        via_b = origins.cost_v[ok] + seconds_b
         use_a = via_a <= via_b
         seconds[ok] = np.where(use_a, via_a, via_b)
-        nearest[ok] = np.where(use_a, field.source[a], field.source[b])
+        nearest[ok] = np.where(use_a, source_a, source_b)
     o_idx, s_idx = _same_edge_pairs(origins, sources, rows)
     if len(o_idx):
         along = _direct_seconds(graph, origins, sources, o_idx, s_idx)
@@ -340,6 +362,15 @@ def evaluate_origins(
         direct[o_best[better]] = True
     nearest[~np.isfinite(seconds)] = -1
     return seconds, nearest, direct
+
+
+def terminal_nodes(graph: NetworkGraph, *groups: SnappedPoints) -> np.ndarray:
+    """End nodes of every edge a connected point of the groups is attached to."""
+    parts = []
+    for points in groups:
+        edges = points.edge[points.connected]
+        parts += [graph.edge_u[edges], graph.edge_v[edges]]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
 
 
 def _status(origins: SnappedPoints, seconds: np.ndarray) -> np.ndarray:
@@ -414,7 +445,8 @@ def nearest(
     sources, off = snap_targets(
         graph, targets, max_anbindung_m, name=name, labels=[str(i) for i in ids], strikt=strikt
     )
-    field = source_field(graph, sources)
+    reduced = reduced_for(graph, terminal_nodes(graph, snapped_origins, sources))
+    field = source_field(graph, sources, reduced=reduced)
     seconds, nearest_idx, _ = evaluate_origins(graph, field, snapped_origins, sources)
     reachable = np.isfinite(seconds)
     frame = _result_frame(
@@ -599,6 +631,7 @@ class _ServicePool:
     """Selected services snapped once, with ids, names and types as arrays."""
 
     sources: SnappedPoints
+    reduced: ReducedGraph
     matrix: csr_matrix
     id_codes: np.ndarray
     id_dtype: pd.CategoricalDtype
@@ -618,6 +651,7 @@ def _service_pool(
     graph: NetworkGraph,
     services: gpd.GeoDataFrame,
     max_anbindung_m: float,
+    origins: SnappedPoints,
 ) -> _ServicePool:
     if len(services) == 0:
         select_services(services)  # raises the German "empty layer" error
@@ -635,9 +669,11 @@ def _service_pool(
         if "typ" in services.columns
         else np.full(len(services), None, dtype=object)
     )
+    reduced = reduced_for(graph, terminal_nodes(graph, origins, sources))
     return _ServicePool(
         sources=sources,
-        matrix=augmented_matrix(graph, sources),
+        reduced=reduced,
+        matrix=augmented_matrix(graph, sources, reduced),
         id_codes=id_codes,
         id_dtype=id_dtype,
         name_codes=name_codes,
@@ -666,7 +702,9 @@ def _nearest_in_pool(
             labels=[pool.labels[i] for i in rows],
             strikt=strikt,
         )
-    field = source_field(graph, pool.sources, rows=rows, matrix=pool.matrix)
+    field = source_field(
+        graph, pool.sources, rows=rows, matrix=pool.matrix, reduced=pool.reduced
+    )
     seconds, nearest_idx, _ = evaluate_origins(
         graph, field, snapped_origins, pool.sources, rows=rows
     )
@@ -726,7 +764,7 @@ def nearest_service(
     """
     services = select_services(angebote, typ, filter)
     snapped_origins = snap_origins(graph, origins, max_anbindung_m)
-    pool = _service_pool(graph, services, max_anbindung_m)
+    pool = _service_pool(graph, services, max_anbindung_m, snapped_origins)
     return _nearest_in_pool(
         graph,
         snapped_origins,
@@ -763,7 +801,7 @@ def nearest_by_type(
     """
     services = select_services(angebote, None, filter)
     snapped_origins = snap_origins(graph, origins, max_anbindung_m)
-    pool = _service_pool(graph, services, max_anbindung_m)
+    pool = _service_pool(graph, services, max_anbindung_m, snapped_origins)
     wanted = sorted({str(t) for t in pool.types if t is not None}) if typen is None else typen
     results: dict[str, pd.DataFrame] = {}
     for typ in wanted:

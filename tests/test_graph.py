@@ -150,3 +150,38 @@ def test_graph_key_follows_the_store_version(aachen_store, tmp_path):
                   expected_version=row["version"])
     after = load_graph(store, "fuss", disk_cache=False)
     assert after.key != before.key
+
+
+def test_reduction_to_terminals_keeps_distances_exact(aachen_store):
+    from scipy.sparse.csgraph import dijkstra
+
+    from analyses.graph import reduce_to_terminals
+
+    for profile in ("fuss", "rollstuhl"):
+        graph = load_graph(aachen_store, profile)
+        rng = np.random.default_rng(11)
+        terminals = np.zeros(graph.n_nodes, dtype=bool)
+        terminals[rng.choice(graph.n_nodes, 1500, replace=False)] = True
+        reduced = reduce_to_terminals(graph, terminals)
+        assert reduced.n_nodes < 0.7 * graph.n_nodes
+        assert (reduced.node_map[terminals] >= 0).all()
+        starts = np.flatnonzero(terminals)[:5]
+        full = dijkstra(graph.matrix, indices=starts)
+        small = dijkstra(reduced.matrix, indices=reduced.node_map[starts])
+        rows = np.flatnonzero(terminals)
+        np.testing.assert_allclose(small[:, reduced.node_map[rows]], full[:, rows], rtol=1e-12)
+
+
+def test_reduction_of_the_tiny_network():
+    from analyses.graph import reduce_to_terminals
+
+    edges, nodes = tiny_network()
+    graph = build_graph(edges, nodes, "fuss")
+    index = {k: i for i, k in enumerate(graph.knoten_id)}
+    terminals = np.zeros(graph.n_nodes, dtype=bool)
+    terminals[[index[11], index[13]]] = True
+    reduced = reduce_to_terminals(graph, terminals)
+    # node 15 hangs off by steps (a dead end), 12 and 14 are chain nodes: only 11 and 13 remain
+    assert reduced.n_nodes == 2
+    a, b = reduced.node_map[index[11]], reduced.node_map[index[13]]
+    assert reduced.matrix[a, b] == pytest.approx(200 / 1.2)
