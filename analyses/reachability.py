@@ -906,8 +906,8 @@ def travel_time_matrix(
 ) -> TravelTimeMatrix:
     """Travel times between every origin and every site up to ``max_minuten`` (sparse).
 
-    One bounded Dijkstra per site (``limit=``), processed in blocks that fit a fixed memory
-    budget; pairs beyond the cutoff are not stored. This is the input of 2SFCA and of coverage
+    One bounded Dijkstra per site (``limit=``) on the graph reduced to the query's terminals,
+    processed in blocks that fit a fixed memory budget; pairs beyond the cutoff are not stored. This is the input of 2SFCA and of coverage
     models (MCLP) over candidate sites.
 
     Parameters
@@ -930,16 +930,17 @@ def travel_time_matrix(
     sources, off = snap_targets(
         graph, sites, max_anbindung_m, name=name, labels=[str(i) for i in ids]
     )
-    n = graph.n_nodes
+    reduced = reduced_for(graph, terminal_nodes(graph, snapped_origins, sources))
+    n = reduced.n_nodes
     k = len(sources)
-    matrix = augmented_matrix(graph, sources)
+    matrix = augmented_matrix(graph, sources, reduced)
     rows_out: list[np.ndarray] = []
     cols_out: list[np.ndarray] = []
     vals_out: list[np.ndarray] = []
     ok = snapped_origins.connected
     o_rows = np.flatnonzero(ok)
-    a = graph.edge_u[snapped_origins.edge[o_rows]]
-    b = graph.edge_v[snapped_origins.edge[o_rows]]
+    a = reduced.node_map[graph.edge_u[snapped_origins.edge[o_rows]]]
+    b = reduced.node_map[graph.edge_v[snapped_origins.edge[o_rows]]]
     cu = snapped_origins.cost_u[o_rows]
     cv = snapped_origins.cost_v[o_rows]
     connected_sites = np.flatnonzero(sources.connected)
