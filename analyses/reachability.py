@@ -48,6 +48,9 @@ STATUSES = (STATUS_REACHABLE, STATUS_NOT_CONNECTED, STATUS_UNREACHABLE)
 STATUS_DTYPE = pd.CategoricalDtype(list(STATUSES))
 # Memory budget for the dense (sites × nodes) blocks of bounded searches.
 BLOCK_BUDGET_BYTES = 128 * 1024 * 1024
+# Reduce the graph to a query's terminals only when several searches share the reduction: it
+# costs about as much as one search on graphs with few dead ends and chains (e.g. grids).
+MIN_SEARCHES_FOR_REDUCTION = 3
 
 Origins: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | SnappedPoints
 
@@ -445,8 +448,7 @@ def nearest(
     sources, off = snap_targets(
         graph, targets, max_anbindung_m, name=name, labels=[str(i) for i in ids], strikt=strikt
     )
-    reduced = reduced_for(graph, terminal_nodes(graph, snapped_origins, sources))
-    field = source_field(graph, sources, reduced=reduced)
+    field = source_field(graph, sources)
     seconds, nearest_idx, _ = evaluate_origins(graph, field, snapped_origins, sources)
     reachable = np.isfinite(seconds)
     frame = _result_frame(
@@ -631,7 +633,7 @@ class _ServicePool:
     """Selected services snapped once, with ids, names and types as arrays."""
 
     sources: SnappedPoints
-    reduced: ReducedGraph
+    reduced: ReducedGraph | None
     matrix: csr_matrix
     id_codes: np.ndarray
     id_dtype: pd.CategoricalDtype
@@ -652,6 +654,8 @@ def _service_pool(
     services: gpd.GeoDataFrame,
     max_anbindung_m: float,
     origins: SnappedPoints,
+    *,
+    reduce: bool,
 ) -> _ServicePool:
     if len(services) == 0:
         select_services(services)  # raises the German "empty layer" error
@@ -669,7 +673,7 @@ def _service_pool(
         if "typ" in services.columns
         else np.full(len(services), None, dtype=object)
     )
-    reduced = reduced_for(graph, terminal_nodes(graph, origins, sources))
+    reduced = reduced_for(graph, terminal_nodes(graph, origins, sources)) if reduce else None
     return _ServicePool(
         sources=sources,
         reduced=reduced,
@@ -764,7 +768,7 @@ def nearest_service(
     """
     services = select_services(angebote, typ, filter)
     snapped_origins = snap_origins(graph, origins, max_anbindung_m)
-    pool = _service_pool(graph, services, max_anbindung_m, snapped_origins)
+    pool = _service_pool(graph, services, max_anbindung_m, snapped_origins, reduce=False)
     return _nearest_in_pool(
         graph,
         snapped_origins,
@@ -801,8 +805,15 @@ def nearest_by_type(
     """
     services = select_services(angebote, None, filter)
     snapped_origins = snap_origins(graph, origins, max_anbindung_m)
-    pool = _service_pool(graph, services, max_anbindung_m, snapped_origins)
-    wanted = sorted({str(t) for t in pool.types if t is not None}) if typen is None else typen
+    wanted = (
+        sorted({str(t) for t in services["typ"].dropna().astype(str)})
+        if typen is None
+        else list(typen)
+    )
+    pool = _service_pool(
+        graph, services, max_anbindung_m, snapped_origins,
+        reduce=len(wanted) >= MIN_SEARCHES_FOR_REDUCTION,
+    )
     results: dict[str, pd.DataFrame] = {}
     for typ in wanted:
         rows = np.flatnonzero(pool.types == typ)
@@ -930,17 +941,22 @@ def travel_time_matrix(
     sources, off = snap_targets(
         graph, sites, max_anbindung_m, name=name, labels=[str(i) for i in ids]
     )
-    reduced = reduced_for(graph, terminal_nodes(graph, snapped_origins, sources))
-    n = reduced.n_nodes
     k = len(sources)
+    reduced = (
+        reduced_for(graph, terminal_nodes(graph, snapped_origins, sources))
+        if int(sources.connected.sum()) >= MIN_SEARCHES_FOR_REDUCTION
+        else None
+    )
+    n = graph.n_nodes if reduced is None else reduced.n_nodes
+    node_map = np.arange(graph.n_nodes) if reduced is None else reduced.node_map
     matrix = augmented_matrix(graph, sources, reduced)
     rows_out: list[np.ndarray] = []
     cols_out: list[np.ndarray] = []
     vals_out: list[np.ndarray] = []
     ok = snapped_origins.connected
     o_rows = np.flatnonzero(ok)
-    a = reduced.node_map[graph.edge_u[snapped_origins.edge[o_rows]]]
-    b = reduced.node_map[graph.edge_v[snapped_origins.edge[o_rows]]]
+    a = node_map[graph.edge_u[snapped_origins.edge[o_rows]]]
+    b = node_map[graph.edge_v[snapped_origins.edge[o_rows]]]
     cu = snapped_origins.cost_u[o_rows]
     cv = snapped_origins.cost_v[o_rows]
     connected_sites = np.flatnonzero(sources.connected)

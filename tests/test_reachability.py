@@ -97,6 +97,10 @@ def test_travel_times_equal_networkx_dijkstra(aachen_store, layers, profil, unbe
     assert result.index.equals(origins.index)
     assert (result.loc[~connected, "status"] == STATUS_NOT_CONNECTED).all()
     assert result.loc[~connected, "minuten"].isna().all()
+    # the path through the graph reduced to the query's terminals (several types) is the same
+    by_type = nearest_by_type(graph, origins, angebote)
+    assert len(by_type) >= 3
+    np.testing.assert_allclose(by_type[typ]["minuten"], result["minuten"], rtol=0, atol=1e-9)
     # the service named as nearest really is at that distance
     ids = services["angebot_id"].astype(str).tolist()
     for i in np.flatnonzero(connected)[:40]:
