@@ -14,8 +14,12 @@ Two modes:
 
     and prints the times, the ratios and our overhead against bare scipy. All baselines run in
     this process on the same data. Our engine and bare scipy take turns per profile, ``--repeat``
-    times, and the best run of each counts (the machine may be shared); networkx and the naive
-    loop run once (they are slow, and their variance does not matter for the ratio).
+    times, and the best run of each counts (the machine may be shared); networkx runs twice (best
+    counts), the naive loop once.
+
+    networkx gets the origins and services already snapped (its timing starts at the search), so
+    the like-for-like ratio is against our engine with snapped points ("angebunden"); the ratio
+    against our engine including all snapping is printed too.
 
 ``python benchmarks/reachability.py --synthetic 1000000 [--origins 200000] [--json FILE]``
     Builds a grid-like network with about that many nodes (jittered grid, 8 % of links missing,
@@ -216,7 +220,7 @@ def run_region(args: argparse.Namespace) -> dict[str, Any]:
                 out[profile][typ] = origin_times(graph, snapped_origins[profile], seconds)
         return out
 
-    nx_s, nx_result = best_of(1, networkx_multi)
+    nx_s, nx_result = best_of(2, networkx_multi)
 
     def naive_loop() -> int:
         runs = 0
@@ -270,9 +274,11 @@ def run_region(args: argparse.Namespace) -> dict[str, Any]:
         "networkx_graphbau_s": round(nx_build_s, 4),
         "naive_schleife_s": round(naive_s, 4),
         "naive_dijkstra_laeufe": naive_runs,
-        "faktor_gegen_networkx": round(nx_s / engine_s, 1),
+        "faktor_gegen_networkx": round(nx_s / warm_s, 1),
+        "faktor_gegen_networkx_mit_anbindung": round(nx_s / engine_s, 1),
         "faktor_gegen_naiv": round(naive_s / engine_s, 1),
         "overhead_gegen_scipy": round(warm_s / bare_s, 2),
+        "bare_scipy_gegen_networkx": round(nx_s / bare_s, 1),
         "overhead_gegen_scipy_mit_anbindung": round(engine_s / bare_s, 2),
         "anteil_gleich_networkx": round(equal_share, 5),
         "wiederholungen": args.repeat,
@@ -298,7 +304,11 @@ def run_region(args: argparse.Namespace) -> dict[str, Any]:
         print(f"  {label:<72} {seconds:9.3f} s  {note}")
     print()
     print(f"  schneller als networkx multi-source: {figures['faktor_gegen_networkx']:>7.1f}×  "
-          f"(Ziel ≥ {TARGETS['gegen_networkx_mindestens']:.0f}×)")
+          f"(Ziel ≥ {TARGETS['gegen_networkx_mindestens']:.0f}×; beide mit angebundenen Punkten)")
+    print(f"  … inklusive unserer Anbindung:       "
+          f"{figures['faktor_gegen_networkx_mit_anbindung']:>7.1f}×")
+    print(f"  zum Vergleich bare scipy / networkx: {nx_s / bare_s:>7.1f}×  (was ein Dijkstra je Typ "
+          "auf dem vollen Netz höchstens erreicht)")
     print(f"  schneller als naive Schleife:        {figures['faktor_gegen_naiv']:>7.1f}×")
     print(f"  Overhead gegen bare scipy:           {figures['overhead_gegen_scipy']:>7.2f}×  "
           f"(Ziel ≤ {TARGETS['gegen_scipy_hoechstens']:.0f}×; Abfragen mit angebundenen Punkten)")
