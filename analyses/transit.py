@@ -46,6 +46,7 @@ from layers import settings
 from layers.errors import AnalysisError, ConfigError
 from layers.gtfs import GtfsFeed
 from layers.log import get_logger
+from layers.progress import ProgressCallback, Steps
 from layers.validation import require_crs
 
 log = get_logger("transit")
@@ -512,6 +513,7 @@ def gueteklassen_flaechen(
     graph: NetworkGraph | None = None,
     puffer_m: float = 25.0,
     method: GueteklassenMethod | None = None,
+    progress: ProgressCallback | None = None,
 ) -> gpd.GeoDataFrame:
     """The Güteklassen as polygons (better grades win where areas overlap).
 
@@ -526,6 +528,9 @@ def gueteklassen_flaechen(
         The network for ``distanz="netz"``.
     puffer_m
         Walking buffer around reachable ways (network mode).
+    progress
+        Callback ``(fraction, label)`` for the app; a terminal bar without it (network mode
+        takes a few seconds per region).
 
     Returns
     -------
@@ -560,6 +565,7 @@ def gueteklassen_flaechen(
     records = []
     geometries = []
     covered = shapely.Polygon()
+    steps = Steps(len(letters), "ÖV-Güteklassen-Flächen", progress)
     if distanz == "luftlinie":
         centres = {c: shapely.union_all(members[c].geometry.to_numpy()) for c in categories}
     else:
@@ -576,7 +582,10 @@ def gueteklassen_flaechen(
             limit = max(method.bands_m) / graph.speed
             fields[c] = (sources, source_field(graph, sources, limit_seconds=limit))
         whole_before = np.zeros(len(graph.edge_seconds), dtype=bool)
-    for letter in letters:
+    for grade_number, letter in enumerate(letters):
+        if grade_number:
+            steps.advance()  # the previous grade is done (its iteration may have ended early)
+        steps.step(f"Güteklasse {letter}")
         if distanz == "luftlinie":
             discs = [
                 shapely.buffer(centres[c], r, quad_segs=16)
@@ -618,6 +627,8 @@ def gueteklassen_flaechen(
             {"gueteklasse": letter, "flaeche_km2": round(own.area / 1e6, 3), "distanz_art": distanz}
         )
         geometries.append(own)
+    steps.advance()
+    steps.__exit__(None, None, None)  # closes the terminal bar
     result = gpd.GeoDataFrame(pd.DataFrame(records), geometry=geometries, crs=crs)
     result.attrs.update({k: v for k, v in stations.attrs.items() if k in ("datum", "von", "bis")})
     return result

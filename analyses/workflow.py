@@ -41,6 +41,7 @@ from analyses.transit import (
 )
 from layers.errors import AnalysisError
 from layers.gtfs import read_gtfs
+from layers.progress import ProgressCallback
 from layers.store import RegionStore
 
 ORIGIN_LAYERS = {
@@ -425,8 +426,10 @@ def quality_class_areas(
     distanz: str = "luftlinie",
     profil: str = "fuss",
     unbekannt: str | None = None,
+    progress: ProgressCallback | None = None,
 ) -> gpd.GeoDataFrame:
-    """ÖV-Güteklassen as polygons (cached)."""
+    """ÖV-Güteklassen as polygons (cached; ``progress`` as in
+    :func:`analyses.transit.gueteklassen_flaechen`)."""
     path = Path(gtfs)
     inputs = {
         **_store_inputs(store),
@@ -441,7 +444,7 @@ def quality_class_areas(
     def compute() -> gpd.GeoDataFrame:
         stations = transit_stations(path, store.crs, datum, von, bis)
         graph = load_graph(store, profil, unbekannt) if distanz == "netz" else None
-        return gueteklassen_flaechen(stations, distanz=distanz, graph=graph)
+        return gueteklassen_flaechen(stations, distanz=distanz, graph=graph, progress=progress)
 
     return result_cache.results.get_or_compute("oev_gueteklassen_flaechen", inputs, compute)
 
