@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from layers import settings
 from layers.errors import SozialraumError
+from layers.formatting import de_number
 
 if TYPE_CHECKING:
     from layers.store import GeoPackageStore
@@ -315,7 +316,7 @@ def _cmd_areas_indicators(args: argparse.Namespace) -> int:
     summary = region_summary(long)
     with_values = summary[summary["Bereich"].isin(["Bevölkerung", "Barrierefreiheit"])]
     for row in with_values.itertuples(index=False):
-        number = f"{row[3]:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        number = de_number(row[3], 1)
         print(f"  {row[1]:<58} Region: {number:>12} {row[2]} ({row[4]})")
     return 0
 
@@ -537,14 +538,6 @@ def _cmd_scenario_checked(args: argparse.Namespace) -> int:
 # ============================================================================================
 
 
-def _de_number(value: float, digits: int = 0) -> str:
-    """German number formatting: 12.345 and 12,3."""
-    if value != value:  # NaN
-        return "–"
-    text = f"{value:,.{digits}f}"
-    return text.replace(",", "_").replace(".", ",").replace("_", ".")
-
-
 def _parse_filter(items: Sequence[str] | None) -> dict[str, list[str]]:
     """``["stufenloser_zugang=ja", "leichte_sprache=ja,teilweise"]`` → filter dict."""
     result: dict[str, list[str]] = {}
@@ -585,7 +578,7 @@ def _cmd_analyse_reachability(args: argparse.Namespace) -> int:
         unbekannt=args.unbekannt, max_anbindung_m=args.max_anbindung,
     )
     print(f"Erreichbarkeit: {describe_selection(args.typ, selection)} – Profil '{args.profil}', "
-          f"fehlende Angaben {table['unbekannt'].iloc[0]}, Schwelle {_de_number(args.minuten, 0)} Minuten")
+          f"fehlende Angaben {table['unbekannt'].iloc[0]}, Schwelle {de_number(args.minuten, 0)} Minuten")
     off = table.attrs.get("nicht_angebundene_ziele") or []
     if off:
         print(f"Hinweis: {len(off)} Angebote liegen nicht am Wegenetz: {'; '.join(off)}")
@@ -596,13 +589,13 @@ def _cmd_analyse_reachability(args: argparse.Namespace) -> int:
             area = f"{record['pr_id']} {area}"
         rows.append([
             area,
-            _de_number(float(record["einwohner"])),
-            _de_number(float(record["einwohner_erreicht"])),
-            _de_number(float(record["anteil_erreicht_prozent"]), 1),
-            _de_number(float(record["ab65"])),
-            _de_number(float(record["ab65_erreicht"])),
-            _de_number(float(record["anteil_ab65_erreicht_prozent"]), 1),
-            _de_number(float(record["einwohner_nicht_angebunden"])),
+            de_number(float(record["einwohner"])),
+            de_number(float(record["einwohner_erreicht"])),
+            de_number(float(record["anteil_erreicht_prozent"]), 1),
+            de_number(float(record["ab65"])),
+            de_number(float(record["ab65_erreicht"])),
+            de_number(float(record["anteil_ab65_erreicht_prozent"]), 1),
+            de_number(float(record["einwohner_nicht_angebunden"])),
         ])
     _print_table(
         ["Planungsraum", "Einwohner", "erreicht", "%", "65+", "65+ erreicht", "65+ %",
@@ -659,7 +652,7 @@ def _cmd_analyse_transit(args: argparse.Namespace) -> int:
     rows = []
     for grade in [*"ABCDEF", NO_GRADE]:
         value = float(grouped.get(grade, 0.0))
-        rows.append([grade, _de_number(value), _de_number(100.0 * value / total, 1)])
+        rows.append([grade, de_number(value), de_number(100.0 * value / total, 1)])
     _print_table(["Güteklasse", label, "%"], rows)
     return 0
 

@@ -1,9 +1,16 @@
-"""Assign origins (population cells, buildings, addresses) to planning areas.
+"""Assign origins (population cells, buildings, addresses, services) to planning areas.
 
-Every per-area figure in this package rests on one assignment rule, so that the parts of a region
-always add up to the whole: an origin belongs to the planning area that contains its
-representative point; an origin whose point lies in no area (a cell at the edge whose centre falls
-just outside the region boundary) belongs to the nearest area. No origin is dropped.
+Every per-area figure of the project rests on this one rule, so that indicators, coverage,
+scenarios, location suggestions and reports agree and the parts of a region always add up to the
+whole:
+
+1. an origin belongs to the planning area that contains its centroid (a point: itself); on a
+   shared border the first area in the layer's order wins;
+2. a cell whose centroid lies in no area (at the edge of the region) belongs to the area it
+   overlaps most;
+3. an origin that touches no area at all stays unassigned (``<NA>``): where imported planning
+   areas cover only part of the region, per-area tables list those origins as "ohne
+   Planungsraum" instead of silently adding them to a neighbour.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from layers.errors import AnalysisError
 from layers.validation import require_crs
@@ -36,7 +44,7 @@ def cells_to_areas(
     Returns
     -------
     pandas.Series
-        Area key per origin, indexed like ``cells`` (never missing if ``areas`` is not empty).
+        Area key per origin, indexed like ``cells``; ``<NA>`` for origins touching no area.
 
     Raises
     ------
@@ -60,6 +68,27 @@ def cells_to_areas(
     result = pd.Series(pd.NA, index=cells.index, dtype="string", name=area_id)
     if len(cells) == 0:
         return result
+    geoms = cells.geometry.to_numpy()
+    shapes = areas.geometry.to_numpy()
+    keys = areas[area_id].astype("string").to_numpy()
+    tree = shapely.STRtree(shapes)
+    assigned = np.full(len(cells), -1, dtype=np.int64)
+    point_pos, area_pos = tree.query(shapely.centroid(geoms), predicate="intersects")
+    if len(point_pos):
+        first = pd.Series(area_pos).groupby(point_pos).min()
+        assigned[first.index.to_numpy()] = first.to_numpy()
+    rest = np.flatnonzero(assigned < 0)
+    if len(rest):
+        cell_pos, area_pos = tree.query(geoms[rest], predicate="intersects")
+        if len(cell_pos):
+            overlap = shapely.area(shapely.intersection(geoms[rest][cell_pos], shapes[area_pos]))
+            best = pd.DataFrame({"cell": cell_pos, "area": area_pos, "overlap": overlap})
+            best = best[best["overlap"] > 0].sort_values(["overlap", "area"], ascending=[False, True])
+            best = best.drop_duplicates("cell")
+            assigned[rest[best["cell"].to_numpy()]] = best["area"].to_numpy()
+    inside = assigned >= 0
+    result.iloc[np.flatnonzero(inside)] = keys[assigned[inside]]
+    return result
     points = gpd.GeoDataFrame(
         {"_pos": np.arange(len(cells))},
         geometry=cells.geometry.representative_point().to_numpy(),

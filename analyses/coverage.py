@@ -21,6 +21,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from analyses.areas import cells_to_areas
 from analyses.reachability import STATUS_NOT_CONNECTED, STATUS_REACHABLE, check_minutes
 from layers.errors import AnalysisError
 from layers.validation import require_crs
@@ -37,10 +38,9 @@ SENIORS = "alter_65_plus"
 def assign_to_areas(
     cells: gpd.GeoDataFrame, planungsraeume: gpd.GeoDataFrame
 ) -> pd.DataFrame:
-    """The Planungsraum of every cell, by the cell's centroid.
+    """The Planungsraum of every cell, by the project's one rule (:mod:`analyses.areas`).
 
-    A centroid on the border of two areas goes to the first of them (in the order of
-    ``planungsraeume``), so every cell is counted exactly once.
+    Every cell is counted exactly once; cells touching no area are "ohne" / "ohne Planungsraum".
 
     Returns
     -------
@@ -55,19 +55,16 @@ def assign_to_areas(
                 f"Den Planungsräumen fehlt die Spalte '{column}'.",
                 hinweis="Die Ebene planungsraeume braucht pr_id und name.",
             )
-    centroids = gpd.GeoDataFrame(geometry=cells.geometry.centroid.to_numpy(), crs=cells.crs)
     areas = planungsraeume.reset_index(drop=True)
     names = areas["name"] if "name" in areas.columns else areas["pr_id"]
-    hits = gpd.sjoin(centroids, areas[["geometry"]], how="left", predicate="intersects")
-    hits = hits[~hits.index.duplicated(keep="first")] if hits.index.has_duplicates else hits
-    hits = hits.sort_index()
-    area_pos = hits["index_right"].to_numpy()
-    inside = ~pd.isna(area_pos)
-    pr_id = np.full(len(cells), OUTSIDE_ID, dtype=object)
-    pr_name = np.full(len(cells), OUTSIDE_NAME, dtype=object)
-    positions = area_pos[inside].astype(np.int64)
-    pr_id[inside] = areas["pr_id"].astype(str).to_numpy()[positions]
-    pr_name[inside] = names.astype(str).to_numpy()[positions]
+    if len(areas) == 0:
+        pr_id = np.full(len(cells), OUTSIDE_ID, dtype=object)
+        pr_name = np.full(len(cells), OUTSIDE_NAME, dtype=object)
+    else:
+        keys = cells_to_areas(cells, areas)
+        by_id = dict(zip(areas["pr_id"].astype(str), names.astype(str), strict=True))
+        pr_id = keys.fillna(OUTSIDE_ID).astype(str).to_numpy(dtype=object)
+        pr_name = np.array([by_id.get(k, OUTSIDE_NAME) for k in pr_id], dtype=object)
     return pd.DataFrame({"pr_id": pr_id, "planungsraum": pr_name}, index=cells.index)
 
 

@@ -31,6 +31,7 @@ from layers.angebote import conform, services_from_osm, synthetic_services
 from layers.barrieren import load_icf_codes, synthetic_barriers
 from layers.bevoelkerung import model_population, read_zensus_grid
 from layers.errors import LayerNotFoundError, SozialraumError, StoreError
+from layers.formatting import de_number
 from layers.gebaeude import build_buildings
 from layers.grenzen import (
     check_overlap,
@@ -116,7 +117,7 @@ class BuildResult:
         lines.append("Objekte je Ebene:")
         for name, count in self.counts.items():
             lines.append(f"  {name:<16} {count:>8}")
-        lines.append(f"Bevölkerung gesamt: {_de(self.population)}")
+        lines.append(f"Bevölkerung gesamt: {de_number(self.population)}")
         for note in self.notes:
             lines.append(f"Hinweis: {note}")
         if self.rebuilt:
@@ -302,13 +303,13 @@ def _derive_layers(
         if gemeinden is not None and len(population):
             touched = gemeinden[gemeinden["anteil_in_region"] > 0.001]
             parts = "; ".join(
-                f"{row.name}: {_de(int(row.einwohner))} Einwohner, davon "
+                f"{row.name}: {de_number(int(row.einwohner))} Einwohner, davon "
                 f"{row.anteil_in_region:.0%} der Fläche in der Region"
                 for row in touched.itertuples()
             )
             notes.append(
                 f"Zum Vergleich (VG250-EW, 31.12.2023): {parts}. Modell in der Region: "
-                f"{_de(int(population['einwohner'].sum()))}."
+                f"{de_number(int(population['einwohner'].sum()))}."
             )
         steps.advance()
 
@@ -405,11 +406,6 @@ def _population(
         f"Einwohner; Altersanteile: {model.quelle_altersanteile})."
     )
     return model_population(buildings, model, crs)
-
-
-def _de(number: int) -> str:
-    """German thousands separator (219.401)."""
-    return f"{number:,}".replace(",", ".")
 
 
 def _carry_over_user_data(

@@ -24,6 +24,7 @@ import pandas as pd
 import shapely
 
 from layers.errors import GeometryError, InputValidationError, Problem
+from layers.formatting import de_number
 from layers.store import RegionStore
 from layers.validation import FIRST_DATA_ROW, check_geometries, require_crs
 
@@ -80,7 +81,7 @@ class AreaCheck:
 
 
 def _m2(value: float) -> str:
-    return f"{value:,.0f} m²".replace(",", ".") if value >= 10 else f"{value:.1f} m²".replace(".", ",")
+    return f"{de_number(value, 0 if value >= 10 else 1)} m²"
 
 
 def check_planning_areas(

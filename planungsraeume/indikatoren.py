@@ -48,11 +48,11 @@ from datetime import date
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
+from analyses.areas import cells_to_areas
 from layers.angebote import ACCESS_COLUMNS, service_types
 from layers.angebote_edit import active_services
-from layers.errors import AnalysisError, InputValidationError
+from layers.errors import InputValidationError
 from layers.store import RegionStore
 
 LONG_COLUMNS = ["pr_id", "name", "bereich", "kennzahl", "bezeichnung", "einheit", "art", "wert",
@@ -102,44 +102,18 @@ PER = 10_000
 def assign_to_areas(
     areas: gpd.GeoDataFrame, geometries: gpd.GeoSeries, *, key: str = "pr_id"
 ) -> pd.Series:
-    """The key of the planning area each geometry belongs to (by centroid / point).
+    """The key of the planning area each geometry belongs to.
 
-    Cells are assigned by their centroid, points by themselves; a centroid on the shared
-    border of two areas goes to the first of them in the layer's order. A cell whose centroid
-    lies outside every area (at the region's edge) goes to the area it overlaps most, so that
-    its inhabitants are not lost. Geometries touching no area get ``<NA>``.
+    The project's one assignment rule (:func:`analyses.areas.cells_to_areas`): centroid, else
+    largest overlap, else nearest area.
 
     Returns
     -------
     pandas.Series
         Indexed like ``geometries``.
     """
-    if geometries.crs is not None and areas.crs is not None and not geometries.crs.equals(areas.crs):
-        raise AnalysisError(
-            "Planungsräume und Zellen/Punkte liegen in verschiedenen Koordinatenbezugssystemen.",
-            hinweis="Transformieren Sie beide in das CRS der Region.",
-        )
-    points = shapely.centroid(geometries.to_numpy())
-    tree = shapely.STRtree(areas.geometry.to_numpy())
-    point_pos, area_pos = tree.query(points, predicate="intersects")
-    first = pd.Series(area_pos).groupby(point_pos).min()
-    keys = areas[key].astype("string").to_numpy()
-    out = pd.Series(pd.NA, index=geometries.index, dtype="string")
-    out.iloc[first.index.to_numpy()] = keys[first.to_numpy()]
-    rest = np.flatnonzero(out.isna().to_numpy())
-    geoms = geometries.to_numpy()
-    polygonal = np.isin(shapely.get_type_id(geoms[rest]), (3, 6))  # Polygon, MultiPolygon
-    rest = rest[polygonal]
-    if len(rest):
-        cell_pos, area_pos = tree.query(geoms[rest], predicate="intersects")
-        if len(cell_pos):
-            overlap = shapely.area(shapely.intersection(
-                geoms[rest][cell_pos], areas.geometry.to_numpy()[area_pos]))
-            best = pd.DataFrame({"cell": cell_pos, "area": area_pos, "overlap": overlap})
-            best = best[best["overlap"] > 0].sort_values("overlap", ascending=False)
-            best = best.drop_duplicates("cell")
-            out.iloc[rest[best["cell"].to_numpy()]] = keys[best["area"].to_numpy()]
-    return out
+    frame = gpd.GeoDataFrame(geometry=geometries, crs=geometries.crs)
+    return cells_to_areas(frame, areas, area_id=key)
 
 
 def population_by_area(

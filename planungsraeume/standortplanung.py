@@ -149,7 +149,7 @@ def plan_locations(
 
     people = cells["einwohner"].to_numpy(dtype=float)
     older = cells["alter_65_plus"].to_numpy(dtype=float)
-    cell_area = cells_to_areas(cells, areas).astype(str).to_numpy()
+    cell_area = cells_to_areas(cells, areas).fillna("ohne").astype(str).to_numpy()
     covered = existing_best <= max_minutes
     covered_before = covered.copy()
     position = {cid: j for j, cid in enumerate(candidate_ids)}
@@ -167,7 +167,7 @@ def plan_locations(
     chosen = gpd.GeoDataFrame(chosen, geometry="geometry", crs=candidates.crs)
     chosen["neu_versorgt_einwohner"] = [r["neu_versorgt_einwohner"] for r in rows]
     chosen["neu_versorgt_65_plus"] = [r["neu_versorgt_65_plus"] for r in rows]
-    chosen["pr_id"] = cells_to_areas(chosen, areas).astype(str).to_numpy() if len(chosen) else []
+    chosen["pr_id"] = cells_to_areas(chosen, areas).fillna("ohne").astype(str).to_numpy() if len(chosen) else []
     chosen = chosen[
         ["rang", "kandidat_id", "name", "art", "pr_id", "neu_versorgt", "neu_versorgt_einwohner",
          "neu_versorgt_65_plus", "versorgt_kumuliert", "mittlere_minuten", "geometry"]

@@ -169,9 +169,9 @@ def simple_indicators_from_layers(store: RegionStore) -> pd.DataFrame:
     assert isinstance(areas, gpd.GeoDataFrame)
     ids = [str(a) for a in areas["pr_id"]]
     n_areas = len(ids)
-    cell_area = cells_to_areas(cells, areas).astype(str).to_numpy() if len(cells) else np.array([])
+    cell_area = cells_to_areas(cells, areas).fillna("ohne").astype(str).to_numpy() if len(cells) else np.array([])
     service_area = (
-        cells_to_areas(services, areas).astype(str).to_numpy() if len(services) else np.array([])
+        cells_to_areas(services, areas).fillna("ohne").astype(str).to_numpy() if len(services) else np.array([])
     )
 
     def by_area(values: np.ndarray, keys: np.ndarray) -> pd.Series:
@@ -364,7 +364,7 @@ def load_report_context(store: RegionStore) -> ReportContext:
     assert isinstance(areas, gpd.GeoDataFrame) and isinstance(services, gpd.GeoDataFrame)
     assert isinstance(streets, gpd.GeoDataFrame) and isinstance(basemap, gpd.GeoDataFrame)
     services = services.copy()
-    services["pr_id"] = cells_to_areas(services, areas).astype(str).to_numpy() if len(services) else []
+    services["pr_id"] = cells_to_areas(services, areas).fillna("ohne").astype(str).to_numpy() if len(services) else []
     services["adresse_text"] = _addresses(services, addresses)
     source = meta.get("bevoelkerung_quelle", "")
     note = (

@@ -16,6 +16,7 @@ import streamlit as st
 
 from layers import settings
 from layers.errors import SozialraumError, StoreError
+from layers.formatting import de_number
 from layers.log import get_logger
 from layers.regions import RegionConfig, load_region
 from layers.store import GeoPackageStore, open_store
@@ -359,11 +360,8 @@ def _services_web(name: str, token: str) -> gpd.GeoDataFrame:
 
 
 def format_number(value: float, decimals: int = 0) -> str:
-    """German number format: ``12.345`` / ``12,3``."""
-    if pd.isna(value):
-        return "–"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "§").replace(".", ",").replace("§", ".")
+    """German number format: ``12.345`` / ``12,3`` (see :func:`layers.formatting.de_number`)."""
+    return de_number(value, decimals)
 
 
 def format_percent(value: float) -> str:
