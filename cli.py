@@ -425,11 +425,17 @@ def add_service_and_area_commands(
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from layers.store import open_store
-    from planungsraeume.steckbrief import write_reports
+    from planungsraeume.steckbrief import DEFAULT_COVERAGE, CoverageChoice, write_reports
 
     store = open_store(args.region)
+    choice = CoverageChoice(
+        typen=tuple(args.typ) if args.typ else None,
+        profile=tuple(args.profil) if args.profil else DEFAULT_COVERAGE.profile,
+        minuten=args.minuten,
+    )
     written = write_reports(
-        store, args.out, pr_ids=args.planungsraum or None, formats=args.format
+        store, args.out, pr_ids=args.planungsraum or None, formats=args.format,
+        coverage_choice=choice,
     )
     reports = [p for p in written if p.name != "index.html"]
     print(f"{len(reports)} Dateien geschrieben nach {args.out} (Übersicht: index.html).")
@@ -501,6 +507,14 @@ def add_issue7_commands(sub: argparse._SubParsersAction) -> None:
                         help="nur diesen Planungsraum (mehrfach möglich)")
     report.add_argument("--format", nargs="+", choices=["pdf", "html"], default=["pdf", "html"],
                         help="Ausgabeformate (Standard: pdf html)")
+    report.add_argument("--typ", action="append", metavar="TYP",
+                        help="Angebotstyp im Abschnitt Erreichbarkeit (mehrfach möglich; "
+                        "Standard: alle Beratungstypen der Region)")
+    report.add_argument("--profil", action="append", metavar="PROFIL",
+                        help="Profil im Abschnitt Erreichbarkeit (mehrfach möglich; Standard: "
+                        "fuss und rollstuhl)")
+    report.add_argument("--minuten", type=float, default=15.0,
+                        help="Zeitschwelle im Abschnitt Erreichbarkeit (Standard 15)")
     report.set_defaults(handler=_cmd_report)
 
     scenario = sub.add_parser("szenario", help="Szenarien speichern, auflisten, zeigen, löschen")
