@@ -341,3 +341,27 @@ def test_closing_every_offer_covers_nobody(aachen_store, aachen_layers):
     assert result.differenz == pytest.approx(-result.versorgt_vorher)
     assert result.erreichbarkeit is not None
     assert (result.erreichbarkeit["nachher"] == 0).all()
+
+
+def test_edit_table_reads_back_unchanged(aachen_store, aachen_layers, tmp_path):
+    from layers.szenarien import edit_table
+
+    first = aachen_layers["services"].query("typ == 'EUTB'").iloc[0]
+    edits = [
+        *_edits(aachen_layers["services"])[:2],
+        ScenarioEdit("verschieben", angebot_id=str(first["angebot_id"]), x=first.geometry.x - 300.0,
+                     y=first.geometry.y + 200.0),
+        ScenarioEdit("schliessen", angebot_id="syn-eutb-02"),
+    ]
+    table = edit_table(edits, aachen_store.crs)
+    path = tmp_path / "szenario.csv"
+    # the app's download format: semicolon, decimal comma, UTF-8 with BOM
+    table.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    again = read_edit_table(path, crs=aachen_store.crs, region=aachen_layers["region"])
+    assert [e.aktion for e in again] == [e.aktion for e in edits]
+    assert [e.angebot_id for e in again] == [e.angebot_id for e in edits]
+    for a, b in zip(again, edits, strict=True):
+        if b.x is not None:
+            assert a.x == pytest.approx(b.x, abs=0.2) and a.y == pytest.approx(b.y, abs=0.2)
+        assert a.kapazitaet_std_woche == b.kapazitaet_std_woche
+        assert a.name == b.name and a.typ == b.typ
