@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from layers import settings
 from layers.formatting import de_number
-from layers.szenarien import ScenarioEdit, list_scenarios
 from layers.store import GeoPackageStore
+from layers.szenarien import ScenarioEdit, list_scenarios
 
 pytestmark = pytest.mark.slow
 
