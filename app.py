@@ -22,6 +22,7 @@ PAGES = [
     st.Page("ui/pages/erreichbarkeit.py", title="Erreichbarkeit", icon=":material/accessible:", url_path="erreichbarkeit"),
     st.Page("ui/pages/barrieren.py", title="Barrieren (ICF)", icon=":material/report:", url_path="barrieren"),
     st.Page("ui/pages/planungsraeume.py", title="Planungsräume", icon=":material/holiday_village:", url_path="planungsraeume"),
+    st.Page("ui/pages/szenarien.py", title="Szenarien & Standorte", icon=":material/add_location_alt:", url_path="szenarien"),
     st.Page("ui/pages/konferenz.py", title="Konferenzmodus", icon=":material/co_present:", url_path="konferenz"),
     st.Page("ui/pages/daten.py", title="Daten", icon=":material/database:", url_path="daten"),
     st.Page("ui/pages/hilfe.py", title="Hilfe", icon=":material/help:", url_path="hilfe"),

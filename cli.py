@@ -425,11 +425,17 @@ def add_service_and_area_commands(
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from layers.store import open_store
-    from planungsraeume.steckbrief import write_reports
+    from planungsraeume.steckbrief import DEFAULT_COVERAGE, CoverageChoice, write_reports
 
     store = open_store(args.region)
+    choice = CoverageChoice(
+        typen=tuple(args.typ) if args.typ else None,
+        profile=tuple(args.profil) if args.profil else DEFAULT_COVERAGE.profile,
+        minuten=args.minuten,
+    )
     written = write_reports(
-        store, args.out, pr_ids=args.planungsraum or None, formats=args.format
+        store, args.out, pr_ids=args.planungsraum or None, formats=args.format,
+        coverage_choice=choice,
     )
     reports = [p for p in written if p.name != "index.html"]
     print(f"{len(reports)} Dateien geschrieben nach {args.out} (Übersicht: index.html).")
@@ -471,9 +477,183 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
             where = f" bei ({edit.x:.0f}, {edit.y:.0f})" if edit.x is not None and edit.y is not None else ""
             what = edit.name or edit.typ or edit.angebot_id or ""
             print(f"  {number}. {ACTION_LABELS.get(edit.aktion, edit.aktion)}: {what}{where}")
+    elif args.aktion == "vergleichen":
+        return _compare_scenario(args, store)
     else:
         delete_scenario(store, args.name)
         print(f"Szenario '{args.name}' gelöscht.")
+    return 0
+
+
+STEP_FREE = {"stufenloser_zugang": "ja"}
+PROFILE_WORDS = {"fuss": "zu Fuß", "senior": "ältere Menschen", "rollator": "mit Rollator",
+                 "rollstuhl": "im Rollstuhl"}
+
+
+def _compare_scenario(args: argparse.Namespace, store: GeoPackageStore) -> int:
+    from layers.szenarien import load_scenario, read_edit_table
+    from planungsraeume.netzplanung import compare_on_network
+
+    if args.datei:
+        edits = read_edit_table(args.datei, crs=store.crs, region=store.read_layer("region"))
+        title = f"Datei {args.datei}"
+    else:
+        edits = list(load_scenario(store, args.name).aenderungen)
+        title = f"Szenario '{args.name}'"
+    result = compare_on_network(
+        store, edits, profil=args.profil, minuten=args.minuten, typen=args.typ or None,
+        filter=STEP_FREE if args.nur_stufenlos else None, decay=args.abnahme,
+        unbekannt=args.unbekannt,
+    )
+    kinds = sorted(set(result.angebote_vorher["typ"]) | set(result.angebote_nachher["typ"]))
+    print(f"{title}: {len(edits)} Änderungen – Angebote: {', '.join(kinds)}; Profil "
+          f"{PROFILE_WORDS.get(args.profil, args.profil)}; {de_number(args.minuten, 0)} Minuten"
+          + ("; nur stufenlos zugängliche Angebote" if args.nur_stufenlos else ""))
+    areas = store.read_layer("planungsraeume")
+    names = dict(zip(areas["pr_id"].astype(str), areas["name"].astype(str), strict=True))
+    names["ohne"] = "ohne Planungsraum"
+    table = result.table(pd_series(names))
+    access = result.erreichbarkeit
+    rows = []
+    for pr_id, row in table.iterrows():
+        label = str(row["Planungsraum"]) if pr_id in ("gesamt", "ohne") else f"{pr_id} {row['Planungsraum']}"
+        values = [
+            label, de_number(row["Einwohner"]), de_number(row["versorgt vorher"]),
+            de_number(row["versorgt nachher"]), _signed(row["Differenz"]),
+            de_number(row["65+ versorgt vorher"]), de_number(row["65+ versorgt nachher"]),
+            _signed(row["Differenz 65+"]),
+        ]
+        if access is not None:
+            key = "Region" if pr_id == "gesamt" else str(pr_id)
+            before = access["vorher"].get(key)
+            after = access["nachher"].get(key)
+            values += [de_number(before, 2), de_number(after, 2),
+                       _signed(access["differenz"].get(key), 2)]
+        rows.append(values)
+    headers = ["Planungsraum", "Einwohner", "versorgt vorher", "nachher", "Differenz",
+               "65+ vorher", "65+ nachher", "Diff. 65+"]
+    if access is not None:
+        headers += ["2SFCA vorher", "2SFCA nachher", "Diff. 2SFCA"]
+    _print_table(headers, rows)
+    print(f"Differenz gesamt: {_signed(result.differenz)} Einwohner, davon "
+          f"{_signed(result.differenz_65)} ab 65 Jahren (= Summe der Planungsräume).")
+    if access is not None:
+        print("2SFCA: Beratungsstunden je Woche je 1.000 Einwohner im Einzugsbereich "
+              f"({de_number(args.minuten, 0)} Minuten), Mittel je Planungsraum nach Einwohnern.")
+    if args.csv:
+        out = table.reset_index()
+        if access is not None:
+            out = out.join(access.rename(index={"Region": "gesamt"}).add_prefix("2sfca_"),
+                           on="pr_id")
+        out.to_csv(args.csv, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        print(f"Tabelle gespeichert: {args.csv}")
+    return 0
+
+
+def pd_series(values: dict[str, str]) -> Any:
+    import pandas as pd
+
+    return pd.Series(values)
+
+
+def _signed(value: object, decimals: int = 0) -> str:
+    text = de_number(value, decimals)
+    try:
+        positive = float(value) > 0  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return text
+    return f"+{text}" if positive else text
+
+
+def _cmd_sites(args: argparse.Namespace) -> int:
+    import time
+
+    from layers.standorte import read_candidate_table
+    from layers.store import open_store
+    from planungsraeume.netzplanung import suggest_sites
+
+    started = time.perf_counter()
+    store = open_store(args.region)
+    candidates = None
+    if args.kandidaten:
+        candidates = read_candidate_table(args.kandidaten, crs=store.crs,
+                                          region=store.read_layer("region"))
+    plan = suggest_sites(
+        store, args.typ, args.profil, args.minuten, args.anzahl, modell=args.modell,
+        kandidaten=candidates, nachfrage="alter_65_plus" if args.nachfrage == "65plus" else "einwohner",
+        filter=STEP_FREE if args.nur_stufenlos else None, unbekannt=args.unbekannt,
+    )
+    elapsed = time.perf_counter() - started
+    result = plan.vorschlag
+    whom = "Menschen ab 65 Jahren" if args.nachfrage == "65plus" else "Einwohner"
+    print(f"Standortvorschlag: {args.anzahl} weitere Angebote {args.typ}, Profil "
+          f"{PROFILE_WORDS.get(args.profil, args.profil)}, {de_number(args.minuten, 0)} Minuten, "
+          f"Modell {result.modell}")
+    print(f"Verfahren: {result.verfahren}; Rechenzeit gesamt {de_number(elapsed, 1)} s")
+    area_names = plan.je_planungsraum["name"].astype(str).to_dict()
+    rows = []
+    for site in plan.standorte.itertuples():
+        rows.append([str(site.rang), str(site.name), str(site.art),
+                     f"{site.pr_id} {area_names.get(str(site.pr_id), '')}".strip(),
+                     de_number(site.neu_versorgt_einwohner), de_number(site.neu_versorgt_65_plus),
+                     de_number(site.versorgt_kumuliert)])
+    _print_table(["Rang", "Standort", "Art", "Planungsraum", "neu versorgt", "davon 65+",
+                  f"{whom} versorgt (kumuliert)"], rows)
+    print(f"{whom} innerhalb von {de_number(args.minuten, 0)} Minuten: vorher "
+          f"{de_number(result.versorgt_vorher)}, nachher {de_number(result.versorgt_nachher)} "
+          f"({_signed(result.versorgt_nachher - result.versorgt_vorher)}) von "
+          f"{de_number(result.nachfrage_gesamt)}.")
+    for note in result.hinweise:
+        print(f"Hinweis: {note}")
+    per_area = plan.je_planungsraum[plan.je_planungsraum["neu_versorgt"] > 0]
+    if len(per_area):
+        print("Neu versorgte Einwohner je Planungsraum:")
+        _print_table(["Planungsraum", "neu versorgt", "davon 65+"], [
+            [f"{pr_id} {row['name']}", de_number(row["neu_versorgt"]),
+             de_number(row["neu_versorgt_65_plus"])]
+            for pr_id, row in per_area.iterrows()
+        ])
+    if args.csv:
+        lonlat = plan.standorte.to_crs("EPSG:4326")
+        table = plan.standorte.drop(columns="geometry").assign(
+            lon=lonlat.geometry.x.round(6), lat=lonlat.geometry.y.round(6))
+        table.to_csv(args.csv, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+        print(f"Vorschläge gespeichert: {args.csv}")
+    return 0
+
+
+def _cmd_accessibility(args: argparse.Namespace) -> int:
+    from layers.store import open_store
+    from planungsraeume.netzplanung import accessibility
+
+    store = open_store(args.region)
+    result = accessibility(
+        store, args.profil, args.typ, args.minuten, decay=args.abnahme,
+        nachfrage="alter_65_plus" if args.nachfrage == "65plus" else "einwohner",
+        filter=STEP_FREE if args.nur_stufenlos else None, unbekannt=args.unbekannt,
+    )
+    print(f"Angebot je Nachfrage (2SFCA): {', '.join(result.typen)}, Profil "
+          f"{PROFILE_WORDS.get(result.profil, result.profil)}, Einzugsbereich "
+          f"{de_number(result.minuten, 0)} Minuten, {result.verfahren}")
+    print(f"Wert: {result.einheit} (Mittel je Planungsraum, gewichtet nach {result.nachfrage})")
+    rows = [
+        [str(row["name"]) if pr_id in ("Region", "ohne") else f"{pr_id} {row['name']}",
+         de_number(row["nachfrage"]), de_number(row["mittelwert"], 2),
+         de_number(100 * row["anteil_ohne_angebot"], 1)]
+        for pr_id, row in result.je_planungsraum.iterrows()
+    ]
+    _print_table(["Planungsraum", result.nachfrage, "2SFCA", "% ohne Angebot im Einzugsbereich"],
+                 rows)
+    print("Angebote:")
+    _print_table(["Angebot", "Stunden/Woche", "Kapazität", "Stunden je 1.000 im Einzugsbereich"], [
+        [str(row["name"]), de_number(row["angebot"], 1), str(row["kapazitaet_quelle"]),
+         de_number(row["je_einheit"], 2)]
+        for _, row in result.angebote.iterrows()
+    ])
+    if args.csv:
+        result.je_planungsraum.reset_index().to_csv(args.csv, sep=";", decimal=",", index=False,
+                                                    encoding="utf-8-sig")
+        print(f"Tabelle gespeichert: {args.csv}")
     return 0
 
 
@@ -501,17 +681,64 @@ def add_issue7_commands(sub: argparse._SubParsersAction) -> None:
                         help="nur diesen Planungsraum (mehrfach möglich)")
     report.add_argument("--format", nargs="+", choices=["pdf", "html"], default=["pdf", "html"],
                         help="Ausgabeformate (Standard: pdf html)")
+    report.add_argument("--typ", action="append", metavar="TYP",
+                        help="Angebotstyp im Abschnitt Erreichbarkeit (mehrfach möglich; "
+                        "Standard: alle Beratungstypen der Region)")
+    report.add_argument("--profil", action="append", metavar="PROFIL",
+                        help="Profil im Abschnitt Erreichbarkeit (mehrfach möglich; Standard: "
+                        "fuss und rollstuhl)")
+    report.add_argument("--minuten", type=float, default=15.0,
+                        help="Zeitschwelle im Abschnitt Erreichbarkeit (Standard 15)")
     report.set_defaults(handler=_cmd_report)
 
-    scenario = sub.add_parser("szenario", help="Szenarien speichern, auflisten, zeigen, löschen")
-    scenario.add_argument("aktion", choices=["liste", "speichern", "zeigen", "loeschen"])
+    scenario = sub.add_parser(
+        "szenario", help="Szenarien speichern, auflisten, zeigen, löschen, vorher/nachher vergleichen"
+    )
+    scenario.add_argument("aktion", choices=["liste", "speichern", "zeigen", "loeschen", "vergleichen"])
     scenario.add_argument("--region", default=settings.default_region, help="Regionsname")
     scenario.add_argument("--name", help="Name des Szenarios")
-    scenario.add_argument("--datei", help="CSV/XLSX mit den Änderungen (für 'speichern')")
+    scenario.add_argument("--datei", help="CSV/XLSX mit den Änderungen (für 'speichern'; bei "
+                          "'vergleichen' statt eines gespeicherten Szenarios)")
     scenario.add_argument("--beschreibung", help="kurze Beschreibung")
     scenario.add_argument("--ueberschreiben", action="store_true",
                           help="ein Szenario gleichen Namens ersetzen")
+    _add_network_options(scenario)
+    scenario.add_argument("--typ", action="append", metavar="TYP",
+                          help="verglichene Angebotstypen (Standard: die das Szenario ändert)")
+    scenario.add_argument("--abnahme", choices=["keine", "stufen", "gauss"], default="keine",
+                          help="Distanzabnahme des 2SFCA (Standard: keine)")
+    scenario.add_argument("--csv", help="Vergleichstabelle zusätzlich als CSV speichern")
     scenario.set_defaults(handler=_cmd_scenario_checked)
+
+    sites = sub.add_parser(
+        "standorte", help="Standortvorschläge für weitere Angebote (MCLP, p-Median) auf dem Wegenetz"
+    )
+    sites.add_argument("--region", default=settings.default_region, help="Regionsname")
+    sites.add_argument("--typ", required=True, help="Angebotstyp, z. B. EUTB")
+    _add_network_options(sites)
+    sites.add_argument("--anzahl", "--k", type=int, default=3, dest="anzahl",
+                       help="Zahl der zusätzlichen Angebote (Standard 3)")
+    sites.add_argument("--modell", choices=["mclp", "p-median"], default="mclp",
+                       help="mclp: möglichst viele neu versorgt; p-median: kürzeste Wege")
+    sites.add_argument("--kandidaten", help="eigene Kandidatenliste (CSV/XLSX mit Name und "
+                       "Koordinaten); Standard: öffentliche Gebäude der Region")
+    sites.add_argument("--nachfrage", choices=["einwohner", "65plus"], default="einwohner",
+                       help="wessen Versorgung zählt (Standard: alle Einwohner)")
+    sites.add_argument("--csv", help="Vorschläge zusätzlich als CSV speichern")
+    sites.set_defaults(handler=_cmd_sites)
+
+    access = sub.add_parser(
+        "2sfca", help="Angebot je Nachfrage (2SFCA/E2SFCA) je Planungsraum auf dem Wegenetz"
+    )
+    access.add_argument("--region", default=settings.default_region, help="Regionsname")
+    access.add_argument("--typ", action="append", required=True, metavar="TYP",
+                        help="Angebotstyp (mehrfach möglich)")
+    _add_network_options(access, minutes=30.0)
+    access.add_argument("--abnahme", choices=["keine", "stufen", "gauss"], default="keine",
+                        help="Distanzabnahme: keine (2SFCA), stufen oder gauss (E2SFCA)")
+    access.add_argument("--nachfrage", choices=["einwohner", "65plus"], default="einwohner")
+    access.add_argument("--csv", help="Tabelle zusätzlich als CSV speichern")
+    access.set_defaults(handler=_cmd_accessibility)
 
     candidates = sub.add_parser(
         "kandidaten", help="Kandidatenstandorte für neue Angebote als CSV ausgeben"
@@ -521,7 +748,23 @@ def add_issue7_commands(sub: argparse._SubParsersAction) -> None:
     candidates.set_defaults(handler=_cmd_candidates)
 
 
+def _add_network_options(parser: argparse.ArgumentParser, minutes: float = 15.0) -> None:
+    parser.add_argument("--profil", default="fuss",
+                        help="Fortbewegungsprofil: fuss, senior, rollator, rollstuhl")
+    parser.add_argument("--minuten", type=float, default=minutes,
+                        help=f"Zeitgrenze in Minuten (Standard {minutes:g})")
+    parser.add_argument("--nur-stufenlos", action="store_true",
+                        help="nur Angebote mit stufenlosem Zugang zählen")
+    parser.add_argument("--unbekannt", choices=["optimistisch", "pessimistisch"], default=None,
+                        help="Umgang mit fehlenden Wegeangaben (Standard: data/profile.toml)")
+
+
 def _cmd_scenario_checked(args: argparse.Namespace) -> int:
+    if args.aktion == "vergleichen" and not (args.name or args.datei):
+        raise SozialraumError(
+            "Für 'szenario vergleichen' fehlt der Name des Szenarios (oder eine Datei).",
+            hinweis="Geben Sie --name \"…\" (gespeichertes Szenario) oder --datei aenderungen.csv an.",
+        )
     if args.aktion in ("speichern", "zeigen", "loeschen") and not args.name:
         raise SozialraumError(
             f"Für 'szenario {args.aktion}' fehlt der Name.", hinweis="Geben Sie --name \"…\" an."

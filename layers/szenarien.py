@@ -463,3 +463,40 @@ def delete_scenario(store: RegionStore, name: str) -> None:
         tx.delete(EDIT_TABLE, ("szenario", name))
         tx.delete(SCENARIO_TABLE, ("name", name))
         tx.audit(SCENARIO_TABLE, name, "szenario_geloescht", old[0] if old else None, None)
+
+
+def edit_table(edits: Sequence[ScenarioEdit], crs: object) -> pd.DataFrame:
+    """The edits as a table in the file format of :func:`read_edit_table` (for downloads).
+
+    Locations are given as ``lon``/``lat`` (WGS 84, six decimals ≈ 0.1 m), so that the table
+    reads back unchanged with :func:`read_edit_table` and opens in any spreadsheet.
+
+    Parameters
+    ----------
+    edits
+        The edits.
+    crs
+        CRS of the edits' ``x``/``y`` (the region CRS).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``aktion``, ``angebot_id``, ``typ``, ``name``, ``lon``, ``lat``, ``kapazitaet_std_woche``,
+        ``stufenloser_zugang``.
+    """
+    from pyproj import Transformer
+
+    to_web = Transformer.from_crs(CRS.from_user_input(crs), "EPSG:4326", always_xy=True)
+    rows = []
+    for edit in edits:
+        lon = lat = None
+        if edit.x is not None and edit.y is not None:
+            lon, lat = (round(v, 6) for v in to_web.transform(edit.x, edit.y))
+        rows.append({
+            "aktion": edit.aktion, "angebot_id": edit.angebot_id, "typ": edit.typ,
+            "name": edit.name, "lon": lon, "lat": lat,
+            "kapazitaet_std_woche": edit.kapazitaet_std_woche,
+            "stufenloser_zugang": edit.stufenloser_zugang,
+        })
+    return pd.DataFrame(rows, columns=["aktion", "angebot_id", "typ", "name", "lon", "lat",
+                                       "kapazitaet_std_woche", "stufenloser_zugang"])

@@ -10,12 +10,18 @@ The report takes its figures as inputs, so that every part of the toolkit suppli
     ``pr_id``, ``kennzahl`` (German label), ``wert`` (the area's value), ``regionswert`` (the
     comparison value: region average per area for counts, regional rate for shares and rates) and
     ``einheit`` (one of :data:`UNITS`, decides the German formatting). Rows keep their order.
-    :func:`simple_indicators_from_layers` computes a basic set directly from the layers.
+    :func:`report_indicators` takes them from the indicator module
+    (:func:`planungsraeume.indikatoren.indicators_for_store`).
 ``coverage`` (reachability), a long table with ``pr_id``, ``typ``, ``profil``, ``minuten``,
     ``anteil_einwohner`` and ``anteil_65_plus`` (shares 0..1 of the area's population within the
-    time limit), optionally ``region_anteil_einwohner``. None: the section says it is missing.
+    time limit), optionally ``region_anteil_einwohner``. :func:`report_coverage` computes it on
+    the network (:func:`analyses.workflow.coverage`) for a :class:`CoverageChoice`.
 ``barriers`` (:class:`BarrierSummary`), figures that the privacy module has already
     protected; this module never reads or aggregates barrier reports itself.
+    :func:`report_barriers` takes them from :func:`planungsraeume.barrieren.area_summaries` of
+    the publication :func:`analyses.privacy.publish` made.
+
+:func:`write_reports` computes all three from the store unless they are given.
 
 The map is drawn offline by :mod:`planungsraeume.steckbrief_karte`. The PDF is set with reportlab
 in DejaVu Sans (shipped with matplotlib, embedded, with all German characters); the HTML file is
@@ -68,6 +74,9 @@ PROFILE_LABELS = {
 ACCESS_LABELS = {"ja": "ja", "teilweise": "teilweise", "nein": "nein", "unbekannt": "unbekannt"}
 SIMILAR_WITHIN = 0.05  # ±5 % counts as "etwa gleich"
 NEAREST_ADDRESS_M = 60.0
+# Map height on the page: the map, the key figures and the start of the reachability table fit
+# on page 1 of A4.
+MAP_HEIGHT_CM = 9.5
 
 
 @dataclass(frozen=True)
@@ -142,78 +151,6 @@ def _check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> No
             f"Der Tabelle '{what}' fehlen die Spalten {', '.join(missing)}.",
             hinweis=f"Erwartet werden: {', '.join(columns)}.",
         )
-
-
-# --------------------------------------------------------------------------------------------
-# Fallback figures straight from the layers
-# --------------------------------------------------------------------------------------------
-
-
-def simple_indicators_from_layers(store: RegionStore) -> pd.DataFrame:
-    """A basic set of key figures per area, computed directly from the store's layers.
-
-    A fallback for reports before the indicator module is wired in: population, 65+ and under 18,
-    area and density, advice services and facilities, advice per 10,000 inhabitants, and the
-    share of services with step-free access (``stufenloser_zugang = ja``; ``unbekannt`` counts as
-    not confirmed). Counts are compared with the average per planning area, shares and rates with
-    the regional value.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Long table in the ``indicators`` format of this module.
-    """
-    areas = store.read_layer("planungsraeume")
-    cells = store.read_layer("bevoelkerung")
-    services = store.read_layer("angebote")
-    assert isinstance(areas, gpd.GeoDataFrame)
-    ids = [str(a) for a in areas["pr_id"]]
-    n_areas = len(ids)
-    cell_area = cells_to_areas(cells, areas).fillna("ohne").astype(str).to_numpy() if len(cells) else np.array([])
-    service_area = (
-        cells_to_areas(services, areas).fillna("ohne").astype(str).to_numpy() if len(services) else np.array([])
-    )
-
-    def by_area(values: np.ndarray, keys: np.ndarray) -> pd.Series:
-        return pd.Series(values, index=keys).groupby(level=0).sum().reindex(ids, fill_value=0.0)
-
-    people = by_area(cells["einwohner"].to_numpy(float), cell_area)
-    older = by_area(cells["alter_65_plus"].to_numpy(float), cell_area)
-    young = by_area(cells["alter_unter_18"].to_numpy(float), cell_area)
-    km2 = pd.Series(areas["flaeche_km2"].to_numpy(float), index=ids)
-    advice_mask = (services["gruppe"] == "Beratung").to_numpy(dtype=bool)
-    advice = by_area(advice_mask.astype(float), service_area)
-    facilities = by_area((~advice_mask).astype(float), service_area)
-    all_services = by_area(np.ones(len(services)), service_area)
-    step_free = by_area((services["stufenloser_zugang"] == "ja").to_numpy(dtype=float), service_area)
-
-    def ratio(a: pd.Series, b: pd.Series, scale: float = 1.0) -> pd.Series:
-        return pd.Series(np.where(b > 0, scale * a / b.where(b > 0, 1.0), np.nan), index=ids)
-
-    def total_ratio(a: pd.Series, b: pd.Series, scale: float = 1.0) -> float:
-        return float(scale * a.sum() / b.sum()) if b.sum() > 0 else float("nan")
-
-    rows: list[tuple[str, pd.Series, float, str]] = [
-        ("Einwohnerinnen und Einwohner", people, people.sum() / n_areas, "personen"),
-        ("Einwohner ab 65 Jahren", older, older.sum() / n_areas, "personen"),
-        ("Anteil ab 65 Jahren", ratio(older, people), total_ratio(older, people), "anteil"),
-        ("Anteil unter 18 Jahren", ratio(young, people), total_ratio(young, people), "anteil"),
-        ("Fläche", km2, km2.sum() / n_areas, "km2"),
-        ("Einwohner je km²", ratio(people, km2), total_ratio(people, km2), "je_km2"),
-        ("Beratungsangebote", advice, advice.sum() / n_areas, "anzahl"),
-        ("Beratungsangebote je 10.000 Einwohner", ratio(advice, people, 1e4),
-         total_ratio(advice, people, 1e4), "je_10000"),
-        ("Einrichtungen (Wohnen, Pflege, Dienste)", facilities, facilities.sum() / n_areas, "anzahl"),
-        ("Angebote mit stufenlosem Zugang", ratio(step_free, all_services),
-         total_ratio(step_free, all_services), "anteil"),
-    ]
-    records = [
-        {"pr_id": pr, "kennzahl": label, "wert": float(values[pr]), "regionswert": float(region),
-         "einheit": unit}
-        for pr in ids
-        for label, values, region, unit in rows
-    ]
-    return pd.DataFrame.from_records(records, columns=list(INDICATOR_COLUMNS))
 
 
 # --------------------------------------------------------------------------------------------
@@ -337,6 +274,216 @@ def coverage_from_area_table(
 
 
 # --------------------------------------------------------------------------------------------
+# The report's figures from the store: indicators (#4), coverage (#3), barriers (#5)
+# --------------------------------------------------------------------------------------------
+
+# Keys of planungsraeume.indikatoren shown in the Kennzahlen table, in this order (keys a region
+# does not have, e.g. age groups without population data, are left out). Imported own
+# indicators (``eigen_*``) follow.
+REPORT_INDICATORS: tuple[str, ...] = (
+    "einwohner",
+    "einwohnerdichte",
+    "einwohner_unter_18",
+    "anteil_unter_18",
+    "einwohner_65_plus",
+    "anteil_65_plus",
+    "anteil_80_plus",
+    "angebote",
+    "beratung",
+    "beratung_je_10000",
+    "anteil_stufenloser_zugang",
+    "anteil_stufenloser_zugang_unbekannt",
+    "anteil_rollstuhlgerechtes_wc",
+    "anteil_leichte_sprache",
+)
+
+
+@dataclass(frozen=True)
+class CoverageChoice:
+    """Which coverage figures the Erreichbarkeit section shows.
+
+    Attributes
+    ----------
+    typen
+        Service types; ``None``: every advice type (group "Beratung") present in the region.
+    profile
+        Travel profiles (default: on foot and in a wheelchair, the two ends of the range).
+    minuten
+        Time limit.
+    unbekannt
+        Handling of unknown way attributes (default from ``data/profile.toml``).
+    """
+
+    typen: tuple[str, ...] | None = None
+    profile: tuple[str, ...] = ("fuss", "rollstuhl")
+    minuten: float = 15.0
+    unbekannt: str | None = None
+
+
+DEFAULT_COVERAGE = CoverageChoice()
+
+
+def report_indicators(
+    store: RegionStore, keys: Sequence[str] = REPORT_INDICATORS, *, stichtag: date | str | None = None
+) -> pd.DataFrame:
+    """The key figures of the report from the indicator module (``indicators`` format).
+
+    Parameters
+    ----------
+    store
+        The region store.
+    keys
+        Indicator keys of :func:`planungsraeume.indikatoren.compute_indicators` to show; own
+        indicators (``eigen_*``) are always appended.
+    stichtag
+        Day for which offers count as active (default today).
+    """
+    from planungsraeume.indikatoren import indicators_for_store
+
+    long = indicators_for_store(store, stichtag=stichtag)
+    own = [str(k) for k in dict.fromkeys(long["kennzahl"]) if str(k).startswith("eigen_")]
+    return indicators_from_long_table(long, keys=[*keys, *own])
+
+
+def advice_types_present(services: pd.DataFrame) -> list[str]:
+    """Advice types (group "Beratung") with at least one offer, in the vocabulary's order."""
+    from layers.angebote import service_types
+
+    present = set(services.loc[services["gruppe"] == "Beratung", "typ"].dropna().astype(str))
+    return [t.schluessel for t in service_types() if t.schluessel in present]
+
+
+def report_coverage(
+    store: RegionStore,
+    choice: CoverageChoice = DEFAULT_COVERAGE,
+    *,
+    progress: ProgressCallback | None = None,
+) -> pd.DataFrame | None:
+    """Coverage per planning area, service type and profile on the network (``coverage`` format).
+
+    Runs :func:`analyses.workflow.coverage` (cached per store version) for every type and
+    profile of ``choice``.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        None if the region has no population (nothing to cover) or no offer of the types.
+    """
+    from analyses import workflow
+
+    cells = store.read_layer("bevoelkerung", columns=["einwohner"])
+    if len(cells) == 0 or float(cells["einwohner"].sum()) <= 0:
+        return None
+    services = store.read_layer("angebote")
+    present = set(services["typ"].dropna().astype(str))
+    types = [t for t in (choice.typen or advice_types_present(services)) if t in present]
+    if not types:
+        return None
+    frames = []
+    with Steps(len(types) * len(choice.profile), "Erreichbarkeit", progress) as steps:
+        for typ in types:
+            for profil in choice.profile:
+                steps.step(f"{typ}, {PROFILE_LABELS.get(profil, profil)}")
+                table = workflow.coverage(store, profil, typ, schwellen=[choice.minuten],
+                                          unbekannt=choice.unbekannt)
+                frames.append(coverage_from_area_table(table, typ=typ))
+                steps.advance()
+    return pd.concat(frames, ignore_index=True)
+
+
+def report_barriers(
+    store: RegionStore,
+    *,
+    barrier_filter: object | None = None,
+    rule: object | None = None,
+) -> BarrierSummary | None:
+    """The barrier section from the privacy module's publication (never from the raw layer).
+
+    Every figure comes from :func:`planungsraeume.barrieren.area_summaries`, i.e. from
+    :func:`analyses.privacy.publish` with the public rule (at least
+    ``settings.privacy_min_persons`` distinct persons, rounded, protected against differencing).
+
+    Parameters
+    ----------
+    store
+        The region store.
+    barrier_filter, rule
+        :class:`analyses.privacy.BarrierFilter` and :class:`analyses.privacy.DisclosureRule`
+        (default: all barriers, the public rule).
+
+    Returns
+    -------
+    BarrierSummary or None
+        None if the region has no barrier layer.
+    """
+    from analyses.privacy import MISSING_LABEL
+    from planungsraeume.barrieren import area_summaries, publication
+
+    if not store.has_layer("barrieren"):
+        return None
+    region = store.read_meta().get("region")
+    if not region:
+        return None
+    pub = publication(region, store=store, barrier_filter=barrier_filter,  # type: ignore[arg-type]
+                      rule=rule)  # type: ignore[arg-type]
+    rows: list[tuple[str, str, str]] = []
+    for area in area_summaries(pub, top=3):
+        rows.append((area.pr_id, "Ausgewertet", area.filter))
+        if not area.veroeffentlicht:
+            rows.append((area.pr_id, "Personen mit Meldungen",
+                         f"{MISSING_LABEL} (zu wenige Personen oder Schutz vor Zurückrechnen)"))
+            continue
+        rows.append((area.pr_id, "Personen mit Meldungen (gerundet)",
+                     f"{de_number(area.personen)} Personen, {de_number(area.meldungen)} Meldungen"))
+        if area.rate_je_1000 is not None:
+            smoothed = (f" (geglättet nach empirischem Bayes: {de_number(area.rate_eb_je_1000, 1)})"
+                        if area.rate_eb_je_1000 is not None else "")
+            rows.append((area.pr_id, "Personen mit Meldungen je 1.000 Einwohner",
+                         de_number(area.rate_je_1000, 1) + smoothed))
+        for code in area.top_codes.itertuples(index=False):
+            rows.append((area.pr_id, f"Umweltfaktor Rang {code.rang}",
+                         f"{code.icf_code} {code.icf_titel} ({de_number(code.personen)} Personen)"))
+        trend = area.trend.dropna(subset=["jahr", "personen"])
+        years = [f"{int(jahr)}: {de_number(personen)}"
+                 for jahr, personen in zip(trend["jahr"], trend["personen"], strict=True)]
+        if years:
+            rows.append((area.pr_id, "Personen nach Jahr", "; ".join(years)))
+    k, base = pub.rule.min_personen, pub.rule.rundungsbasis
+    rule_text = (
+        f"Werte erst ab {k} verschiedenen Personen, auf {base} gerundet und gegen Zurückrechnen "
+        f"geschützt; „{MISSING_LABEL}“ heißt: zu wenige Personen oder ausgeblendet. Meldungen "
+        f"werden nie als Punkte gezeigt. Regel: {pub.rule.kennzeichnung}."
+    )
+    return BarrierSummary(
+        tabelle=pd.DataFrame.from_records(rows, columns=["pr_id", "merkmal", "wert"]),
+        regel=rule_text,
+    )
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """The three figure inputs of the reports, computed once for all areas."""
+
+    indicators: pd.DataFrame
+    coverage: pd.DataFrame | None
+    barriers: BarrierSummary | None
+
+
+def report_inputs(
+    store: RegionStore,
+    *,
+    coverage_choice: CoverageChoice = DEFAULT_COVERAGE,
+    progress: ProgressCallback | None = None,
+) -> ReportInputs:
+    """Indicators, network coverage and the protected barrier summary of a region store."""
+    return ReportInputs(
+        indicators=report_indicators(store),
+        coverage=report_coverage(store, coverage_choice, progress=progress),
+        barriers=report_barriers(store),
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # Content of a report
 # --------------------------------------------------------------------------------------------
 
@@ -420,12 +567,16 @@ class AreaReport:
     stand: str
     map_png: bytes
     kennzahlen: list[tuple[str, str, str, str]]  # label, area, region, comparison
-    erreichbarkeit: list[tuple[str, str, str, str, str, str]] | None
+    # Rows of the reachability table: one per type, with one column group per (profile, minutes)
+    # (see ``erreichbarkeit_gruppen``); without groups, one row per type, profile and minutes.
+    erreichbarkeit: list[tuple[str, ...]] | None
     barrieren: list[tuple[str, str]] | None
     barrieren_regel: str
     typen: list[tuple[str, str, str]]  # type, in area, in region
     angebote: list[tuple[str, str, str, str, str]]  # nr, name, type, address, step-free
     hinweise: list[str] = field(default_factory=list)
+    # Column groups of the reachability table ("zu Fuß, 15 Min."), each over GROUP_COLUMNS.
+    erreichbarkeit_gruppen: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
@@ -482,21 +633,9 @@ def build_area_report(
         for row in own.itertuples()
     ]
     reach = None
+    groups: tuple[str, ...] = ()
     if coverage is not None:
-        _check_columns(coverage, COVERAGE_COLUMNS, "Erreichbarkeit")
-        part = coverage[coverage["pr_id"].astype(str) == str(pr_id)]
-        has_region = "region_anteil_einwohner" in part.columns
-        reach = [
-            (
-                str(row["typ"]),
-                PROFILE_LABELS.get(str(row["profil"]), str(row["profil"])),
-                de_number(row["minuten"], 0),
-                de_percent(row["anteil_einwohner"]),
-                de_percent(row["anteil_65_plus"]),
-                de_percent(row["region_anteil_einwohner"]) if has_region else MISSING,
-            )
-            for _, row in part.iterrows()
-        ]
+        reach, groups = _reachability_rows(coverage, str(pr_id))
     barrier_rows = None
     rule = ""
     if barriers is not None:
@@ -533,7 +672,8 @@ def build_area_report(
         notes.append("Angebote mit „(fiktiv)“ im Namen sind erfundene Beispieldaten (quelle = synthetisch).")
     if any(a.startswith("nahe ") for *_, a, _ in angebote):
         notes.append("„nahe …“: Adresse fehlt im Verzeichnis; angegeben ist die nächste Hausadresse.")
-    picture = render_area_map(context.layers, str(pr_id), styles=context.styles, numbered=inside)
+    picture = render_area_map(context.layers, str(pr_id), styles=context.styles, numbered=inside,
+                              map_height_cm=MAP_HEIGHT_CM)
     return AreaReport(
         pr_id=str(pr_id),
         name=name,
@@ -547,7 +687,48 @@ def build_area_report(
         typen=typen,
         angebote=angebote,
         hinweise=notes,
+        erreichbarkeit_gruppen=groups,
     )
+
+
+GROUP_COLUMNS = ("Einwohner", "ab 65 Jahren", "Region")
+PDF_GROUP_COLUMNS = ("Einw.", "ab 65 J.", "Region")  # narrow PDF columns
+MAX_GROUPS = 2  # more (profile, minutes) combinations than this: one row per combination
+LONG_HEADER = ("Angebotstyp", "Profil", "Minuten", "Einwohner", "ab 65 Jahren", "Region (Einwohner)")
+
+
+def _reachability_rows(
+    coverage: pd.DataFrame, pr_id: str
+) -> tuple[list[tuple[str, ...]], tuple[str, ...]]:
+    """Rows of the reachability table of one area and its column groups (see AreaReport)."""
+    _check_columns(coverage, COVERAGE_COLUMNS, "Erreichbarkeit")
+    part = coverage[coverage["pr_id"].astype(str) == pr_id]
+    has_region = "region_anteil_einwohner" in part.columns
+
+    def cells(row: pd.Series) -> tuple[str, str, str]:
+        return (
+            de_percent(row["anteil_einwohner"]),
+            de_percent(row["anteil_65_plus"]),
+            de_percent(row["region_anteil_einwohner"]) if has_region else MISSING,
+        )
+
+    keys = list(dict.fromkeys(zip(part["profil"].astype(str), part["minuten"], strict=True)))
+    if len(keys) > MAX_GROUPS or part.duplicated(subset=["typ", "profil", "minuten"]).any():
+        long_rows: list[tuple[str, ...]] = [
+            (str(row["typ"]), PROFILE_LABELS.get(str(row["profil"]), str(row["profil"])),
+             de_number(row["minuten"], 0), *cells(row))
+            for _, row in part.iterrows()
+        ]
+        return long_rows, ()
+    groups = tuple(f"{PROFILE_LABELS.get(p, p)}, {de_number(m, 0)} Min." for p, m in keys)
+    rows: list[tuple[str, ...]] = []
+    for typ, block in part.groupby(part["typ"].astype(str), sort=False):
+        values: list[str] = [typ]
+        for profil, minutes in keys:
+            hit = block[(block["profil"].astype(str) == profil) & (block["minuten"] == minutes)]
+            values.extend(cells(hit.iloc[0]) if len(hit) else (MISSING,) * 3)
+        rows.append(tuple(values))
+    return rows, groups
 
 
 # --------------------------------------------------------------------------------------------
@@ -589,6 +770,29 @@ def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], n
     )
 
 
+REACH_CAPTION = "Anteil der Bevölkerung, die ein Angebot des Typs innerhalb der Zeit erreicht"
+
+
+def _reachability_html(report: AreaReport) -> str:
+    rows = report.erreichbarkeit or []
+    if not report.erreichbarkeit_gruppen:
+        return _table(REACH_CAPTION, LONG_HEADER, rows, numeric=(2, 3, 4, 5))
+    esc = html.escape
+    top = '<th scope="col" rowspan="2">Angebotstyp</th>' + "".join(
+        f'<th scope="colgroup" colspan="{len(GROUP_COLUMNS)}">{esc(g)}</th>'
+        for g in report.erreichbarkeit_gruppen
+    )
+    sub = "".join(f'<th scope="col">{esc(c)}</th>'
+                  for _ in report.erreichbarkeit_gruppen for c in GROUP_COLUMNS)
+    body = "".join(
+        "<tr>" + f'<th scope="row">{esc(row[0])}</th>'
+        + "".join(f'<td class="zahl">{esc(v)}</td>' for v in row[1:]) + "</tr>"
+        for row in rows
+    )
+    return (f"<table><caption>{esc(REACH_CAPTION)}</caption><thead><tr>{top}</tr><tr>{sub}</tr>"
+            f"</thead><tbody>{body}</tbody></table>")
+
+
 def report_html(report: AreaReport) -> str:
     """The report as one self-contained HTML document (German, accessible)."""
     esc = html.escape
@@ -625,14 +829,11 @@ def report_html(report: AreaReport) -> str:
     elif not report.erreichbarkeit:
         parts.append("<p>Keine Werte für diesen Planungsraum.</p>")
     else:
-        parts.append(
-            _table(
-                "Anteil der Bevölkerung, die ein Angebot innerhalb der Zeit erreicht",
-                ("Angebotstyp", "Profil", "Minuten", "Einwohner", "ab 65 Jahren", "Region (Einwohner)"),
-                report.erreichbarkeit,
-                numeric=(2, 3, 4, 5),
-            )
-        )
+        parts.append(_reachability_html(report))
+        parts.append('<p class="hinweis">Anteil der Einwohner und der Menschen ab 65 Jahren, die '
+                     "das nächste Angebot des Typs innerhalb der Zeit auf dem Wegenetz des Profils "
+                     "erreichen (Stufen, Steigungen und Bordsteine je nach Profil berücksichtigt); "
+                     "Region: Anteil aller Einwohner der Region.</p>")
     parts.append("</section>")
     parts.append('<section aria-labelledby="h-barrieren"><h2 id="h-barrieren">Gemeldete Barrieren</h2>')
     if report.barrieren is None:
@@ -711,7 +912,7 @@ def write_report_pdf(report: AreaReport, path: str | Path) -> Path:
     small = ParagraphStyle("small", parent=base, fontSize=8, leading=10, textColor=colors.HexColor("#3d3d3d"))
     h1 = ParagraphStyle("h1", parent=base, fontName=_FONT_BOLD, fontSize=19, leading=23, spaceAfter=2)
     h2 = ParagraphStyle("h2", parent=base, fontName=_FONT_BOLD, fontSize=12.5, leading=15,
-                        spaceBefore=8, spaceAfter=4)
+                        spaceBefore=8, spaceAfter=4, keepWithNext=1)
     cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5)
     cell_bold = ParagraphStyle("cellb", parent=cell, fontName=_FONT_BOLD)
     cell_num = ParagraphStyle("celln", parent=cell, alignment=2)
@@ -720,18 +921,33 @@ def write_report_pdf(report: AreaReport, path: str | Path) -> Path:
         return html.escape(text, quote=False)
 
     def table(header: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float],
-              numeric: Sequence[int] = ()) -> Table:
-        data = [[Paragraph(esc(h), cell_bold) for h in header]]
+              numeric: Sequence[int] = (), top_row: Sequence[tuple[str, int]] = ()) -> Table:
+        data = []
+        spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
+        if top_row:
+            first: list[object] = []
+            col = 0
+            for label, span in top_row:
+                first.append(Paragraph(esc(label), cell_bold))
+                first.extend([""] * (span - 1))
+                if span > 1:
+                    spans.append(("SPAN", (col, 0), (col + span - 1, 0)))
+                col += span
+            data.append(first)
+        data.append([Paragraph(esc(h), cell_bold) for h in header])
+        head_rows = len(data)
         for row in rows:
             data.append([
                 Paragraph(esc(v), cell_num if i in numeric else (cell_bold if i == 0 else cell))
                 for i, v in enumerate(row)
             ])
-        result = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=1, hAlign="LEFT")
+        result = Table(data, colWidths=[w * mm for w in widths_mm], repeatRows=head_rows,
+                       hAlign="LEFT")
         result.setStyle(TableStyle([
             ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a8a8a")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e6e6e6")),
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#f5f5f5")]),
+            ("BACKGROUND", (0, 0), (-1, head_rows - 1), colors.HexColor("#e6e6e6")),
+            ("ROWBACKGROUNDS", (0, head_rows), (-1, -1), [colors.white, colors.HexColor("#f5f5f5")]),
+            *spans,
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
@@ -764,8 +980,23 @@ def write_report_pdf(report: AreaReport, path: str | Path) -> Path:
     elif not report.erreichbarkeit:
         story.append(Paragraph("Keine Werte für diesen Planungsraum.", base))
     else:
-        story.append(table(("Angebotstyp", "Profil", "Minuten", "Einwohner", "ab 65 Jahren", "Region"),
-                           report.erreichbarkeit, (52, 30, 20, 26, 26, 26), numeric=(2, 3, 4, 5)))
+        groups = report.erreichbarkeit_gruppen
+        if not groups:
+            story.append(table(("Angebotstyp", "Profil", "Minuten", "Einwohner", "ab 65 Jahren",
+                                "Region"), report.erreichbarkeit, (52, 30, 20, 26, 26, 26),
+                               numeric=(2, 3, 4, 5)))
+        else:
+            width = (180 - 48) / (len(groups) * len(PDF_GROUP_COLUMNS))
+            sub = [c for _ in groups for c in PDF_GROUP_COLUMNS]
+            grid = table(["Angebotstyp", *sub], report.erreichbarkeit,
+                         [48, *([width] * len(sub))], numeric=tuple(range(1, len(sub) + 1)),
+                         top_row=[("", 1), *[(g, len(GROUP_COLUMNS)) for g in groups]])
+            story.append(grid)
+        story.append(Paragraph(
+            "Anteil der Einwohner (Einw.) und der Menschen ab 65 Jahren, die das nächste Angebot "
+            "des Typs innerhalb der Zeit auf dem Wegenetz des Profils erreichen (Stufen, "
+            "Steigungen und Bordsteine je nach Profil berücksichtigt); Region: Anteil aller "
+            "Einwohner der Region.", small))
     story.append(Paragraph("Gemeldete Barrieren", h2))
     if report.barrieren is None:
         story.append(Paragraph("Für diesen Bericht liegt keine Barriereauswertung vor.", base))
@@ -786,8 +1017,7 @@ def write_report_pdf(report: AreaReport, path: str | Path) -> Path:
     else:
         story.append(Paragraph("Im Planungsraum liegt kein Angebot des Verzeichnisses.", base))
     story.append(Spacer(1, 3 * mm))
-    for note in report.hinweise:
-        story.append(Paragraph(esc(note), small))
+    story.append(Paragraph(" ".join(esc(note) for note in report.hinweise), small))
 
     def footer(canvas: object, doc: object) -> None:
         canvas.saveState()  # type: ignore[attr-defined]
@@ -812,6 +1042,18 @@ def write_report_pdf(report: AreaReport, path: str | Path) -> Path:
 # --------------------------------------------------------------------------------------------
 
 
+def _part(progress: ProgressCallback | None, start: float, end: float) -> ProgressCallback | None:
+    """A callback reporting its 0..1 as ``start``..``end`` of the caller's progress."""
+    if progress is None:
+        return None
+    outer = progress
+
+    def scaled(fraction: float, label: str) -> None:
+        outer(start + (end - start) * min(1.0, max(0.0, fraction)), label)
+
+    return scaled
+
+
 def file_stem(pr_id: str, name: str) -> str:
     """File name of an area's report: ``PR07_frankenberger-viertel``."""
     table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
@@ -829,6 +1071,7 @@ def write_reports(
     pr_ids: Sequence[str] | None = None,
     formats: Sequence[str] = ("pdf", "html"),
     progress: ProgressCallback | None = None,
+    coverage_choice: CoverageChoice = DEFAULT_COVERAGE,
 ) -> list[Path]:
     """Write the Steckbrief of every (or the chosen) planning area, plus an ``index.html``.
 
@@ -839,9 +1082,12 @@ def write_reports(
     out_dir
         Output directory (created).
     indicators
-        Key figures (default: :func:`simple_indicators_from_layers`).
-    coverage, barriers
-        Optional sections (see the module docstring).
+        Key figures (default: :func:`report_indicators`, the indicator module's figures).
+    coverage
+        Reachability section (default: :func:`report_coverage` on the network for
+        ``coverage_choice``; pass an empty frame to leave the figures out).
+    barriers
+        Barrier section (default: :func:`report_barriers`, the privacy module's publication).
     pr_ids
         Only these areas (default: all).
     formats
@@ -871,7 +1117,12 @@ def write_reports(
             hinweis=f"Vorhanden sind: {', '.join(sorted(known))}.",
         )
     if indicators is None:
-        indicators = simple_indicators_from_layers(store)
+        indicators = report_indicators(store)
+    if coverage is None:
+        coverage = report_coverage(store, coverage_choice, progress=_part(progress, 0.0, 0.3))
+    if barriers is None:
+        barriers = report_barriers(store)
+    progress = _part(progress, 0.3, 1.0)
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

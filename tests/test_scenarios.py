@@ -274,3 +274,94 @@ def test_scenario_commands(aachen_store, tmp_path, monkeypatch, capsys):
 
     again = read_candidate_table(tmp_path / "k.csv", crs=aachen_store.crs, region=aachen_store.read_layer("region"))
     assert len(again) == len(exported) - 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("profil", ["rollstuhl", "fuss"])
+def test_deltas_add_up_on_the_network(aachen_store, aachen_layers, profil):
+    """The acceptance criterion on network travel times (#3's nearest_service), checked against
+    an independent recount with analyses.reachability.nearest for the before and after sets."""
+    from analyses.graph import load_graph
+    from analyses.reachability import nearest
+    from analyses.workflow import origins_layer
+    from planungsraeume.netzplanung import compare_on_network
+
+    services, areas = aachen_layers["services"], aachen_layers["areas"]
+    services_before = services.copy()
+    edits = _edits(services)
+    result = compare_on_network(aachen_store, edits, profil=profil, minuten=15)
+    table = result.je_planungsraum
+    assert set(areas["pr_id"]) <= set(table.index)
+    # covered(after) - covered(before) = sum of the per-area deltas (all and 65+)
+    assert result.differenz == pytest.approx(table["differenz"].sum(), abs=1e-6)
+    assert result.differenz_65 == pytest.approx(table["differenz_65"].sum(), abs=1e-6)
+    assert table["einwohner"].sum() == pytest.approx(aachen_layers["cells"]["einwohner"].sum())
+    # the totals are the real network figures
+    graph = load_graph(aachen_store, profil)
+    cells = origins_layer(aachen_store)
+    for label, offers, total, total_65 in (
+        ("vorher", services[services["typ"] == "EUTB"], result.versorgt_vorher, result.versorgt_65_vorher),
+        ("nachher", apply_edits(services, edits).query("typ == 'EUTB'"), result.versorgt_nachher,
+         result.versorgt_65_nachher),
+    ):
+        travel = nearest(graph, cells, offers, ziel_id="angebot_id")
+        hit = ((travel["status"] == "erreichbar") & (travel["minuten"] <= 15)).to_numpy()
+        assert total == pytest.approx(cells["einwohner"].to_numpy()[hit].sum()), label
+        assert total_65 == pytest.approx(cells["alter_65_plus"].to_numpy()[hit].sum()), label
+        assert total > 0
+    changes = set(result.zellen["aenderung"])
+    assert {"neu versorgt", "nicht mehr versorgt"} <= changes
+    assert result.differenz != 0
+    # 2SFCA before/after on the network: all supply of offers with demand is handed out.
+    access = result.erreichbarkeit
+    assert access is not None and access["differenz"].abs().sum() > 0
+    for label, offers in (("vorher", result.angebote_vorher), ("nachher", result.angebote_nachher)):
+        supply = capacity_supply(offers)["angebot"]
+        assert access.loc["Region", label] == pytest.approx(
+            1000 * supply.sum() / cells["einwohner"].sum())
+    pd.testing.assert_frame_equal(services, services_before)
+
+
+def test_network_comparison_needs_a_type(aachen_store):
+    from planungsraeume.netzplanung import compare_on_network
+
+    with pytest.raises(AnalysisError, match="keine Änderung"):
+        compare_on_network(aachen_store, [], profil="fuss", minuten=15)
+    with pytest.raises(AnalysisError, match="Unbekannter Angebotstyp: Beratungsbus"):
+        compare_on_network(aachen_store, [], profil="fuss", minuten=15, typen=["Beratungsbus"])
+
+
+def test_closing_every_offer_covers_nobody(aachen_store, aachen_layers):
+    from planungsraeume.netzplanung import compare_on_network
+
+    eutb = aachen_layers["services"].query("typ == 'EUTB'")
+    edits = [ScenarioEdit("schliessen", angebot_id=str(i)) for i in eutb["angebot_id"]]
+    result = compare_on_network(aachen_store, edits, profil="rollstuhl", minuten=15)
+    assert result.versorgt_nachher == 0 and result.versorgt_vorher > 0
+    assert result.differenz == pytest.approx(-result.versorgt_vorher)
+    assert result.erreichbarkeit is not None
+    assert (result.erreichbarkeit["nachher"] == 0).all()
+
+
+def test_edit_table_reads_back_unchanged(aachen_store, aachen_layers, tmp_path):
+    from layers.szenarien import edit_table
+
+    first = aachen_layers["services"].query("typ == 'EUTB'").iloc[0]
+    edits = [
+        *_edits(aachen_layers["services"])[:2],
+        ScenarioEdit("verschieben", angebot_id=str(first["angebot_id"]), x=first.geometry.x - 300.0,
+                     y=first.geometry.y + 200.0),
+        ScenarioEdit("schliessen", angebot_id="syn-eutb-02"),
+    ]
+    table = edit_table(edits, aachen_store.crs)
+    path = tmp_path / "szenario.csv"
+    # the app's download format: semicolon, decimal comma, UTF-8 with BOM
+    table.to_csv(path, sep=";", decimal=",", index=False, encoding="utf-8-sig")
+    again = read_edit_table(path, crs=aachen_store.crs, region=aachen_layers["region"])
+    assert [e.aktion for e in again] == [e.aktion for e in edits]
+    assert [e.angebot_id for e in again] == [e.angebot_id for e in edits]
+    for a, b in zip(again, edits, strict=True):
+        if b.x is not None:
+            assert a.x == pytest.approx(b.x, abs=0.2) and a.y == pytest.approx(b.y, abs=0.2)
+        assert a.kapazitaet_std_woche == b.kapazitaet_std_woche
+        assert a.name == b.name and a.typ == b.typ

@@ -14,10 +14,13 @@ from layers.formatting import de_number, de_percent
 from layers.settings import privacy_min_persons
 from planungsraeume.steckbrief import (
     BarrierSummary,
+    CoverageChoice,
     build_area_report,
     load_report_context,
+    report_barriers,
+    report_coverage,
     report_html,
-    simple_indicators_from_layers,
+    report_indicators,
     write_report_pdf,
 )
 
@@ -35,7 +38,15 @@ def context(aachen_store):
 
 @pytest.fixture(scope="module")
 def indicators(aachen_store):
-    return simple_indicators_from_layers(aachen_store)
+    return report_indicators(aachen_store)
+
+
+@pytest.fixture(scope="module")
+def long_indicators(aachen_store):
+    """The indicator module's own table (#4), for independent comparison."""
+    from planungsraeume.indikatoren import indicators_for_store
+
+    return indicators_for_store(aachen_store)
 
 
 def _coverage_input() -> pd.DataFrame:
@@ -64,15 +75,24 @@ def _barrier_input() -> BarrierSummary:
     )
 
 
-def test_indicators_cover_every_area_and_add_up(aachen_store, indicators):
+def test_indicators_come_from_the_indicator_module(aachen_store, indicators, long_indicators):
     areas = aachen_store.read_layer("planungsraeume")
     cells = aachen_store.read_layer("bevoelkerung")
-    people = indicators[indicators["kennzahl"] == "Einwohnerinnen und Einwohner"]
+    people = indicators[indicators["kennzahl"] == "Einwohner"]
     assert set(people["pr_id"]) == set(areas["pr_id"])
     assert people["wert"].sum() == pytest.approx(cells["einwohner"].sum())
     assert people["regionswert"].iloc[0] == pytest.approx(cells["einwohner"].sum() / len(areas))
     shares = indicators[indicators["einheit"] == "anteil"]
     assert shares["wert"].dropna().between(0, 1).all()
+    # Every figure is #4's, shares converted from percent to 0..1.
+    own = long_indicators.set_index(["pr_id", "bezeichnung"])
+    for row in indicators.itertuples():
+        source = own.loc[(row.pr_id, row.kennzahl)]
+        factor = 0.01 if source["einheit"] == "%" else 1.0
+        assert row.wert == pytest.approx(source["wert"] * factor, nan_ok=True)
+        assert row.regionswert == pytest.approx(source["wert_region"] * factor, nan_ok=True)
+    assert "Anteil 65 Jahre und älter" in set(indicators["kennzahl"])
+    assert "Anteil der Angebote mit stufenlosem Zugang" in set(indicators["kennzahl"])
 
 
 def test_pdf_shows_name_and_the_indicator_figures(context, indicators, tmp_path):
@@ -84,13 +104,13 @@ def test_pdf_shows_name_and_the_indicator_figures(context, indicators, tmp_path)
     text = _pdf_text(path)
     assert "Rothe Erde (PR17)" in text
     own = indicators[indicators["pr_id"] == AREA].set_index("kennzahl")
-    population = own.loc["Einwohnerinnen und Einwohner", "wert"]
+    population = own.loc["Einwohner", "wert"]
     assert population > 1000
     assert de_number(population) in text  # e.g. "15.394"
     assert re.search(r"\d{1,3}\.\d{3}", de_number(population))
-    older_share = own.loc["Anteil ab 65 Jahren", "wert"]
+    older_share = own.loc["Anteil 65 Jahre und älter", "wert"]
     assert de_percent(older_share) in text  # e.g. "22,1 %"
-    assert de_number(own.loc["Einwohner ab 65 Jahren", "wert"]) in text
+    assert de_number(own.loc["Einwohner 65 Jahre und älter", "wert"]) in text
     # coverage and barrier sections show what they were given
     assert "81,2 %" in text and "45,7 %" in text and "65,4 %" in text and "im Rollstuhl" in text
     assert "e150 Gestaltung öffentlicher Gebäude" in text.replace("\n", " ")
@@ -125,10 +145,11 @@ def test_html_is_self_contained_and_accessible(context, indicators):
     assert "Rothe Erde" in images[0]["alt"]
     assert not [a for t, a in tags if t in ("link", "script") or (t == "img" and not a["src"].startswith("data:"))]
     headers = [a for t, a in tags if t == "th"]
-    assert headers and all(a.get("scope") in ("col", "row") for a in headers)
+    assert headers and all(a.get("scope") in ("col", "colgroup", "row") for a in headers)
+    assert any(a.get("scope") == "colgroup" for a in headers)  # profiles as column groups
     assert [t for t, _ in tags].count("caption") == [t for t, _ in tags].count("table")
     own = indicators[indicators["pr_id"] == AREA].set_index("kennzahl")
-    assert de_number(own.loc["Einwohnerinnen und Einwohner", "wert"]) in page
+    assert de_number(own.loc["Einwohner", "wert"]) in page
     assert "Für diesen Bericht liegt keine Barriereauswertung vor." in page
 
 
@@ -215,3 +236,80 @@ def test_adapter_for_the_reachability_coverage_table():
     assert row["anteil_65_plus"] == pytest.approx(0.75)
     assert row["region_anteil_einwohner"] == pytest.approx(1300 / 1500)
     assert row["typ"] == "EUTB" and row["profil"] == "rollstuhl"
+
+
+@pytest.mark.slow
+def test_report_of_the_real_engines_shows_their_figures(aachen_store, long_indicators, tmp_path):
+    """Acceptance: the PDF carries #4's indicators, #3's network coverage and #5's published
+    barrier figures, each formatted the German way, as the engines return them."""
+    from analyses import workflow
+    from analyses.privacy import MISSING_LABEL
+    from planungsraeume.barrieren import area_summaries, publication
+    from planungsraeume.steckbrief import write_reports
+
+    written = write_reports(aachen_store, tmp_path, pr_ids=[AREA], formats=["pdf", "html"])
+    pdf = next(p for p in written if p.suffix == ".pdf")
+    text = " ".join(_pdf_text(pdf).split())
+    assert "Rothe Erde (PR17)" in text
+    # indicators (#4)
+    own = long_indicators[long_indicators["pr_id"] == AREA].set_index("kennzahl")
+    assert de_number(own.loc["einwohner", "wert"]) in text
+    assert de_percent(own.loc["anteil_65_plus", "wert"] / 100) in text
+    assert de_number(own.loc["beratung_je_10000", "wert"], 1) in text
+    assert de_number(own.loc["einwohnerdichte", "wert"], 0) in text
+    # coverage on the network (#3): the best-covered advice type of the area, wheelchair, 15 min
+    shares = {}
+    for typ in ("Pflegestützpunkt", "KSL", "Peer-Beratung", "EUTB"):
+        table = workflow.coverage(aachen_store, "rollstuhl", typ, schwellen=[15])
+        row = table[table["pr_id"] == AREA].iloc[0]
+        shares[typ] = row["einwohner_erreicht"] / row["einwohner"]
+    best = max(shares, key=lambda t: shares[t])
+    assert shares[best] > 0.05
+    assert f"{best} " in text and de_percent(shares[best]) in text
+    region = table[table["pr_id"] == "gesamt"].iloc[0]
+    assert de_percent(region["einwohner_erreicht"] / region["einwohner"]) in text  # EUTB region
+    # barriers (#5): only what the disclosure gate published
+    summary = next(s for s in area_summaries(publication("aachen", store=aachen_store))
+                   if s.pr_id == AREA)
+    assert summary.veroeffentlicht and summary.personen >= privacy_min_persons
+    assert f"{de_number(summary.personen)} Personen, {de_number(summary.meldungen)} Meldungen" in text
+    assert summary.top_codes["icf_code"].iloc[0] in text
+    assert f"ab {privacy_min_persons} verschiedenen Personen" in text
+    html_page = next(p for p in written if p.suffix == ".html").read_text(encoding="utf-8")
+    assert f"{de_number(summary.personen)} Personen" in html_page
+    assert f"{MISSING_LABEL} (zu wenige" not in html_page  # PR17 is published
+
+
+@pytest.mark.slow
+def test_suppressed_areas_show_no_barrier_figures(aachen_store):
+    from analyses.privacy import MISSING_LABEL
+    from planungsraeume.barrieren import area_summaries, publication
+
+    summaries = area_summaries(publication("aachen", store=aachen_store))
+    hidden = [s.pr_id for s in summaries if not s.veroeffentlicht]
+    assert hidden  # the demo has suppressed areas, so the test can fail
+    barriers = report_barriers(aachen_store)
+    assert barriers is not None
+    for pr_id in hidden:
+        rows = barriers.tabelle[barriers.tabelle["pr_id"] == pr_id]
+        assert rows["merkmal"].tolist() == ["Ausgewertet", "Personen mit Meldungen"]
+        assert rows["wert"].iloc[1].startswith(MISSING_LABEL)
+        assert not any(ch.isdigit() for ch in rows["wert"].iloc[1])
+
+
+def test_coverage_choice_is_configurable(aachen_store):
+    from analyses import workflow
+    from planungsraeume.steckbrief import advice_types_present
+
+    services = aachen_store.read_layer("angebote")
+    advice = advice_types_present(services)
+    assert "EUTB" in advice and "Pflegeeinrichtung" not in advice
+    table = report_coverage(aachen_store, CoverageChoice(typen=("EUTB", "KSL"), profile=("rollator",),
+                                                          minuten=10))
+    assert set(table["typ"]) == {"EUTB", "KSL"} and set(table["profil"]) == {"rollator"}
+    assert set(table["minuten"]) == {10}
+    direct = workflow.coverage(aachen_store, "rollator", "KSL", schwellen=[10])
+    row = direct[direct["pr_id"] == AREA].iloc[0]
+    mine = table[(table["pr_id"] == AREA) & (table["typ"] == "KSL")].iloc[0]
+    assert mine["anteil_einwohner"] == pytest.approx(row["einwohner_erreicht"] / row["einwohner"])
+    assert mine["anteil_65_plus"] == pytest.approx(row["ab65_erreicht"] / row["ab65"])
