@@ -18,6 +18,7 @@ reported as "nicht angebunden".
 from __future__ import annotations
 
 import hashlib
+import importlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field, replace
@@ -69,7 +70,7 @@ def contraction_module() -> ModuleType | None:
         return None
     if not _CONTRACTION:
         try:
-            from analyses import contraction
+            contraction = importlib.import_module("analyses.contraction")
         except ImportError as exc:  # numba missing or incompatible: scipy serves every query
             log.info("numba nicht verfügbar (%s); Wegezeiten mit scipy-Dijkstra.", exc)
             _CONTRACTION.append(None)
@@ -193,7 +194,8 @@ class NetworkGraph:
         if not USE_HIERARCHY:
             return None
         if self._hierarchy is not None:
-            return self._hierarchy
+            # only usable with the kernels (numba could have been switched off meanwhile)
+            return self._hierarchy if contraction_module() is not None else None
         path = self._hierarchy_path()
         if not build and (path is None or not path.exists()):
             return None
