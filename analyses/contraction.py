@@ -6,8 +6,8 @@ node through a priority queue; on the 19,000 nodes of the Aachen demo that costs
 as in compiled code alike (the heap is the cost: a plain sweep over all arcs takes 0.04 ms). A
 contraction hierarchy (CH) is computed once per graph (≈ 0.1 s for Aachen); afterwards every
 multi-source one-to-all question is answered by PHAST (Delling, Goldberg, Nowatzyk, Werneck
-2011): linear sweeps over the nodes in rank order, ≈ 0.15–0.25 ms on the same graph, with the
-same distances.
+2011): linear sweeps over the nodes in rank order, ≈ 0.15 ms on the same graph including the
+origins' evaluation, with the same distances.
 
 How:
 

@@ -10,7 +10,7 @@ facilities, no networkx.
 
 Where a graph answers many such questions (every service type, filters, scenarios), the same
 one-to-all search runs on the graph's contraction hierarchy instead (:mod:`analyses.contraction`,
-PHAST: two linear sweeps, no priority queue; ≈ 10× faster per search on the Aachen network, same
+PHAST: two linear sweeps and a Dijkstra on a small core; ≈ 10× faster per search on Aachen, same
 distances). It is built once per graph when a call needs :data:`HIERARCHY_MIN_SEARCHES` searches
 or the graph has served :data:`HIERARCHY_AFTER_SEARCHES`, and needs numba; without numba every
 search runs on scipy as described above. Bounded searches (isochrones, matrices with a cutoff)
