@@ -985,7 +985,7 @@ def nearest_by_type(
             selected[typ] = (rows, _off_network(graph, pool, rows, strikt=False))
         except AnalysisError as exc:
             log.info("Typ '%s' übersprungen: %s", typ, exc.meldung)
-    if pool.hierarchy is None:
+    if pool.hierarchy is None or not selected:
         return {
             typ: _nearest_in_pool(
                 graph, snapped_origins, pool, rows, strikt=False,

@@ -129,6 +129,7 @@ def test_engine_gives_the_same_results_with_and_without_hierarchy(aachen_store, 
             same_ids += int((ours["angebot_id"].astype(str) == expected["angebot_id"].astype(str)).sum())
         # different ids only where two services are equally near (ties)
         assert same_ids >= 0.999 * len(cells) * len(scipy_result)
+        assert nearest_by_type(graph, origins, angebote, typen=["Schwimmbad"]) == {}
 
 
 def test_falls_back_to_scipy_without_numba(aachen_store, monkeypatch):
