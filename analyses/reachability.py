@@ -69,7 +69,7 @@ HIERARCHY_MIN_SEARCHES = 3
 HIERARCHY_AFTER_SEARCHES = 8
 # Graphs larger than this get a hierarchy only on explicit request (``graph.hierarchy()``):
 # contraction takes ≈ 6 µs per node on Aachen, ≈ 10 on Heidelberg and ≈ 20 on grid-like networks
-# (4.3 s for a 200,000-node grid), more than one call would wait for.
+# (3.7 s for a 200,000-node grid), more than one call would wait for.
 HIERARCHY_MAX_NODES_ON_DEMAND = 250_000
 
 Origins: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | SnappedPoints
