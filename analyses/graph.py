@@ -18,11 +18,13 @@ reported as "nicht angebunden".
 from __future__ import annotations
 
 import hashlib
+import importlib
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -45,11 +47,36 @@ from layers.log import get_logger
 from layers.store import RegionStore
 from layers.validation import require_crs
 
+if TYPE_CHECKING:
+    from analyses.contraction import Hierarchy
+
 log = get_logger("graph")
 
 # Bump when the arrays' meaning or layout changes (invalidates the disk cache).
 GRAPH_FORMAT_VERSION = 2
+# Bump when the contraction hierarchy's arrays or algorithm change.
+HIERARCHY_FORMAT_VERSION = 1
 MEMORY_CACHE_SIZE = 8
+# Use the contraction hierarchy (numba) where it helps; False forces scipy's Dijkstra everywhere
+# (the reference implementation; tests switch it off to check that both agree).
+USE_HIERARCHY = True
+
+_CONTRACTION: list[ModuleType | None] = []
+
+
+def contraction_module() -> ModuleType | None:
+    """:mod:`analyses.contraction` if numba can be imported (imported on first use), else None."""
+    if not USE_HIERARCHY:
+        return None
+    if not _CONTRACTION:
+        try:
+            contraction = importlib.import_module("analyses.contraction")
+        except ImportError as exc:  # numba missing or incompatible: scipy serves every query
+            log.info("numba nicht verfügbar (%s); Wegezeiten mit scipy-Dijkstra.", exc)
+            _CONTRACTION.append(None)
+        else:
+            _CONTRACTION.append(contraction)
+    return _CONTRACTION[0]
 
 
 @dataclass(eq=False)
@@ -111,6 +138,9 @@ class NetworkGraph:
     _tree_edges: np.ndarray | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
+    _hierarchy: Hierarchy | None = field(default=None, repr=False)
+    disk_cache: bool = field(default=False, repr=False)
+    search_count: int = field(default=0, repr=False)
 
     @property
     def n_nodes(self) -> int:
@@ -141,6 +171,56 @@ class NetworkGraph:
                 self._tree_edges = rows
             assert self._tree_edges is not None
             return self._tree, self._tree_edges
+
+    def hierarchy(self, *, build: bool = True) -> Hierarchy | None:
+        """The contraction hierarchy of this graph (:mod:`analyses.contraction`), made once.
+
+        Kept on the graph and, for graphs from :func:`load_graph`, on disk next to the graph
+        (``<cache>/graphen/<key>.ch<version>.npz``). A graph whose travel times are
+        proportional to those of a graph contracted before in this process (same passable
+        edges and factors, only another speed) reuses that contraction, scaled.
+
+        Parameters
+        ----------
+        build
+            Build it if it is neither in memory nor on disk (else return None).
+
+        Returns
+        -------
+        Hierarchy or None
+            None if numba is not available (or :data:`USE_HIERARCHY` is off), or if ``build``
+            is false and nothing is cached. numba is imported only when needed.
+        """
+        if not USE_HIERARCHY:
+            return None
+        if self._hierarchy is not None:
+            # only usable with the kernels (numba could have been switched off meanwhile)
+            return self._hierarchy if contraction_module() is not None else None
+        path = self._hierarchy_path()
+        if not build and (path is None or not path.exists()):
+            return None
+        contraction = contraction_module()
+        if contraction is None:
+            return None
+        with self._lock:
+            if self._hierarchy is None:
+                if path is not None and path.exists():
+                    try:
+                        with np.load(path, allow_pickle=False) as data:
+                            arrays = {name: data[name] for name in data.files}
+                        self._hierarchy = contraction.hierarchy_from_arrays(arrays)
+                    except (OSError, ValueError, KeyError) as exc:
+                        log.warning("Hierarchie-Cache %s unlesbar (%s); baue neu.", path, exc)
+                if self._hierarchy is None and build:
+                    self._hierarchy = _shared_hierarchy(self.matrix, contraction)
+                    if path is not None:
+                        _write_npz(path, self._hierarchy.to_arrays())
+            return self._hierarchy
+
+    def _hierarchy_path(self) -> Path | None:
+        if not (self.disk_cache and self.key):
+            return None
+        return graph_cache_dir() / f"{self.key}.ch{HIERARCHY_FORMAT_VERSION}.npz"
 
     def edges_frame(self, rows: np.ndarray | None = None) -> gpd.GeoDataFrame:
         """The passable edges (or the given rows) as a GeoDataFrame."""
@@ -596,6 +676,72 @@ def reduced_for(graph: NetworkGraph, terminal_nodes: np.ndarray) -> ReducedGraph
 
 
 # --------------------------------------------------------------------------------------------
+# Contraction hierarchies, shared between graphs with proportional travel times
+# --------------------------------------------------------------------------------------------
+
+# structure hash → (travel times the hierarchy was built for, hierarchy); most recent last
+_HIERARCHIES: OrderedDict[str, tuple[np.ndarray, Hierarchy]] = OrderedDict()
+_HIERARCHIES_LOCK = threading.Lock()
+HIERARCHY_SHARE_SIZE = 8
+
+
+def proportional_factor(data: np.ndarray, reference: np.ndarray) -> float | None:
+    """``c`` with ``data == c × reference`` (relative 1e-9), or None if there is none.
+
+    Zero travel times must coincide. This is how profiles that differ only in speed (the same
+    passable edges with the same factors) are recognised from their weights, not their names.
+    """
+    if data.shape != reference.shape:
+        return None
+    positive = reference > 0
+    if not np.array_equal(positive, data > 0):
+        return None
+    if not positive.any():
+        return 1.0
+    ratio = data[positive] / reference[positive]
+    factor = float(np.median(ratio))
+    if not np.allclose(ratio, factor, rtol=1e-9, atol=0.0):
+        return None
+    return factor
+
+
+def _shared_hierarchy(matrix: csr_matrix, contraction: ModuleType) -> Hierarchy:
+    """Contract the matrix, or scale the contraction of a proportional matrix seen before.
+
+    Scaling every arc of a contraction hierarchy by ``c`` gives a contraction hierarchy of the
+    scaled graph: shortcuts and witnesses compare sums of arc lengths, all scaled alike.
+    """
+    digest = hashlib.sha1(matrix.indptr.tobytes())
+    digest.update(matrix.indices.tobytes())
+    structure = digest.hexdigest()
+    with _HIERARCHIES_LOCK:
+        known = _HIERARCHIES.get(structure)
+    if known is not None:
+        factor = proportional_factor(matrix.data, known[0])
+        if factor is not None:
+            base = known[1]
+            log.info("Kontraktionshierarchie geteilt (Fahrzeiten × %.4f).", factor)
+            return replace(
+                base,
+                up_seconds=base.up_seconds * factor,
+                core_seconds=base.core_seconds * factor,
+                build_seconds=0.0,
+                shared=True,
+            )
+    hierarchy: Hierarchy = contraction.build_hierarchy(matrix)
+    log.info(
+        "Kontraktionshierarchie: %d Knoten, %d Bögen, Kern %d Knoten, %.2f s",
+        hierarchy.n_nodes, hierarchy.n_arcs, hierarchy.n_core, hierarchy.build_seconds,
+    )
+    with _HIERARCHIES_LOCK:
+        _HIERARCHIES[structure] = (matrix.data, hierarchy)
+        _HIERARCHIES.move_to_end(structure)
+        while len(_HIERARCHIES) > HIERARCHY_SHARE_SIZE:
+            _HIERARCHIES.popitem(last=False)
+    return hierarchy
+
+
+# --------------------------------------------------------------------------------------------
 # Cache: one graph per (store content, profile rules, mode)
 # --------------------------------------------------------------------------------------------
 
@@ -678,6 +824,7 @@ def load_graph(
         graph = build_graph(edges, nodes, profile, mode, key=key)
         if disk_cache:
             _write_npz(path, graph.to_arrays())
+    graph.disk_cache = disk_cache
     with _MEMORY_LOCK:
         _MEMORY[key] = graph
         while len(_MEMORY) > MEMORY_CACHE_SIZE:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from analyses import graph as graph_module
 from analyses.graph import NetworkGraph, load_graph
 from analyses.reachability import (
     STATUS_NOT_CONNECTED,
@@ -66,6 +67,7 @@ def reference_graph(
     return g
 
 
+@pytest.mark.parametrize("engine", ["hierarchie", "scipy"])
 @pytest.mark.parametrize(
     ("profil", "unbekannt", "typ", "seed"),
     [
@@ -75,9 +77,15 @@ def reference_graph(
         ("rollator", "optimistisch", "Ambulanter Dienst", 4),
     ],
 )
-def test_travel_times_equal_networkx_dijkstra(aachen_store, layers, profil, unbekannt, typ, seed):
+def test_travel_times_equal_networkx_dijkstra(
+    aachen_store, layers, monkeypatch, profil, unbekannt, typ, seed, engine
+):
     cells, angebote, _ = layers
     graph = load_graph(aachen_store, profil, unbekannt)
+    if engine == "scipy":  # the reference engine (also the fallback without numba)
+        monkeypatch.setattr(graph_module, "USE_HIERARCHY", False)
+    else:  # contraction hierarchy + PHAST for every search below
+        assert graph.hierarchy() is not None
     origins = random_origins(cells, seed)
     services = select_services(angebote, typ)
     result = nearest_service(graph, origins, angebote, typ)
@@ -97,7 +105,8 @@ def test_travel_times_equal_networkx_dijkstra(aachen_store, layers, profil, unbe
     assert result.index.equals(origins.index)
     assert (result.loc[~connected, "status"] == STATUS_NOT_CONNECTED).all()
     assert result.loc[~connected, "minuten"].isna().all()
-    # the path through the graph reduced to the query's terminals (several types) is the same
+    # several types at once (hierarchy: one compiled call; scipy: graph reduced to the query's
+    # terminals) give the same
     by_type = nearest_by_type(graph, origins, angebote)
     assert len(by_type) >= 3
     np.testing.assert_allclose(by_type[typ]["minuten"], result["minuten"], rtol=0, atol=1e-9)
