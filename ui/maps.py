@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -538,9 +538,116 @@ def population_layer(classes: dict[str, Any]) -> folium.FeatureGroup:
     return group
 
 
+def classed_layer(
+    classes: dict[str, Any],
+    *,
+    name: str,
+    tooltip_fields: list[str],
+    tooltip_aliases: list[str],
+    fill_opacity: float = 0.62,
+) -> folium.FeatureGroup:
+    """Dissolved classes (property ``farbe``) as filled polygons with a tooltip in words."""
+    group = folium.FeatureGroup(name=name)
+    if not classes.get("features"):
+        return group  # nothing to draw (folium refuses a tooltip without features)
+    folium.GeoJson(
+        classes,
+        style_function=lambda feature: {
+            "color": feature["properties"]["farbe"], "weight": 0.6,
+            "fillColor": feature["properties"]["farbe"], "fillOpacity": fill_opacity,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_aliases),
+    ).add_to(group)
+    return group
+
+
+def outline_layer(
+    shapes: dict[str, Any],
+    *,
+    name: str,
+    colour: str,
+    dash: str | None = "7 4",
+    weight: float = 2.5,
+    fill_opacity: float = 0.0,
+    tooltip: str | None = None,
+) -> folium.FeatureGroup:
+    """Polygons drawn as (dashed) outlines, e.g. the Versorgungslücken or Gi* hotspots."""
+    group = folium.FeatureGroup(name=name)
+    if not shapes.get("features"):
+        return group
+    style = {"color": colour, "weight": weight, "fillColor": colour, "fillOpacity": fill_opacity}
+    if dash:
+        style["dashArray"] = dash
+    folium.GeoJson(
+        shapes,
+        style_function=lambda _feature: style,
+        tooltip=tooltip,
+        interactive=tooltip is not None,
+    ).add_to(group)
+    return group
+
+
+def isochrone_layer(areas: dict[str, Any]) -> folium.FeatureGroup:
+    """Isochrones (property ``minuten``), the largest first so that smaller ones stay on top."""
+    group = folium.FeatureGroup(name="Isochronen")
+    features = sorted(areas.get("features", []), key=lambda f: -float(f["properties"]["minuten"]))
+    budgets = sorted({float(f["properties"]["minuten"]) for f in features})
+    colours = {b: theme.ISOCHRONE_COLOURS[min(i, len(theme.ISOCHRONE_COLOURS) - 1)]
+               for i, b in enumerate(budgets)}
+    for feature in features:
+        minutes = float(feature["properties"]["minuten"])
+        colour = colours[minutes]
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": [feature]},
+            style_function=lambda _f, c=colour: {"color": c, "weight": 3, "fillColor": c,
+                                                  "fillOpacity": 0.12},
+            tooltip=f"Erreichbar in {minutes:g} Minuten",
+        ).add_to(group)
+    return group
+
+
+def start_point_layer(lat: float, lon: float, label: str) -> folium.FeatureGroup:
+    """The chosen start point of an isochrone: a ring with a cross-hair, with a title."""
+    group = folium.FeatureGroup(name="Startpunkt")
+    folium.CircleMarker([lat, lon], radius=9, color="#000000", weight=3, fill=True,
+                        fill_color="#ffffff", fill_opacity=1.0, tooltip=label).add_to(group)
+    folium.CircleMarker([lat, lon], radius=3, color="#000000", weight=1, fill=True,
+                        fill_color="#000000", fill_opacity=1.0, interactive=False).add_to(group)
+    return group
+
+
 # --------------------------------------------------------------------------------------------
 # Legend
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a legend: a swatch and its meaning in words.
+
+    ``kind``: ``"flaeche"`` (filled box), ``"umriss"`` (outlined box), ``"gestrichelt"`` (dashed
+    outline), ``"linie"`` (a line) or ``"punkt"`` (a ring).
+    """
+
+    kind: str
+    colour: str
+    text: str
+
+    def html(self) -> str:
+        """The entry as a list item."""
+        text = html.escape(self.text)
+        if self.kind == "flaeche":
+            swatch = f'<span class="sa-swatch" style="background:{self.colour}"></span>'
+        elif self.kind == "umriss":
+            swatch = f'<span class="sa-swatch" style="background:none;border:3px solid {self.colour}"></span>'
+        elif self.kind == "gestrichelt":
+            swatch = f'<span class="sa-swatch" style="background:none;border:3px dashed {self.colour}"></span>'
+        elif self.kind == "punkt":
+            swatch = (f'<span class="sa-form sa-kreis" style="background:#fff;border:3px solid '
+                      f'{self.colour};box-shadow:none"></span>')
+        else:
+            swatch = f'<span class="sa-line" style="border-color:{self.colour}"></span>'
+        return f"<li>{swatch}{text}</li>"
 
 
 def legend_html(
@@ -551,9 +658,18 @@ def legend_html(
     streets: bool = True,
     selection: bool = False,
     large: bool = False,
+    extra: Sequence[tuple[str, Sequence[LegendEntry]]] = (),
 ) -> str:
-    """The legend of a map as HTML: symbols and colours always with their meaning in words."""
+    """The legend of a map as HTML: symbols and colours always with their meaning in words.
+
+    ``extra`` adds sections (title, entries) before the basemap section, e.g. the classes of a
+    thematic layer.
+    """
     parts = [f'<div class="{"sa-gross-legende" if large else ""}">']
+    for title, entries in extra:
+        parts.append(f"<h2>{html.escape(title)}</h2><ul>")
+        parts.extend(entry.html() for entry in entries)
+        parts.append("</ul>")
     if areas:
         parts.append("<h2>Planungsräume</h2><ul>")
         parts.append(f'<li><span class="sa-line" style="border-color:{theme.AREA_OUTLINE}"></span>Grenze mit Nr. und Name</li>')

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ui import common, kennzahlen, maps
+from ui import common, maps
 
 AREA_KEY = "konferenz_pr"
 
@@ -40,23 +40,50 @@ def _figure(title: str, value: str, comparison: str = "") -> str:
     )
 
 
-def key_figures(row: pd.Series, region: pd.Series) -> list[tuple[str, str, str]]:
-    """The four key figures of an area as (title, value, comparison with the region)."""
-    unknown = int(row["angebote_zugang_unbekannt"])
-    return [
-        ("Einwohner (modelliert)", common.format_number(row["einwohner"]),
-         f"Region: {common.format_number(region['einwohner'])}"),
-        ("Anteil 65 Jahre und älter", common.format_percent(row["anteil_65_plus"]),
-         f"Region: {common.format_percent(region['anteil_65_plus'])}"),
-        ("Angebote", common.format_number(row["angebote"]),
-         f"je 10.000 Einw.: {common.format_number(_per_10k(row), 1)} (Region {common.format_number(_per_10k(region), 1)})"),
-        ("Angebote stufenlos zugänglich", common.format_percent(row["anteil_stufenlos"]),
-         f"Region: {common.format_percent(region['anteil_stufenlos'])}; Zugang unbekannt: {unknown}"),
+def _value(row: pd.Series | None, decimals: int = 0, unit: str = "") -> str:
+    if row is None or pd.isna(row["wert"]):
+        return "–"
+    return common.format_number(float(row["wert"]), decimals) + unit
+
+
+def _region(row: pd.Series | None, decimals: int = 0, unit: str = "") -> str:
+    if row is None or pd.isna(row["wert_region"]):
+        return "–"
+    label = "Ø Planungsraum" if str(row["region_bezug"]).startswith("Durchschnitt") else "Region"
+    return f"{label}: {common.format_number(float(row['wert_region']), decimals)}{unit}"
+
+
+def key_figures(long: pd.DataFrame, pr_id: str) -> list[tuple[str, str, str]]:
+    """The five key figures of an area as (title, value, comparison with the region), from the
+    indicator table of :mod:`planungsraeume.indikatoren` (with the reachability coverage)."""
+
+    def get(key: str) -> pd.Series | None:
+        return common.indicator_row(long, pr_id, key)
+
+    figures = [
+        ("Einwohner (modelliert)", _value(get("einwohner")), _region(get("einwohner"))),
+        ("Anteil 65 Jahre und älter", _value(get("anteil_65_plus"), 1, " %"),
+         _region(get("anteil_65_plus"), 1, " %")),
     ]
-
-
-def _per_10k(row: pd.Series) -> float:
-    return float("nan") if not row["einwohner"] else 10000.0 * row["angebote"] / row["einwohner"]
+    advice, advice_rate = get("beratung"), get("beratung_je_10000")
+    figures.append((
+        "Beratungsangebote", _value(advice),
+        f"je 10.000 Einw.: {_value(advice_rate, 1)} ({_region(advice_rate, 1)})",
+    ))
+    step_free, unknown = get("anteil_stufenloser_zugang"), get("anteil_stufenloser_zugang_unbekannt")
+    figures.append((
+        "Angebote stufenlos zugänglich", _value(step_free, 0, " %"),
+        f"{_region(step_free, 0, ' %')}; ohne Angabe: {_value(unknown, 0, ' %')}",
+    ))
+    reach = long[(long["bereich"] == "Erreichbarkeit") & (long["pr_id"].astype(str) == pr_id)]
+    if len(reach):
+        row = reach.iloc[0]
+        label = str(row["bezeichnung"]).removeprefix("Anteil erreicht: ")
+        figures.append(("Erreichbarkeit", _value(row, 0, " %"),
+                        f"der Einwohner erreichen {label} ({_region(row, 0, ' %')})"))
+    else:
+        figures.append(("Erreichbarkeit", "–", "ohne Bevölkerungsdaten nicht berechenbar"))
+    return figures
 
 
 def render() -> None:
@@ -65,10 +92,9 @@ def render() -> None:
         return
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     common.data_notice(compact=True)
-    figures = common.area_figures()
-    region = kennzahlen.region_figures(figures)
-    options = [str(v) for v in figures["pr_id"]]
-    names = dict(zip(options, figures["name"].astype(str), strict=True))
+    overview = common.area_overview()
+    options = [str(v) for v in overview["pr_id"]]
+    names = dict(zip(options, overview["name"].astype(str), strict=True))
     if st.session_state.get(AREA_KEY) not in options:
         st.session_state[AREA_KEY] = options[0]
 
@@ -80,13 +106,15 @@ def render() -> None:
     nav[2].button("Nächster ▶", on_click=_step, args=(1, options), help="Nächster Planungsraum",
                   width="stretch", key="konf_weiter")
     pr_id = st.session_state[AREA_KEY]
-    row = figures[figures["pr_id"].astype(str) == pr_id].iloc[0]
     position = options.index(pr_id) + 1
-    st.title(f"{row['name']}", anchor=False)
+    st.title(names[pr_id], anchor=False)
     st.markdown(f"Planungsraum {pr_id} · {position} von {len(options)}")
 
-    cards = st.columns(4)
-    for column, (title, value, comparison) in zip(cards, key_figures(row, region), strict=True):
+    with st.spinner("Kennzahlen werden berechnet …"):
+        long = common.indicators(common.current_reach())
+    figures = key_figures(long, pr_id)
+    cards = st.columns(len(figures))
+    for column, (title, value, comparison) in zip(cards, figures, strict=True):
         column.markdown(_figure(title, value, comparison), unsafe_allow_html=True)
 
     layers = common.map_layers()
@@ -113,9 +141,10 @@ def render() -> None:
               returned_objects=[], center=centre, zoom=zoom,
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
     st.caption(
-        "Einwohnerzahlen sind modelliert; die Zahlen sind eine einfache Auszählung der Ebenen "
-        "(Zelle nach Mittelpunkt, Angebot nach Lage) und werden durch die Kennzahlen der "
-        "Planungsraum-Profile ersetzt. Kartendaten © OpenStreetMap-Mitwirkende (ODbL)."
+        "Kennzahlen wie im Planungsraum-Profil: Einwohner je 100-m-Zelle nach ihrem Mittelpunkt "
+        "zugeordnet, nur heute gültige Angebote; Vergleich mit dem Regionswert (Anteile, Raten) "
+        "oder dem Durchschnitt je Planungsraum (Anzahlen). Die Erreichbarkeit stellen Sie auf "
+        "der Seite „Erreichbarkeit“ ein. Kartendaten © OpenStreetMap-Mitwirkende (ODbL)."
     )
     with st.expander("Angebote in diesem Planungsraum als Liste", expanded=False):
         st.dataframe(
