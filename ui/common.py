@@ -775,3 +775,25 @@ def to_region_crs(lat: float, lon: float, crs: Any) -> tuple[float, float]:
 
     x, y = Transformer.from_crs(WEB_CRS, crs, always_xy=True).transform(lon, lat)
     return float(x), float(y)
+
+
+# Integer columns that are identifiers or years, not quantities: shown without separators.
+PLAIN_NUMBER_COLUMNS = {"Zeile", "Eintrag", "Jahr", "Rang", "Version", "Nr.", "Minuten", "PLZ"}
+
+
+def number_formats(frame: pd.DataFrame) -> dict[str, Any]:
+    """Column settings that show every number in the reader's (German) format: ``12.345,6``."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+            plain = str(column) in PLAIN_NUMBER_COLUMNS
+            config[str(column)] = st.column_config.NumberColumn(format="plain" if plain else "localized")
+    return config
+
+
+def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """``st.dataframe`` without index, full width, numbers in German format."""
+    config = {**number_formats(frame), **(column_config or {})}
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(frame, column_config=config, **kwargs)

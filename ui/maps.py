@@ -36,6 +36,7 @@ OSM_ATTRIBUTION = (
 )
 MIN_ZOOM = 10
 MAX_ZOOM = 18
+ZOOM_SNAP = 0.25
 
 
 class OfflineAssetError(RuntimeError):
@@ -237,7 +238,7 @@ def base_map(
     *,
     online_tiles: bool = False,
     label: str = "Karte",
-    view: tuple[tuple[float, float], int] | None = None,
+    view: tuple[tuple[float, float], float] | None = None,
     scroll_zoom: bool = True,
 ) -> folium.Map:
     """A Leaflet map with the offline basemap (default) or OpenStreetMap tiles.
@@ -263,10 +264,14 @@ def base_map(
         control_scale=True,
         prefer_canvas=False,
         location=list(centre),
-        zoom_start=zoom,
+        zoom_start=zoom,  # type: ignore[arg-type]  # Leaflet takes fractional zoom
         # As map options (folium's min_zoom/max_zoom only reach a tile layer, and there is none
         # offline); the cluster plugin needs the map's maxZoom.
         minZoom=MIN_ZOOM,
+        # Quarter zoom levels, so that a region or an area fills the map instead of a half-empty
+        # frame at the next whole level; the +/- buttons still step by one level.
+        zoomSnap=ZOOM_SNAP,
+        zoomDelta=1,
         maxZoom=MAX_ZOOM,
         scrollWheelZoom=scroll_zoom,
     )
@@ -337,7 +342,11 @@ var legend = L.control({position: %s});
 legend.onAdd = function () {
   var div = L.DomUtil.create('div', 'sa-legende');
   div.setAttribute('role', 'group'); div.setAttribute('aria-label', 'Legende');
-  div.innerHTML = '<details open><summary>Legende</summary>' + %s + '</details>';
+  // Keep the user's choice (open or closed) when the legend is replaced after a filter change.
+  var open = window.saLegendeOffen === undefined ? %s : (window.saLegendeOffen ? ' open' : '');
+  div.innerHTML = '<details' + open + '><summary>Legende</summary>' + %s + '</details>';
+  var details = div.querySelector('details');
+  details.addEventListener('toggle', function () { window.saLegendeOffen = details.open; });
   L.DomEvent.disableScrollPropagation(div); L.DomEvent.disableClickPropagation(div);
   return div;
 };
@@ -363,9 +372,11 @@ class _MapScript(branca.element.MacroElement):
         self.code = code
 
 
-def legend_code(legend_html: str, position: str = "bottomright") -> str:
-    """JavaScript adding the legend control (replacing an earlier one)."""
-    return LEGEND_CODE % (json.dumps(position), json.dumps(legend_html, ensure_ascii=False))
+def legend_code(legend_html: str, position: str = "bottomright", *, expanded: bool = True) -> str:
+    """JavaScript adding the legend control (replacing an earlier one); ``expanded=False`` shows
+    only its "Legende" button (a keyboard-operable disclosure) on small maps."""
+    return LEGEND_CODE % (json.dumps(position), json.dumps(" open" if expanded else ""),
+                          json.dumps(legend_html, ensure_ascii=False))
 
 
 def add_legend(fmap: folium.Map, legend_html: str, position: str = "bottomright") -> None:
@@ -373,10 +384,11 @@ def add_legend(fmap: folium.Map, legend_html: str, position: str = "bottomright"
     fmap.add_child(_Script(legend_code(legend_html, position)))
 
 
-def legend_layer(legend_html: str, position: str = "bottomright") -> folium.FeatureGroup:
+def legend_layer(legend_html: str, position: str = "bottomright", *,
+                 expanded: bool = True) -> folium.FeatureGroup:
     """The legend as a dynamic feature group: it changes with the filters without a map reload."""
     group = folium.FeatureGroup(name="Legende", control=False)
-    group.add_child(_MapScript(legend_code(legend_html, position)))
+    group.add_child(_MapScript(legend_code(legend_html, position, expanded=expanded)))
     return group
 
 
@@ -720,8 +732,8 @@ def legend_html(
 
 
 def fit_view(bounds: list[list[float]], width_px: int = 760, height_px: int = 620,
-             max_zoom: int = 17) -> tuple[tuple[float, float], int]:
-    """Centre and the largest whole zoom level at which ``bounds`` fit into a map of that size.
+             max_zoom: int = 17) -> tuple[tuple[float, float], float]:
+    """Centre and the largest zoom level (in steps of ZOOM_SNAP) at which ``bounds`` fit into a map of that size.
 
     Used with ``st_folium(center=..., zoom=...)``, which moves the live map instead of reloading
     it (fitting the bounds in the map itself would change the map's script and reload it).
@@ -738,6 +750,7 @@ def fit_view(bounds: list[list[float]], width_px: int = 760, height_px: int = 62
     lat_fraction = max(1e-9, (mercator_y(north) - mercator_y(south)) / (2 * math.pi))
     zoom_x = math.log2(width_px / 256.0 / lon_fraction)
     zoom_y = math.log2(height_px / 256.0 / lat_fraction)
-    zoom = int(max(MIN_ZOOM, min(max_zoom, math.floor(min(zoom_x, zoom_y)))))
+    fitting = math.floor(min(zoom_x, zoom_y) / ZOOM_SNAP) * ZOOM_SNAP
+    zoom = float(max(MIN_ZOOM, min(max_zoom, fitting)))
     centre = ((south + north) / 2.0, (west + east) / 2.0)
     return centre, zoom

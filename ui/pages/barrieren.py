@@ -137,11 +137,11 @@ def _map(grid_geojson: dict[str, Any], legend_entries: list[tuple[str, str]],
                                            f"Hotspot (Gi*, {hotspot_cells} Zellen)")]),
     ]
     groups.append(maps.legend_layer(maps.legend_html(streets=False, extra=legend)))
-    view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=600)
+    view = maps.fit_view(layers.basemap.bounds, width_px=920, height_px=620)
     fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
                          label=f"Karte der Barrieremeldungen je {resolution}-m-Gitterzelle (geschützt)",
                          view=view)
-    st_folium(fmap, key="barrieren_map", height=600, use_container_width=True, center=view[0],
+    st_folium(fmap, key="barrieren_map", height=620, use_container_width=True, center=view[0],
               zoom=view[1], returned_objects=[],
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
 
@@ -166,7 +166,7 @@ def _downloads(pub: Any, grid: Any, areas: pd.DataFrame, codes: pd.DataFrame, st
     cols[2].download_button("Gitterzellen (CSV)", lambda: common.csv_bytes(grid_table(grid)),
                             file_name=f"{stem}_gitter.csv", mime="text/csv",
                             key="barrieren_dl_gitter", on_click="ignore")
-    cols[3].download_button("Alle veröffentlichten Tabellen (GeoPackage)", gpkg,
+    cols[3].download_button("GeoPackage (alle Tabellen)", gpkg,
                             file_name=f"{stem}.gpkg", mime="application/geopackage+sqlite3",
                             key="barrieren_dl_gpkg", on_click="ignore")
     st.caption("Heruntergeladen werden nur die veröffentlichten Werte mit der Regel als eigener "
@@ -244,40 +244,39 @@ def render() -> None:
     metric_cols[3].metric("Zellen in Hotspots (Gi*)", common.format_number(hot_cells))
     st.caption(f"Auswahl: {pub.filter.beschreibung()}. Geheimhaltung: {pub.rule.kennzeichnung}.")
 
-    map_col, side_col = st.columns([5, 3], gap="medium")
-    with map_col:
-        if len(grid):
-            geojson, legend_entries = mapdata.published_grid_classes(grid, theme.RATE_COLOURS)
-        else:
-            geojson, legend_entries = {"type": "FeatureCollection", "features": []}, []
-        _map(geojson, legend_entries, hot_shapes, hot_cells, int(resolution))
-        st.caption(
-            "Farbe = Personen mit Meldungen je 1.000 Einwohner der Zelle, geglättet nach "
-            "Empirical Bayes (kleine Zellen werden zum Mittel gezogen). Schwarz umrandet: "
-            f"Hotspots nach Getis-Ord Gi*. {hotspots_note.rstrip('.')}. Weiße Flächen: keine Angabe."
-        )
-    with side_col:
+    if len(grid):
+        geojson, legend_entries = mapdata.published_grid_classes(grid, theme.RATE_COLOURS)
+    else:
+        geojson, legend_entries = {"type": "FeatureCollection", "features": []}, []
+    _map(geojson, legend_entries, hot_shapes, hot_cells, int(resolution))
+    st.caption(
+        "Farbe = Personen mit Meldungen je 1.000 Einwohner der Zelle, geglättet nach "
+        "Empirical Bayes (kleine Zellen werden zum Mittel gezogen). Schwarz umrandet: "
+        f"Hotspots nach Getis-Ord Gi*. {hotspots_note.rstrip('.')}. Weiße Flächen: keine Angabe."
+    )
+    codes = code_table(pub)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
         st.markdown("**Häufigste ICF-Umweltfaktoren (Region)**")
-        codes = code_table(pub)
-        st.dataframe(codes[["ICF-Code", "Bezeichnung", "Personen"]].head(10), hide_index=True,
-                     width="stretch")
+        common.table(codes[["ICF-Code", "Bezeichnung", "Personen"]].head(10))
+    with right:
         st.markdown("**Entwicklung nach Jahren (Region)**")
-        st.dataframe(year_table(pub), hide_index=True, width="stretch")
+        common.table(year_table(pub))
 
     st.header("Tabellen", anchor=False)
     areas = area_table(pub)
     tabs = st.tabs(["Planungsräume", "ICF-Codes", "Gitterzellen", "Straßen"])
     with tabs[0]:
-        st.dataframe(areas, hide_index=True, width="stretch")
+        common.table(areas)
         st.caption("Rate und geglättete Rate (Empirical Bayes) je 1.000 Einwohner. „keine "
                    "Angabe“: weniger als die Mindestzahl Personen oder zum Schutz vor "
                    "Zurückrechnen ausgeblendet.")
     with tabs[1]:
-        st.dataframe(codes, hide_index=True, width="stretch")
+        common.table(codes)
     with tabs[2]:
-        st.dataframe(grid_table(grid), hide_index=True, width="stretch")
+        common.table(grid_table(grid))
     with tabs[3]:
-        st.dataframe(street_table(pub), hide_index=True, width="stretch")
+        common.table(street_table(pub))
     stem = f"barrieren_{common.region_name()}_{choice.replace(':', '_')}" + (f"_{jahr}" if jahr else "")
     _downloads(pub, grid, areas, codes, stem)
     _rule_text(pub)

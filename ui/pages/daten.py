@@ -102,14 +102,15 @@ def _problems(problems: list[Any]) -> pd.DataFrame:
 FLASH_KEY = "daten_meldung"
 
 
-def _flash_and_rerun(text: str) -> None:
-    """Show a success message after the page has been redrawn with the new data."""
-    st.session_state[FLASH_KEY] = text
-    st.rerun()
+def _flash_and_rerun(text: str, area: str = "bearbeiten") -> None:
+    """Show a success message after the whole page has been redrawn with the new data (the
+    store changed: every table, map and count of the app is renewed)."""
+    st.session_state[f"{FLASH_KEY}_{area}"] = text
+    st.rerun(scope="app")
 
 
-def _show_flash() -> None:
-    text = st.session_state.pop(FLASH_KEY, None)
+def _show_flash(area: str = "bearbeiten") -> None:
+    text = st.session_state.pop(f"{FLASH_KEY}_{area}", None)
     if text:
         st.success(text, icon=":material/check_circle:")
 
@@ -119,7 +120,7 @@ def _show_error(exc: SozialraumError) -> None:
     st.error(f"{exc.meldung}" + (f" So beheben: {exc.hinweis}" if exc.hinweis else ""),
              icon=":material/error:")
     if exc.probleme:
-        st.dataframe(_problems(exc.probleme), hide_index=True, width="stretch")
+        common.table(_problems(exc.probleme))
 
 
 # --------------------------------------------------------------------------------------------
@@ -133,15 +134,14 @@ def _overview_tab(name: str, token: str) -> None:
         f"Die Region **{common.region_title(name)}** liegt in einer GeoPackage-Datei, die Sie auch "
         f"in QGIS öffnen können: `{store.path}`"
     )
-    st.dataframe(_overview(name, token), hide_index=True, width="stretch")
+    common.table(_overview(name, token))
     meta = store.read_meta()
     if meta:
         with st.expander("Aufbau-Protokoll der Region"):
             summary = meta.get("zusammenfassung") or meta.get("summary")
             if summary:
                 st.text(summary)
-            st.dataframe(pd.DataFrame({"Schlüssel": list(meta), "Wert": [str(v) for v in meta.values()]}),
-                         hide_index=True, width="stretch")
+            common.table(pd.DataFrame({"Schlüssel": list(meta), "Wert": [str(v) for v in meta.values()]}))
 
 
 def _exports_tab(name: str, token: str) -> None:
@@ -189,10 +189,12 @@ def _exports_tab(name: str, token: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+@st.fragment
 def _service_import_tab() -> None:
     from layers.angebote_import import check_services_file, import_services
     from layers.validation import excel_sheets
 
+    _show_flash("import")
     st.markdown(
         "Laden Sie eine Angebotsliste hoch: **Excel** (.xlsx), **CSV** (Semikolon oder Komma, "
         "UTF-8 oder Windows-1252), **GeoJSON**, **GeoPackage** oder **Shapefile** (.shp mit "
@@ -244,24 +246,23 @@ def _service_import_tab() -> None:
     table = report.tabelle()
     if len(table):
         st.markdown("**Prüfbericht** (jede Zeile mit Datei, Zeile, Spalte und wie man es behebt)")
-        st.dataframe(table, hide_index=True, width="stretch")
+        common.table(table)
         st.download_button("Prüfbericht als CSV", lambda: common.csv_bytes(table),
                            file_name=f"pruefbericht_{path.stem}.csv", mime="text/csv",
                            key="import_bericht_csv", on_click="ignore")
     if len(report.geokodierung):
         with st.expander(f"Adressen verortet ({len(report.geokodierung)})"):
-            st.dataframe(report.geokodierung.rename(columns={
+            common.table(report.geokodierung.rename(columns={
                 "zeile": "Zeile", "adresse": "Adresse", "status": "Ergebnis", "punktzahl": "Punktzahl",
-                "treffer": "Treffer", "hinweis": "Hinweis"}).drop(columns=["x", "y"], errors="ignore"),
-                hide_index=True, width="stretch")
+                "treffer": "Treffer", "hinweis": "Hinweis"}).drop(columns=["x", "y"], errors="ignore"))
     if report.gueltig is not None and len(report.gueltig):
         with st.expander(f"Gültige Zeilen ({len(report.gueltig)})"):
             valid = report.gueltig.to_crs(common.WEB_CRS)
-            st.dataframe(pd.DataFrame({
+            common.table(pd.DataFrame({
                 "Zeile": valid["zeile"] if "zeile" in valid else None,
                 "Name": valid["name"], "Typ": valid["typ"], "Straße": valid["strasse"],
                 "Hausnr.": valid["hausnummer"], "Breite": valid.geometry.y.round(6),
-                "Länge": valid.geometry.x.round(6)}), hide_index=True, width="stretch")
+                "Länge": valid.geometry.x.round(6)}))
     modes = {"gueltige": "nur gültige Zeilen übernehmen", "alles": "alles oder nichts"}
     mode = st.radio("Übernehmen", list(modes), key="import_modus", format_func=modes.get,
                     help="Nur gültige Zeilen: fehlerhafte Zeilen bleiben draußen (stehen im "
@@ -275,8 +276,8 @@ def _service_import_tab() -> None:
             _show_error(exc)
             return
         st.session_state.pop("import_bericht", None)
-        st.success(done.zusammenfassung() + " Karte, Analysen und Kennzahlen sind aktualisiert.",
-                   icon=":material/check_circle:")
+        _flash_and_rerun(done.zusammenfassung() + " Karte, Analysen und Kennzahlen sind "
+                         "aktualisiert.", "import")
 
 
 # --------------------------------------------------------------------------------------------
@@ -545,7 +546,7 @@ def _history(change_history: Any, undo_change: Any, action_labels: dict[str, str
         "vorher": [_summary(v) for v in history["alt"]],
         "nachher": [_summary(v) for v in history["neu"]],
     })
-    st.dataframe(table, hide_index=True, width="stretch")
+    common.table(table)
     entries = [int(v) for v in history["protokoll_id"]]
     described = {entry: f"{entry}: {who} – {what} ({when})" for entry, who, what, when in zip(
         entries, table["Angebot"], table["Aktion"], table["Zeitpunkt"], strict=True)}
@@ -566,10 +567,12 @@ def _history(change_history: Any, undo_change: Any, action_labels: dict[str, str
 # --------------------------------------------------------------------------------------------
 
 
+@st.fragment
 def _areas_tab() -> None:
     from planungsraeume.checks import check_planning_areas, region_boundary_of, save_planning_areas
     from planungsraeume.define import areas_from_municipalities, read_planning_areas
 
+    _show_flash("planungsraeume")
     st.markdown(
         "Ersetzen Sie die generierten Planungsräume durch Ihre eigenen: als **Flächen** (GeoJSON, "
         "GeoPackage, Shapefile) oder als **Zuordnung der Gemeinden** (Tabelle AGS → "
@@ -614,15 +617,13 @@ def _areas_tab() -> None:
     (st.success if check.ok else st.error)(f"{len(areas)} Planungsräume: {check.summary()}")
     warnings = list(areas.attrs.get("probleme", [])) + list(check.probleme)
     if warnings:
-        st.dataframe(_problems(warnings), hide_index=True, width="stretch")
-    st.dataframe(pd.DataFrame({"Nr.": areas["pr_id"], "Name": areas["name"],
-                               "Fläche (km²)": areas["flaeche_km2"].round(2)}),
-                 hide_index=True, width="stretch")
+        common.table(_problems(warnings))
+    common.table(pd.DataFrame({"Nr.": areas["pr_id"], "Name": areas["name"],
+                               "Fläche (km²)": areas["flaeche_km2"].round(2)}))
     for title, frame in (("Überlappungen", check.ueberlappungen), ("Lücken", check.luecken)):
         if frame is not None and len(frame):
             with st.expander(f"{title} ({len(frame)})"):
-                st.dataframe(pd.DataFrame(frame.drop(columns=frame.geometry.name)), hide_index=True,
-                             width="stretch")
+                common.table(pd.DataFrame(frame.drop(columns=frame.geometry.name)))
     if st.button("Planungsräume speichern (ersetzt die bisherigen)", key="pr_speichern",
                  disabled=not check.ok, icon=":material/save:"):
         try:
@@ -631,13 +632,16 @@ def _areas_tab() -> None:
             _show_error(exc)
             return
         st.session_state.pop("pr_pruefung", None)
-        st.success(f"Gespeichert: {len(areas)} Planungsräume ({saved.summary()}). Kennzahlen, "
-                   "Karten und Analysen rechnen ab jetzt mit ihnen.", icon=":material/check_circle:")
+        _flash_and_rerun(f"Gespeichert: {len(areas)} Planungsräume ({saved.summary()}). "
+                         "Kennzahlen, Karten und Analysen rechnen ab jetzt mit ihnen.",
+                         "planungsraeume")
 
 
+@st.fragment
 def _indicator_tab() -> None:
     from planungsraeume.tabellen import join_table, save_user_indicators
 
+    _show_flash("kennzahlen")
     st.markdown(
         "Verknüpfen Sie eine Tabelle mit Kennzahlen je Planungsraum (z. B. Arbeitslosenquote, "
         "Leistungsbeziehende aus der Kommunalstatistik). Die Schlüsselspalte wird erkannt; "
@@ -665,14 +669,14 @@ def _indicator_tab() -> None:
     result = stored[1]
     st.success(result.summary(), icon=":material/check_circle:")
     if result.probleme:
-        st.dataframe(_problems(result.probleme), hide_index=True, width="stretch")
-    st.dataframe(result.werte, hide_index=True, width="stretch")
+        common.table(_problems(result.probleme))
+    common.table(result.werte)
     if len(result.ohne_treffer):
         with st.expander(f"Tabellenzeilen ohne passenden Planungsraum ({len(result.ohne_treffer)})"):
-            st.dataframe(result.ohne_treffer, hide_index=True, width="stretch")
+            common.table(result.ohne_treffer)
     if len(result.ohne_daten):
         with st.expander(f"Planungsräume ohne Zeile in der Tabelle ({len(result.ohne_daten)})"):
-            st.dataframe(result.ohne_daten, hide_index=True, width="stretch")
+            common.table(result.ohne_daten)
     source = st.text_input("Quelle der Kennzahlen", key="kz_quelle",
                            placeholder="z. B. Kommunalstatistik 2024")
     if st.button("Kennzahlen speichern", key="kz_speichern", disabled=not source.strip() or not result.spalten,
@@ -683,13 +687,15 @@ def _indicator_tab() -> None:
             _show_error(exc)
             return
         st.session_state.pop("kz_ergebnis", None)
-        st.success(f"{len(result.spalten)} Kennzahlen gespeichert: {', '.join(result.spalten)}.",
-                   icon=":material/check_circle:")
+        _flash_and_rerun(f"{len(result.spalten)} Kennzahlen gespeichert: "
+                         f"{', '.join(result.spalten)}.", "kennzahlen")
 
 
+@st.fragment
 def _barrier_tab() -> None:
     from layers.barrieren import import_barriers
 
+    _show_flash("barrieren")
     st.markdown(
         "Barrieremeldungen aus der Fallarbeit (CSV oder Excel): ICF-Code der Umweltfaktoren mit "
         "Beurteilungsmerkmal, Beeinträchtigungsgruppe, Datum, **pseudonymer** Personenschlüssel und "
@@ -721,8 +727,8 @@ def _barrier_tab() -> None:
             _show_error(exc)
             return
         st.session_state.pop("bm_pruefung", None)
-        st.success(result.summary() + " Die geschützten Auswertungen sind aktualisiert.",
-                   icon=":material/check_circle:")
+        _flash_and_rerun(result.summary() + " Die geschützten Auswertungen sind aktualisiert.",
+                         "barrieren")
 
 
 def render() -> None:

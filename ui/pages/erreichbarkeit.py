@@ -22,6 +22,9 @@ from ui import common, maps, theme
 from ui.auswahl import MINUTES, Reach
 
 MAP_KEY = "erreich_map"
+# streamlit-folium fixes its returned objects when the map is first drawn; the map that reports
+# clicks (isochrone from a point) is therefore a separate component with its own key.
+CLICK_MAP_KEY = "erreich_map_klick"
 POINT_KEY = "erreich_punkt"
 ISO_MODE_KEY = "erreich_iso_art"
 ISO_SERVICE_KEY = "erreich_iso_angebot"
@@ -31,7 +34,7 @@ ISO_MODES = {"keine": "keine", "angebot": "ab einem Angebot", "punkt": "ab einem
 
 def _on_map_click() -> None:
     """Remember a click on the map as the start point of an isochrone (before the rerun)."""
-    value = st.session_state.get(MAP_KEY) or {}
+    value = st.session_state.get(CLICK_MAP_KEY) or {}
     clicked = value.get("last_clicked") if isinstance(value, dict) else None
     if clicked and st.session_state.get(ISO_MODE_KEY) == "punkt":
         st.session_state[POINT_KEY] = (round(float(clicked["lat"]), 6), round(float(clicked["lng"]), 6))
@@ -184,18 +187,19 @@ def _reach_view() -> None:
     cols[2].metric("Einwohner in Versorgungslücken", common.format_number(gap_people),
                    help=f"{common.format_number(gap_cells)} bewohnte 100-m-Zellen über "
                         f"{reach.minuten} Minuten")
-    cols[3].metric("Nicht an das Wegenetz angebunden", common.format_number(region["einwohner_nicht_angebunden"]),
-                   help="Zellen weiter als 250 m vom für das Profil passierbaren Wegenetz")
+    cols[3].metric("Nicht angebunden", common.format_number(region["einwohner_nicht_angebunden"]),
+                   help="Einwohner in Zellen, die weiter als 250 m vom für das Profil passierbaren "
+                        "Wegenetz entfernt sind")
     missing = travel.attrs.get("nicht_angebundene_ziele") or []
     if missing:
         st.caption("Nicht berücksichtigt, weil zu weit vom Wegenetz: " + ", ".join(map(str, missing)))
 
     selected = _services_of(reach)
-    map_col, side_col = st.columns([5, 3], gap="medium")
-    with side_col:
-        st.markdown("**Isochrone** – die Fläche, die man in der Zeit erreicht")
-        st.radio("Isochrone zeigen", list(ISO_MODES), key=ISO_MODE_KEY, format_func=ISO_MODES.get,
-                 horizontal=False)
+    st.subheader("Karte der Reisezeiten", anchor=False)
+    st.radio("Isochrone – die Fläche, die man in der gewählten Zeit erreicht", list(ISO_MODES),
+             key=ISO_MODE_KEY, format_func=ISO_MODES.get, horizontal=True)
+    controls = st.columns([3, 2], vertical_alignment="bottom")
+    with controls[0]:
         if st.session_state.get(ISO_MODE_KEY) == "angebot":
             ids = [str(v) for v in selected["angebot_id"]]
             names = dict(zip(ids, selected["name"].astype(str) + " (" + selected["typ"].astype(str) + ")",
@@ -205,34 +209,40 @@ def _reach_view() -> None:
             st.selectbox("Angebot", ids, key=ISO_SERVICE_KEY, format_func=lambda v: names.get(v, v))
         elif st.session_state.get(ISO_MODE_KEY) == "punkt" and not st.session_state.get(POINT_KEY):
             st.info("Klicken Sie in die Karte: Dort beginnt die Isochrone.", icon=":material/touch_app:")
-        iso, point, iso_label = _isochrone(reach, selected)
+    with controls[1]:
+        show_gaps = st.checkbox("Versorgungslücken hervorheben", value=True, key="erreich_luecken")
+    iso, point, iso_label = _isochrone(reach, selected)
+    _map(reach, classes, gap_outline if show_gaps else None, selected, iso, point)
+    left, right = st.columns(2, gap="medium")
+    with left:
+        st.markdown("**Einwohner nach Reisezeit** (Region)")
+        common.table(band_table(bands))
+    with right:
         if iso is not None:
-            st.dataframe(pd.DataFrame({
+            st.markdown("**Isochrone**")
+            common.table(pd.DataFrame({
                 "Minuten": iso["minuten"].astype(int),
                 "Fläche (km²)": iso["flaeche_km2"].astype(float).round(2),
                 "Einwohner darin": iso["einwohner"],
                 "65 Jahre und älter": iso["alter_65_plus"],
-            }), hide_index=True, width="stretch")
+            }))
             st.caption(f"Isochrone {iso_label}, {reach.label(common.profile_labels())}: nur Flächen "
                        "entlang der für das Profil passierbaren Wege (25 m beiderseits).")
-        st.markdown("**Einwohner nach Reisezeit**")
-        st.dataframe(band_table(bands), hide_index=True, width="stretch")
-    with map_col:
-        show_gaps = st.checkbox("Versorgungslücken hervorheben", value=True, key="erreich_luecken")
-        _map(reach, classes, gap_outline if show_gaps else None, selected, iso, point)
+        else:
+            st.markdown("**Isochrone:** Wählen Sie oben „ab einem Angebot“ oder „ab einem Punkt in "
+                        "der Karte“, um zu sehen, welche Fläche und wie viele Menschen man in "
+                        f"{reach.minuten} Minuten erreicht.")
 
     st.subheader(f"Versorgung je Planungsraum in {reach.minuten} Minuten", anchor=False)
     table = coverage_table(coverage, reach.minuten)
-    st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={"Anteil erreicht (%)": st.column_config.NumberColumn(format="%.1f"),
-                                "Anteil 65+ erreicht (%)": st.column_config.NumberColumn(format="%.1f")})
+    common.table(table)
     st.caption(
         "erreicht + nicht erreicht + nicht angebunden = Einwohner. „Nicht angebunden“: die Zelle "
         "liegt mehr als 250 m vom Wegenetz entfernt, das für das Profil passierbar ist. Einwohner "
         "sind je 100-m-Zelle modelliert und dem Planungsraum ihres Zellmittelpunkts zugeordnet."
     )
     with st.expander("Alle Zeitschwellen (5 bis 30 Minuten)"):
-        st.dataframe(thresholds_table(coverage), hide_index=True, width="stretch")
+        common.table(thresholds_table(coverage))
     _downloads(reach, travel, coverage, iso)
 
 
@@ -286,12 +296,13 @@ def _map(reach: Reach, classes: dict[str, Any], gaps: dict[str, Any] | None,
         groups.append(maps.service_layer(selected))
     groups.append(maps.legend_layer(maps.legend_html(services=selected if len(selected) else None,
                                                      extra=legend, streets=False)))
-    view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=600)
+    view = maps.fit_view(layers.basemap.bounds, width_px=920, height_px=620)
     fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
                          label="Karte der Reisezeiten je 100-m-Zelle", view=view)
     clicking = st.session_state.get(ISO_MODE_KEY) == "punkt"
     st_folium(
-        fmap, key=MAP_KEY, height=600, use_container_width=True, center=view[0], zoom=view[1],
+        fmap, key=CLICK_MAP_KEY if clicking else MAP_KEY, height=620, use_container_width=True,
+        center=view[0], zoom=view[1],
         returned_objects=["last_clicked"] if clicking else [],
         feature_group_to_add=[maps.localize_assets(g) for g in groups],
         on_change=_on_map_click if clicking else None,
@@ -381,7 +392,7 @@ def _transit_view() -> None:
         st.caption(f"Anteil der {unit} nach Fußweg über das Wegenetz zur nächsten Haltestelle "
                    "(OpenStreetMap). Planerische Faustregel: eine Haltestelle innerhalb von 300 m.")
         with st.expander(f"Je Planungsraum ({unit})"):
-            st.dataframe(_share_pivot(distances, unit), hide_index=True, width="stretch")
+            common.table(_share_pivot(distances, unit))
             st.download_button("Tabelle als CSV herunterladen",
                                lambda: common.csv_bytes(distances), on_click="ignore",
                                file_name=f"haltestellen_weg_{common.region_name()}.csv",
@@ -421,11 +432,11 @@ def _transit_view() -> None:
         "„keine“ = außerhalb jeder Güteklasse. Entfernung als Fußweg im Wegenetz."
     )
     region = grades[grades["pr_id"] == "gesamt"]
-    st.dataframe(pd.DataFrame({
+    common.table(pd.DataFrame({
         "Güteklasse": region["kategorie"].astype(str),
         unit: region["anzahl"].astype(int),
         "Anteil (%)": region["anteil_prozent"].astype(float),
-    }), hide_index=True, width="stretch")
+    }))
     layers = common.map_layers()
     web = areas.to_crs(common.WEB_CRS)
     web["farbe"] = web["gueteklasse"].map(theme.QUALITY_COLOURS).fillna("#999999")
@@ -442,14 +453,14 @@ def _transit_view() -> None:
             for grade, colour in theme.QUALITY_COLOURS.items()
             if grade in set(areas["gueteklasse"].astype(str))])])),
     ]
-    view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=560)
+    view = maps.fit_view(layers.basemap.bounds, width_px=920, height_px=560)
     fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
                          label="Karte der ÖV-Güteklassen", view=view)
     st_folium(fmap, key="oev_map", height=560, use_container_width=True, center=view[0],
               zoom=view[1], returned_objects=[],
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
     with st.expander(f"Güteklassen je Planungsraum ({unit})"):
-        st.dataframe(_share_pivot(grades, unit), hide_index=True, width="stretch")
+        common.table(_share_pivot(grades, unit))
 
     def gpkg() -> bytes:
         return common.geopackage_bytes({"oev_gueteklassen": areas, "gueteklassen_planungsraeume": grades})

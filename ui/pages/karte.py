@@ -106,10 +106,9 @@ def _area_details(pr_id: str, overview: pd.DataFrame, shown: gpd.GeoDataFrame) -
     inside = shown[shown["pr_id"] == pr_id]
     if len(inside):
         st.markdown(f"**Angebote der Auswahl in diesem Planungsraum ({len(inside)})**")
-        st.dataframe(
+        common.table(
             pd.DataFrame({"Name": inside["name"], "Typ": inside["typ"],
                           "Stufenlos": inside["stufenloser_zugang"]}),
-            hide_index=True, width="stretch",
         )
     else:
         st.markdown("Keine Angebote der gewählten Typen in diesem Planungsraum.")
@@ -176,24 +175,28 @@ def render() -> None:
     if only_step_free:
         shown = shown[shown["stufenloser_zugang"] == "ja"]
 
-    st.markdown("**Ebenen der Karte**")
-    layer_cols = st.columns(5)
-    show_areas = layer_cols[0].checkbox("Planungsräume", value=True, key="ebene_pr")
-    show_services = layer_cols[1].checkbox("Angebote", value=True, key="ebene_angebote")
-    population = common.has_population()
-    show_population = layer_cols[2].checkbox(
-        "Bevölkerung (modelliert)", value=False, key="ebene_bev", disabled=not population,
-        help=None if population else "Diese Region hat keine Bevölkerungsdaten.")
-    show_gaps = layer_cols[3].checkbox(
-        "Versorgungslücken", value=False, key="ebene_luecken", disabled=not population,
-        help=("Bewohnte Zellen, die das gewählte Angebot nicht in der gewählten Zeit erreichen "
-              "(Einstellung auf der Seite „Erreichbarkeit“)." if population
-              else "Ohne Bevölkerungsdaten gibt es keine Versorgungslücken."))
-    reports = common.has_barrier_reports()
-    show_hotspots = layer_cols[4].checkbox(
-        "Barriere-Schwerpunkte", value=False, key="ebene_hotspots", disabled=not reports,
-        help=("Schwerpunkte gemeldeter Barrieren im 250-m-Gitter, nur aus geschützten "
-              "Zellwerten." if reports else "Diese Region hat keine Barrieremeldungen."))
+    map_col, side_col = st.columns([2, 1], gap="medium")
+    with side_col:
+        st.metric("Angebote in der Auswahl", len(shown))
+        st.metric("davon stufenlos zugänglich", int((shown["stufenloser_zugang"] == "ja").sum()))
+        st.markdown("**Ebenen der Karte**")
+        show_areas = st.checkbox("Planungsräume", value=True, key="ebene_pr")
+        show_services = st.checkbox("Angebote", value=True, key="ebene_angebote")
+        population = common.has_population()
+        show_population = st.checkbox(
+            "Bevölkerung (modelliert)", value=False, key="ebene_bev", disabled=not population,
+            help=None if population else "Diese Region hat keine Bevölkerungsdaten.")
+        show_gaps = st.checkbox(
+            "Versorgungslücken", value=False, key="ebene_luecken", disabled=not population,
+            help=("Bewohnte Zellen, die das gewählte Angebot nicht in der gewählten Zeit "
+                  "erreichen (Einstellung auf der Seite „Erreichbarkeit“)." if population
+                  else "Ohne Bevölkerungsdaten gibt es keine Versorgungslücken."))
+        reports = common.has_barrier_reports()
+        show_hotspots = st.checkbox(
+            "Barriere-Schwerpunkte (geschützt)", value=False, key="ebene_hotspots",
+            disabled=not reports,
+            help=("Schwerpunkte gemeldeter Barrieren im 250-m-Gitter, nur aus geschützten "
+                  "Zellwerten." if reports else "Diese Region hat keine Barrieremeldungen."))
 
     area_ids = [str(v) for v in overview["pr_id"]]
     area_names = dict(zip(overview["pr_id"].astype(str), overview["name"].astype(str), strict=True))
@@ -203,7 +206,6 @@ def render() -> None:
     selected_area = st.session_state.get(AREA_KEY)
     selected_service = st.session_state.get(SERVICE_KEY)
 
-    map_col, side_col = st.columns([5, 3], gap="medium")
     with map_col:
         groups = []
         if show_population:
@@ -218,8 +220,9 @@ def render() -> None:
         if selected_service:
             hit = shown[shown["angebot_id"].astype(str) == selected_service]
             point = (float(hit.geometry.y.iloc[0]), float(hit.geometry.x.iloc[0]))
-        extra_groups, extra_legend, notes = _analysis_layers(
-            show_gaps and population, show_hotspots and reports)
+        with st.spinner("Analyse-Ebenen werden berechnet …"):
+            extra_groups, extra_legend, notes = _analysis_layers(
+                show_gaps and population, show_hotspots and reports)
         groups.extend(extra_groups)
         groups.append(maps.selection_layer(selection, point=point))
         if show_services and len(shown):
@@ -230,8 +233,8 @@ def render() -> None:
             areas=show_areas,
             selection=bool(selected_area or selected_service),
             extra=extra_legend,
-        )))
-        view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=640)
+        ), expanded=False))
+        view = maps.fit_view(layers.basemap.bounds, width_px=600, height_px=640)
         fmap = maps.base_map(
             layers.basemap,
             online_tiles=common.online_tiles(),
@@ -256,11 +259,6 @@ def render() -> None:
         for note in notes:
             st.caption(note)
     with side_col:
-        metric_cols = st.columns(2)
-        metric_cols[0].metric("Angebote in der Auswahl", len(shown))
-        metric_cols[1].metric(
-            "davon stufenlos zugänglich", int((shown["stufenloser_zugang"] == "ja").sum())
-        )
         st.selectbox(
             "Planungsraum",
             [None, *area_ids],
@@ -299,7 +297,7 @@ def render() -> None:
             "Angebote (Auswahl)": overview["pr_id"].map(counts).fillna(0).astype(int),
             "davon stufenlos": overview["pr_id"].map(step_free).fillna(0).astype(int),
         })
-        st.dataframe(table, hide_index=True, width="stretch")
+        common.table(table)
         st.download_button(
             "Planungsräume als CSV herunterladen", common.csv_bytes(table),
             file_name=f"planungsraeume_{common.region_name()}.csv", mime="text/csv",
@@ -319,7 +317,7 @@ def render() -> None:
             "Breite": shown.geometry.y.round(6),
             "Länge": shown.geometry.x.round(6),
         })
-        st.dataframe(service_table, hide_index=True, width="stretch")
+        common.table(service_table)
         st.download_button(
             "Angebote als CSV herunterladen", common.csv_bytes(service_table),
             file_name=f"angebote_{common.region_name()}.csv", mime="text/csv", key="dl_angebote",

@@ -17,7 +17,9 @@ PROJECTOR_CSS = """
 /* Readable from the back of a room: bigger base font, strong contrast, no faint greys. */
 section.main p, section.main li, [data-testid="stMainBlockContainer"] p { font-size: 1.3rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
-.sa-figure .sa-wert { font-size: 3.2rem; }
+.sa-figure { min-height: 13.5rem; }
+.sa-figure .sa-wert { font-size: clamp(2rem, 2.8vw, 3.4rem); white-space: nowrap; }
+.sa-figure .sa-titel { hyphens: manual; }
 .sa-figure .sa-titel { font-size: 1.35rem; font-weight: 600; }
 .sa-figure .sa-vergleich { font-size: 1.15rem; color: #1a1a1a; }
 [data-testid="stMainBlockContainer"] button p { font-size: 1.25rem; font-weight: 600; }
@@ -34,7 +36,7 @@ def _step(offset: int, options: list[str]) -> None:
 def _figure(title: str, value: str, comparison: str = "") -> str:
     extra = f'<div class="sa-vergleich">{html.escape(comparison)}</div>' if comparison else ""
     return (
-        f'<div class="sa-figure" role="group" aria-label="{html.escape(title)}">'
+        f'<div class="sa-figure" role="group" aria-label="{html.escape(title.replace(chr(173), ""))}">'
         f'<div class="sa-titel">{html.escape(title)}</div>'
         f'<div class="sa-wert">{html.escape(value)}</div>{extra}</div>'
     )
@@ -53,7 +55,7 @@ def _region(row: pd.Series | None, decimals: int = 0, unit: str = "") -> str:
     return f"{label}: {common.format_number(float(row['wert_region']), decimals)}{unit}"
 
 
-def key_figures(long: pd.DataFrame, pr_id: str) -> list[tuple[str, str, str]]:
+def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "") -> list[tuple[str, str, str]]:
     """The five key figures of an area as (title, value, comparison with the region), from the
     indicator table of :mod:`planungsraeume.indikatoren` (with the reachability coverage)."""
 
@@ -61,26 +63,26 @@ def key_figures(long: pd.DataFrame, pr_id: str) -> list[tuple[str, str, str]]:
         return common.indicator_row(long, pr_id, key)
 
     figures = [
-        ("Einwohner (modelliert)", _value(get("einwohner")), _region(get("einwohner"))),
-        ("Anteil 65 Jahre und älter", _value(get("anteil_65_plus"), 1, " %"),
+        ("Einwohner", _value(get("einwohner")), _region(get("einwohner"))),
+        ("65 Jahre und älter", _value(get("anteil_65_plus"), 1, " %"),
          _region(get("anteil_65_plus"), 1, " %")),
     ]
     advice, advice_rate = get("beratung"), get("beratung_je_10000")
     figures.append((
-        "Beratungsangebote", _value(advice),
-        f"je 10.000 Einw.: {_value(advice_rate, 1)} ({_region(advice_rate, 1)})",
+        "Beratungs\u00adangebote", _value(advice),
+        f"je 10.000 Einw.: {_value(advice_rate, 1)} · {_region(advice_rate, 1)}",
     ))
     step_free, unknown = get("anteil_stufenloser_zugang"), get("anteil_stufenloser_zugang_unbekannt")
     figures.append((
-        "Angebote stufenlos zugänglich", _value(step_free, 0, " %"),
-        f"{_region(step_free, 0, ' %')}; ohne Angabe: {_value(unknown, 0, ' %')}",
+        "Stufenlos zugänglich", _value(step_free, 0, " %"),
+        f"der Angebote · {_region(step_free, 0, ' %')} · ohne Angabe: {_value(unknown, 0, ' %')}",
     ))
     reach = long[(long["bereich"] == "Erreichbarkeit") & (long["pr_id"].astype(str) == pr_id)]
     if len(reach):
         row = reach.iloc[0]
-        label = str(row["bezeichnung"]).removeprefix("Anteil erreicht: ")
+        label = reach_text or str(row["bezeichnung"]).removeprefix("Anteil erreicht: ")
         figures.append(("Erreichbarkeit", _value(row, 0, " %"),
-                        f"der Einwohner erreichen {label} ({_region(row, 0, ' %')})"))
+                        f"der Einwohner: {label} · {_region(row, 0, ' %')}"))
     else:
         figures.append(("Erreichbarkeit", "–", "ohne Bevölkerungsdaten nicht berechenbar"))
     return figures
@@ -110,9 +112,11 @@ def render() -> None:
     st.title(names[pr_id], anchor=False)
     st.markdown(f"Planungsraum {pr_id} · {position} von {len(options)}")
 
+    reach = common.current_reach()
     with st.spinner("Kennzahlen werden berechnet …"):
-        long = common.indicators(common.current_reach())
-    figures = key_figures(long, pr_id)
+        long = common.indicators(reach)
+    profile = common.profile_labels().get(reach.profil, reach.profil)
+    figures = key_figures(long, pr_id, f"{reach.selection_label()} in {reach.minuten} Min. {profile}")
     cards = st.columns(len(figures))
     for column, (title, value, comparison) in zip(cards, figures, strict=True):
         column.markdown(_figure(title, value, comparison), unsafe_allow_html=True)
@@ -133,10 +137,10 @@ def render() -> None:
     ]
     if len(inside):
         groups.append(maps.service_layer(inside, cluster=False))
-    centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=1200, height_px=600)
+    centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=920, height_px=620)
     fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
                          label="Karte des Planungsraums", scroll_zoom=False,
-                         view=maps.fit_view(layers.basemap.bounds, width_px=1200, height_px=600))
+                         view=maps.fit_view(layers.basemap.bounds, width_px=920, height_px=620))
     st_folium(fmap, key="konferenz_map", height=640, use_container_width=True,
               returned_objects=[], center=centre, zoom=zoom,
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
@@ -147,10 +151,9 @@ def render() -> None:
         "der Seite „Erreichbarkeit“ ein. Kartendaten © OpenStreetMap-Mitwirkende (ODbL)."
     )
     with st.expander("Angebote in diesem Planungsraum als Liste", expanded=False):
-        st.dataframe(
+        common.table(
             pd.DataFrame({"Name": inside["name"], "Typ": inside["typ"],
                           "Stufenlos": inside["stufenloser_zugang"]}),
-            hide_index=True, width="stretch",
         )
 
 

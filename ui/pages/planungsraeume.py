@@ -69,6 +69,37 @@ def indicator_table(long: pd.DataFrame, pr_id: str, keys: tuple[str, ...] | None
     })
 
 
+GLANCE = (
+    ("einwohner", "Einwohner"), ("anteil_65_plus", "Anteil 65 Jahre und älter"),
+    ("anteil_unter_18", "Anteil unter 18 Jahre"), ("beratung_je_10000", "Beratungsangebote je 10.000 Einw."),
+    ("anteil_stufenloser_zugang", "Angebote stufenlos zugänglich"),
+)
+
+
+def _at_a_glance(long: pd.DataFrame, pr_id: str) -> str:
+    """Five key figures with the region value and a word for the comparison (Markdown list)."""
+    lines = []
+    for key, title in GLANCE:
+        row = common.indicator_row(long, pr_id, key)
+        if row is None:
+            continue
+        unit = str(row["einheit"])
+        reference = "Ø je Planungsraum" if str(row["region_bezug"]).startswith("Durchschnitt") else "Region"
+        lines.append(
+            f"- **{title}:** {format_indicator(row['wert'], unit)} – {reference} "
+            f"{format_indicator(row['wert_region'], unit)} "
+            f"({comparison(row['wert'], row['wert_region'])})"
+        )
+    reach = long[(long["bereich"] == "Erreichbarkeit") & (long["pr_id"].astype(str) == pr_id)]
+    if len(reach):
+        row = reach.iloc[0]
+        label = str(row["bezeichnung"]).removeprefix("Anteil erreicht: ")
+        lines.append(f"- **Erreichen {label}:** {format_indicator(row['wert'], '%')} – Region "
+                     f"{format_indicator(row['wert_region'], '%')} "
+                     f"({comparison(row['wert'], row['wert_region'])})")
+    return "\n".join(lines)
+
+
 def _map(pr_id: str, inside: Any, gaps: dict[str, Any] | None) -> None:
     layers = common.map_layers()
     selected = [f for f in layers.areas["features"] if f["properties"]["pr_id"] == pr_id]
@@ -86,14 +117,15 @@ def _map(pr_id: str, inside: Any, gaps: dict[str, Any] | None) -> None:
         maps.area_layer({"type": "FeatureCollection", "features": selected},
                         [lab for lab in layers.area_labels if lab[2].startswith(f"{pr_id} ")]),
         maps.legend_layer(maps.legend_html(services=inside if len(inside) else None,
-                                           selection=True, streets=False, extra=legend)),
+                                           selection=True, streets=False, extra=legend),
+                          expanded=False),
     ]
     if len(inside):
         groups.append(maps.service_layer(inside, cluster=False))
-    centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=700, height_px=480)
+    centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=540, height_px=480)
     fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
                          label=f"Karte des Planungsraums {pr_id}", scroll_zoom=False,
-                         view=maps.fit_view(layers.basemap.bounds, width_px=700, height_px=480))
+                         view=maps.fit_view(layers.basemap.bounds, width_px=540, height_px=480))
     st_folium(fmap, key="profil_map", height=500, use_container_width=True,
               returned_objects=[], center=centre, zoom=zoom,
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
@@ -126,7 +158,8 @@ def _reachability(pr_id: str, reach: Reach) -> tuple[dict[str, Any] | None, bool
     cols[1].metric("Davon 65 Jahre und älter", common.format_percent(row["anteil_ab65_erreicht_prozent"]),
                    help=f"Region: {common.format_percent(region['anteil_ab65_erreicht_prozent'])}")
     cols[2].metric("Einwohner in Versorgungslücken", common.format_number(row["einwohner_nicht_erreicht"]))
-    cols[3].metric("Nicht an das Wegenetz angebunden", common.format_number(row["einwohner_nicht_angebunden"]))
+    cols[3].metric("Nicht angebunden", common.format_number(row["einwohner_nicht_angebunden"]),
+                   help="Einwohner weiter als 250 m vom für das Profil passierbaren Wegenetz")
     st.caption(
         f"Region gesamt: {common.format_percent(region['anteil_erreicht_prozent'])} der Einwohner "
         f"erreichen {reach.label(common.profile_labels())}."
@@ -135,13 +168,13 @@ def _reachability(pr_id: str, reach: Reach) -> tuple[dict[str, Any] | None, bool
     if len(inside):
         top = inside.head(10)
         st.markdown(f"**Größte Versorgungslücken im Planungsraum** ({len(inside)} Zellen)")
-        st.dataframe(pd.DataFrame({
+        common.table(pd.DataFrame({
             "Gitterzelle": top["gitter_id"].astype(str),
             "Einwohner": top["einwohner"].astype(int),
             "65 Jahre und älter": top["alter_65_plus"].astype(int),
             "Minuten bis zum nächsten Angebot": [
                 "nicht erreichbar" if pd.isna(m) else common.format_number(m, 1) for m in top["minuten"]],
-        }), hide_index=True, width="stretch")
+        }))
     shapes, _cells, _people = common.gap_shapes(reach)
     return shapes, True
 
@@ -169,23 +202,23 @@ def _barriers(pr_id: str) -> None:
     with left:
         st.markdown("**Häufigste ICF-Umweltfaktoren**")
         if len(summary.top_codes):
-            st.dataframe(pd.DataFrame({
+            common.table(pd.DataFrame({
                 "Rang": summary.top_codes["rang"].astype(int),
                 "ICF-Code": summary.top_codes["icf_code"].astype(str),
                 "Bezeichnung": summary.top_codes["icf_titel"].astype(str),
                 "Personen": [common.format_number(v) for v in summary.top_codes["personen"]],
-            }), hide_index=True, width="stretch")
+            }))
         else:
             st.markdown("keine Angabe (zu wenige Personen je Code)")
     with right:
         st.markdown("**Entwicklung nach Jahren**")
         trend = summary.trend
         if len(trend):
-            st.dataframe(pd.DataFrame({
+            common.table(pd.DataFrame({
                 "Jahr": ["keine Angabe" if pd.isna(j) else str(int(j)) for j in trend["jahr"]],
                 "Personen": ["keine Angabe" if pd.isna(v) else common.format_number(v) for v in trend["personen"]],
                 "Meldungen": ["keine Angabe" if pd.isna(v) else common.format_number(v) for v in trend["meldungen"]],
-            }), hide_index=True, width="stretch")
+            }))
         else:
             st.markdown("keine Angabe")
     st.caption(
@@ -274,17 +307,18 @@ def render() -> None:
     with st.spinner("Kennzahlen werden berechnet …"):
         long = common.indicators(reach if population else None)
 
-    map_col, table_col = st.columns([3, 2], gap="medium")
-    with table_col:
-        st.subheader("Kennzahlen im Vergleich zur Region", anchor=False)
-        main = indicator_table(long, pr_id, MAIN_KEYS)
-        st.dataframe(main, hide_index=True, width="stretch",
-                     column_config={"Bereich": None, "Vergleich mit": None})
-        st.caption(
-            "Vergleichswert: bei Anteilen und Raten der Wert der ganzen Region, bei Anzahlen der "
-            "Durchschnitt je Planungsraum. Einwohner je 100-m-Zelle nach dem Zellmittelpunkt "
-            "zugeordnet; nur heute gültige Angebote."
-        )
+    map_col, glance_col = st.columns([3, 2], gap="medium")
+    with glance_col:
+        st.subheader("Auf einen Blick", anchor=False)
+        st.markdown(_at_a_glance(long, pr_id))
+    st.subheader("Kennzahlen im Vergleich zur Region", anchor=False)
+    main = indicator_table(long, pr_id, MAIN_KEYS)
+    common.table(main, column_config={"Vergleich mit": None})
+    st.caption(
+        "Vergleichswert: bei Anteilen und Raten der Wert der ganzen Region, bei Anzahlen der "
+        "Durchschnitt je Planungsraum. Einwohner je 100-m-Zelle nach dem Zellmittelpunkt "
+        "zugeordnet; nur heute gültige Angebote."
+    )
     gap_shapes: dict[str, Any] | None = None
     st.subheader("Erreichbarkeit und Versorgungslücken", anchor=False)
     if population:
@@ -297,7 +331,7 @@ def render() -> None:
 
     with st.expander("Alle Kennzahlen dieses Planungsraums", expanded=False):
         full = indicator_table(long, pr_id, None)
-        st.dataframe(full, hide_index=True, width="stretch")
+        common.table(full)
         st.download_button(
             "Kennzahlen aller Planungsräume als CSV herunterladen",
             lambda: common.csv_bytes(_wide(long)),
@@ -314,7 +348,7 @@ def render() -> None:
         "Hausnr.": inside["hausnummer"], "Stufenlos": inside["stufenloser_zugang"],
         "Quelle": inside["quelle"],
     })
-    st.dataframe(table, hide_index=True, width="stretch")
+    common.table(table)
     st.download_button(
         "Angebote des Planungsraums als CSV herunterladen", common.csv_bytes(table),
         file_name=f"angebote_{pr_id}.csv", mime="text/csv", key="dl_profil", on_click="ignore",
