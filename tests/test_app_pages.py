@@ -497,6 +497,15 @@ def test_daten_edit_conflict_undo_and_retire(app_copy):
     current = int(app_copy.read_layer("angebote").set_index("angebot_id").loc[aid, "version"])
     loaded = int(app.session_state[f"edit_version_{aid}"])
     assert loaded == current
+    # Move by about 100 m to the north (the small map fills in the same two fields on a click).
+    old_point = app_copy.read_layer("angebote").set_index("angebot_id").geometry.loc[aid]
+    lat = app.number_input(key=f"move_{aid}_{loaded}_lat")
+    lat.set_value(round(lat.value + 0.0009, 6))
+    submit(app, "Hierher verschieben")
+    assert any("Verschoben" in s.value for s in app.success)
+    new_point = app_copy.read_layer("angebote").set_index("angebot_id").geometry.loc[aid]
+    assert 90 < new_point.y - old_point.y < 110 and abs(new_point.x - old_point.x) < 5
+    loaded = int(app.session_state[f"edit_version_{aid}"])
     from datetime import date, timedelta
 
     app.date_input(key=f"retire_{aid}_{loaded}_bis").set_value(date.today() - timedelta(days=1))

@@ -460,6 +460,20 @@ def test_daten_tabs_are_accessible(browser: Browser, server: str):
             page.keyboard.press("Enter")
             wait_until_idle(page)
             page.get_by_role("button", name="Änderungen speichern").wait_for(timeout=30_000)
+            # A click into the small map fills in the new position of the offer.
+            latitude = page.get_by_role("spinbutton", name="Breite")
+            before = latitude.input_value()
+            frame = map_frame(page)
+            container = frame.locator(".leaflet-container")
+            box = container.bounding_box()
+            assert box is not None
+            container.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.2})
+            page.wait_for_function(
+                "(old) => { const i = [...document.querySelectorAll('input')].find("
+                "e => e.getAttribute('aria-label') === 'Breite'); return i && i.value !== old; }",
+                arg=before, timeout=30_000)
+            assert float(latitude.input_value()) > float(before)
+            wait_until_idle(page)
             screenshot(page, "daten_bearbeiten")
         violations = axe_audit(page)
         if violations:

@@ -417,19 +417,56 @@ def _change_form(angebot_id: str, row: Any, loaded: int) -> None:
                      f"{result.audit_id}).")
 
 
+def _on_move_click(map_key: str, prefix: str) -> None:
+    """A click into the small map sets the new position of the offer (before the rerun)."""
+    value = st.session_state.get(map_key) or {}
+    clicked = value.get("last_clicked") if isinstance(value, dict) else None
+    if clicked:
+        st.session_state[f"{prefix}_lat"] = round(float(clicked["lat"]), 6)
+        st.session_state[f"{prefix}_lon"] = round(float(clicked["lng"]), 6)
+
+
+def _move_map(point: Any, prefix: str) -> None:
+    """A small map of the offer; a click there fills in the new position."""
+    from streamlit_folium import st_folium
+
+    from ui import maps
+
+    layers = common.map_layers()
+    lat = float(st.session_state.get(f"{prefix}_lat", point.y))
+    lon = float(st.session_state.get(f"{prefix}_lon", point.x))
+    groups = [maps.selection_layer(None, point=(float(point.y), float(point.x))),
+              maps.area_layer(layers.areas, layers.area_labels)]
+    if (round(lat, 6), round(lon, 6)) != (round(float(point.y), 6), round(float(point.x), 6)):
+        groups.append(maps.start_point_layer(lat, lon, "neue Lage"))
+    groups.append(maps.legend_layer(maps.legend_html(streets=False, selection=True, extra=[
+        ("Verschieben", [maps.LegendEntry("punkt", "#000000", "neue Lage (Klick in die Karte)")])]),
+        expanded=False))
+    map_key = f"{prefix}_karte"
+    fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
+                         label="Karte zum Verschieben des Angebots", scroll_zoom=False,
+                         view=((float(point.y), float(point.x)), 16))
+    st_folium(fmap, key=map_key, height=320, use_container_width=True,
+              center=(float(point.y), float(point.x)), zoom=16, returned_objects=["last_clicked"],
+              feature_group_to_add=[maps.localize_assets(g) for g in groups],
+              on_change=partial(_on_move_click, map_key, prefix))
+
+
 def _move_form(angebot_id: str, row: Any, loaded: int) -> None:
     from layers.angebote_edit import move_service
 
     web = common.read_geo(common.store(), "angebote").to_crs(common.WEB_CRS)
     point = web[web["angebot_id"].astype(str) == angebot_id].geometry.iloc[0]
     prefix = f"move_{angebot_id}_{loaded}"
+    for axis, value in (("lat", point.y), ("lon", point.x)):
+        st.session_state.setdefault(f"{prefix}_{axis}", round(float(value), 6))
+    st.markdown("**Verschieben** – klicken Sie in der Karte auf die neue Lage oder tragen Sie sie "
+                "in Grad ein (WGS 84, wie in Online-Karten). Der Ring zeigt die bisherige Lage.")
+    _move_map(point, prefix)
     with st.form(key=f"{prefix}_form"):
-        st.markdown("**Verschieben** – neue Lage in Grad (WGS 84, wie in Online-Karten)")
         cols = st.columns(2)
-        lat = cols[0].number_input("Breite", value=round(float(point.y), 6), format="%.6f",
-                                   step=0.0001, key=f"{prefix}_lat")
-        lon = cols[1].number_input("Länge", value=round(float(point.x), 6), format="%.6f",
-                                   step=0.0001, key=f"{prefix}_lon")
+        lat = cols[0].number_input("Breite", format="%.6f", step=0.0001, key=f"{prefix}_lat")
+        lon = cols[1].number_input("Länge", format="%.6f", step=0.0001, key=f"{prefix}_lon")
         submitted = st.form_submit_button("Hierher verschieben", icon=":material/open_with:")
     if not submitted:
         return
