@@ -398,6 +398,14 @@ def test_reachability_analysis_in_the_browser(browser: Browser, server: str):
     screenshot(page, "erreichbarkeit_analyse")
     violations = axe_audit(page)
     assert not violations, violations
+    # Public transport: walking distance to the nearest stop per cell; Aachen has no timetable.
+    page.locator("label", has_text="Bus und Bahn (ÖV)").click()
+    page.get_by_text("kein GTFS-Fahrplan hinterlegt").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    map_frame(page)
+    screenshot(page, "erreichbarkeit_oev")
+    violations = axe_audit(page)
+    assert not violations, violations
     page.close()
     assert not browser.external, browser.external[:10]
     assert not browser.errors, browser.errors

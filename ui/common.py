@@ -797,3 +797,22 @@ def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, *
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
     return st.dataframe(frame, column_config=config, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stop_classes(name: str, token: str) -> dict[str, Any]:
+    from analyses import workflow
+
+    source = open_store(region_config(name))
+    distances = workflow.stop_distances(source, "fuss")
+    bands = workflow.stop_distance_bands(distances)
+    colours = dict(zip([str(c) for c in bands.cat.categories], theme.STOP_BAND_COLOURS, strict=True))
+    classes = mapdata.classed_polygons(workflow.origins_layer(source), bands, colours)
+    classes["einwohner_text"] = [de_number(v) for v in classes["summe"]]
+    return mapdata.compact_geojson(classes, ["klasse", "label", "farbe", "zellen", "einwohner_text"])
+
+
+def stop_distance_classes() -> dict[str, Any]:
+    """Walking distance from every populated cell to the nearest stop, as dissolved classes."""
+    name = region_name()
+    return _stop_classes(name, token(name))

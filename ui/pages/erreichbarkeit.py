@@ -371,6 +371,29 @@ def _share_pivot(table: pd.DataFrame, label: str) -> pd.DataFrame:
     return wide
 
 
+def _stop_map() -> None:
+    """Map of the walking distance to the nearest stop per 100 m cell."""
+    layers = common.map_layers()
+    classes = common.stop_distance_classes()
+    present = [f["properties"]["label"] for f in sorted(classes["features"],
+                                                         key=lambda f: f["properties"]["klasse"])]
+    colours = {f["properties"]["label"]: f["properties"]["farbe"] for f in classes["features"]}
+    groups = [
+        maps.classed_layer(classes, name="Weg zur Haltestelle", tooltip_fields=["label", "einwohner_text"],
+                           tooltip_aliases=["Fußweg zur nächsten Haltestelle", "Einwohner"]),
+        maps.area_layer(layers.areas, layers.area_labels),
+        maps.legend_layer(maps.legend_html(streets=False, extra=[(
+            "Fußweg zur nächsten Haltestelle",
+            [maps.LegendEntry("flaeche", colours[label], label) for label in present])])),
+    ]
+    view = maps.fit_view(layers.basemap.bounds, width_px=920, height_px=560)
+    fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
+                         label="Karte: Fußweg zur nächsten Haltestelle je 100-m-Zelle", view=view)
+    st_folium(fmap, key="oev_haltestellen_map", height=560, use_container_width=True,
+              center=view[0], zoom=view[1], returned_objects=[],
+              feature_group_to_add=[maps.localize_assets(g) for g in groups])
+
+
 def _transit_view() -> None:
     config = common.region_config(common.region_name())
     store = common.workflow_store()
@@ -391,6 +414,8 @@ def _transit_view() -> None:
             col.metric(str(label), common.format_percent(share), help=f"{common.format_number(count)} {unit}")
         st.caption(f"Anteil der {unit} nach Fußweg über das Wegenetz zur nächsten Haltestelle "
                    "(OpenStreetMap). Planerische Faustregel: eine Haltestelle innerhalb von 300 m.")
+        if source == "bevoelkerung":
+            _stop_map()
         with st.expander(f"Je Planungsraum ({unit})"):
             common.table(_share_pivot(distances, unit))
             st.download_button("Tabelle als CSV herunterladen",
