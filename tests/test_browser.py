@@ -461,6 +461,13 @@ def test_daten_tabs_are_accessible(browser: Browser, server: str):
                 "Barrieremeldungen", "Exporte"):
         page.get_by_role("tab", name=tab).click()
         wait_until_idle(page)
+        if tab == "Angebote importieren":
+            # Streamlit's English upload texts are shown in German.
+            page.get_by_text("Datei wählen").first.wait_for(timeout=30_000)
+            panel = page.locator('[data-testid="stFileUploaderDropzone"]').first.inner_text()
+            assert "Drag and drop" not in panel and "per file" not in panel, panel
+            assert "Datei wählen" in panel and "je Datei" in panel, panel
+            screenshot(page, "daten_import")
         if tab == "Angebote bearbeiten":
             box = page.get_by_role("combobox", name="Angebot")
             box.click()

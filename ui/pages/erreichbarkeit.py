@@ -195,7 +195,7 @@ def _reach_view() -> None:
         st.caption("Nicht berücksichtigt, weil zu weit vom Wegenetz: " + ", ".join(map(str, missing)))
 
     selected = _services_of(reach)
-    st.subheader("Karte der Reisezeiten", anchor=False)
+    st.header("Karte der Reisezeiten", anchor=False)
     st.radio("Isochrone – die Fläche, die man in der gewählten Zeit erreicht", list(ISO_MODES),
              key=ISO_MODE_KEY, format_func=ISO_MODES.get, horizontal=True)
     controls = st.columns([3, 2], vertical_alignment="bottom")
@@ -233,7 +233,7 @@ def _reach_view() -> None:
                         "der Karte“, um zu sehen, welche Fläche und wie viele Menschen man in "
                         f"{reach.minuten} Minuten erreicht.")
 
-    st.subheader(f"Versorgung je Planungsraum in {reach.minuten} Minuten", anchor=False)
+    st.header(f"Versorgung je Planungsraum in {reach.minuten} Minuten", anchor=False)
     table = coverage_table(coverage, reach.minuten)
     common.table(table)
     st.caption(
@@ -316,7 +316,7 @@ def _map(reach: Reach, classes: dict[str, Any], gaps: dict[str, Any] | None,
 
 def _downloads(reach: Reach, travel: pd.DataFrame, coverage: pd.DataFrame,
                iso: gpd.GeoDataFrame | None) -> None:
-    st.subheader("Herunterladen", anchor=False)
+    st.header("Herunterladen", anchor=False)
     stem = f"erreichbarkeit_{common.region_name()}_{reach.profil}_{reach.minuten}min"
 
     def coverage_csv() -> bytes:
@@ -399,7 +399,7 @@ def _transit_view() -> None:
     store = common.workflow_store()
     source = workflow.default_origin_source(store)
     unit = "Einwohner" if source == "bevoelkerung" else "Adressen"
-    st.subheader("Weg zur nächsten Haltestelle (zu Fuß)", anchor=False)
+    st.header("Weg zur nächsten Haltestelle (zu Fuß)", anchor=False)
     with st.spinner("Wege zu den Haltestellen werden berechnet …"):
         try:
             distances = workflow.stop_distance_by_area(store)
@@ -423,7 +423,7 @@ def _transit_view() -> None:
                                file_name=f"haltestellen_weg_{common.region_name()}.csv",
                                mime="text/csv", key="oev_dl_weg")
 
-    st.subheader("ÖV-Güteklassen", anchor=False)
+    st.header("ÖV-Güteklassen", anchor=False)
     if config.gtfs is None:
         st.info(
             "Für diese Region ist kein GTFS-Fahrplan hinterlegt. ÖV-Güteklassen (Bedienungsqualität "
