@@ -221,7 +221,7 @@ def render() -> None:
             bar.progress(0.5, text="Hotspot-Analyse (Gi*) auf dem veröffentlichten Gitter")
             try:
                 hot = common.barrier_hotspots(choice, jahr, int(resolution))
-                grid, hotspots_note = hot.gitter, hot.methode
+                grid, hotspots_note = hot.gitter, f"Methode: {hot.methode}"
                 hot_shapes, hot_cells = common.hotspot_shapes(choice, jahr, int(resolution))
             except SozialraumError as exc:
                 from analyses.hotspots import smoothed_rates
