@@ -15,7 +15,7 @@ Planungsraum form an extra row "ohne Planungsraum", so nobody is lost.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -233,3 +233,141 @@ def gap_layer(
     result = result.sort_values("einwohner", ascending=False, kind="stable")
     result.attrs.update({str(k): v for k, v in travel.attrs.items()})
     return result
+
+
+# --------------------------------------------------------------------------------------------
+# Classes of travel time and weighted shares per Planungsraum (tables beside the app's maps)
+# --------------------------------------------------------------------------------------------
+
+TIME_BAND_BREAKS = (5.0, 10.0, 15.0, 20.0, 30.0)
+UNREACHABLE_LABEL = "nicht erreichbar"
+NOT_CONNECTED_LABEL = "nicht angebunden"
+
+
+def _de_minutes(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def time_band_labels(breaks: Sequence[float] = TIME_BAND_BREAKS) -> list[str]:
+    """The labels of :func:`time_bands` in order, e.g. ``"bis 5 Min."`` … ``"über 30 Min."``,
+    then ``"nicht erreichbar"`` and ``"nicht angebunden"``."""
+    limits = sorted(set(check_minutes(breaks)))
+    labels = [f"bis {_de_minutes(limits[0])} Min."]
+    labels += [f"{_de_minutes(a)}–{_de_minutes(b)} Min." for a, b in zip(limits, limits[1:], strict=False)]
+    labels.append(f"über {_de_minutes(limits[-1])} Min.")
+    return [*labels, UNREACHABLE_LABEL, NOT_CONNECTED_LABEL]
+
+
+def time_bands(travel: pd.DataFrame, breaks: Sequence[float] = TIME_BAND_BREAKS) -> pd.Series:
+    """The travel-time class of every origin (an ordered categorical, indexed like ``travel``).
+
+    Parameters
+    ----------
+    travel
+        A travel-time result (``minuten``, ``status``) as from
+        :func:`analyses.reachability.nearest_service`.
+    breaks
+        Upper class limits in minutes; a time equal to a limit belongs to the lower class
+        (``15`` is "10–15 Min."), as in :func:`coverage_by_area`.
+
+    Returns
+    -------
+    pandas.Series
+        Categories :func:`time_band_labels`; origins that are not connected to the network or
+        reach no service get the last two labels.
+    """
+    for column in ("minuten", "status"):
+        if column not in travel.columns:
+            raise AnalysisError(
+                f"Dem Reisezeit-Ergebnis fehlt die Spalte '{column}'.",
+                hinweis="Übergeben Sie das Ergebnis von nearest_service.",
+            )
+    limits = np.asarray(sorted(set(check_minutes(breaks))), dtype=float)
+    labels = time_band_labels(limits.tolist())
+    minutes = pd.to_numeric(travel["minuten"], errors="coerce").to_numpy(float)
+    status = travel["status"].astype(str).to_numpy()
+    # searchsorted(side="left"): a value equal to a limit stays in the lower class.
+    codes = np.searchsorted(limits + 1e-9, np.nan_to_num(minutes, nan=np.inf), side="left")
+    codes = np.where((status == STATUS_REACHABLE) & np.isfinite(minutes), codes, len(limits) + 1)
+    codes = np.where(status == STATUS_NOT_CONNECTED, len(limits) + 2, codes)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=pd.Index(labels), ordered=True),
+        index=travel.index, name="klasse",
+    )
+
+
+def share_by_area(
+    origins: gpd.GeoDataFrame,
+    planungsraeume: gpd.GeoDataFrame,
+    categories: pd.Series,
+    *,
+    weight: str | None = POPULATION,
+) -> pd.DataFrame:
+    """Weighted counts and shares of categories per Planungsraum and for the region.
+
+    Parameters
+    ----------
+    origins
+        Population cells (or addresses), in the CRS of ``planungsraeume``.
+    planungsraeume
+        The planning areas (``pr_id``, ``name``).
+    categories
+        One category per origin, indexed like ``origins`` (e.g. :func:`time_bands`); the order
+        of a categorical's categories is kept, empty categories appear with 0.
+    weight
+        Column of ``origins`` to sum (``einwohner``, ``alter_65_plus``), or ``None`` to count
+        origins (addresses when a region has no population).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long table ``pr_id``, ``planungsraum``, ``kategorie``, ``anzahl`` (sum of weights,
+        rounded), ``anteil_prozent`` (of the area's total; NaN for an empty area): one block
+        per area in layer order, then ``"ohne"`` if needed, then ``"gesamt"``. The counts of an
+        area add up to its total; the areas add up to the region.
+    """
+    if not categories.index.equals(origins.index):
+        raise AnalysisError(
+            "Die Kategorien passen nicht zu den Startpunkten (anderer Index).",
+            hinweis="Übergeben Sie je Startpunkt genau eine Kategorie, indiziert wie die Ebene.",
+        )
+    if weight is not None and weight not in origins.columns:
+        raise AnalysisError(
+            f"Den Startpunkten fehlt die Spalte '{weight}'.",
+            hinweis="Gewichten Sie mit einer vorhandenen Zahlenspalte oder zählen Sie Punkte.",
+        )
+    areas = assign_to_areas(origins, planungsraeume)
+    weights = (
+        pd.to_numeric(origins[weight], errors="coerce").fillna(0.0)
+        if weight is not None else pd.Series(1.0, index=origins.index)
+    )
+    if isinstance(categories.dtype, pd.CategoricalDtype):
+        labels = [str(c) for c in categories.cat.categories]
+    else:
+        labels = sorted(categories.dropna().astype(str).unique())
+    order = [str(p) for p in planungsraeume["pr_id"]]
+    names = dict(zip(areas["pr_id"], areas["planungsraum"], strict=False))
+    names.update(dict(zip(
+        planungsraeume["pr_id"].astype(str),
+        (planungsraeume["name"] if "name" in planungsraeume.columns else planungsraeume["pr_id"])
+        .astype(str), strict=True)))
+    if (areas["pr_id"] == OUTSIDE_ID).any():
+        order.append(OUTSIDE_ID)
+    table = (
+        pd.DataFrame({"pr_id": areas["pr_id"].to_numpy(), "kategorie": categories.astype(str).to_numpy(),
+                      "anzahl": weights.to_numpy(float)})
+        .groupby(["pr_id", "kategorie"])["anzahl"].sum()
+        .unstack(fill_value=0)
+        .reindex(index=order, columns=labels, fill_value=0.0)
+    )
+    table.loc[TOTAL_ID] = table.sum()
+    names[TOTAL_ID] = TOTAL_NAME
+    long = pd.Series(table.stack()).reset_index()
+    long.columns = pd.Index(["pr_id", "kategorie", "anzahl"])
+    totals = long.groupby("pr_id", sort=False)["anzahl"].transform("sum")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        long["anteil_prozent"] = (100.0 * long["anzahl"] / totals).where(totals > 0).round(1)
+    long["anzahl"] = long["anzahl"].round().astype(np.int64)
+    long.insert(1, "planungsraum", long["pr_id"].map(names))
+    long.attrs["gewicht"] = weight or "anzahl_startpunkte"
+    return long

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from analyses import cache as result_cache
-from analyses.coverage import DEFAULT_THRESHOLDS, coverage_by_area, gap_layer
+from analyses.coverage import DEFAULT_THRESHOLDS, coverage_by_area, gap_layer, share_by_area
 from analyses.graph import load_graph
 from analyses.isochrones import DEFAULT_BUFFER_M, isochrones
 from analyses.profiles import check_unknown_mode, default_unknown_mode, get_profile
@@ -52,8 +53,20 @@ ORIGIN_LAYERS = {
 
 
 def _store_inputs(store: RegionStore) -> dict[str, str]:
+    # The day is part of the key: offers become active or retired by date, not only by edits.
     return {"speicher": str(getattr(store, "path", type(store).__name__)),
-            "version": store.version_token()}
+            "version": store.version_token(), "stichtag": date.today().isoformat()}
+
+
+def _services(store: RegionStore) -> gpd.GeoDataFrame:
+    """The offers valid today (retired offers stay in the directory but are not reachable)."""
+    from layers.angebote_edit import active_services
+
+    angebote = store.read_layer("angebote")
+    assert isinstance(angebote, gpd.GeoDataFrame)
+    if {"gueltig_von", "gueltig_bis"} <= set(angebote.columns):
+        return active_services(angebote)
+    return angebote
 
 
 def _profile_inputs(profil: str, unbekannt: str | None) -> dict[str, str]:
@@ -118,8 +131,7 @@ def travel_times(
     def compute() -> pd.DataFrame:
         graph = load_graph(store, profil, unbekannt)
         origins = origins_layer(store, quelle)
-        angebote = store.read_layer("angebote")
-        assert isinstance(angebote, gpd.GeoDataFrame)
+        angebote = _services(store)
         snapped = snap_points(graph, origins, max_anbindung_m)
         return nearest_service(
             graph, snapped, angebote, typ, filter, max_anbindung_m=max_anbindung_m
@@ -156,8 +168,7 @@ def travel_times_by_type(
     def compute() -> pd.DataFrame:
         graph = load_graph(store, profil, unbekannt)
         origins = origins_layer(store, quelle)
-        angebote = store.read_layer("angebote")
-        assert isinstance(angebote, gpd.GeoDataFrame)
+        angebote = _services(store)
         per_type = nearest_by_type(
             graph, origins, angebote, filter=filter, max_anbindung_m=max_anbindung_m
         )
@@ -207,8 +218,7 @@ def service_counts(
 
     def compute() -> pd.DataFrame:
         graph = load_graph(store, profil, unbekannt)
-        angebote = store.read_layer("angebote")
-        assert isinstance(angebote, gpd.GeoDataFrame)
+        angebote = _services(store)
         services = select_services(angebote, typ, filter)
         return count_within(
             graph, origins_layer(store, quelle), services, threshold,
@@ -320,6 +330,179 @@ def service_isochrones(
         return isochrones(graph, chosen, budgets, puffer_m=puffer_m, ringe=ringe)
 
     return result_cache.results.get_or_compute("isochronen", inputs, compute)
+
+
+def point_isochrones(
+    store: RegionStore,
+    profil: str,
+    x: float,
+    y: float,
+    minuten: Iterable[float],
+    *,
+    unbekannt: str | None = None,
+    puffer_m: float = DEFAULT_BUFFER_M,
+) -> gpd.GeoDataFrame:
+    """Isochrones around one point (region CRS, e.g. a click on the map), cached.
+
+    Besides the columns of :func:`analyses.isochrones.isochrones` every budget gets
+    ``einwohner`` and ``alter_65_plus``: the population of the cells whose centre lies inside
+    the area (empty if the region has no population), so a planner sees how many people live
+    within reach of the place.
+
+    Raises
+    ------
+    AnalysisError
+        If the point is outside the region or farther than the snap limit from the network.
+    """
+    budgets = sorted(set(check_minutes(minuten)))
+    px, py = round(float(x), 1), round(float(y), 1)
+    inputs = {
+        **_store_inputs(store),
+        **_profile_inputs(profil, unbekannt),
+        "x": px,
+        "y": py,
+        "minuten": budgets,
+        "puffer_m": float(puffer_m),
+    }
+
+    def compute() -> gpd.GeoDataFrame:
+        import shapely
+
+        region = store.read_layer("region")
+        point = shapely.Point(px, py)
+        if not bool(region.geometry.intersects(point).any()):
+            raise AnalysisError(
+                "Der gewählte Punkt liegt außerhalb der Region.",
+                hinweis="Klicken Sie in der Karte auf einen Ort innerhalb der Regionsgrenze.",
+            )
+        graph = load_graph(store, profil, unbekannt)
+        start = gpd.GeoDataFrame({"name": ["gewählter Punkt"]}, geometry=[point], crs=store.crs)
+        result = isochrones(graph, start, budgets, puffer_m=puffer_m)
+        cells = store.read_layer("bevoelkerung")
+        populated = cells[cells["einwohner"] > 0] if len(cells) else cells
+        if len(populated):
+            centres = populated.geometry.centroid
+            for column in ("einwohner", "alter_65_plus"):
+                values = pd.to_numeric(populated[column], errors="coerce").fillna(0).to_numpy(float)
+                result[column] = [
+                    int(round(values[centres.within(polygon).to_numpy()].sum()))
+                    for polygon in result.geometry
+                ]
+        else:
+            result["einwohner"] = pd.NA
+            result["alter_65_plus"] = pd.NA
+        result["x"], result["y"] = px, py
+        return result
+
+    return result_cache.results.get_or_compute("isochronen_punkt", inputs, compute)
+
+
+def default_origin_source(store: RegionStore) -> str:
+    """``"bevoelkerung"`` where the region has a population grid, else ``"adressen"``."""
+    if store.has_layer("bevoelkerung"):
+        cells = store.read_layer("bevoelkerung", columns=["einwohner"])
+        if len(cells) and float(pd.to_numeric(cells["einwohner"], errors="coerce").sum()) > 0:
+            return "bevoelkerung"
+    return "adressen"
+
+
+STOP_DISTANCE_BANDS_M = (300.0, 500.0, 1000.0)
+
+
+def stop_distance_bands(distances: pd.DataFrame, bands_m: Sequence[float] = STOP_DISTANCE_BANDS_M) -> pd.Series:
+    """Class of the walking distance to the nearest stop (``"bis 300 m"`` … ``"über 1.000 m"``,
+    ``"nicht angebunden"``), indexed like ``distances`` (from :func:`stop_distances`)."""
+    limits = sorted(float(b) for b in bands_m)
+
+    def metres(value: float) -> str:
+        return f"{value:,.0f}".replace(",", ".")
+
+    labels = [f"bis {metres(limits[0])} m"]
+    labels += [f"{metres(a)}–{metres(b)} m" for a, b in zip(limits, limits[1:], strict=False)]
+    labels += [f"über {metres(limits[-1])} m", "nicht angebunden"]
+    distance = pd.to_numeric(distances["distanz_m"], errors="coerce").to_numpy(float)
+    status = distances["status"].astype(str).to_numpy()
+    codes = np.searchsorted(np.asarray(limits) + 1e-9, np.nan_to_num(distance, nan=np.inf), side="left")
+    codes = np.where(status == "erreichbar", codes, len(limits) + 1)
+    return pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(labels), ordered=True),
+                     index=distances.index, name="klasse")
+
+
+def stop_distance_by_area(
+    store: RegionStore,
+    *,
+    bands_m: Sequence[float] = STOP_DISTANCE_BANDS_M,
+    quelle: str | None = None,
+) -> pd.DataFrame:
+    """Population (or addresses) per Planungsraum by walking distance to the nearest stop.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`analyses.coverage.share_by_area`; ``attrs["quelle"]`` names the origins.
+    """
+    source = quelle or default_origin_source(store)
+    inputs = {**_store_inputs(store), "baender": [float(b) for b in bands_m], "quelle": source}
+
+    def compute() -> pd.DataFrame:
+        distances = stop_distances(store, "fuss", quelle=source)
+        origins = origins_layer(store, source)
+        areas = store.read_layer("planungsraeume")
+        assert isinstance(areas, gpd.GeoDataFrame)
+        result = share_by_area(origins, areas, stop_distance_bands(distances, bands_m),
+                               weight="einwohner" if source == "bevoelkerung" else None)
+        result.attrs["quelle"] = source
+        return result
+
+    return result_cache.results.get_or_compute("haltestellen_baender", inputs, compute)
+
+
+def quality_class_by_area(
+    store: RegionStore,
+    gtfs: str | Path,
+    datum: date | str | None = None,
+    von: str | None = None,
+    bis: str | None = None,
+    *,
+    distanz: str = "netz",
+    quelle: str | None = None,
+) -> pd.DataFrame:
+    """Population (or addresses) per Planungsraum by ÖV-Güteklasse (A–F, ``keine``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`analyses.coverage.share_by_area`; ``attrs`` carry ``quelle`` and the
+        timetable day and window of the stations.
+    """
+    from analyses.transit import NO_GRADE
+
+    source = quelle or default_origin_source(store)
+    path = Path(gtfs)
+    inputs = {
+        **_store_inputs(store),
+        **(_gtfs_inputs(path) if path.exists() else {"gtfs": str(path)}),
+        "datum": str(datum), "von": von, "bis": bis, "distanz": distanz, "quelle": source,
+    }
+
+    def compute() -> pd.DataFrame:
+        grades = quality_classes(store, path, datum, von, bis, distanz=distanz, quelle=source)
+        origins = origins_layer(store, source)
+        areas = store.read_layer("planungsraeume")
+        assert isinstance(areas, gpd.GeoDataFrame)
+        labels = [*"ABCDEF", NO_GRADE]
+        categories = pd.Series(
+            pd.Categorical(grades["gueteklasse"].astype(str), categories=labels, ordered=True),
+            index=grades.index,
+        )
+        result = share_by_area(origins, areas, categories,
+                               weight="einwohner" if source == "bevoelkerung" else None)
+        stations = transit_stations(path, store.crs, datum, von, bis)
+        result.attrs.update({"quelle": source, "datum": stations.attrs.get("datum"),
+                             "von": stations.attrs.get("von"), "bis": stations.attrs.get("bis")})
+        return result
+
+    return result_cache.results.get_or_compute("oev_gueteklassen_raeume", inputs, compute)
 
 
 def stop_distances(
@@ -452,13 +635,18 @@ def quality_class_areas(
 __all__ = [
     "ORIGIN_LAYERS",
     "coverage",
+    "default_origin_source",
     "gaps",
     "origins_layer",
+    "point_isochrones",
+    "quality_class_by_area",
     "quality_class_areas",
     "quality_classes",
     "select_services",
     "service_counts",
     "service_isochrones",
+    "stop_distance_bands",
+    "stop_distance_by_area",
     "stop_distances",
     "transit_stations",
     "travel_times",

@@ -9,12 +9,17 @@ Two measurements, each with a baseline taken in the same process:
     st.cache_resource and the prepared map data on disk deleted) — what the very first visitor
     after an installation waits for;
   - warm start: a new session on a server whose caches are filled (the normal case);
-  - filter change: choosing other service types on the Karte page (a rerun).
+  - filter change: choosing other service types on the Karte page (a rerun);
+  - Erreichbarkeit: the page's first render in a warm session and a profile change (a rerun
+    with another travel-time analysis; every profile was computed once before, as after a few
+    minutes of use; the first computation of a profile is reported separately).
 * against the real server in headless Chromium (Playwright, Debian's chromium), unless
   ``--no-browser`` or no browser is available:
   - time from navigation until the map is drawn (Leaflet container with its legend) on the first
     visit after the server started (baseline) and on a later visit (warm start);
-  - time from unticking a filter until the new figures are shown and the map is updated.
+  - time from unticking a filter until the new figures are shown and the map is updated;
+  - on the Erreichbarkeit page: time until the figures are shown (warm), and from switching the
+    profile (zu Fuß / im Rollstuhl) until the new coverage and the redrawn map are shown.
 
 It also reports the size of the map's payload (the script streamlit-folium sends to the browser)
 and of its parts. Results go to stdout and, with ``--json``, to a file.
@@ -87,13 +92,62 @@ def apptest_timings(repeat: int) -> dict[str, Any]:
         assert int(shown) in (4, 18), shown
     warm = statistics.median(warm_runs)
     change = statistics.median(filter_runs)
+    reach = reach_timings(app_path, repeat)
     return {
+        **reach,
         "kaltstart_erste_darstellung_s": round(cold, 3),
         "warmstart_erste_darstellung_s": round(warm, 3),
         "filterwechsel_s": round(change, 3),
         "verhaeltnis_kalt_zu_warm": round(cold / warm, 1),
         "verhaeltnis_kalt_zu_filterwechsel": round(cold / change, 1),
         "wiederholungen": repeat,
+    }
+
+
+def reach_timings(app_path: str, repeat: int) -> dict[str, Any]:
+    """The Erreichbarkeit page in AppTest: first render (warm) and profile changes."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from analyses import cache as result_cache
+
+    def open_reach() -> tuple[float, Any]:
+        app = AppTest.from_file(app_path, default_timeout=300)
+        app.run()
+        start = time.perf_counter()
+        app.switch_page("ui/pages/erreichbarkeit.py").run()
+        elapsed = time.perf_counter() - start
+        if app.exception:
+            raise RuntimeError(app.exception[0].stack_trace)
+        return elapsed, app
+
+    def shown(app: Any) -> str:
+        return str(next(m.value for m in app.metric if m.label == "Einwohner erreichen die Auswahl"))
+
+    # First computation of a profile: the analysis results forgotten (memory and disk; the
+    # profile graphs stay, as on a server that has run before).
+    st.cache_data.clear()
+    result_cache.results.clear_memory()
+    shutil.rmtree(settings.cache_dir / "analysen", ignore_errors=True)
+    _, app = open_reach()
+    profile = app.radio(key="erreich_profil")
+    start = time.perf_counter()
+    profile.set_value("fuss").run()
+    first_profile = time.perf_counter() - start
+    opened, changes = [], []
+    for i in range(repeat):
+        elapsed, app = open_reach()
+        opened.append(elapsed)
+        before = shown(app)
+        start = time.perf_counter()
+        app.radio(key="erreich_profil").set_value("fuss" if i % 2 == 0 else "senior").run()
+        changes.append(time.perf_counter() - start)
+        assert shown(app) != before, "the profile change must change the figures"
+    return {
+        "erreichbarkeit_warm_erste_darstellung_s": round(statistics.median(opened), 3),
+        "erreichbarkeit_profilwechsel_s": round(statistics.median(changes), 3),
+        "erreichbarkeit_profil_erstmals_berechnet_s": round(first_profile, 3),
+        "verhaeltnis_erstmals_zu_profilwechsel": round(first_profile / statistics.median(changes), 1),
     }
 
 
@@ -226,6 +280,7 @@ def browser_timings(repeat: int) -> dict[str, Any]:
                     "(old) => document.querySelectorAll('.sa-service-icon, .sa-cluster').length !== old",
                     arg=before, timeout=60_000)
                 change_runs.append(time.perf_counter() - start)
+            reach_opened, reach_changes = reach_browser_timings(context, url, repeat, map_drawn)
             context.close()
     finally:
         server.terminate()
@@ -236,6 +291,9 @@ def browser_timings(repeat: int) -> dict[str, Any]:
     warm = statistics.median(warm_runs)
     change = statistics.median(change_runs)
     return {
+        "erreichbarkeit_warmstart_zahlen_da_s": round(statistics.median(o[0] for o in reach_opened), 3),
+        "erreichbarkeit_warmstart_karte_gezeichnet_s": round(statistics.median(o[1] for o in reach_opened), 3),
+        "erreichbarkeit_profilwechsel_bis_karte_aktualisiert_s": round(statistics.median(reach_changes), 3),
         "erster_besuch_nach_serverstart_bedienbar_s": round(cold_usable, 3),
         "erster_besuch_nach_serverstart_s": round(cold, 3),
         "warmstart_bedienelemente_da_s": round(warm_usable, 3),
@@ -246,6 +304,51 @@ def browser_timings(repeat: int) -> dict[str, Any]:
         "verhaeltnis_erster_besuch_zu_warmstart": round(cold / warm, 1),
         "wiederholungen": repeat,
     }
+
+
+PATH_SIGNATURE = ("() => [...document.querySelectorAll('path')]"
+                  ".map(p => (p.getAttribute('d') || '').length).reduce((a, b) => a + b, 0)")
+REACH_METRIC = ("() => { for (const m of document.querySelectorAll('[data-testid=\"stMetric\"]')) {"
+                " if (m.innerText.startsWith('Einwohner erreichen')) {"
+                " return m.querySelector('[data-testid=\"stMetricValue\"]').innerText; } } return null; }")
+
+
+def reach_browser_timings(context: Any, url: str, repeat: int,
+                          map_drawn: Any) -> tuple[list[tuple[float, float]], list[float]]:
+    """Erreichbarkeit in the browser: figures shown, and map drawn, on a warm visit; profile
+    change until the new coverage is shown and the travel-time layer of the map is replaced."""
+    opened = []
+    for _ in range(repeat + 1):
+        page = context.new_page()
+        start = time.perf_counter()
+        page.goto(url + "erreichbarkeit")
+        page.wait_for_function(f"() => ({REACH_METRIC})() !== null", timeout=120_000)
+        figures = time.perf_counter() - start
+        map_drawn(page)
+        opened.append((figures, time.perf_counter() - start))
+        page.close()
+    opened = opened[1:]  # the first visit computes what later visits find in the caches
+    page = context.new_page()
+    page.goto(url + "erreichbarkeit")
+    page.wait_for_function(f"() => ({REACH_METRIC})() !== null", timeout=120_000)
+    map_drawn(page)
+    page.wait_for_selector('[data-test-script-state="notRunning"]')
+    changes = []
+    labels = ["zu Fuß", "im Rollstuhl"]
+    for i in range(repeat * 2 + 2):
+        frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+        before_metric = page.evaluate(REACH_METRIC)
+        before_paths = frame.evaluate(PATH_SIGNATURE)
+        start = time.perf_counter()
+        page.locator("label", has_text=labels[i % 2]).first.click()
+        page.wait_for_function(f"(old) => ({REACH_METRIC})() !== old", arg=before_metric, timeout=60_000)
+        page.wait_for_selector('[data-test-script-state="notRunning"]')
+        frame.wait_for_function(f"(old) => ({PATH_SIGNATURE})() !== old", arg=before_paths, timeout=60_000)
+        elapsed = time.perf_counter() - start
+        if i >= 2:  # the first switch of each profile computes it; later ones are cached
+            changes.append(elapsed)
+    page.close()
+    return opened, changes
 
 
 def main() -> None:

@@ -14,16 +14,24 @@ Public API
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
 import pandas as pd
 import pyogrio
 import shapely
 
 from analyses.grid import check_resolution
-from analyses.hotspots import getis_ord, kernel_density, smoothed_rates, write_geotiff
+from analyses.hotspots import (
+    HOTSPOT_LABEL,
+    getis_ord,
+    kernel_density,
+    smoothed_rates,
+    write_geotiff,
+)
 from analyses.privacy import MISSING_LABEL, BarrierFilter, DisclosureRule, Publication, publish
 from layers.barrieren import load_icf_codes, read_reports, street_segments
 from layers.errors import AnalysisError, LayerNotFoundError
@@ -186,6 +194,153 @@ def area_summary(pub: Publication, pr_id: str, *, top: int = 5) -> AreaBarrierSu
                         hinweis="Wählen Sie eine Nummer aus der Ebene 'planungsraeume'.")
 
 
+# --------------------------------------------------------------------------------------------
+# Fixed filter choices for interactive use
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterChoice:
+    """One of the few fixed selections the app offers (never free combinations).
+
+    Each publication is protected for itself; the difference of two publications is protected
+    by rounding only (see :mod:`analyses.privacy`). Offering a short fixed list of one-attribute
+    selections instead of arbitrary combinations keeps the number of such differences small and
+    each of them coarse (a whole chapter, a whole group, a whole year).
+
+    Attributes
+    ----------
+    schluessel
+        Stable key (``"alle"``, ``"kapitel:e1"``, ``"gruppe:Mobilität"``, ``"code:e150"``).
+    bezeichnung
+        German label for a selection list.
+    art
+        ``"alle"``, ``"kapitel"``, ``"gruppe"`` or ``"code"``.
+    """
+
+    schluessel: str
+    bezeichnung: str
+    art: str
+
+    def barrier_filter(self, jahr: int | None = None) -> BarrierFilter:
+        """The filter of this choice, optionally limited to one calendar year."""
+        from datetime import date
+
+        window: dict[str, Any] = {}
+        if jahr is not None:
+            window = {"von": date(int(jahr), 1, 1), "bis": date(int(jahr), 12, 31)}
+        value = self.schluessel.split(":", 1)[-1]
+        if self.art == "kapitel":
+            return BarrierFilter(kapitel=(value,), **window)
+        if self.art == "gruppe":
+            return BarrierFilter(beeintraechtigung=(value,), **window)
+        if self.art == "code":
+            return BarrierFilter(codes=(value,), **window)
+        return BarrierFilter(**window)
+
+
+def filter_choices(
+    region: str | RegionConfig, *, codes: Sequence[str] = ()
+) -> list[FilterChoice]:
+    """The fixed selections of barrier reports: all, each ICF chapter, each impairment group,
+    and each ICF code in ``codes`` (pass the codes published for the whole region, so that no
+    choice leads to a code below the minimum by construction).
+
+    Returns
+    -------
+    list of FilterChoice
+        In display order, with German labels (ICF chapter and code titles in German).
+    """
+    from layers.barrieren import ICF_CHAPTERS, load_impairment_groups
+
+    config = region if isinstance(region, RegionConfig) else load_region(region)
+    choices = [FilterChoice("alle", "Alle Barrieren", "alle")]
+    choices += [FilterChoice(f"kapitel:{code}", f"ICF-Kapitel {code}: {title}", "kapitel")
+                for code, title in ICF_CHAPTERS.items()]
+    choices += [FilterChoice(f"gruppe:{group.name}", f"Beeinträchtigung: {group.name}", "gruppe")
+                for group in load_impairment_groups()]
+    codes = [str(c) for c in codes]
+    if codes:
+        icf = load_icf_codes(config.icf)
+        titles = dict(zip(icf["code"].astype(str), icf["titel_de"].astype(str), strict=True))
+        choices += [FilterChoice(f"code:{code}", f"ICF-Code {code}: {titles.get(code, code)}", "code")
+                    for code in sorted(dict.fromkeys(str(c) for c in codes))]
+    return choices
+
+
+@dataclass
+class HotspotGrid:
+    """The published grid of one filter with smoothed rates and Gi* hotspots.
+
+    Attributes
+    ----------
+    gitter
+        Published cells: ``gitter_id``, ``personen``, ``meldungen``, ``einwohner``,
+        ``rate_je_1000``, ``rate_eb_je_1000``, ``gi_z``, ``p_sim``, ``klasse``,
+        ``geheimhaltung``; carries the publication mark in ``attrs``.
+    hotspots
+        Cells of the region lattice in significant hotspots (some may have no published value
+        of their own: Gi* looks at the neighbourhood, computed from published values only).
+    gitterweite
+        Cell size in metres.
+    methode
+        German description of the Gi* settings.
+    """
+
+    gitter: gpd.GeoDataFrame
+    hotspots: gpd.GeoDataFrame
+    gitterweite: int
+    methode: str
+
+
+def hotspot_grid(
+    region: str | RegionConfig,
+    resolution: int,
+    *,
+    store: RegionStore | None = None,
+    barrier_filter: BarrierFilter | None = None,
+    rule: DisclosureRule | None = None,
+    publication_: Publication | None = None,
+    permutations: int = 999,
+) -> HotspotGrid:
+    """Smoothed rates and Getis-Ord Gi* hotspots of the published grid of one filter.
+
+    Parameters
+    ----------
+    region, store, barrier_filter, rule
+        As for :func:`publication`.
+    resolution
+        Cell size (100, 250, 500, 1000 m).
+    publication_
+        An existing publication of the same filter (saves computing it again).
+    permutations
+        Permutations for the Gi* pseudo p-values.
+
+    Returns
+    -------
+    HotspotGrid
+
+    Raises
+    ------
+    AnalysisError
+        If fewer than three cells are published (no hotspot analysis possible).
+    """
+    resolution = check_resolution(resolution)
+    config, store = _config_and_store(region, store)
+    pub = publication_ or publication(config, store=store, barrier_filter=barrier_filter, rule=rule)
+    boundary = shapely.union_all(store.read_layer("region").geometry.to_numpy())
+    grid = smoothed_rates(pub.gitter(resolution))
+    hot = getis_ord(grid, boundary, resolution, permutations=permutations)
+    joined = grid.merge(
+        hot[["gitter_id", "gi_z", "p_sim", "signifikant", "klasse"]], on="gitter_id", how="left"
+    )
+    joined.attrs.update(grid.attrs)
+    hotspots = hot[hot["klasse"] == HOTSPOT_LABEL].copy()
+    hotspots.attrs.update(hot.attrs)
+    return HotspotGrid(gitter=joined, hotspots=hotspots, gitterweite=resolution,
+                       methode=str(hot.attrs.get("methode", "")))
+
+
 @dataclass
 class HotspotFiles:
     """Files written by :func:`hotspot_outputs`."""
@@ -253,6 +408,7 @@ def hotspot_outputs(
     joined = grid.merge(
         hot[["gitter_id", "gi_z", "p_sim", "signifikant", "klasse"]], on="gitter_id", how="left"
     )
+    joined.attrs.update(grid.attrs)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "_INTERN" if pub.rule.ist_intern else ""

@@ -364,6 +364,102 @@ def coverage_from_cells(
     })
 
 
+PROFILE_PHRASES = {"fuss": "zu Fuß", "senior": "als Seniorin/Senior", "rollator": "mit Rollator",
+                   "rollstuhl": "im Rollstuhl"}
+
+
+def coverage_from_area_coverage(
+    area_coverage: pd.DataFrame,
+    minuten: float,
+    *,
+    kennzahl: str,
+    bezeichnung: str,
+    gruppe: str = "einwohner",
+) -> pd.DataFrame:
+    """The coverage table of the reachability analysis as input of :func:`coverage_indicators`.
+
+    Parameters
+    ----------
+    area_coverage
+        Output of ``analyses.workflow.coverage`` / ``analyses.coverage.coverage_by_area``
+        (one row per area and threshold, plus ``gesamt``/``ohne`` rows, which are dropped: the
+        region value is recomputed from the areas).
+    minuten
+        The threshold to take (must be one of the table's thresholds).
+    kennzahl, bezeichnung
+        Key and German label of the indicator.
+    gruppe
+        ``"einwohner"`` (all inhabitants) or ``"ab65"`` (people aged 65 and over).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``pr_id``, ``kennzahl``, ``bezeichnung``, ``erreicht``, ``basis``.
+    """
+    if gruppe not in ("einwohner", "ab65"):
+        raise InputValidationError(f"Unbekannte Gruppe '{gruppe}'.",
+                                   hinweis="Erlaubt sind 'einwohner' und 'ab65'.")
+    rows = area_coverage[np.isclose(area_coverage["schwelle_min"].astype(float), float(minuten))]
+    if rows.empty:
+        raise InputValidationError(
+            f"Die Erreichbarkeitstabelle enthält keine Schwelle von {minuten:g} Minuten.",
+            hinweis="Berechnen Sie die Versorgung mit dieser Minutenzahl.",
+        )
+    rows = rows[~rows["pr_id"].astype(str).isin(["gesamt", "ohne"])]
+    return pd.DataFrame({
+        "pr_id": rows["pr_id"].astype(str).to_numpy(),
+        "kennzahl": kennzahl,
+        "bezeichnung": bezeichnung,
+        "erreicht": rows[f"{gruppe}_erreicht"].to_numpy(dtype=float),
+        "basis": rows[gruppe].to_numpy(dtype=float),
+    })
+
+
+def reachability_coverage(
+    store: RegionStore,
+    *,
+    profil: str,
+    minuten: float,
+    typ: str | None = None,
+    filter: dict[str, object] | None = None,
+    auswahl: str | None = None,
+    unbekannt: str | None = None,
+) -> list[pd.DataFrame]:
+    """Reachability coverage of a region as input of :func:`indicators_for_store`.
+
+    Runs the cached reachability analysis (``analyses.workflow.coverage``) and returns two
+    tables: all inhabitants and people aged 65 and over who reach a selected offer within
+    ``minuten``.
+
+    Parameters
+    ----------
+    store
+        The region store.
+    profil, minuten, typ, filter, unbekannt
+        As for ``analyses.workflow.coverage``.
+    auswahl
+        German name of the selection for the label (default: the type or "ein Angebot").
+
+    Returns
+    -------
+    list of pandas.DataFrame
+        Keys ``erreichbarkeit_<slug>`` and ``erreichbarkeit_<slug>_65`` once passed through
+        :func:`coverage_indicators`.
+    """
+    from analyses import workflow
+
+    table = workflow.coverage(store, profil, typ, filter, [minuten], unbekannt=unbekannt)
+    what = auswahl or typ or "ein Angebot"
+    phrase = PROFILE_PHRASES.get(profil, profil)
+    label = f"{what} in {minuten:g} Min. {phrase}"
+    slug = _slug(f"{what}_{profil}_{minuten:g}")
+    return [
+        coverage_from_area_coverage(table, minuten, kennzahl=slug, bezeichnung=label),
+        coverage_from_area_coverage(table, minuten, kennzahl=f"{slug}_65",
+                                    bezeichnung=f"{label}, 65 Jahre und älter", gruppe="ab65"),
+    ]
+
+
 def coverage_indicators(
     areas: gpd.GeoDataFrame,
     coverage: pd.DataFrame | Sequence[pd.DataFrame],

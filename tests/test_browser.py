@@ -45,7 +45,7 @@ PAGES = {
     "daten": "daten",
     "hilfe": "hilfe",
 }
-MAP_PAGES = {"karte", "planungsraeume", "konferenz"}
+MAP_PAGES = {"karte", "erreichbarkeit", "barrieren", "planungsraeume", "konferenz"}
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
 
 
@@ -174,6 +174,21 @@ def wait_until_idle(page: Any, timeout_s: float = 90) -> None:
     page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout_s * 1000)
 
 
+def screenshot(page: Any, name: str) -> Path:
+    """Save a screenshot of the whole page: Streamlit scrolls inside its main container, so the
+    viewport is made as tall as the content for the moment of the shot."""
+    height = int(page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]') "
+        "|| document.querySelector('section.main'); return m ? m.scrollHeight : 1000; }"))
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height + 40, 9000))})
+    page.wait_for_timeout(700)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
+
+
 def map_frame(page: Any, timeout_s: float = 60) -> Any:
     """The Leaflet map's frame, once the map and its legend are drawn."""
     page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=timeout_s * 1000)
@@ -245,7 +260,7 @@ def test_every_page_is_german_accessible_and_offline(browser: Browser, server: s
         page.wait_for_function("() => document.documentElement.getAttribute('data-sprache-gesetzt') === '1'",
                                timeout=30_000)
         assert page.evaluate("() => document.documentElement.lang") == "de"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        screenshot(page, name)
         violations = axe_audit(page)
         if violations:
             problems[name] = violations
@@ -271,7 +286,7 @@ def test_select_area_and_service_on_the_map(browser: Browser, server: str):
     assert "Einwohner (modelliert)" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     frame = map_frame(page)
     assert frame.evaluate("() => document.querySelectorAll('path[stroke-dasharray=\"10 5\"]').length") == 1
-    page.screenshot(path=str(SCREENSHOTS / "karte_planungsraum.png"), full_page=True)
+    screenshot(page, "karte_planungsraum")
 
     # Click a single service symbol in the map: its details appear beside the map.
     marker = frame.locator(".sa-service-icon").first
@@ -283,7 +298,7 @@ def test_select_area_and_service_on_the_map(browser: Browser, server: str):
     page.locator("h3", has_text=name).wait_for(timeout=30_000)
     wait_until_idle(page)
     assert "Barrierefreiheit" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
-    page.screenshot(path=str(SCREENSHOTS / "karte_angebot.png"), full_page=True)
+    screenshot(page, "karte_angebot")
 
     # The same with the keyboard: focus another service symbol and press Enter.
     frame = map_frame(page)
@@ -327,6 +342,157 @@ def test_konferenzmodus_next_area(browser: Browser, server: str):
     page.wait_for_function(f"() => document.querySelector('h1').innerText !== {before!r}", timeout=30_000)
     assert "2 von 27" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
     map_frame(page)
-    page.screenshot(path=str(SCREENSHOTS / "konferenz_naechster.png"), full_page=True)
+    screenshot(page, "konferenz_naechster")
     page.close()
+    assert not browser.errors, browser.errors
+
+
+def metric_value(page: Any, label: str) -> str:
+    """The shown value of a metric by its label."""
+    return str(page.evaluate(
+        "(label) => { for (const m of document.querySelectorAll('[data-testid=\"stMetric\"]')) {"
+        " const l = m.querySelector('[data-testid=\"stMetricLabel\"]');"
+        " if (l && l.innerText.trim().startsWith(label)) {"
+        "  return m.querySelector('[data-testid=\"stMetricValue\"]').innerText; } } return null; }",
+        label))
+
+
+def test_reachability_analysis_in_the_browser(browser: Browser, server: str):
+    """Run a reachability analysis as a user would: change the profile, then click a start point
+    into the map and get its isochrone with the people within reach."""
+    page = browser.new_page()
+    page.goto(f"{server}/erreichbarkeit")
+    wait_until_idle(page)
+    map_frame(page)
+    label = "Einwohner erreichen die Auswahl"
+    page.wait_for_function(
+        "(label) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(m => m.innerText.startsWith(label) && m.innerText.includes('%'))",
+        arg=label, timeout=60_000)
+    wheelchair = metric_value(page, label)
+    assert wheelchair.endswith("%"), wheelchair
+    page.locator("label", has_text="zu Fuß").first.click()
+    page.wait_for_function(
+        "([label, old]) => { for (const m of document.querySelectorAll('[data-testid=\"stMetric\"]')) {"
+        " if (m.innerText.startsWith(label)) { return !m.innerText.includes(old); } } return false; }",
+        arg=[label, wheelchair], timeout=60_000)
+    wait_until_idle(page)
+    on_foot = metric_value(page, label)
+    assert float(on_foot.replace(" %", "").replace(",", ".")) > float(wheelchair.replace(" %", "").replace(",", "."))
+    # Isochrone from a point clicked into the map.
+    page.locator("label", has_text="ab einem Punkt in der Karte").click()
+    wait_until_idle(page)
+    frame = map_frame(page)
+    container = frame.locator(".leaflet-container")
+    box = container.bounding_box()
+    assert box is not None
+    container.click(position={"x": box["width"] * 0.52, "y": box["height"] * 0.5})
+    page.get_by_text("Isochrone ab dem Punkt").first.wait_for(timeout=60_000)
+    wait_until_idle(page)
+    frame = map_frame(page)
+    frame.wait_for_function(
+        "() => [...document.querySelectorAll('path')].some(p => p.getAttribute('stroke') === '#08306b')",
+        timeout=30_000)
+    text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert "Isochrone ab dem Punkt" in text
+    screenshot(page, "erreichbarkeit_analyse")
+    violations = axe_audit(page)
+    assert not violations, violations
+    # Public transport: walking distance to the nearest stop per cell; Aachen has no timetable.
+    page.locator("label", has_text="Bus und Bahn (ÖV)").click()
+    page.get_by_text("kein GTFS-Fahrplan hinterlegt").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    map_frame(page)
+    screenshot(page, "erreichbarkeit_oev")
+    violations = axe_audit(page)
+    assert not violations, violations
+    page.close()
+    assert not browser.external, browser.external[:10]
+    assert not browser.errors, browser.errors
+
+
+def test_profile_and_barrier_pages_in_the_browser(browser: Browser, server: str):
+    page = browser.new_page()
+    page.goto(f"{server}/planungsraeume")
+    wait_until_idle(page)
+    map_frame(page)
+    box = page.get_by_role("combobox", name="Planungsraum")
+    box.click()
+    page.keyboard.type("PR09")
+    page.keyboard.press("Enter")
+    page.locator("h2", has_text="Profil: PR09").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    map_frame(page)
+    main = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert "Kennzahlen im Vergleich zur Region" in main and "Barrieren (geschützte Übersicht)" in main
+    screenshot(page, "planungsraeume_pr09")
+    page.goto(f"{server}/barrieren")
+    wait_until_idle(page)
+    map_frame(page)
+    before = metric_value(page, "Personen mit Meldungen")
+    choice = page.get_by_role("combobox", name="Auswahl der Meldungen")
+    choice.click()
+    page.keyboard.type("ICF-Kapitel e1")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(old) => { for (const m of document.querySelectorAll('[data-testid=\"stMetric\"]')) {"
+        " if (m.innerText.startsWith('Personen mit Meldungen')) { return !m.innerText.includes(old); } }"
+        " return false; }", arg=before, timeout=60_000)
+    wait_until_idle(page)
+    frame = map_frame(page)
+    # Only polygons of the published grid and areas: no markers at report locations.
+    assert frame.evaluate("() => document.querySelectorAll('.leaflet-marker-icon:not(.sa-area-label-icon)').length") == 0
+    screenshot(page, "barrieren_kapitel_e1")
+    violations = axe_audit(page)
+    assert not violations, violations
+    page.close()
+    assert not browser.external, browser.external[:10]
+    assert not browser.errors, browser.errors
+
+
+def test_daten_tabs_are_accessible(browser: Browser, server: str):
+    """Every tab of the Daten page (import, editing form, planning areas, tables, reports,
+    exports) passes the axe audit; the editing form is opened for one offer."""
+    page = browser.new_page()
+    page.goto(f"{server}/daten")
+    wait_until_idle(page)
+    problems: dict[str, Any] = {}
+    for tab in ("Angebote importieren", "Angebote bearbeiten", "Planungsräume", "Kennzahlen-Tabelle",
+                "Barrieremeldungen", "Exporte"):
+        page.get_by_role("tab", name=tab).click()
+        wait_until_idle(page)
+        if tab == "Angebote importieren":
+            # Streamlit's English upload texts are shown in German.
+            page.get_by_text("Datei wählen").first.wait_for(timeout=30_000)
+            panel = page.locator('[data-testid="stFileUploaderDropzone"]').first.inner_text()
+            assert "Drag and drop" not in panel and "per file" not in panel, panel
+            assert "Datei wählen" in panel and "je Datei" in panel, panel
+            screenshot(page, "daten_import")
+        if tab == "Angebote bearbeiten":
+            box = page.get_by_role("combobox", name="Angebot")
+            box.click()
+            page.keyboard.type("EUTB")
+            page.keyboard.press("Enter")
+            wait_until_idle(page)
+            page.get_by_role("button", name="Änderungen speichern").wait_for(timeout=30_000)
+            # A click into the small map fills in the new position of the offer.
+            latitude = page.get_by_role("spinbutton", name="Breite")
+            before = latitude.input_value()
+            frame = map_frame(page)
+            container = frame.locator(".leaflet-container")
+            box = container.bounding_box()
+            assert box is not None
+            container.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.2})
+            page.wait_for_function(
+                "(old) => { const i = [...document.querySelectorAll('input')].find("
+                "e => e.getAttribute('aria-label') === 'Breite'); return i && i.value !== old; }",
+                arg=before, timeout=30_000)
+            assert float(latitude.input_value()) > float(before)
+            wait_until_idle(page)
+            screenshot(page, "daten_bearbeiten")
+        violations = axe_audit(page)
+        if violations:
+            problems[tab] = violations
+    page.close()
+    assert not problems, problems
     assert not browser.errors, browser.errors

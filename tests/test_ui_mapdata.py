@@ -11,7 +11,7 @@ import pytest
 import shapely
 from PIL import Image
 
-from ui import kennzahlen, mapdata, theme
+from ui import mapdata, theme
 
 pytestmark = pytest.mark.slow
 
@@ -106,22 +106,43 @@ def test_object_at_finds_service_by_marker_position_and_area_by_polygon(layers):
     assert mapdata.object_at(0.0, 0.0, services, areas) == (None, None)
 
 
-def test_area_figures_add_up_to_the_region(layers):
-    areas, cells, services = layers["planungsraeume"], layers["bevoelkerung"], layers["angebote"]
-    before = (areas.copy(), cells.copy(), services.copy())
-    figures = kennzahlen.area_figures(areas, cells, services)
-    assert list(figures["pr_id"]) == list(areas["pr_id"])
-    # Every cell centre lies in exactly one area of the region, so the areas share the total.
-    assert figures["einwohner"].sum() == pytest.approx(cells["einwohner"].sum(), rel=0.01)
-    assert figures["angebote"].sum() == len(services)
-    assert figures["angebote_stufenlos"].sum() == (services["stufenloser_zugang"] == "ja").sum()
-    populated = figures[figures["einwohner"] > 0]
-    assert ((populated["anteil_65_plus"] > 10) & (populated["anteil_65_plus"] < 40)).all()
-    region = kennzahlen.region_figures(figures)
-    assert region["angebote"] == len(services)
-    assert region["anteil_stufenlos"] == pytest.approx(
-        100 * (services["stufenloser_zugang"] == "ja").sum() / len(services))
-    table = kennzahlen.display_table(figures)
-    assert "Anteil 65+ (%)" in table.columns
-    for frame, original in zip((areas, cells, services), before, strict=True):
-        assert frame.equals(original)
+def test_classed_polygons_keep_every_cell_and_person(layers, aachen_store):
+    from analyses import workflow
+    from analyses.coverage import time_band_labels, time_bands
+
+    cells = workflow.origins_layer(aachen_store)
+    travel = workflow.travel_times(aachen_store, "rollstuhl", "EUTB")
+    bands = time_bands(travel)
+    before = cells.copy()
+    colours = dict(zip(time_band_labels(), theme.TIME_BAND_COLOURS, strict=True))
+    classes = mapdata.classed_polygons(cells, bands, colours)
+    assert cells.equals(before)
+    assert classes["zellen"].sum() == len(cells)
+    assert classes["summe"].sum() == pytest.approx(cells["einwohner"].sum())
+    # classes in the order of the categories, each with its colour and label
+    assert list(classes["klasse"]) == sorted(classes["klasse"])
+    assert all(colours[label] == colour for label, colour in zip(classes["label"], classes["farbe"], strict=True))
+    # the dissolved class outlines cover the cells (within the 2 m simplification)
+    union = shapely.union_all(classes.geometry.values)
+    assert abs(union.area - shapely.union_all(cells.geometry.values).area) / union.area < 0.01
+    data = mapdata.compact_geojson(classes, ["label", "farbe"])
+    assert mapdata.geojson_size(data) < 400_000
+
+
+def test_dissolved_outline_and_quantile_classes():
+    import pandas as pd
+
+    cells = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 100, 100), shapely.box(100, 0, 200, 100)],
+                             crs="EPSG:25832")
+    outline = mapdata.dissolved_outline(cells)
+    assert len(outline) == 1 and outline["zellen"].iloc[0] == 2
+    assert outline.geometry.iloc[0].area == pytest.approx(20_000)
+    assert len(mapdata.dissolved_outline(cells.iloc[:0])) == 0
+    values = pd.Series([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])
+    breaks = mapdata.class_breaks(values, 5)
+    assert breaks == sorted(breaks) and 3 <= len(breaks) <= 4
+    classes, labels = mapdata.classify(values, breaks)
+    assert labels[0].startswith("bis ") and labels[-1].startswith("über ")
+    assert classes.iloc[0] == labels[0] and classes.iloc[-1] == labels[-1]
+    assert classes.cat.codes.is_monotonic_increasing
+    assert mapdata.classify(values, [])[1] == ["alle Werte"]

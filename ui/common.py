@@ -20,7 +20,8 @@ from layers.formatting import de_number
 from layers.log import get_logger
 from layers.regions import RegionConfig, load_region
 from layers.store import GeoPackageStore, open_store
-from ui import kennzahlen, mapdata, theme
+from ui import mapdata, theme
+from ui.auswahl import Reach
 from ui.maps import Basemap
 
 T = TypeVar("T")
@@ -327,36 +328,199 @@ def map_layers() -> MapLayers:
     return _map_layers(name, token(name))
 
 
+# --------------------------------------------------------------------------------------------
+# Indicators per planning area (planungsraeume.indikatoren) and reachability
+# --------------------------------------------------------------------------------------------
+
+#: The reachability figure of the profiles and the conference mode unless the user chose another
+#: one on the Erreichbarkeit page: advice offers within 15 minutes in a wheelchair.
+DEFAULT_REACH = Reach()
+REACH_STATE = "analyse_auswahl"
+
+
+def current_reach() -> Reach:
+    """The reachability question last set on the Erreichbarkeit page (else the default)."""
+    value = st.session_state.get(REACH_STATE)
+    return value if isinstance(value, Reach) else DEFAULT_REACH
+
+
+def has_population(name: str | None = None) -> bool:
+    """Whether the region has a population grid (Heidelberg's routing extract has none)."""
+    name = name or region_name()
+    return _has_population(name, token(name))
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _figures(name: str, token: str) -> pd.DataFrame:
+def _has_population(name: str, token: str) -> bool:
+    from analyses.workflow import default_origin_source
+
+    return default_origin_source(open_store(region_config(name))) == "bevoelkerung"
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _indicators(name: str, token: str, reach: tuple[Any, ...] | None) -> pd.DataFrame:
+    from planungsraeume.indikatoren import indicators_for_store, reachability_coverage
+
     source = open_store(region_config(name))
-    return kennzahlen.area_figures(
-        read_geo(source, "planungsraeume"),
-        read_geo(source, "bevoelkerung"),
-        read_geo(source, "angebote"),
-    )
+    coverage = None
+    if reach is not None and _has_population(name, token):
+        question = Reach(*reach)
+        coverage = reachability_coverage(
+            source, profil=question.profil, minuten=question.minuten, typ=question.typ,
+            filter=question.filter, auswahl=question.selection_label(),
+            unbekannt=question.unbekannt,
+        )
+    return indicators_for_store(source, coverage=coverage)
 
 
-def area_figures() -> pd.DataFrame:
-    """Simple key figures per planning area (temporary, see :mod:`ui.kennzahlen`)."""
+def indicators(reach: Reach | None = None) -> pd.DataFrame:
+    """#4's indicator long table of the current region (cached per store version).
+
+    Parameters
+    ----------
+    reach
+        Add the reachability coverage of this question (bereich "Erreichbarkeit": all
+        inhabitants and 65+); ``None``: without reachability (cheap).
+    """
     name = region_name()
-    return _figures(name, token(name))
+    return _indicators(name, token(name), None if reach is None else reach.key())
+
+
+OVERVIEW_KEYS = ("einwohner", "anteil_65_plus", "angebote", "beratung",
+                 "anteil_stufenloser_zugang", "anteil_stufenloser_zugang_unbekannt")
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _overview(name: str, token: str) -> pd.DataFrame:
+    from planungsraeume.indikatoren import indicators_wide
+
+    long = _indicators(name, token, None)
+    wide = indicators_wide(long[long["kennzahl"].isin(OVERVIEW_KEYS)], labels=False,
+                           region_row=False)
+    areas = open_store(region_config(name)).read_layer("planungsraeume",
+                                                       columns=["pr_id", "flaeche_km2"])
+    area_km2 = dict(zip(areas["pr_id"].astype(str), areas["flaeche_km2"], strict=True))
+    wide.insert(2, "flaeche_km2", wide["pr_id"].astype(str).map(area_km2))
+    for key in OVERVIEW_KEYS:
+        if key not in wide.columns:
+            wide[key] = float("nan")
+    wide["pr_id"] = wide["pr_id"].astype(str)
+    return wide
+
+
+def area_overview() -> pd.DataFrame:
+    """Key indicators per planning area in wide form (``pr_id``, ``name``, ``flaeche_km2``,
+    :data:`OVERVIEW_KEYS`): the tables of the Karte page."""
+    name = region_name()
+    return _overview(name, token(name))
+
+
+def indicator_row(long: pd.DataFrame, pr_id: str, kennzahl: str) -> pd.Series | None:
+    """One indicator of one area from the long table (``None`` if absent)."""
+    hit = long[(long["pr_id"].astype(str) == str(pr_id)) & (long["kennzahl"] == kennzahl)]
+    return None if hit.empty else hit.iloc[0]
+
+
+def profile_labels() -> dict[str, str]:
+    """German labels of the travel profiles (``fuss`` → "zu Fuß")."""
+    from analyses.profiles import load_profiles
+
+    return {name: profile.bezeichnung for name, profile in load_profiles().items()}
+
+
+def type_labels() -> dict[str, str]:
+    """German names of the service types by key."""
+    from layers.angebote import service_types
+
+    return {t.schluessel: t.bezeichnung for t in service_types()}
+
+
+# --------------------------------------------------------------------------------------------
+# Barrier reports: only through the disclosure gate (analyses.privacy via planungsraeume)
+# --------------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def _publication(name: str, token: str, choice: str, jahr: int | None) -> Any:
+    from planungsraeume.barrieren import FilterChoice, publication
+
+    art = choice.split(":", 1)[0] if ":" in choice else "alle"
+    barrier_filter = FilterChoice(choice, choice, art).barrier_filter(jahr)
+    return publication(region_config(name), store=open_store(region_config(name)),
+                       barrier_filter=barrier_filter)
+
+
+def barrier_publication(choice: str = "alle", jahr: int | None = None) -> Any:
+    """The protected publication (:class:`analyses.privacy.Publication`) of a fixed choice
+    (:func:`barrier_choices`) and optionally one year; cached per store version."""
+    name = region_name()
+    return _publication(name, token(name), choice, jahr)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _barrier_choices(name: str, token: str) -> tuple[list[tuple[str, str, str]], list[int]]:
+    from planungsraeume.barrieren import filter_choices
+
+    pub = _publication(name, token, "alle", None)
+    codes = pub.icf_region()
+    years = pub.jahre_region()
+    published_years = [int(y) for y, p in zip(years["jahr"], years["personen"], strict=True)
+                       if pd.notna(y) and pd.notna(p)]
+    choices = filter_choices(region_config(name), codes=list(codes["icf_code"].astype(str)))
+    return [(c.schluessel, c.bezeichnung, c.art) for c in choices], sorted(published_years)
+
+
+def barrier_choices() -> tuple[list[tuple[str, str, str]], list[int]]:
+    """The fixed selections of barrier reports ``(key, label, kind)`` and the published years."""
+    name = region_name()
+    return _barrier_choices(name, token(name))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _hotspots(name: str, token: str, choice: str, jahr: int | None, resolution: int) -> Any:
+    from planungsraeume.barrieren import hotspot_grid
+
+    return hotspot_grid(region_config(name), resolution, store=open_store(region_config(name)),
+                        publication_=_publication(name, token, choice, jahr))
+
+
+def barrier_hotspots(choice: str = "alle", jahr: int | None = None, resolution: int = 250) -> Any:
+    """Published grid with smoothed rates and Gi* hotspots
+    (:class:`planungsraeume.barrieren.HotspotGrid`); cached per store version."""
+    name = region_name()
+    return _hotspots(name, token(name), choice, jahr, resolution)
+
+
+def has_barrier_reports(name: str | None = None) -> bool:
+    """Whether the region has barrier reports at all (says nothing about where)."""
+    name = name or region_name()
+    return _has_barrier_reports(name, token(name))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _has_barrier_reports(name: str, token: str) -> bool:
+    source = open_store(region_config(name))
+    return source.has_layer("barrieren") and len(source.read_layer("barrieren", columns=["quelle"])) > 0
 
 
 def services_web() -> gpd.GeoDataFrame:
-    """The service directory in WGS 84, with the planning area of each service (``pr_id``)."""
+    """The active offers of the directory in WGS 84, with the planning area of each (``pr_id``,
+    by the one assignment rule of :mod:`analyses.areas`)."""
     name = region_name()
     return _services_web(name, token(name))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _services_web(name: str, token: str) -> gpd.GeoDataFrame:
+    from analyses.areas import cells_to_areas
+    from layers.angebote_edit import active_services
+
     source = open_store(region_config(name))
-    services = read_geo(source, "angebote")
+    # Retired offers stay in the directory (Daten page) but are not shown as existing.
+    services = active_services(read_geo(source, "angebote"))
     areas = read_geo(source, "planungsraeume")
-    joined = gpd.sjoin(services, areas[["pr_id", "geometry"]], how="left", predicate="within")
-    joined = joined[~joined.index.duplicated(keep="first")].drop(columns=["index_right"])
-    return joined.to_crs(WEB_CRS)
+    services["pr_id"] = cells_to_areas(services, areas).astype("string") if len(services) else []
+    return services.to_crs(WEB_CRS)
 
 
 def format_number(value: float, decimals: int = 0) -> str:
@@ -400,3 +564,255 @@ def page_frame() -> None:
 
     with st.sidebar:
         assets.set_page_language()
+
+
+# --------------------------------------------------------------------------------------------
+# Analysis layers for the maps (GeoJSON in WGS 84, cached per store version and question)
+# --------------------------------------------------------------------------------------------
+
+
+def workflow_store(name: str | None = None) -> GeoPackageStore:
+    """The store handed to :mod:`analyses.workflow` (results cached by its version token)."""
+    return store(name)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _travel_classes(name: str, token: str, reach: tuple[Any, ...]) -> dict[str, Any]:
+    from analyses import workflow
+    from analyses.coverage import time_band_labels, time_bands
+
+    question = Reach(*reach)
+    source = open_store(region_config(name))
+    travel = workflow.travel_times(source, question.profil, question.typ, question.filter,
+                                   unbekannt=question.unbekannt)
+    cells = workflow.origins_layer(source, "bevoelkerung")
+    bands = time_bands(travel)
+    colours = dict(zip(time_band_labels(), theme.TIME_BAND_COLOURS, strict=True))
+    classes = mapdata.classed_polygons(cells, bands, colours)
+    classes["einwohner_text"] = [de_number(v) for v in classes["summe"]]
+    return mapdata.compact_geojson(classes, ["klasse", "label", "farbe", "zellen", "einwohner_text"])
+
+
+def travel_time_classes(reach: Reach) -> dict[str, Any]:
+    """The travel time of every populated cell as dissolved classes (GeoJSON, WGS 84)."""
+    name = region_name()
+    return _travel_classes(name, token(name), reach.key())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _gap_shapes(name: str, token: str, reach: tuple[Any, ...]) -> tuple[dict[str, Any], int, int]:
+    from analyses import workflow
+
+    question = Reach(*reach)
+    gaps = workflow.gaps(open_store(region_config(name)), question.profil, question.typ,
+                         question.minuten, question.filter, unbekannt=question.unbekannt)
+    outline = mapdata.dissolved_outline(gaps)
+    return (mapdata.compact_geojson(outline, ["zellen"]), len(gaps),
+            int(gaps["einwohner"].sum()) if len(gaps) else 0)
+
+
+def gap_shapes(reach: Reach) -> tuple[dict[str, Any], int, int]:
+    """The Versorgungslücken of a question as one outline (GeoJSON), their cells and people."""
+    name = region_name()
+    return _gap_shapes(name, token(name), reach.key())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _hotspot_shapes(name: str, token: str, choice: str, jahr: int | None,
+                    resolution: int) -> tuple[dict[str, Any], int]:
+    grid = _hotspots(name, token, choice, jahr, resolution)
+    outline = mapdata.dissolved_outline(grid.hotspots)
+    return mapdata.compact_geojson(outline, ["zellen"]), len(grid.hotspots)
+
+
+def hotspot_shapes(choice: str = "alle", jahr: int | None = None,
+                   resolution: int = 250) -> tuple[dict[str, Any], int]:
+    """Gi* hotspot cells of the published grid as one outline (GeoJSON) and their number."""
+    name = region_name()
+    return _hotspot_shapes(name, token(name), choice, jahr, resolution)
+
+
+# --------------------------------------------------------------------------------------------
+# Controls shared by the pages
+# --------------------------------------------------------------------------------------------
+
+
+def present_types() -> list[str]:
+    """Service types present among the active offers of the region."""
+    return sorted(services_web()["typ"].dropna().astype(str).unique())
+
+
+def reach_controls(prefix: str, *, default: Reach | None = None, layout: str = "wide",
+                   remember: bool = True) -> Reach:
+    """The widgets of a reachability question; returns the chosen :class:`Reach`.
+
+    Parameters
+    ----------
+    prefix
+        Prefix of the widget keys (one set per page).
+    default
+        Initial values (default: the question last chosen anywhere in the app).
+    layout
+        ``"wide"`` (two rows of columns) or ``"narrow"`` (one below the other).
+    remember
+        Remember the choice for the other pages (gap layer, profiles, conference mode).
+    """
+    from ui.auswahl import FEATURE_LABELS, MINUTES, UNKNOWN_MODES, selection_options, selection_text
+
+    start = default or current_reach()
+    options = selection_options(present_types())
+    if start.angebote not in options:
+        start = start.with_(angebote=options[0])
+    labels = type_labels()
+    profiles = profile_labels()
+    wide = layout == "wide"
+    first = st.columns([2, 2]) if wide else [st.container(), st.container()]
+    with first[0]:
+        angebote = st.selectbox(
+            "Angebote", options, index=options.index(start.angebote), key=f"{prefix}_angebote",
+            format_func=lambda o: selection_text(o, labels),
+            help="Zu welchen Angeboten der Weg gemessen wird: zum jeweils nächsten der Auswahl.",
+        )
+    with first[1]:
+        merkmale = st.multiselect(
+            "Nur Angebote mit", list(FEATURE_LABELS), default=list(start.merkmale),
+            key=f"{prefix}_merkmale", format_func=lambda m: FEATURE_LABELS[m],
+            placeholder="keine Bedingung",
+            help="Nur Angebote, bei denen das Merkmal mit „ja“ angegeben ist. Angebote ohne "
+                 "Angabe zählen dann nicht mit.",
+        )
+    second = st.columns([3, 2, 2]) if wide else [st.container(), st.container(), st.container()]
+    with second[0]:
+        profil = st.radio(
+            "Unterwegs", list(profiles), index=list(profiles).index(start.profil)
+            if start.profil in profiles else 0, key=f"{prefix}_profil", horizontal=True,
+            format_func=lambda p: profiles[p],
+            help="Zu Fuß 1,2 m/s; Senior:innen 1,0 m/s, Treppen langsamer; Rollator und Rollstuhl "
+                 "0,8 m/s, keine Treppen; Rollstuhl zusätzlich keine Steigung über 6 %, kein "
+                 "Bordstein über 3 cm, kein schlechter Belag.",
+        )
+    with second[1]:
+        minuten = st.radio(
+            "Zumutbare Minuten", list(MINUTES), index=list(MINUTES).index(start.minuten)
+            if start.minuten in MINUTES else 2, key=f"{prefix}_minuten", horizontal=True,
+            format_func=lambda m: f"{m} Min.",
+        )
+    with second[2]:
+        unbekannt = st.radio(
+            "Fehlende Wegeangaben", list(UNKNOWN_MODES),
+            index=list(UNKNOWN_MODES).index(start.unbekannt), key=f"{prefix}_unbekannt",
+            format_func=lambda m: "optimistisch" if m == "optimistisch" else "vorsichtig",
+            help="Viele Wege haben in OpenStreetMap keine Angabe zu Steigung, Bordstein oder "
+                 "Belag. Optimistisch: solche Wege gelten als passierbar. Vorsichtig "
+                 "(pessimistisch): Steigungen ohne Zahl, Bordsteine ohne Höhe und unbefestigte "
+                 "Wege ohne Zustandsangabe gelten als Hindernis oder Umweg. Die Wahrheit liegt "
+                 "meist dazwischen; vergleichen Sie beide.",
+        )
+    reach = Reach(angebote=str(angebote), merkmale=tuple(merkmale), profil=str(profil),
+                  minuten=int(minuten), unbekannt=str(unbekannt))
+    if remember:
+        st.session_state[REACH_STATE] = reach
+    return reach
+
+
+def show_analysis_error(exc: SozialraumError) -> None:
+    """A German message for an analysis that cannot be computed with the current choice."""
+    st.warning(str(exc), icon=":material/info:")
+
+
+def temp_upload(uploaded: Any, folder_key: str) -> Any:
+    """Save an uploaded file (or a list of them, e.g. a Shapefile set) into a private temporary
+    folder outside the repository; returns the path of the main file.
+
+    The folder lives in the system's temp directory for the session and is reused per key, so
+    a second upload replaces the first.
+    """
+    import tempfile
+    from pathlib import Path
+
+    files = uploaded if isinstance(uploaded, list) else [uploaded]
+    state_key = f"_upload_dir_{folder_key}"
+    folder = st.session_state.get(state_key)
+    if not folder or not Path(folder).exists():
+        folder = tempfile.mkdtemp(prefix="sozialraum-upload-")
+        st.session_state[state_key] = folder
+    target = Path(folder)
+    for old in target.iterdir():
+        old.unlink(missing_ok=True)
+    paths = []
+    for item in files:
+        path = target / Path(item.name).name  # only the name: never a path from the browser
+        path.write_bytes(item.getvalue())
+        paths.append(path)
+    # A Shapefile comes as several files; the .shp is the one to read.
+    shapefiles = [p for p in paths if p.suffix.lower() == ".shp"]
+    return shapefiles[0] if shapefiles else paths[0]
+
+
+def geopackage_bytes(layers: dict[str, pd.DataFrame]) -> bytes:
+    """Several tables and layers as one GeoPackage file (for QGIS), built in a temp folder."""
+    import tempfile
+    from pathlib import Path
+
+    import pyogrio
+
+    with tempfile.TemporaryDirectory(prefix="sozialraum-export-") as folder:
+        path = Path(folder) / "export.gpkg"
+        for layer_name, frame in layers.items():
+            out = frame.copy()
+            for column in out.columns:
+                if isinstance(out[column].dtype, pd.CategoricalDtype):
+                    out[column] = out[column].astype("string")
+            if not isinstance(out, gpd.GeoDataFrame):
+                out = pd.DataFrame(out)
+            pyogrio.write_dataframe(out, path, layer=layer_name, driver="GPKG")
+        return path.read_bytes()
+
+
+def to_region_crs(lat: float, lon: float, crs: Any) -> tuple[float, float]:
+    """A clicked map position (WGS 84) in the region's metric CRS."""
+    from pyproj import Transformer
+
+    x, y = Transformer.from_crs(WEB_CRS, crs, always_xy=True).transform(lon, lat)
+    return float(x), float(y)
+
+
+# Integer columns that are identifiers or years, not quantities: shown without separators.
+PLAIN_NUMBER_COLUMNS = {"Zeile", "Eintrag", "Jahr", "Rang", "Version", "Nr.", "Minuten", "PLZ"}
+
+
+def number_formats(frame: pd.DataFrame) -> dict[str, Any]:
+    """Column settings that show every number in the reader's (German) format: ``12.345,6``."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        if pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+            plain = str(column) in PLAIN_NUMBER_COLUMNS
+            config[str(column)] = st.column_config.NumberColumn(format="plain" if plain else "localized")
+    return config
+
+
+def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """``st.dataframe`` without index, full width, numbers in German format."""
+    config = {**number_formats(frame), **(column_config or {})}
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(frame, column_config=config, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _stop_classes(name: str, token: str) -> dict[str, Any]:
+    from analyses import workflow
+
+    source = open_store(region_config(name))
+    distances = workflow.stop_distances(source, "fuss")
+    bands = workflow.stop_distance_bands(distances)
+    colours = dict(zip([str(c) for c in bands.cat.categories], theme.STOP_BAND_COLOURS, strict=True))
+    classes = mapdata.classed_polygons(workflow.origins_layer(source), bands, colours)
+    classes["einwohner_text"] = [de_number(v) for v in classes["summe"]]
+    return mapdata.compact_geojson(classes, ["klasse", "label", "farbe", "zellen", "einwohner_text"])
+
+
+def stop_distance_classes() -> dict[str, Any]:
+    """Walking distance from every populated cell to the nearest stop, as dissolved classes."""
+    name = region_name()
+    return _stop_classes(name, token(name))

@@ -316,3 +316,151 @@ def object_at(
     if len(inside):
         return None, str(inside["pr_id"].iloc[0])
     return None, None
+
+
+def classed_polygons(
+    cells: gpd.GeoDataFrame,
+    classes: pd.Series,
+    colours: dict[str, str],
+    *,
+    weight: str | None = "einwohner",
+    simplify_m: float = 2.0,
+) -> gpd.GeoDataFrame:
+    """Cells dissolved into one (multi)polygon per class, for a light classed map layer.
+
+    Parameters
+    ----------
+    cells
+        Polygons (e.g. 100 m population cells) in a metric CRS.
+    classes
+        The class label of every cell, indexed like ``cells`` (a categorical keeps its order).
+    colours
+        Colour per class label.
+    weight
+        Column summed per class (``einwohner``), or ``None``.
+    simplify_m
+        Simplification tolerance of the merged outlines in metres.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``klasse`` (position in the class order), ``label``, ``farbe``, ``zellen``, ``summe``;
+        one row per non-empty class, in the CRS of ``cells``.
+    """
+    if not classes.index.equals(cells.index):
+        raise ValueError("classes must be indexed like cells")
+    if isinstance(classes.dtype, pd.CategoricalDtype):
+        order = [str(c) for c in classes.cat.categories]
+    else:
+        order = sorted(classes.dropna().astype(str).unique())
+    labels = classes.astype(str).to_numpy()
+    values = (
+        pd.to_numeric(cells[weight], errors="coerce").fillna(0.0).to_numpy(float)
+        if weight is not None else np.ones(len(cells))
+    )
+    rows = []
+    for position, label in enumerate(order):
+        mask = labels == label
+        if not mask.any():
+            continue
+        merged = shapely.union_all(cells.geometry.values[mask])
+        rows.append({
+            "klasse": position, "label": label, "farbe": colours.get(label, "#999999"),
+            "zellen": int(mask.sum()), "summe": float(values[mask].sum()),
+            "geometry": shapely.simplify(merged, simplify_m),
+        })
+    if not rows:
+        return gpd.GeoDataFrame(
+            {"klasse": [], "label": [], "farbe": [], "zellen": [], "summe": []},
+            geometry=gpd.GeoSeries([], crs=cells.crs), crs=cells.crs,
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=cells.crs)
+
+
+def dissolved_outline(cells: gpd.GeoDataFrame, simplify_m: float = 2.0) -> gpd.GeoDataFrame:
+    """All cells merged into one polygon (e.g. the Versorgungslücken or Gi* hotspot cells)."""
+    if len(cells) == 0:
+        return gpd.GeoDataFrame({"zellen": []}, geometry=gpd.GeoSeries([], crs=cells.crs),
+                                crs=cells.crs)
+    merged = shapely.simplify(shapely.union_all(cells.geometry.values), simplify_m)
+    return gpd.GeoDataFrame({"zellen": [len(cells)]}, geometry=[merged], crs=cells.crs)
+
+
+def class_breaks(values: pd.Series, n_classes: int = 5) -> list[float]:
+    """Rounded quantile breaks (``n_classes - 1`` inner limits) of positive values; fewer when
+    the values have fewer distinct levels."""
+    clean = pd.to_numeric(values, errors="coerce").dropna()
+    clean = clean[clean > 0]
+    if clean.empty:
+        return []
+    quantiles = np.quantile(clean.to_numpy(float), np.linspace(0, 1, n_classes + 1)[1:-1])
+    breaks = sorted({float(np.round(q, 1)) for q in quantiles if q > clean.min()})
+    return breaks
+
+
+def classify(values: pd.Series, breaks: list[float], decimals: int = 1) -> tuple[pd.Series, list[str]]:
+    """Class labels of values by breaks (``"bis 1,2"``, ``"1,2 – 2,5"``, ``"über 2,5"``).
+
+    Returns
+    -------
+    tuple
+        A categorical Series indexed like ``values`` and the labels in order.
+    """
+    from layers.formatting import de_number
+
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    if not breaks:
+        labels = ["alle Werte"]
+        codes = np.zeros(len(numbers), dtype=int)
+    else:
+        text = [de_number(b, decimals) for b in breaks]
+        labels = [f"bis {text[0]}"]
+        labels += [f"über {a} bis {b}" for a, b in zip(text, text[1:], strict=False)]
+        labels.append(f"über {text[-1]}")
+        codes = np.searchsorted(np.asarray(breaks) + 1e-12, np.nan_to_num(numbers, nan=0.0), side="left")
+    series = pd.Series(pd.Categorical.from_codes(codes, categories=pd.Index(labels), ordered=True),
+                       index=values.index)
+    return series, labels
+
+
+def published_grid_classes(
+    grid: gpd.GeoDataFrame, colours: tuple[str, ...], *, column: str = "rate_eb_je_1000"
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """Published barrier cells as a classed map layer (only values that passed disclosure control).
+
+    Parameters
+    ----------
+    grid
+        A published grid (:meth:`analyses.privacy.Publication.gitter`, possibly with smoothed
+        rates and Gi* classes); a frame that did not come out of the disclosure gate is refused.
+    colours
+        One colour per class (quantile classes of ``column``).
+    column
+        The value that decides the class.
+
+    Returns
+    -------
+    tuple
+        GeoJSON (WGS 84) of the cells — polygons only, with the published ``personen``,
+        ``meldungen`` (German text), the rate, the Gi* class and the class label — and the legend
+        entries ``(colour, label)``.
+    """
+    from analyses.privacy import require_published
+    from layers.formatting import de_number
+
+    require_published(grid)
+    if not grid.geom_type.isin(["Polygon", "MultiPolygon"]).all():
+        raise ValueError("published cells must be polygons")
+    breaks = class_breaks(grid[column], len(colours))
+    classes, labels = classify(grid[column], breaks)
+    colour_of = dict(zip(labels, colours[: len(labels)], strict=False))
+    frame = gpd.GeoDataFrame({
+        "label": classes.astype(str).to_numpy(),
+        "farbe": [colour_of[str(c)] for c in classes],
+        "personen": [de_number(v) for v in grid["personen"]],
+        "meldungen": [de_number(v) for v in grid["meldungen"]],
+        "rate": [de_number(v, 1) for v in grid[column]],
+        "hotspot": (grid["klasse"].astype(str) if "klasse" in grid else pd.Series("", index=grid.index)).to_numpy(),
+    }, geometry=grid.geometry.to_numpy(), crs=grid.crs)
+    return compact_geojson(frame, ["label", "farbe", "personen", "meldungen", "rate", "hotspot"]), \
+        [(colour_of[label], label) for label in labels]

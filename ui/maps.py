@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,7 @@ OSM_ATTRIBUTION = (
 )
 MIN_ZOOM = 10
 MAX_ZOOM = 18
+ZOOM_SNAP = 0.25
 
 
 class OfflineAssetError(RuntimeError):
@@ -237,7 +238,7 @@ def base_map(
     *,
     online_tiles: bool = False,
     label: str = "Karte",
-    view: tuple[tuple[float, float], int] | None = None,
+    view: tuple[tuple[float, float], float] | None = None,
     scroll_zoom: bool = True,
 ) -> folium.Map:
     """A Leaflet map with the offline basemap (default) or OpenStreetMap tiles.
@@ -263,10 +264,14 @@ def base_map(
         control_scale=True,
         prefer_canvas=False,
         location=list(centre),
-        zoom_start=zoom,
+        zoom_start=zoom,  # type: ignore[arg-type]  # Leaflet takes fractional zoom
         # As map options (folium's min_zoom/max_zoom only reach a tile layer, and there is none
         # offline); the cluster plugin needs the map's maxZoom.
         minZoom=MIN_ZOOM,
+        # Quarter zoom levels, so that a region or an area fills the map instead of a half-empty
+        # frame at the next whole level; the +/- buttons still step by one level.
+        zoomSnap=ZOOM_SNAP,
+        zoomDelta=1,
         maxZoom=MAX_ZOOM,
         scrollWheelZoom=scroll_zoom,
     )
@@ -337,7 +342,11 @@ var legend = L.control({position: %s});
 legend.onAdd = function () {
   var div = L.DomUtil.create('div', 'sa-legende');
   div.setAttribute('role', 'group'); div.setAttribute('aria-label', 'Legende');
-  div.innerHTML = '<details open><summary>Legende</summary>' + %s + '</details>';
+  // Keep the user's choice (open or closed) when the legend is replaced after a filter change.
+  var open = window.saLegendeOffen === undefined ? %s : (window.saLegendeOffen ? ' open' : '');
+  div.innerHTML = '<details' + open + '><summary>Legende</summary>' + %s + '</details>';
+  var details = div.querySelector('details');
+  details.addEventListener('toggle', function () { window.saLegendeOffen = details.open; });
   L.DomEvent.disableScrollPropagation(div); L.DomEvent.disableClickPropagation(div);
   return div;
 };
@@ -363,9 +372,11 @@ class _MapScript(branca.element.MacroElement):
         self.code = code
 
 
-def legend_code(legend_html: str, position: str = "bottomright") -> str:
-    """JavaScript adding the legend control (replacing an earlier one)."""
-    return LEGEND_CODE % (json.dumps(position), json.dumps(legend_html, ensure_ascii=False))
+def legend_code(legend_html: str, position: str = "bottomright", *, expanded: bool = True) -> str:
+    """JavaScript adding the legend control (replacing an earlier one); ``expanded=False`` shows
+    only its "Legende" button (a keyboard-operable disclosure) on small maps."""
+    return LEGEND_CODE % (json.dumps(position), json.dumps(" open" if expanded else ""),
+                          json.dumps(legend_html, ensure_ascii=False))
 
 
 def add_legend(fmap: folium.Map, legend_html: str, position: str = "bottomright") -> None:
@@ -373,10 +384,11 @@ def add_legend(fmap: folium.Map, legend_html: str, position: str = "bottomright"
     fmap.add_child(_Script(legend_code(legend_html, position)))
 
 
-def legend_layer(legend_html: str, position: str = "bottomright") -> folium.FeatureGroup:
+def legend_layer(legend_html: str, position: str = "bottomright", *,
+                 expanded: bool = True) -> folium.FeatureGroup:
     """The legend as a dynamic feature group: it changes with the filters without a map reload."""
     group = folium.FeatureGroup(name="Legende", control=False)
-    group.add_child(_MapScript(legend_code(legend_html, position)))
+    group.add_child(_MapScript(legend_code(legend_html, position, expanded=expanded)))
     return group
 
 
@@ -538,9 +550,116 @@ def population_layer(classes: dict[str, Any]) -> folium.FeatureGroup:
     return group
 
 
+def classed_layer(
+    classes: dict[str, Any],
+    *,
+    name: str,
+    tooltip_fields: list[str],
+    tooltip_aliases: list[str],
+    fill_opacity: float = 0.62,
+) -> folium.FeatureGroup:
+    """Dissolved classes (property ``farbe``) as filled polygons with a tooltip in words."""
+    group = folium.FeatureGroup(name=name)
+    if not classes.get("features"):
+        return group  # nothing to draw (folium refuses a tooltip without features)
+    folium.GeoJson(
+        classes,
+        style_function=lambda feature: {
+            "color": feature["properties"]["farbe"], "weight": 0.6,
+            "fillColor": feature["properties"]["farbe"], "fillOpacity": fill_opacity,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_aliases),
+    ).add_to(group)
+    return group
+
+
+def outline_layer(
+    shapes: dict[str, Any],
+    *,
+    name: str,
+    colour: str,
+    dash: str | None = "7 4",
+    weight: float = 2.5,
+    fill_opacity: float = 0.0,
+    tooltip: str | None = None,
+) -> folium.FeatureGroup:
+    """Polygons drawn as (dashed) outlines, e.g. the Versorgungslücken or Gi* hotspots."""
+    group = folium.FeatureGroup(name=name)
+    if not shapes.get("features"):
+        return group
+    style = {"color": colour, "weight": weight, "fillColor": colour, "fillOpacity": fill_opacity}
+    if dash:
+        style["dashArray"] = dash
+    folium.GeoJson(
+        shapes,
+        style_function=lambda _feature: style,
+        tooltip=tooltip,
+        interactive=tooltip is not None,
+    ).add_to(group)
+    return group
+
+
+def isochrone_layer(areas: dict[str, Any]) -> folium.FeatureGroup:
+    """Isochrones (property ``minuten``), the largest first so that smaller ones stay on top."""
+    group = folium.FeatureGroup(name="Isochronen")
+    features = sorted(areas.get("features", []), key=lambda f: -float(f["properties"]["minuten"]))
+    budgets = sorted({float(f["properties"]["minuten"]) for f in features})
+    colours = {b: theme.ISOCHRONE_COLOURS[min(i, len(theme.ISOCHRONE_COLOURS) - 1)]
+               for i, b in enumerate(budgets)}
+    for feature in features:
+        minutes = float(feature["properties"]["minuten"])
+        colour = colours[minutes]
+        folium.GeoJson(
+            {"type": "FeatureCollection", "features": [feature]},
+            style_function=lambda _f, c=colour: {"color": c, "weight": 3, "fillColor": c,
+                                                  "fillOpacity": 0.12},
+            tooltip=f"Erreichbar in {minutes:g} Minuten",
+        ).add_to(group)
+    return group
+
+
+def start_point_layer(lat: float, lon: float, label: str) -> folium.FeatureGroup:
+    """The chosen start point of an isochrone: a ring with a cross-hair, with a title."""
+    group = folium.FeatureGroup(name="Startpunkt")
+    folium.CircleMarker([lat, lon], radius=9, color="#000000", weight=3, fill=True,
+                        fill_color="#ffffff", fill_opacity=1.0, tooltip=label).add_to(group)
+    folium.CircleMarker([lat, lon], radius=3, color="#000000", weight=1, fill=True,
+                        fill_color="#000000", fill_opacity=1.0, interactive=False).add_to(group)
+    return group
+
+
 # --------------------------------------------------------------------------------------------
 # Legend
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a legend: a swatch and its meaning in words.
+
+    ``kind``: ``"flaeche"`` (filled box), ``"umriss"`` (outlined box), ``"gestrichelt"`` (dashed
+    outline), ``"linie"`` (a line) or ``"punkt"`` (a ring).
+    """
+
+    kind: str
+    colour: str
+    text: str
+
+    def html(self) -> str:
+        """The entry as a list item."""
+        text = html.escape(self.text)
+        if self.kind == "flaeche":
+            swatch = f'<span class="sa-swatch" style="background:{self.colour}"></span>'
+        elif self.kind == "umriss":
+            swatch = f'<span class="sa-swatch" style="background:none;border:3px solid {self.colour}"></span>'
+        elif self.kind == "gestrichelt":
+            swatch = f'<span class="sa-swatch" style="background:none;border:3px dashed {self.colour}"></span>'
+        elif self.kind == "punkt":
+            swatch = (f'<span class="sa-form sa-kreis" style="background:#fff;border:3px solid '
+                      f'{self.colour};box-shadow:none"></span>')
+        else:
+            swatch = f'<span class="sa-line" style="border-color:{self.colour}"></span>'
+        return f"<li>{swatch}{text}</li>"
 
 
 def legend_html(
@@ -551,9 +670,18 @@ def legend_html(
     streets: bool = True,
     selection: bool = False,
     large: bool = False,
+    extra: Sequence[tuple[str, Sequence[LegendEntry]]] = (),
 ) -> str:
-    """The legend of a map as HTML: symbols and colours always with their meaning in words."""
+    """The legend of a map as HTML: symbols and colours always with their meaning in words.
+
+    ``extra`` adds sections (title, entries) before the basemap section, e.g. the classes of a
+    thematic layer.
+    """
     parts = [f'<div class="{"sa-gross-legende" if large else ""}">']
+    for title, entries in extra:
+        parts.append(f"<h2>{html.escape(title)}</h2><ul>")
+        parts.extend(entry.html() for entry in entries)
+        parts.append("</ul>")
     if areas:
         parts.append("<h2>Planungsräume</h2><ul>")
         parts.append(f'<li><span class="sa-line" style="border-color:{theme.AREA_OUTLINE}"></span>Grenze mit Nr. und Name</li>')
@@ -604,8 +732,8 @@ def legend_html(
 
 
 def fit_view(bounds: list[list[float]], width_px: int = 760, height_px: int = 620,
-             max_zoom: int = 17) -> tuple[tuple[float, float], int]:
-    """Centre and the largest whole zoom level at which ``bounds`` fit into a map of that size.
+             max_zoom: int = 17) -> tuple[tuple[float, float], float]:
+    """Centre and the largest zoom level (in steps of ZOOM_SNAP) at which ``bounds`` fit into a map of that size.
 
     Used with ``st_folium(center=..., zoom=...)``, which moves the live map instead of reloading
     it (fitting the bounds in the map itself would change the map's script and reload it).
@@ -622,6 +750,7 @@ def fit_view(bounds: list[list[float]], width_px: int = 760, height_px: int = 62
     lat_fraction = max(1e-9, (mercator_y(north) - mercator_y(south)) / (2 * math.pi))
     zoom_x = math.log2(width_px / 256.0 / lon_fraction)
     zoom_y = math.log2(height_px / 256.0 / lat_fraction)
-    zoom = int(max(MIN_ZOOM, min(max_zoom, math.floor(min(zoom_x, zoom_y)))))
+    fitting = math.floor(min(zoom_x, zoom_y) / ZOOM_SNAP) * ZOOM_SNAP
+    zoom = float(max(MIN_ZOOM, min(max_zoom, fitting)))
     centre = ((south + north) / 2.0, (west + east) / 2.0)
     return centre, zoom

@@ -121,3 +121,25 @@ def service_symbol(typ: str, gruppe: str | None) -> ServiceSymbol:
         form=GROUP_SHAPES[group],
         farbe=GROUP_COLOURS[group],
     )
+
+
+# Travel-time classes (analyses.coverage.time_band_labels: bis 5 … über 30 Min., nicht
+# erreichbar, nicht angebunden): the population ramp again, light = near, dark = far, so that the
+# places that matter for planning (far, unreachable) stand out on the light basemap; unreachable
+# is near-black, cells off the network mid-grey (and dashed in the legend text).
+TIME_BAND_COLOURS = ("#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154",
+                     "#1a1a1a", "#8c8c8c")
+# Outline of Versorgungslücken (cells beyond the chosen minutes): dashed, vermillion.
+GAP_OUTLINE = "#c25400"
+# Isochrones: outlines from dark to light blue by budget (the area itself stays transparent).
+ISOCHRONE_COLOURS = ("#08306b", "#2171b5", "#4292c6", "#6baed6", "#9ecae1")
+# Barrier rates per 1,000 inhabitants (ColorBrewer YlOrBr, 5 classes: colour-blind safe,
+# monotone in luminance) and the outline of Gi* hotspot cells.
+RATE_COLOURS = ("#ffffd4", "#fed98e", "#fe9929", "#d95f0e", "#993404")
+HOTSPOT_OUTLINE = "#000000"
+# ÖV-Güteklassen A (best) … F and "keine" (ColorBrewer RdYlBu reversed is not safe for all;
+# a blue sequential ramp is: dark = best access).
+QUALITY_COLOURS = {"A": "#08306b", "B": "#08519c", "C": "#2171b5", "D": "#4292c6",
+                   "E": "#6baed6", "F": "#c6dbef"}
+# Walking distance to the nearest stop (bis 300 m … über 1.000 m, nicht angebunden).
+STOP_BAND_COLOURS = ("#fde725", "#35b779", "#31688e", "#440154", "#8c8c8c")

@@ -15,18 +15,37 @@ läuft auf Ihrem eigenen Rechner und braucht kein Internet.
 
 **Die Seiten**
 
-- **Karte** – Planungsräume, Angebote nach Typ und die Bevölkerung als Ebenen zum Ein- und
-  Ausschalten. Ein Klick auf einen Planungsraum oder ein Angebot zeigt die Einzelheiten rechts.
-  Unter der Karte stehen dieselben Angaben als Tabellen, zum Herunterladen als CSV (für Excel).
-- **Erreichbarkeit** – wie schnell Menschen zu Fuß, mit Rollator, im Rollstuhl oder mit Bus und Bahn
-  ein passendes Angebot erreichen (in Arbeit).
-- **Barrieren (ICF)** – Schwerpunkte gemeldeter Barrieren nach ICF-Umweltfaktoren, nur als
-  geschützte Zusammenfassung (in Arbeit).
-- **Planungsräume** – ein Profil je Planungsraum mit Karte, Kennzahlen im Vergleich zur Region und
-  den Angeboten.
-- **Konferenzmodus** – ein Planungsraum auf dem Beamer: große Karte, vier Kennzahlen in großer
-  Schrift, Blättern mit „Vorheriger“ und „Nächster“.
-- **Daten** – was in der Region gespeichert ist, Exporte als CSV und GeoJSON.
+- **Karte** – Planungsräume, Angebote nach Typ, die Bevölkerung, Versorgungslücken und
+  Barriere-Schwerpunkte als Ebenen zum Ein- und Ausschalten. Ein Klick auf einen Planungsraum oder
+  ein Angebot zeigt die Einzelheiten rechts. Unter der Karte stehen dieselben Angaben als Tabellen,
+  zum Herunterladen als CSV (für Excel).
+- **Erreichbarkeit** – wie schnell die Menschen zu Fuß, als Seniorin oder Senior, mit Rollator oder
+  im Rollstuhl das nächste passende Angebot erreichen: Karte der Reisezeit je 100-m-Zelle,
+  Versorgung je Planungsraum (erreicht, nicht erreicht, nicht angebunden; auch für Menschen ab 65),
+  Versorgungslücken, Isochronen ab einem Angebot oder einem Klick in die Karte. Die Ansicht „Bus
+  und Bahn“ zeigt den Fußweg zur nächsten Haltestelle und – wo ein Fahrplan hinterlegt ist – die
+  ÖV-Güteklassen. Alles zum Herunterladen (CSV, GeoPackage).
+- **Barrieren (ICF)** – Schwerpunkte gemeldeter Barrieren nach ICF-Umweltfaktoren und
+  Beeinträchtigungsgruppen, nur als geschützte Zusammenfassung (Gitterzellen, Planungsräume,
+  Straßen; Hotspots nach Getis-Ord Gi*). Die Datenschutz-Regel steht auf der Seite.
+- **Planungsräume** – ein Profil je Planungsraum: Karte, Kennzahlen im Vergleich zur Region,
+  Erreichbarkeit und Versorgungslücken, Barrieren (geschützt), Angebote und der Steckbrief als PDF
+  und HTML zum Herunterladen.
+- **Konferenzmodus** – ein Planungsraum auf dem Beamer: große Karte, fünf Kennzahlen in großer
+  Schrift (auch die Erreichbarkeit), Blättern mit „Vorheriger“ und „Nächster“.
+- **Daten** – was in der Region gespeichert ist; Angebotslisten importieren (mit Prüfbericht je
+  Zeile), das Angebotsverzeichnis bearbeiten (mit Änderungsverlauf und Rückgängig), eigene
+  Planungsräume, Kennzahlen-Tabellen und Barrieremeldungen einlesen; Exporte als CSV, GeoJSON und
+  GeoPackage.
+
+**Erreichbarkeit richtig lesen**
+
+- Die Wege folgen dem Fußwegenetz aus OpenStreetMap. Für den Rollstuhl sind Treppen, Steigungen
+  über 6 %, Bordsteine über 3 cm und schlechte Beläge gesperrt; mit Rollator keine Treppen.
+- Viele Wege haben keine Angabe zu Steigung oder Bordstein. **Optimistisch** heißt: solche Wege
+  gelten als passierbar. **Vorsichtig** heißt: sie gelten als Hindernis oder Umweg. Vergleichen
+  Sie beide – die Wirklichkeit liegt meist dazwischen.
+- „Nicht angebunden“ heißt: eine Zelle liegt mehr als 250 m vom passierbaren Wegenetz entfernt.
 
 **Bedienung mit der Tastatur**
 
@@ -85,6 +104,9 @@ Es zeigt nur Orte, an denen viele Menschen etwas gemeldet haben.
 Links ist ein Menü.
 Dort wählen Sie eine Seite.
 Die Seite „Karte“ zeigt die Karte.
+Die Seite „Erreichbarkeit“ zeigt:
+Wie lange braucht man bis zur nächsten Beratungs-Stelle?
+Zu Fuß, mit Rollator oder mit dem Rollstuhl.
 Sie können auf die Karte klicken.
 Dann sehen Sie mehr über einen Ort.
 Unter der Karte steht alles noch einmal als Tabelle.

@@ -1,5 +1,6 @@
-"""Page 'Karte': planning areas, services and population on the offline map, with the same
-information in tables beside it (the map is never the only way to it)."""
+"""Page 'Karte': planning areas, services, population, Versorgungslücken and barrier hotspots on
+the offline map, with the same information in tables beside it (the map is never the only way to
+it)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from layers import settings
 from layers.angebote import ACCESS_COLUMNS, service_type
-from ui import common, mapdata, maps
+from ui import common, mapdata, maps, theme
 
 SOURCE_LABEL = {"osm": "OpenStreetMap", "synthetisch": "synthetisch (fiktiv)",
                 "import": "Import", "manuell": "manuell erfasst"}
@@ -89,26 +91,64 @@ def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, float) and pd.isna(value)) and str(value).strip() not in ("", "<NA>", "nan")
 
 
-def _area_details(pr_id: str, figures: pd.DataFrame, shown: gpd.GeoDataFrame) -> None:
-    row = figures[figures["pr_id"] == pr_id].iloc[0]
+def _area_details(pr_id: str, overview: pd.DataFrame, shown: gpd.GeoDataFrame) -> None:
+    row = overview[overview["pr_id"] == pr_id].iloc[0]
     st.subheader(f"{row['pr_id']} {row['name']}", anchor=False)
     st.markdown(
         f"- **Fläche:** {common.format_number(row['flaeche_km2'], 2)} km²\n"
         f"- **Einwohner (modelliert):** {common.format_number(row['einwohner'])}\n"
         f"- **Anteil 65 Jahre und älter:** {common.format_percent(row['anteil_65_plus'])}\n"
-        f"- **Angebote (alle Typen):** {int(row['angebote'])}, davon stufenlos zugänglich: "
-        f"{int(row['angebote_stufenlos'])}, Zugang unbekannt: {int(row['angebote_zugang_unbekannt'])}"
+        f"- **Angebote (alle Typen):** {common.format_number(row['angebote'])}, davon "
+        f"Beratung: {common.format_number(row['beratung'])}\n"
+        f"- **Stufenlos zugänglich:** {common.format_percent(row['anteil_stufenloser_zugang'])} "
+        f"der Angebote, ohne Angabe: {common.format_percent(row['anteil_stufenloser_zugang_unbekannt'])}"
     )
     inside = shown[shown["pr_id"] == pr_id]
     if len(inside):
         st.markdown(f"**Angebote der Auswahl in diesem Planungsraum ({len(inside)})**")
-        st.dataframe(
+        common.table(
             pd.DataFrame({"Name": inside["name"], "Typ": inside["typ"],
                           "Stufenlos": inside["stufenloser_zugang"]}),
-            hide_index=True, width="stretch",
         )
     else:
         st.markdown("Keine Angebote der gewählten Typen in diesem Planungsraum.")
+    st.page_link("ui/pages/planungsraeume.py", label="Ausführliches Profil dieses Planungsraums",
+                 icon=":material/holiday_village:")
+
+
+def _analysis_layers(show_gaps: bool, show_hotspots: bool) -> tuple[list[Any], list[Any], list[str]]:
+    """The optional analysis layers, their legend sections and captions saying what they show."""
+    groups: list[Any] = []
+    legend: list[Any] = []
+    notes: list[str] = []
+    if show_gaps:
+        reach = common.current_reach()
+        shapes, cells, people = common.gap_shapes(reach)
+        groups.append(maps.outline_layer(shapes, name="Versorgungslücken", colour=theme.GAP_OUTLINE,
+                                         fill_opacity=0.18, tooltip="Versorgungslücke"))
+        legend.append(("Versorgungslücken", [maps.LegendEntry(
+            "gestrichelt", theme.GAP_OUTLINE,
+            f"über {reach.minuten} Min. bis zum nächsten Angebot")]))
+        notes.append(
+            f"Versorgungslücken: {common.format_number(cells)} bewohnte 100-m-Zellen mit "
+            f"{common.format_number(people)} Einwohnern erreichen "
+            f"{reach.label(common.profile_labels())} nicht (einstellbar auf der Seite "
+            "„Erreichbarkeit“)."
+        )
+    if show_hotspots:
+        shapes, cells = common.hotspot_shapes()
+        groups.append(maps.outline_layer(shapes, name="Barriere-Schwerpunkte", colour=theme.HOTSPOT_OUTLINE,
+                                         dash=None, weight=3, fill_opacity=0.12,
+                                         tooltip="Barriere-Schwerpunkt (Gi*)"))
+        legend.append(("Barrieren (geschützt)", [maps.LegendEntry(
+            "umriss", theme.HOTSPOT_OUTLINE, "Schwerpunkt gemeldeter Barrieren (Gi*, 250-m-Gitter)")]))
+        notes.append(
+            f"Barriere-Schwerpunkte: {cells} Zellen des 250-m-Gitters in signifikanten Hotspots "
+            "(Getis-Ord Gi*), berechnet nur aus veröffentlichten Zellwerten (mindestens "
+            f"{settings.privacy_min_persons} Personen je Wert). Keine Meldeorte. Einzelheiten auf "
+            "der Seite „Barrieren (ICF)“."
+        )
+    return groups, legend, notes
 
 
 def render() -> None:
@@ -119,7 +159,7 @@ def render() -> None:
     common.data_notice()
     layers = common.map_layers()
     services = common.services_web()
-    figures = common.area_figures()
+    overview = common.area_overview()
 
     types = sorted(services["typ"].dropna().unique())
     filter_col, access_col = st.columns([3, 1], vertical_alignment="bottom")
@@ -135,21 +175,37 @@ def render() -> None:
     if only_step_free:
         shown = shown[shown["stufenloser_zugang"] == "ja"]
 
-    st.markdown("**Ebenen der Karte**")
-    layer_cols = st.columns(3)
-    show_areas = layer_cols[0].checkbox("Planungsräume", value=True, key="ebene_pr")
-    show_services = layer_cols[1].checkbox("Angebote", value=True, key="ebene_angebote")
-    show_population = layer_cols[2].checkbox("Bevölkerung (modelliert)", value=False, key="ebene_bev")
+    map_col, side_col = st.columns([2, 1], gap="medium")
+    with side_col:
+        st.metric("Angebote in der Auswahl", len(shown))
+        st.metric("davon stufenlos zugänglich", int((shown["stufenloser_zugang"] == "ja").sum()))
+        st.markdown("**Ebenen der Karte**")
+        show_areas = st.checkbox("Planungsräume", value=True, key="ebene_pr")
+        show_services = st.checkbox("Angebote", value=True, key="ebene_angebote")
+        population = common.has_population()
+        show_population = st.checkbox(
+            "Bevölkerung (modelliert)", value=False, key="ebene_bev", disabled=not population,
+            help=None if population else "Diese Region hat keine Bevölkerungsdaten.")
+        show_gaps = st.checkbox(
+            "Versorgungslücken", value=False, key="ebene_luecken", disabled=not population,
+            help=("Bewohnte Zellen, die das gewählte Angebot nicht in der gewählten Zeit "
+                  "erreichen (Einstellung auf der Seite „Erreichbarkeit“)." if population
+                  else "Ohne Bevölkerungsdaten gibt es keine Versorgungslücken."))
+        reports = common.has_barrier_reports()
+        show_hotspots = st.checkbox(
+            "Barriere-Schwerpunkte (geschützt)", value=False, key="ebene_hotspots",
+            disabled=not reports,
+            help=("Schwerpunkte gemeldeter Barrieren im 250-m-Gitter, nur aus geschützten "
+                  "Zellwerten." if reports else "Diese Region hat keine Barrieremeldungen."))
 
-    area_ids = [str(v) for v in figures["pr_id"]]
-    area_names = dict(zip(figures["pr_id"].astype(str), figures["name"].astype(str), strict=True))
+    area_ids = [str(v) for v in overview["pr_id"]]
+    area_names = dict(zip(overview["pr_id"].astype(str), overview["name"].astype(str), strict=True))
     service_ids = [str(v) for v in shown["angebot_id"]]
     _valid_choice(AREA_KEY, [None, *area_ids])
     _valid_choice(SERVICE_KEY, [None, *service_ids])
     selected_area = st.session_state.get(AREA_KEY)
     selected_service = st.session_state.get(SERVICE_KEY)
 
-    map_col, side_col = st.columns([5, 3], gap="medium")
     with map_col:
         groups = []
         if show_population:
@@ -164,6 +220,10 @@ def render() -> None:
         if selected_service:
             hit = shown[shown["angebot_id"].astype(str) == selected_service]
             point = (float(hit.geometry.y.iloc[0]), float(hit.geometry.x.iloc[0]))
+        with st.spinner("Analyse-Ebenen werden berechnet …"):
+            extra_groups, extra_legend, notes = _analysis_layers(
+                show_gaps and population, show_hotspots and reports)
+        groups.extend(extra_groups)
         groups.append(maps.selection_layer(selection, point=point))
         if show_services and len(shown):
             groups.append(maps.service_layer(shown))
@@ -172,8 +232,9 @@ def render() -> None:
             population=show_population,
             areas=show_areas,
             selection=bool(selected_area or selected_service),
-        )))
-        view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=640)
+            extra=extra_legend,
+        ), expanded=False))
+        view = maps.fit_view(layers.basemap.bounds, width_px=600, height_px=640)
         fmap = maps.base_map(
             layers.basemap,
             online_tiles=common.online_tiles(),
@@ -195,12 +256,9 @@ def render() -> None:
             "Ein Klick (oder Tab und Eingabetaste) auf einen Planungsraum oder ein Angebot zeigt "
             "rechts die Einzelheiten. Dieselben Angaben stehen in den Tabellen unter der Karte."
         )
+        for note in notes:
+            st.caption(note)
     with side_col:
-        metric_cols = st.columns(2)
-        metric_cols[0].metric("Angebote in der Auswahl", len(shown))
-        metric_cols[1].metric(
-            "davon stufenlos zugänglich", int((shown["stufenloser_zugang"] == "ja").sum())
-        )
         st.selectbox(
             "Planungsraum",
             [None, *area_ids],
@@ -218,7 +276,7 @@ def render() -> None:
         if selected_service:
             _service_details(shown[shown["angebot_id"].astype(str) == selected_service].iloc[0])
         elif selected_area:
-            _area_details(selected_area, figures, shown)
+            _area_details(selected_area, overview, shown)
         else:
             st.markdown(
                 "Wählen Sie einen Planungsraum oder ein Angebot – in der Karte oder in den "
@@ -231,15 +289,15 @@ def render() -> None:
         counts = shown.groupby("pr_id").size()
         step_free = shown[shown["stufenloser_zugang"] == "ja"].groupby("pr_id").size()
         table = pd.DataFrame({
-            "Nr.": figures["pr_id"],
-            "Planungsraum": figures["name"],
-            "Fläche (km²)": figures["flaeche_km2"].round(2),
-            "Einwohner (modelliert)": figures["einwohner"].round().astype(int),
-            "Anteil 65+ (%)": figures["anteil_65_plus"].round(1),
-            "Angebote (Auswahl)": figures["pr_id"].map(counts).fillna(0).astype(int),
-            "davon stufenlos": figures["pr_id"].map(step_free).fillna(0).astype(int),
+            "Nr.": overview["pr_id"],
+            "Planungsraum": overview["name"],
+            "Fläche (km²)": overview["flaeche_km2"].astype(float).round(2),
+            "Einwohner (modelliert)": overview["einwohner"].astype(float).round(),
+            "Anteil 65+ (%)": overview["anteil_65_plus"].astype(float).round(1),
+            "Angebote (Auswahl)": overview["pr_id"].map(counts).fillna(0).astype(int),
+            "davon stufenlos": overview["pr_id"].map(step_free).fillna(0).astype(int),
         })
-        st.dataframe(table, hide_index=True, width="stretch")
+        common.table(table)
         st.download_button(
             "Planungsräume als CSV herunterladen", common.csv_bytes(table),
             file_name=f"planungsraeume_{common.region_name()}.csv", mime="text/csv",
@@ -259,7 +317,7 @@ def render() -> None:
             "Breite": shown.geometry.y.round(6),
             "Länge": shown.geometry.x.round(6),
         })
-        st.dataframe(service_table, hide_index=True, width="stretch")
+        common.table(service_table)
         st.download_button(
             "Angebote als CSV herunterladen", common.csv_bytes(service_table),
             file_name=f"angebote_{common.region_name()}.csv", mime="text/csv", key="dl_angebote",

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from ui import common, kennzahlen, maps
+from ui import common, maps
 
 AREA_KEY = "konferenz_pr"
 
@@ -17,7 +17,9 @@ PROJECTOR_CSS = """
 /* Readable from the back of a room: bigger base font, strong contrast, no faint greys. */
 section.main p, section.main li, [data-testid="stMainBlockContainer"] p { font-size: 1.3rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
-.sa-figure .sa-wert { font-size: 3.2rem; }
+.sa-figure { min-height: 13.5rem; }
+.sa-figure .sa-wert { font-size: clamp(2rem, 2.8vw, 3.4rem); white-space: nowrap; }
+.sa-figure .sa-titel { hyphens: manual; }
 .sa-figure .sa-titel { font-size: 1.35rem; font-weight: 600; }
 .sa-figure .sa-vergleich { font-size: 1.15rem; color: #1a1a1a; }
 [data-testid="stMainBlockContainer"] button p { font-size: 1.25rem; font-weight: 600; }
@@ -34,29 +36,56 @@ def _step(offset: int, options: list[str]) -> None:
 def _figure(title: str, value: str, comparison: str = "") -> str:
     extra = f'<div class="sa-vergleich">{html.escape(comparison)}</div>' if comparison else ""
     return (
-        f'<div class="sa-figure" role="group" aria-label="{html.escape(title)}">'
+        f'<div class="sa-figure" role="group" aria-label="{html.escape(title.replace(chr(173), ""))}">'
         f'<div class="sa-titel">{html.escape(title)}</div>'
         f'<div class="sa-wert">{html.escape(value)}</div>{extra}</div>'
     )
 
 
-def key_figures(row: pd.Series, region: pd.Series) -> list[tuple[str, str, str]]:
-    """The four key figures of an area as (title, value, comparison with the region)."""
-    unknown = int(row["angebote_zugang_unbekannt"])
-    return [
-        ("Einwohner (modelliert)", common.format_number(row["einwohner"]),
-         f"Region: {common.format_number(region['einwohner'])}"),
-        ("Anteil 65 Jahre und älter", common.format_percent(row["anteil_65_plus"]),
-         f"Region: {common.format_percent(region['anteil_65_plus'])}"),
-        ("Angebote", common.format_number(row["angebote"]),
-         f"je 10.000 Einw.: {common.format_number(_per_10k(row), 1)} (Region {common.format_number(_per_10k(region), 1)})"),
-        ("Angebote stufenlos zugänglich", common.format_percent(row["anteil_stufenlos"]),
-         f"Region: {common.format_percent(region['anteil_stufenlos'])}; Zugang unbekannt: {unknown}"),
+def _value(row: pd.Series | None, decimals: int = 0, unit: str = "") -> str:
+    if row is None or pd.isna(row["wert"]):
+        return "–"
+    return common.format_number(float(row["wert"]), decimals) + unit
+
+
+def _region(row: pd.Series | None, decimals: int = 0, unit: str = "") -> str:
+    if row is None or pd.isna(row["wert_region"]):
+        return "–"
+    label = "Ø Planungsraum" if str(row["region_bezug"]).startswith("Durchschnitt") else "Region"
+    return f"{label}: {common.format_number(float(row['wert_region']), decimals)}{unit}"
+
+
+def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "") -> list[tuple[str, str, str]]:
+    """The five key figures of an area as (title, value, comparison with the region), from the
+    indicator table of :mod:`planungsraeume.indikatoren` (with the reachability coverage)."""
+
+    def get(key: str) -> pd.Series | None:
+        return common.indicator_row(long, pr_id, key)
+
+    figures = [
+        ("Einwohner", _value(get("einwohner")), _region(get("einwohner"))),
+        ("65 Jahre und älter", _value(get("anteil_65_plus"), 1, " %"),
+         _region(get("anteil_65_plus"), 1, " %")),
     ]
-
-
-def _per_10k(row: pd.Series) -> float:
-    return float("nan") if not row["einwohner"] else 10000.0 * row["angebote"] / row["einwohner"]
+    advice, advice_rate = get("beratung"), get("beratung_je_10000")
+    figures.append((
+        "Beratungs\u00adangebote", _value(advice),
+        f"je 10.000 Einw.: {_value(advice_rate, 1)} · {_region(advice_rate, 1)}",
+    ))
+    step_free, unknown = get("anteil_stufenloser_zugang"), get("anteil_stufenloser_zugang_unbekannt")
+    figures.append((
+        "Stufenlos zugänglich", _value(step_free, 0, " %"),
+        f"der Angebote · {_region(step_free, 0, ' %')} · ohne Angabe: {_value(unknown, 0, ' %')}",
+    ))
+    reach = long[(long["bereich"] == "Erreichbarkeit") & (long["pr_id"].astype(str) == pr_id)]
+    if len(reach):
+        row = reach.iloc[0]
+        label = reach_text or str(row["bezeichnung"]).removeprefix("Anteil erreicht: ")
+        figures.append(("Erreichbarkeit", _value(row, 0, " %"),
+                        f"der Einwohner: {label} · {_region(row, 0, ' %')}"))
+    else:
+        figures.append(("Erreichbarkeit", "–", "ohne Bevölkerungsdaten nicht berechenbar"))
+    return figures
 
 
 def render() -> None:
@@ -65,10 +94,9 @@ def render() -> None:
         return
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
     common.data_notice(compact=True)
-    figures = common.area_figures()
-    region = kennzahlen.region_figures(figures)
-    options = [str(v) for v in figures["pr_id"]]
-    names = dict(zip(options, figures["name"].astype(str), strict=True))
+    overview = common.area_overview()
+    options = [str(v) for v in overview["pr_id"]]
+    names = dict(zip(options, overview["name"].astype(str), strict=True))
     if st.session_state.get(AREA_KEY) not in options:
         st.session_state[AREA_KEY] = options[0]
 
@@ -80,13 +108,17 @@ def render() -> None:
     nav[2].button("Nächster ▶", on_click=_step, args=(1, options), help="Nächster Planungsraum",
                   width="stretch", key="konf_weiter")
     pr_id = st.session_state[AREA_KEY]
-    row = figures[figures["pr_id"].astype(str) == pr_id].iloc[0]
     position = options.index(pr_id) + 1
-    st.title(f"{row['name']}", anchor=False)
+    st.title(names[pr_id], anchor=False)
     st.markdown(f"Planungsraum {pr_id} · {position} von {len(options)}")
 
-    cards = st.columns(4)
-    for column, (title, value, comparison) in zip(cards, key_figures(row, region), strict=True):
+    reach = common.current_reach()
+    with st.spinner("Kennzahlen werden berechnet …"):
+        long = common.indicators(reach)
+    profile = common.profile_labels().get(reach.profil, reach.profil)
+    figures = key_figures(long, pr_id, f"{reach.selection_label()} in {reach.minuten} Min. {profile}")
+    cards = st.columns(len(figures))
+    for column, (title, value, comparison) in zip(cards, figures, strict=True):
         column.markdown(_figure(title, value, comparison), unsafe_allow_html=True)
 
     layers = common.map_layers()
@@ -105,23 +137,23 @@ def render() -> None:
     ]
     if len(inside):
         groups.append(maps.service_layer(inside, cluster=False))
-    centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=1200, height_px=600)
+    centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=920, height_px=620)
     fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
                          label="Karte des Planungsraums", scroll_zoom=False,
-                         view=maps.fit_view(layers.basemap.bounds, width_px=1200, height_px=600))
+                         view=maps.fit_view(layers.basemap.bounds, width_px=920, height_px=620))
     st_folium(fmap, key="konferenz_map", height=640, use_container_width=True,
               returned_objects=[], center=centre, zoom=zoom,
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
     st.caption(
-        "Einwohnerzahlen sind modelliert; die Zahlen sind eine einfache Auszählung der Ebenen "
-        "(Zelle nach Mittelpunkt, Angebot nach Lage) und werden durch die Kennzahlen der "
-        "Planungsraum-Profile ersetzt. Kartendaten © OpenStreetMap-Mitwirkende (ODbL)."
+        "Kennzahlen wie im Planungsraum-Profil: Einwohner je 100-m-Zelle nach ihrem Mittelpunkt "
+        "zugeordnet, nur heute gültige Angebote; Vergleich mit dem Regionswert (Anteile, Raten) "
+        "oder dem Durchschnitt je Planungsraum (Anzahlen). Die Erreichbarkeit stellen Sie auf "
+        "der Seite „Erreichbarkeit“ ein. Kartendaten © OpenStreetMap-Mitwirkende (ODbL)."
     )
     with st.expander("Angebote in diesem Planungsraum als Liste", expanded=False):
-        st.dataframe(
+        common.table(
             pd.DataFrame({"Name": inside["name"], "Typ": inside["typ"],
                           "Stufenlos": inside["stufenloser_zugang"]}),
-            hide_index=True, width="stretch",
         )
 
 
