@@ -41,11 +41,12 @@ PAGES = {
     "erreichbarkeit": "erreichbarkeit",
     "barrieren": "barrieren",
     "planungsraeume": "planungsraeume",
+    "szenarien": "szenarien",
     "konferenz": "konferenz",
     "daten": "daten",
     "hilfe": "hilfe",
 }
-MAP_PAGES = {"karte", "erreichbarkeit", "barrieren", "planungsraeume", "konferenz"}
+MAP_PAGES = {"karte", "erreichbarkeit", "barrieren", "planungsraeume", "szenarien", "konferenz"}
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
 
 
