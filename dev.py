@@ -81,7 +81,21 @@ def install(python: Path) -> None:
     if not used_uv:
         say("uv nicht verfügbar: installiere mit pip")
         run([python, "-m", "pip", "install", "--disable-pip-version-check", "-e", spec])
+    compile_kernels(python)
     STAMP.write_text(wanted, encoding="utf-8")
+
+
+def compile_kernels(python: Path) -> None:
+    """Compile the numba kernels once per installation into numba's on-disk cache.
+
+    Without this the first route search with a contraction hierarchy and the first hotspot
+    analysis after an installation would each wait 10-25 s for the compiler.
+    """
+    say("übersetze die Rechenkerne einmalig (numba; danach aus dem Cache)")
+    code = ("from analyses import contraction, hotspots; "
+            "print(f'  Wegenetz {contraction.warm_up():.1f} s, Hotspots {hotspots.warm_up():.1f} s')")
+    if run([python, "-c", code], check=False) != 0:
+        say("Hinweis: Übersetzung im Voraus nicht möglich; sie geschieht dann bei der ersten Analyse.")
 
 
 def check_reference_data(python: Path) -> None:

@@ -15,6 +15,7 @@ describe where *published* barrier counts cluster.
 
 from __future__ import annotations
 
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,59 @@ DEFAULT_PERMUTATIONS = 999
 NODATA = -9999.0
 HOTSPOT_LABEL = "Hotspot"
 NOT_SIGNIFICANT_LABEL = "nicht signifikant"
+
+
+def _esda() -> Any:
+    """esda, with its permutation kernels compiled once per installation, not once per process.
+
+    esda's conditional permutation runs in numba kernels declared without ``cache=True``, so
+    every new process (the app's server, each ``sozialraum barrieren`` call) compiled them
+    again: 10-25 s on this project's 2-core reference machine before the first Gi*. The
+    statistic, the permutation drawing and the p-value kernels get numba's on-disk cache; the
+    driver loop ``compute_chunk``, which takes the statistic as a first-class function (numba
+    cannot cache that: the function's type differs per process), runs as plain Python around
+    the compiled statistic. Results are unchanged (same seed, same p-values; see the test
+    against esda's own call). Names that a future esda lacks are left alone.
+    """
+    import esda
+
+    global _ESDA_PREPARED
+    if not _ESDA_PREPARED:
+        _ESDA_PREPARED = True
+        from esda import crand, getisord, significance
+
+        for module, name in ((crand, "vec_permutations"), (getisord, "_g_local_star_crand"),
+                             (significance, "_permutation_significance")):
+            kernel: Any = getattr(module, name, None)
+            if hasattr(kernel, "enable_caching"):
+                kernel.enable_caching()
+        driver: Any = getattr(crand, "compute_chunk", None)
+        if hasattr(driver, "py_func"):
+            _COMPILED_DRIVER.append(driver)  # kept for the test that compares both paths
+            crand.compute_chunk = driver.py_func
+    return esda
+
+
+_ESDA_PREPARED = False
+_COMPILED_DRIVER: list[Any] = []
+
+
+def warm_up() -> float:
+    """Compile (or load from numba's cache) esda's Gi* kernels on a tiny lattice; returns seconds.
+
+    The set-up (``dev.py``) calls this once per installation, so that the first hotspot
+    analysis in the app does not wait for the compiler.
+    """
+    from libpysal.weights import lat2W
+
+    started = time.perf_counter()
+    esda = _esda()
+    values = np.arange(16, dtype=float) % 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        esda.G_Local(values, lat2W(4, 4), transform="B", star=True, permutations=9, seed=1,
+                     n_jobs=1, keep_simulations=False)
+    return time.perf_counter() - started
 
 
 def queen_weights(cells: pd.DataFrame) -> Any:
@@ -141,8 +195,7 @@ def getis_ord(
         (after FDR control), ``klasse`` (Hotspot/Coldspot/nicht signifikant) and
         ``geheimhaltung``.
     """
-    import esda
-
+    esda = _esda()
     label = require_published(published)
     check_resolution(resolution)
     cells = lattice(boundary, published.crs, resolution)

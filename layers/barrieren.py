@@ -179,6 +179,7 @@ def synthetic_barriers(
     seed: int,
     crs: object,
     today: date | None = None,
+    region: shapely.Geometry | None = None,
 ) -> gpd.GeoDataFrame:
     """Generate synthetic ICF-coded barrier reports.
 
@@ -200,6 +201,10 @@ def synthetic_barriers(
         Working CRS.
     today
         Reference date (reports fall in the three years before it); default today.
+    region
+        Region polygon. A report scattered around a person's home that falls outside it is
+        drawn again (the import refuses reports outside the region, so the synthetic layer
+        must not contain any either).
 
     Returns
     -------
@@ -216,6 +221,12 @@ def synthetic_barriers(
             geometry=gpd.GeoSeries([], crs=crs), crs=crs,
         )
     rng = np.random.default_rng(seed)
+    # Redraws use their own stream, so the reports inside the region are the same with and
+    # without a region polygon.
+    redraw_rng = np.random.default_rng([seed, 1])
+    prepared = region
+    if prepared is not None:
+        shapely.prepare(prepared)
     today = today or date.today()
     valid = set(icf_codes["code"])
     titles = dict(zip(icf_codes["code"], icf_codes["titel_de"], strict=True))
@@ -246,6 +257,8 @@ def synthetic_barriers(
                     location = candidates[int(rng.choice(near))] + rng.normal(0, 8, size=2)
             if location is None:
                 location = home + rng.normal(0, 250, size=2)
+            if prepared is not None and not shapely.contains_xy(prepared, *location):
+                location = _inside(prepared, home, redraw_rng)
             draw = rng.random()
             if draw < 0.85:
                 qualifier = f".{int(rng.choice([1, 2, 3, 4], p=[0.2, 0.35, 0.3, 0.15]))}"
@@ -275,6 +288,18 @@ def synthetic_barriers(
     frame["schweregrad"] = frame["schweregrad"].astype("Int64")
     xy = np.asarray(points)
     return gpd.GeoDataFrame(frame, geometry=shapely.points(xy[:, 0], xy[:, 1]), crs=crs)
+
+
+def _inside(region: shapely.Geometry, home: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A point scattered around ``home`` inside ``region`` (else the nearest point inside)."""
+    for _ in range(20):
+        location = home + rng.normal(0, 250, size=2)
+        if shapely.contains_xy(region, *location):
+            return location
+    # A home at the very edge: the nearest point 1 m inside the boundary.
+    inner = region.buffer(-1.0)
+    nearest = shapely.shortest_line(inner, shapely.Point(*home))
+    return np.asarray(shapely.get_coordinates(nearest)[0])
 
 
 # --------------------------------------------------------------------------------------------

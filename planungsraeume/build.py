@@ -367,6 +367,7 @@ def _derive_layers(
             seed=seed,
             crs=crs,
             today=reference,
+            region=boundary,
         )
         if not len(layers["barrieren"]):
             notes.append("Ohne Bevölkerung keine synthetischen Barrieremeldungen.")

@@ -373,7 +373,10 @@ def test_planungsraeume_profile_indicators_reach_barriers_and_steckbrief(aachen_
     assert_published([metric(app, "Personen mit Meldungen"), metric(app, "Meldungen")])
     app.selectbox(key="profil_pr").set_value("PR15").run()
     assert app.dataframe[0].value.set_index("Kennzahl").loc["Einwohner", "Planungsraum"] != "18.762"
-    # The Steckbrief is made by planungsraeume.steckbrief and offered as PDF and HTML.
+    # The Steckbrief is made by planungsraeume.steckbrief and offered as PDF and HTML; its
+    # reachability section follows the question set on the page (beside walking).
+    app.radio(key="profil_profil").set_value("rollator").run()
+    app.radio(key="profil_minuten").set_value(20).run()
     app.button(key="profil_steckbrief_erstellen").click().run()
     assert not app.exception
     labels = [b.label for b in app.get("download_button")]
@@ -382,7 +385,10 @@ def test_planungsraeume_profile_indicators_reach_barriers_and_steckbrief(aachen_
     files = app.session_state["profil_steckbrief"]["dateien"]
     name, pdf = files[".pdf"]
     assert pdf.startswith(b"%PDF") and name.startswith("PR15_")
-    assert b'lang="de"' in files[".html"][1]
+    page = files[".html"][1].decode("utf-8")
+    assert 'lang="de"' in page
+    assert "mit Rollator, 20 Min." in page and "zu Fuß, 20 Min." in page
+    assert "im Rollstuhl, 15 Min." not in page
 
 
 def test_konferenzmodus_steps_through_areas_with_five_figures(aachen_store):

@@ -149,6 +149,9 @@ def test_barrier_reports_are_synthetic_valid_and_anchored(aachen_store, aachen_c
     built = reports[reports["icf_code"].isin(["e150", "e120", "e160"])]
     distance = built.geometry.apply(lambda p: rough.sindex.nearest(p, return_distance=True)[1][0])
     assert (distance < 40).mean() > 0.8
+    # Every report lies inside the region, as the import demands of real reports.
+    region = aachen_store.read_layer("region").geometry.union_all()
+    assert reports.geometry.within(region).all()
 
 
 def test_stops_from_osm(aachen_store):

@@ -56,6 +56,25 @@ def test_gi_star_equals_esda_called_directly(pub, boundary):
     assert (result.loc[result["klasse"] == "Hotspot", "gi_z"] > 0).all()
 
 
+def test_gi_star_driver_in_python_equals_esdas_compiled_driver(pub, boundary):
+    """The per-installation cache of esda's kernels (``_esda``) changes no result."""
+    from esda import crand
+
+    from analyses import hotspots
+
+    grid = pub.gitter(1000)
+    ours = getis_ord(grid, boundary, 1000, permutations=99, seed=11)
+    assert hotspots._COMPILED_DRIVER, "esda's compiled driver was not replaced"
+    python_driver = crand.compute_chunk
+    crand.compute_chunk = hotspots._COMPILED_DRIVER[0]
+    try:
+        compiled = getis_ord(grid, boundary, 1000, permutations=99, seed=11)
+    finally:
+        crand.compute_chunk = python_driver
+    np.testing.assert_array_equal(ours["p_sim"], compiled["p_sim"])
+    np.testing.assert_array_equal(ours["gi_z"], compiled["gi_z"])
+
+
 def test_queen_weights_on_the_lattice(boundary):
     cells = lattice(boundary, "EPSG:25832", 1000)
     w = queen_weights(cells)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -21,6 +21,9 @@ from layers.errors import SozialraumError
 from layers.formatting import MISSING
 from ui import common, maps, theme
 from ui.auswahl import Reach
+
+if TYPE_CHECKING:
+    from planungsraeume.steckbrief import CoverageChoice
 
 AREA_KEY = "profil_pr"
 # The indicators shown first (the rest is one click away).
@@ -228,6 +231,21 @@ def _barriers(pr_id: str) -> None:
     )
 
 
+def _coverage_choice(reach: Reach) -> CoverageChoice:
+    """The Steckbrief's reachability section for the question set on the page.
+
+    The chosen profile is shown beside walking (the reference every reader knows); the type,
+    minutes and the handling of unknown way attributes follow the question. Accessibility
+    features of the offers are not part of the Steckbrief's per-type table.
+    """
+    # Imported here: the Steckbrief module pulls in matplotlib, which the page load need not pay.
+    from planungsraeume.steckbrief import CoverageChoice
+
+    profiles = tuple(dict.fromkeys(("fuss", reach.profil)))
+    return CoverageChoice(typen=(reach.typ,) if reach.typ else None, profile=profiles,
+                          minuten=float(reach.minuten), unbekannt=reach.unbekannt)
+
+
 @st.fragment
 def _steckbrief(pr_id: str, name: str) -> None:
     """Create the Steckbrief of the area (PDF and HTML) and offer both for download."""
@@ -235,8 +253,10 @@ def _steckbrief(pr_id: str, name: str) -> None:
 
     state_key = "profil_steckbrief"
     token = common.token()
+    reach = common.current_reach()
+    choice = _coverage_choice(reach)
     ready = st.session_state.get(state_key)
-    if not (isinstance(ready, dict) and ready.get("key") == (token, pr_id)):
+    if not (isinstance(ready, dict) and ready.get("key") == (token, pr_id, choice)):
         ready = None
     if ready is None:
         if st.button("Steckbrief herunterladen (PDF/HTML) – erstellen", key="profil_steckbrief_erstellen",
@@ -252,7 +272,8 @@ def _steckbrief(pr_id: str, name: str) -> None:
                 try:
                     with tempfile.TemporaryDirectory(prefix="sozialraum-steckbrief-") as folder:
                         files = write_reports(common.store(), folder, pr_ids=[pr_id],
-                                              formats=("pdf", "html"), progress=progress)
+                                              formats=("pdf", "html"), progress=progress,
+                                              coverage_choice=choice)
                         content = {Path(f).suffix: (Path(f).name, Path(f).read_bytes())
                                    for f in files if Path(f).name != "index.html"}
                 except SozialraumError as exc:
@@ -260,7 +281,7 @@ def _steckbrief(pr_id: str, name: str) -> None:
                     st.error(str(exc))
                     return
                 status.update(label="Steckbrief erstellt", state="complete", expanded=False)
-            ready = {"key": (token, pr_id), "dateien": content}
+            ready = {"key": (token, pr_id, choice), "dateien": content}
             st.session_state[state_key] = ready
     if ready is not None:
         files = ready["dateien"]
