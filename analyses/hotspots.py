@@ -15,6 +15,7 @@ describe where *published* barrier counts cluster.
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -53,7 +54,9 @@ def _esda() -> Any:
     import esda
 
     global _ESDA_PREPARED
-    if not _ESDA_PREPARED:
+    with _ESDA_LOCK:  # the app's sessions run in threads
+        if _ESDA_PREPARED:
+            return esda
         _ESDA_PREPARED = True
         from esda import crand, getisord, significance
 
@@ -70,6 +73,7 @@ def _esda() -> Any:
 
 
 _ESDA_PREPARED = False
+_ESDA_LOCK = threading.Lock()
 _COMPILED_DRIVER: list[Any] = []
 
 

@@ -298,6 +298,8 @@ def _inside(region: shapely.Geometry, home: np.ndarray, rng: np.random.Generator
             return location
     # A home at the very edge: the nearest point 1 m inside the boundary.
     inner = region.buffer(-1.0)
+    if inner.is_empty:
+        return np.asarray(shapely.get_coordinates(region.representative_point())[0])
     nearest = shapely.shortest_line(inner, shapely.Point(*home))
     return np.asarray(shapely.get_coordinates(nearest)[0])
 
