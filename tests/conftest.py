@@ -1,12 +1,21 @@
-"""Shared fixtures: the demo region is built once per test session into the project cache
+"""Shared fixtures: the demo region is built once per test session into the tests' own cache
 (and reused while its inputs are unchanged); tests that change data work on copies."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# The tests build and read the demo region in a cache of their own (before ``layers.settings``
+# reads the variable; subprocesses such as the CLI and the app server inherit it). The app's
+# store under ``.cache/regions`` may hold a planner's imports, edits and scenarios, which must
+# neither change the figures the tests assert nor be touched by them.
+os.environ["SOZIALRAUM_CACHE"] = os.environ.get(
+    "SOZIALRAUM_TEST_CACHE", str(Path(__file__).resolve().parents[1] / ".cache" / "tests")
+)
 
 from layers import settings
 from layers.osm import OsmExtract, read_extract

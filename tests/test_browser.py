@@ -3,7 +3,7 @@
 Opens every page, checks the page language, runs an axe-core audit (no serious or critical
 violations allowed), selects a planning area and a service, steps through the Konferenzmodus,
 checks that nothing is loaded from the internet, and saves screenshots under
-``.cache/screenshots/``.
+``.cache/tests/screenshots/``.
 
 Chromium comes from the operating system (``python dev.py test`` installs it on Debian when run
 as root). Without it the tests are skipped, unless ``SOZIALRAUM_REQUIRE_BROWSER=1`` (set by CI):
