@@ -497,3 +497,44 @@ def test_daten_tabs_are_accessible(browser: Browser, server: str):
     page.close()
     assert not problems, problems
     assert not browser.errors, browser.errors
+
+
+def test_upload_of_a_service_list_is_checked_and_reported(browser: Browser, server: str,
+                                                         aachen_store, tmp_path: Path):
+    """A real upload in the browser: a Windows-1252 CSV with semicolons and decimal commas, one
+    good row and one with an unknown type, is read, checked and reported in German (summary on
+    the page, the report as CSV download); checking writes nothing into the store."""
+    import hashlib
+
+    upload = tmp_path / "angebote_aus_excel.csv"
+    upload.write_bytes(
+        "Name;Typ;Straße;Hausnummer;PLZ;Ort;Breite;Länge;Barrierefrei\r\n"
+        "Beratung am Münsterplatz;EUTB;Münsterplatz;1;52062;Aachen;50,7747;6,0839;ja\r\n"
+        "KoKoBe Nord;KoKoBo;Adalbertstraße;66;52062;Aachen;50,7770;6,0900;ja\r\n".encode("cp1252")
+    )
+    before = hashlib.sha256(Path(aachen_store.path).read_bytes()).hexdigest()
+    page = browser.new_page()
+    page.goto(f"{server}/daten")
+    wait_until_idle(page)
+    page.get_by_role("tab", name="Angebote importieren").click()
+    wait_until_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzone"] input[type="file"]').first.set_input_files(
+        str(upload))
+    page.get_by_role("button", name="Datei prüfen").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Datei prüfen").click()
+    page.get_by_text("2 Zeilen gelesen, 1 gültig, 1 mit Fehlern").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    with page.expect_download(timeout=30_000) as download_info:
+        page.get_by_role("button", name="Prüfbericht als CSV").click()
+    report = Path(download_info.value.path()).read_bytes().decode("utf-8-sig")
+    assert "KoKoBo" in report and "KoKoBe" in report, report
+    assert "angebote_aus_excel.csv" in report, report
+    # The save button is there, but nothing was stored by checking.
+    assert page.get_by_role("button", name="In das Angebotsverzeichnis übernehmen").is_enabled()
+    screenshot(page, "daten_import_pruefbericht")
+    violations = axe_audit(page)
+    page.close()
+    assert hashlib.sha256(Path(aachen_store.path).read_bytes()).hexdigest() == before
+    assert not violations, violations
+    assert not browser.errors, browser.errors
