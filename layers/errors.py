@@ -92,8 +92,12 @@ class SozialraumError(Exception):
         self.probleme = list(probleme)
         super().__init__(self._text())
 
+    def ort(self) -> str:
+        """Where the problem is, in German (e.g. "Datei 'liste.csv', Zeile 4"), or ""."""
+        return Problem("", datei=self.datei, zeile=self.zeile, spalte=self.spalte).ort()
+
     def _text(self) -> str:
-        ort = Problem("", datei=self.datei, zeile=self.zeile, spalte=self.spalte).ort()
+        ort = self.ort()
         text = f"{ort}: {self.meldung}" if ort else self.meldung
         if self.hinweis:
             text += f" So beheben: {self.hinweis}"

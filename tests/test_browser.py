@@ -538,3 +538,41 @@ def test_upload_of_a_service_list_is_checked_and_reported(browser: Browser, serv
     assert hashlib.sha256(Path(aachen_store.path).read_bytes()).hexdigest() == before
     assert not violations, violations
     assert not browser.errors, browser.errors
+
+
+def test_barrier_file_with_personal_data_is_refused_in_the_browser(browser: Browser, server: str,
+                                                                   aachen_store):
+    """Barrier reports are health data: a file with names and birth dates uploaded in the app is
+    refused with a German message naming the columns, and nothing reaches the store."""
+    import hashlib
+
+    bad = Path(__file__).parent / "data" / "bad_barrieren" / "personenbezogen.csv"
+    before = hashlib.sha256(Path(aachen_store.path).read_bytes()).hexdigest()
+    page = browser.new_page()
+    page.goto(f"{server}/daten")
+    wait_until_idle(page)
+    page.get_by_role("tab", name="Barrieremeldungen").click()
+    wait_until_idle(page)
+    page.locator('[data-testid="stFileUploaderDropzone"] input[type="file"]').last.set_input_files(str(bad))
+    page.get_by_role("button", name="Meldungen prüfen").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name="Meldungen prüfen").click()
+    alert = page.locator('[data-testid="stAlertContentError"]').first
+    alert.wait_for(timeout=60_000)
+    message = alert.inner_text()
+    assert "personenbezogenen Daten" in message and "nicht importiert" in message, message
+    wait_until_idle(page)
+    # The findings table names file and columns; its cells are in the data grid's accessible
+    # table (the grid itself draws on a canvas).
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.wait_for(timeout=30_000)
+    grid.locator('td[role="gridcell"]').first.wait_for(state="attached", timeout=30_000)
+    cells = grid.locator('td[role="gridcell"]').all_text_contents()
+    assert "personenbezogen.csv" in message or "personenbezogen.csv" in cells, (message, cells)
+    assert "Geburtsdatum" in cells and "Name" in cells, cells
+    assert page.get_by_role("button", name="Meldungen speichern").count() == 0
+    violations = axe_audit(page)
+    page.close()
+    assert hashlib.sha256(Path(aachen_store.path).read_bytes()).hexdigest() == before
+    assert not violations, violations
+    assert not browser.errors, browser.errors

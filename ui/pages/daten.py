@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -92,10 +93,10 @@ def _export(name: str, token: str, layer_name: str, kind: str) -> bytes:
 def _problems(problems: list[Any]) -> pd.DataFrame:
     """Findings (:class:`layers.errors.Problem`) as a German table."""
     return pd.DataFrame(
-        [{"Zeile": p.zeile, "Spalte": p.spalte,
+        [{"Datei": Path(p.datei).name if p.datei else None, "Zeile": p.zeile, "Spalte": p.spalte,
           "Schwere": "Fehler" if p.schwere == "fehler" else "Warnung",
           "Meldung": p.meldung, "So beheben": p.hinweis} for p in problems],
-        columns=["Zeile", "Spalte", "Schwere", "Meldung", "So beheben"],
+        columns=["Datei", "Zeile", "Spalte", "Schwere", "Meldung", "So beheben"],
     )
 
 
@@ -117,8 +118,9 @@ def _show_flash(area: str = "bearbeiten") -> None:
 
 def _show_error(exc: SozialraumError) -> None:
     """A German error with its findings as a table (file, row, column, how to fix)."""
-    st.error(f"{exc.meldung}" + (f" So beheben: {exc.hinweis}" if exc.hinweis else ""),
-             icon=":material/error:")
+    ort = exc.ort()
+    st.error((f"{ort}: " if ort else "") + exc.meldung
+             + (f" So beheben: {exc.hinweis}" if exc.hinweis else ""), icon=":material/error:")
     if exc.probleme:
         common.table(_problems(exc.probleme))
 
