@@ -12,6 +12,7 @@ then a missing browser is a failure.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -499,30 +500,38 @@ def test_daten_tabs_are_accessible(browser: Browser, server: str):
     assert not browser.errors, browser.errors
 
 
+def _sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _upload_and_check(browser: Browser, server: str, tab: str, path: Path, button: str) -> Any:
+    """Open the Daten page, upload ``path`` in the uploader of ``tab``, press its check button."""
+    page = browser.new_page()
+    page.goto(f"{server}/daten")
+    wait_until_idle(page)
+    page.get_by_role("tab", name=tab).click()
+    wait_until_idle(page)
+    # Streamlit keeps every tab in the page; the visible tab's uploader is the one to use.
+    page.get_by_role("tabpanel", name=tab).locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_role("button", name=button).wait_for(timeout=30_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name=button).click()
+    return page
+
+
 def test_upload_of_a_service_list_is_checked_and_reported(browser: Browser, server: str,
                                                          aachen_store, tmp_path: Path):
     """A real upload in the browser: a Windows-1252 CSV with semicolons and decimal commas, one
     good row and one with an unknown type, is read, checked and reported in German (summary on
     the page, the report as CSV download); checking writes nothing into the store."""
-    import hashlib
-
     upload = tmp_path / "angebote_aus_excel.csv"
     upload.write_bytes(
         "Name;Typ;Straße;Hausnummer;PLZ;Ort;Breite;Länge;Barrierefrei\r\n"
         "Beratung am Münsterplatz;EUTB;Münsterplatz;1;52062;Aachen;50,7747;6,0839;ja\r\n"
         "KoKoBe Nord;KoKoBo;Adalbertstraße;66;52062;Aachen;50,7770;6,0900;ja\r\n".encode("cp1252")
     )
-    before = hashlib.sha256(Path(aachen_store.path).read_bytes()).hexdigest()
-    page = browser.new_page()
-    page.goto(f"{server}/daten")
-    wait_until_idle(page)
-    page.get_by_role("tab", name="Angebote importieren").click()
-    wait_until_idle(page)
-    page.locator('[data-testid="stFileUploaderDropzone"] input[type="file"]').first.set_input_files(
-        str(upload))
-    page.get_by_role("button", name="Datei prüfen").wait_for(timeout=30_000)
-    wait_until_idle(page)
-    page.get_by_role("button", name="Datei prüfen").click()
+    before = _sha256(aachen_store.path)
+    page = _upload_and_check(browser, server, "Angebote importieren", upload, "Datei prüfen")
     page.get_by_text("2 Zeilen gelesen, 1 gültig, 1 mit Fehlern").wait_for(timeout=60_000)
     wait_until_idle(page)
     with page.expect_download(timeout=30_000) as download_info:
@@ -535,7 +544,7 @@ def test_upload_of_a_service_list_is_checked_and_reported(browser: Browser, serv
     screenshot(page, "daten_import_pruefbericht")
     violations = axe_audit(page)
     page.close()
-    assert hashlib.sha256(Path(aachen_store.path).read_bytes()).hexdigest() == before
+    assert _sha256(aachen_store.path) == before
     assert not violations, violations
     assert not browser.errors, browser.errors
 
@@ -544,19 +553,9 @@ def test_barrier_file_with_personal_data_is_refused_in_the_browser(browser: Brow
                                                                    aachen_store):
     """Barrier reports are health data: a file with names and birth dates uploaded in the app is
     refused with a German message naming the columns, and nothing reaches the store."""
-    import hashlib
-
     bad = Path(__file__).parent / "data" / "bad_barrieren" / "personenbezogen.csv"
-    before = hashlib.sha256(Path(aachen_store.path).read_bytes()).hexdigest()
-    page = browser.new_page()
-    page.goto(f"{server}/daten")
-    wait_until_idle(page)
-    page.get_by_role("tab", name="Barrieremeldungen").click()
-    wait_until_idle(page)
-    page.locator('[data-testid="stFileUploaderDropzone"] input[type="file"]').last.set_input_files(str(bad))
-    page.get_by_role("button", name="Meldungen prüfen").wait_for(timeout=30_000)
-    wait_until_idle(page)
-    page.get_by_role("button", name="Meldungen prüfen").click()
+    before = _sha256(aachen_store.path)
+    page = _upload_and_check(browser, server, "Barrieremeldungen", bad, "Meldungen prüfen")
     alert = page.locator('[data-testid="stAlertContentError"]').first
     alert.wait_for(timeout=60_000)
     message = alert.inner_text()
@@ -573,6 +572,6 @@ def test_barrier_file_with_personal_data_is_refused_in_the_browser(browser: Brow
     assert page.get_by_role("button", name="Meldungen speichern").count() == 0
     violations = axe_audit(page)
     page.close()
-    assert hashlib.sha256(Path(aachen_store.path).read_bytes()).hexdigest() == before
+    assert _sha256(aachen_store.path) == before
     assert not violations, violations
     assert not browser.errors, browser.errors
