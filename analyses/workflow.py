@@ -228,6 +228,13 @@ def service_counts(
     return result_cache.results.get_or_compute("anzahl_angebote", inputs, compute)
 
 
+def _cells_and_areas(store: RegionStore) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The populated grid and the planning areas, for the per-area summaries."""
+    areas = store.read_layer("planungsraeume")
+    assert isinstance(areas, gpd.GeoDataFrame)
+    return origins_layer(store, "bevoelkerung"), areas
+
+
 def coverage(
     store: RegionStore,
     profil: str,
@@ -253,10 +260,7 @@ def coverage(
         travel = travel_times(
             store, profil, typ, filter, unbekannt=unbekannt, max_anbindung_m=max_anbindung_m
         )
-        cells = origins_layer(store, "bevoelkerung")
-        areas = store.read_layer("planungsraeume")
-        assert isinstance(areas, gpd.GeoDataFrame)
-        return coverage_by_area(travel, cells, areas, thresholds)
+        return coverage_by_area(travel, *_cells_and_areas(store), thresholds)
 
     return result_cache.results.get_or_compute("versorgung", inputs, compute)
 
@@ -286,10 +290,7 @@ def gaps(
         travel = travel_times(
             store, profil, typ, filter, unbekannt=unbekannt, max_anbindung_m=max_anbindung_m
         )
-        cells = origins_layer(store, "bevoelkerung")
-        areas = store.read_layer("planungsraeume")
-        assert isinstance(areas, gpd.GeoDataFrame)
-        return gap_layer(travel, cells, areas, threshold)
+        return gap_layer(travel, *_cells_and_areas(store), threshold)
 
     return result_cache.results.get_or_compute("luecken", inputs, compute)
 

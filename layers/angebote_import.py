@@ -55,6 +55,7 @@ from layers.store import RegionStore
 from layers.validation import (
     FIRST_DATA_ROW,
     check_personal_columns,
+    crs_label,
     excel_sheets,
     is_blank,
     parse_crs,
@@ -449,8 +450,8 @@ def _read_spatial(path: Path, *, crs: object, ebene: str | None) -> _Source:
         geometry = geometry.set_crs(parse_crs(crs, datei=path), allow_override=True)
     elif crs is not None and not CRS.from_user_input(gdf.crs).equals(parse_crs(crs, datei=path)):
         raise CRSError(
-            f"Die Datei gibt ihr Koordinatenbezugssystem selbst an ({_crs_label(gdf.crs)}), "
-            f"beim Import wurde aber {_crs_label(parse_crs(crs))} genannt.",
+            f"Die Datei gibt ihr Koordinatenbezugssystem selbst an ({crs_label(gdf.crs)}), "
+            f"beim Import wurde aber {crs_label(parse_crs(crs))} genannt.",
             hinweis="Lassen Sie die CRS-Angabe beim Import weg; die Angabe der Datei gilt.",
             datei=path,
         )
@@ -472,17 +473,11 @@ def _check_declared_degrees(geometry: gpd.GeoSeries, path: Path) -> None:
     if min(minx, miny) < -180 or max(maxx, maxy) > 180:
         raise CRSError(
             "Die Koordinaten der Datei sind metrisch, die Datei behauptet aber Grad "
-            f"({_crs_label(geometry.crs)}).",
+            f"({crs_label(geometry.crs)}).",
             hinweis="Speichern Sie die Datei mit dem richtigen Koordinatenbezugssystem (z. B. "
             "EPSG:25832) oder, bei GeoJSON, in WGS 84 (Grad).",
             datei=path,
         )
-
-
-def _crs_label(crs: object) -> str:
-    parsed = CRS.from_user_input(crs)
-    epsg = parsed.to_epsg()
-    return f"EPSG:{epsg}" if epsg else parsed.name
 
 
 # --------------------------------------------------------------------------------------------
@@ -1046,7 +1041,7 @@ class _RowChecker:
                     warned = True
                     self.report.probleme.append(Problem(
                         f"Für die metrischen Koordinaten ist kein CRS angegeben; sie passen zum "
-                        f"CRS der Region ({_crs_label(region_crs)}) und wurden so gelesen.",
+                        f"CRS der Region ({crs_label(region_crs)}) und wurden so gelesen.",
                         "Geben Sie das CRS beim Import an, wenn die Koordinaten aus einem "
                         "anderen System stammen.", datei=self.datei, spalte=self.mapping["x"],
                         schwere="warnung"))
@@ -1134,7 +1129,7 @@ def _metric_problem(
 ) -> tuple[str, str]:
     minx, miny, maxx, maxy = boundary.bounds
     to_region = Transformer.from_crs(source_crs, region_crs, always_xy=True)
-    label = _crs_label(source_crs)
+    label = crs_label(source_crs)
 
     def inside(a: float, b: float) -> bool:
         ex, ey = to_region.transform(a, b)

@@ -128,15 +128,16 @@ def require_crs(
         )
     if not CRS.from_user_input(gdf.crs).equals(expected_crs):
         raise CRSError(
-            f"Die Ebene '{name}' liegt in {_crs_label(gdf.crs)}, die Region arbeitet in "
-            f"{_crs_label(expected_crs)}.",
-            hinweis=f"Transformieren Sie die Ebene nach {_crs_label(expected_crs)} "
+            f"Die Ebene '{name}' liegt in {crs_label(gdf.crs)}, die Region arbeitet in "
+            f"{crs_label(expected_crs)}.",
+            hinweis=f"Transformieren Sie die Ebene nach {crs_label(expected_crs)} "
             "(to_crs) oder importieren Sie sie über die Importfunktion, die das erledigt.",
             datei=datei,
         )
 
 
-def _crs_label(crs: object) -> str:
+def crs_label(crs: object) -> str:
+    """A CRS as users know it: "EPSG:25832", or its name if it has no EPSG code."""
     parsed = CRS.from_user_input(crs)
     epsg = parsed.to_epsg()
     return f"EPSG:{epsg}" if epsg else parsed.name
@@ -1268,7 +1269,7 @@ def table_points(
             Problem(
                 f"Der Punkt ({xs[pos]:.1f}, {ys[pos]:.1f}) liegt außerhalb der Region.",
                 "Prüfen Sie die Koordinaten; metrische Koordinaten müssen im Koordinatensystem "
-                f"der Region ({_crs_label(region_crs)}) stehen.",
+                f"der Region ({crs_label(region_crs)}) stehen.",
                 datei=str(datei) if datei else None,
                 zeile=int(pos) + FIRST_DATA_ROW,
                 spalte=pair,

@@ -293,6 +293,20 @@ class HotspotGrid:
     methode: str
 
 
+def _rates_and_gi_star(
+    pub: Publication, store: RegionStore, resolution: int, permutations: int
+) -> tuple[shapely.Geometry, gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Region boundary, published grid with smoothed rates, Gi* lattice, and the two joined."""
+    boundary = shapely.union_all(store.read_layer("region").geometry.to_numpy())
+    grid = smoothed_rates(pub.gitter(resolution))
+    hot = getis_ord(grid, boundary, resolution, permutations=permutations)
+    joined = grid.merge(
+        hot[["gitter_id", "gi_z", "p_sim", "signifikant", "klasse"]], on="gitter_id", how="left"
+    )
+    joined.attrs.update(grid.attrs)
+    return boundary, grid, hot, joined
+
+
 def hotspot_grid(
     region: str | RegionConfig,
     resolution: int,
@@ -328,13 +342,7 @@ def hotspot_grid(
     resolution = check_resolution(resolution)
     config, store = _config_and_store(region, store)
     pub = publication_ or publication(config, store=store, barrier_filter=barrier_filter, rule=rule)
-    boundary = shapely.union_all(store.read_layer("region").geometry.to_numpy())
-    grid = smoothed_rates(pub.gitter(resolution))
-    hot = getis_ord(grid, boundary, resolution, permutations=permutations)
-    joined = grid.merge(
-        hot[["gitter_id", "gi_z", "p_sim", "signifikant", "klasse"]], on="gitter_id", how="left"
-    )
-    joined.attrs.update(grid.attrs)
+    _, _, hot, joined = _rates_and_gi_star(pub, store, resolution, permutations)
     hotspots = hot[hot["klasse"] == HOTSPOT_LABEL].copy()
     hotspots.attrs.update(hot.attrs)
     return HotspotGrid(gitter=joined, hotspots=hotspots, gitterweite=resolution,
@@ -402,13 +410,7 @@ def hotspot_outputs(
     resolution = check_resolution(resolution)
     config, store = _config_and_store(region, store)
     pub = publication(config, store=store, barrier_filter=barrier_filter, rule=rule)
-    boundary = shapely.union_all(store.read_layer("region").geometry.to_numpy())
-    grid = smoothed_rates(pub.gitter(resolution))
-    hot = getis_ord(grid, boundary, resolution, permutations=permutations)
-    joined = grid.merge(
-        hot[["gitter_id", "gi_z", "p_sim", "signifikant", "klasse"]], on="gitter_id", how="left"
-    )
-    joined.attrs.update(grid.attrs)
+    boundary, grid, hot, joined = _rates_and_gi_star(pub, store, resolution, permutations)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "_INTERN" if pub.rule.ist_intern else ""
@@ -434,6 +436,6 @@ def hotspot_outputs(
         geotiff=tiff,
         published_cells=len(grid),
         lattice_cells=len(hot),
-        hotspot_cells=int((hot["klasse"] == "Hotspot").sum()),
+        hotspot_cells=int((hot["klasse"] == HOTSPOT_LABEL).sum()),
         geheimhaltung=pub.rule.kennzeichnung,
     )
