@@ -1,7 +1,7 @@
 """Coverage (Versorgungsgrad) per Planungsraum and the gap layer (Versorgungslücken).
 
 Input is a travel-time result for population grid cells (from
-:func:`analyses.reachability.nearest_service`, indexed like the cells). Each cell belongs to the
+:func:`analyses.network.search.nearest_service`, indexed like the cells). Each cell belongs to the
 Planungsraum that contains its centroid. For every threshold the population of an area splits
 into three disjoint parts that always add up to its total:
 
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from analyses.areas import cells_to_areas
-from analyses.reachability import STATUS_NOT_CONNECTED, STATUS_REACHABLE, check_minutes
+from analyses.network.search import STATUS_NOT_CONNECTED, STATUS_REACHABLE, check_minutes
 from layers.errors import AnalysisError
 from layers.validation import require_crs
 
@@ -265,7 +265,7 @@ def time_bands(travel: pd.DataFrame, breaks: Sequence[float] = TIME_BAND_BREAKS)
     ----------
     travel
         A travel-time result (``minuten``, ``status``) as from
-        :func:`analyses.reachability.nearest_service`.
+        :func:`analyses.network.search.nearest_service`.
     breaks
         Upper class limits in minutes; a time equal to a limit belongs to the lower class
         (``15`` is "10–15 Min."), as in :func:`coverage_by_area`.

@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from layers.bevoelkerung import GRID_CRS, cell_id, parse_cell_id
+from layers.build.bevoelkerung import GRID_CRS, cell_id, parse_cell_id
 from layers.errors import AnalysisError
 
 RESOLUTIONS: tuple[int, ...] = (100, 250, 500, 1000)

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analyses.graph import NetworkGraph
-from analyses.reachability import check_minutes, source_field
-from analyses.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
+from analyses.network.graph import NetworkGraph
+from analyses.network.search import check_minutes, source_field
+from analyses.network.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
 from layers.errors import AnalysisError
 
 DEFAULT_BUFFER_M = 25.0
@@ -45,7 +45,7 @@ def reachable_edge_parts(
     sources
         The snapped start points (their own edges are walked from the foot points).
     node_seconds
-        Travel time per node from :func:`analyses.reachability.source_field`.
+        Travel time per node from :func:`analyses.network.search.source_field`.
     limit_seconds
         The time budget.
 

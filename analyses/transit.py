@@ -32,21 +32,21 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from analyses.graph import NetworkGraph
 from analyses.isochrones import edge_substrings, merge_intervals, reachable_edge_parts
-from analyses.reachability import (
+from analyses.network.graph import NetworkGraph
+from analyses.network.search import (
     evaluate_origins,
     nearest,
     snap_origins,
     snap_targets,
     source_field,
 )
-from analyses.snapping import DEFAULT_MAX_SNAP_M, point_geometries
+from analyses.network.snapping import DEFAULT_MAX_SNAP_M, point_geometries
 from layers import settings
 from layers.errors import AnalysisError, ConfigError
-from layers.gtfs import GtfsFeed
 from layers.log import get_logger
 from layers.progress import ProgressCallback, Steps
+from layers.sources.gtfs import GtfsFeed
 from layers.validation import require_crs
 
 log = get_logger("transit")
@@ -216,7 +216,7 @@ def station_departures(
     Parameters
     ----------
     feed
-        The GTFS feed (:func:`layers.gtfs.read_gtfs`).
+        The GTFS feed (:func:`layers.sources.gtfs.read_gtfs`).
     datum
         The day (``date`` or ``"2022-09-13"``); default: a Tuesday with service.
     von, bis
@@ -646,7 +646,7 @@ def nearest_stop(
     Returns
     -------
     pandas.DataFrame
-        As :func:`analyses.reachability.nearest` with ``haltestelle_id`` (``ziel_id``),
+        As :func:`analyses.network.search.nearest` with ``haltestelle_id`` (``ziel_id``),
         ``haltestelle`` (name) and ``distanz_m`` (minutes × 60 × profile speed).
     """
     id_column = "haltestelle_id" if "haltestelle_id" in haltestellen.columns else None

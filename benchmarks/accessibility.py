@@ -51,8 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings.show_progress = False
 
+    from layers.build import build_region
     from layers.store import open_store
-    from planungsraeume.build import build_region
 
     build_region(args.region)
     store = open_store(args.region)
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
               f"nackte numpy-Formel {bare_s:.4f} s (access {ours_s / bare_s:.0f}× langsamer als nackt); "
               f"gleiche Werte: {same}")
     # --- on network travel times, end to end (routing + 2SFCA + areas), as the app runs it -------
-    from planungsraeume.netzplanung import accessibility, network_setting
+    from planungsraeume.versorgung import accessibility, network_setting
 
     types = sorted(services["typ"].dropna().astype(str).unique())
     base_s = figures["stufen"]["access_s"]

@@ -109,7 +109,7 @@ def reach_timings(app_path: str, repeat: int) -> dict[str, Any]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
-    from analyses import cache as result_cache
+    from planungsraeume import cache as result_cache
 
     def open_reach() -> tuple[float, Any]:
         app = AppTest.from_file(app_path, default_timeout=300)
@@ -359,7 +359,7 @@ def main() -> None:
     args = parser.parse_args()
     os.chdir(ROOT)
     settings.show_progress = False
-    from planungsraeume.build import build_region
+    from layers.build import build_region
 
     build_region(settings.default_region)  # no-op when the store is current
     results: dict[str, Any] = {"region": settings.default_region}

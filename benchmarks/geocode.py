@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from typos import sample_addresses_with_typos
 
 from layers import settings
-from layers.angebote_import import check_services_file
+from layers.angebote.importer import check_services_file
 from layers.geocode import PLACED, AddressIndex
 from layers.store import open_store
 
@@ -47,7 +47,7 @@ def main() -> None:
 
     store = open_store("aachen")
     if not store.exists():
-        from planungsraeume.build import build_region
+        from layers.build import build_region
 
         build_region("aachen")
     addresses = store.read_layer("adressen")

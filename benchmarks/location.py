@@ -3,7 +3,7 @@
 ``python benchmarks/location.py [--region aachen] [--k 3] [--minutes 15] [--json FILE]``
 
 Demand: the populated 100 m cells of the demo region (≈2,500). Candidates: the candidate sites
-of :func:`layers.standorte.candidate_sites_from_store` (≈280: public buildings, schools, family
+of :func:`layers.kandidaten.candidate_sites_from_store` (≈280: public buildings, schools, family
 centres, community and parish halls, premises of existing offers). Existing offers: the EUTB
 offices of the region.
 
@@ -11,7 +11,7 @@ Travel times of the solver comparisons: a STAND-IN (straight-line distance × 1.
 detour factor of a street network, at 0.8 m/s, wheelchair), so that the model timings do not
 depend on the routing. The section "Ende zu Ende auf dem Wegenetz" runs the real thing: the
 acceptance instance (3 × EUTB, wheelchair, 15 minutes) through
-:func:`planungsraeume.netzplanung.suggest_sites` on network travel times, in a cold process
+:func:`planungsraeume.versorgung.suggest_sites` on network travel times, in a cold process
 (new interpreter, every import including spopt, the wheelchair graph built from the store) and
 warm (as in the running app), against spopt's own MCLP builder on the same network matrix.
 
@@ -92,9 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings.show_progress = False
 
-    from layers.standorte import candidate_sites_from_store
+    from layers.build import build_region
+    from layers.kandidaten import candidate_sites_from_store
     from layers.store import open_store
-    from planungsraeume.build import build_region
 
     build_region(args.region)
     store = open_store(args.region)
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     network_section(args, store, figures)
 
     # --- the whole suggestion as the app will run it (without the routing) -----------------------
-    from planungsraeume.standortplanung import plan_locations
+    from planungsraeume.versorgung.standorte import plan_locations
 
     areas = store.read_layer("planungsraeume")
 
@@ -277,10 +277,10 @@ import json, sys, tempfile, time
 started = time.perf_counter()
 sys.path.insert(0, {root!r})
 from pathlib import Path
-import analyses.graph as graph_module
+import analyses.network.graph as graph_module
 from layers import settings
 from layers.store import open_store
-from planungsraeume.netzplanung import suggest_sites
+from planungsraeume.versorgung import suggest_sites
 imported = time.perf_counter()
 settings.show_progress = False
 cache = Path(tempfile.mkdtemp())
@@ -298,8 +298,8 @@ def network_section(args: argparse.Namespace, store: Any, figures: dict[str, Any
     """The acceptance instance end to end on network travel times: cold process and warm."""
     import subprocess
 
-    from analyses.graph import clear_memory_cache
-    from planungsraeume.netzplanung import network_setting, suggest_sites, travel_matrix_function
+    from analyses.network.graph import clear_memory_cache
+    from planungsraeume.versorgung import network_setting, suggest_sites, travel_matrix_function
 
     print(f"\nEnde zu Ende auf dem Wegenetz: {args.k} × {args.typ}, Profil rollstuhl, "
           f"{args.minutes:g} Minuten (sozialraum standorte)")
@@ -328,7 +328,7 @@ def network_section(args: argparse.Namespace, store: Any, figures: dict[str, Any
     t_warm, plan = best_of(args.repeat, lambda: suggest_sites(store, args.typ, "rollstuhl",
                                                               args.minutes, args.k))
     setting = network_setting(store, "rollstuhl")
-    candidates = __import__("layers.standorte", fromlist=["x"]).candidate_sites_from_store(store)
+    candidates = __import__("layers.kandidaten", fromlist=["x"]).candidate_sites_from_store(store)
     travel = travel_matrix_function(setting, args.minutes)
     t_route, matrix = best_of(args.repeat, lambda: travel(candidates, "kandidat_id"))
     pairs = int(np.isfinite(matrix.to_numpy()).sum())

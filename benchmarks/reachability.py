@@ -6,7 +6,7 @@ Two modes:
     On the demo region: travel times from all populated grid cells to the nearest service of
     every type, for every profile (4 × 19 = 76 multi-source questions), with
 
-    * our engine (:func:`analyses.reachability.nearest_by_type`: the contraction hierarchy of
+    * our engine (:func:`analyses.network.search.nearest_by_type`: the contraction hierarchy of
       each profile's graph, one PHAST query per type in one compiled call, result frames with
       ids, names and statuses),
     * the same engine with the hierarchy switched off (the scipy fallback without numba),
@@ -64,11 +64,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from analyses import graph as graph_module  # noqa: E402
-from analyses.graph import NetworkGraph, build_graph  # noqa: E402
-from analyses.profiles import load_profiles  # noqa: E402
-from analyses.reachability import nearest_by_type, nearest_service  # noqa: E402
-from analyses.snapping import SnappedPoints, snap_points  # noqa: E402
+from analyses.network import graph as graph_module  # noqa: E402
+from analyses.network.graph import NetworkGraph, build_graph  # noqa: E402
+from analyses.network.profiles import load_profiles  # noqa: E402
+from analyses.network.search import nearest_by_type, nearest_service  # noqa: E402
+from analyses.network.snapping import SnappedPoints, snap_points  # noqa: E402
 from layers import settings  # noqa: E402
 
 TARGETS = {"gegen_networkx_mindestens": 50.0, "gegen_scipy_hoechstens": 2.0, "matrix_s_hoechstens": 2.0}
@@ -139,9 +139,9 @@ def attach_sources(g: nx.MultiGraph, graph: NetworkGraph, sources: SnappedPoints
 
 
 def run_region(args: argparse.Namespace) -> dict[str, Any]:
+    from layers.build import build_region
     from layers.regions import load_region
     from layers.store import GeoPackageStore, region_store_path
-    from planungsraeume.build import build_region
 
     settings.show_progress = False
     config = load_region(args.region)

@@ -28,7 +28,7 @@ Inputs:
 
 * **Population** either as grid cells (the ``bevoelkerung`` layer; each cell is assigned to the
   area containing its centroid) or as a table per area (e.g. official statistics joined with
-  :mod:`planungsraeume.tabellen`), with ``einwohner`` and any of the standard age groups.
+  :mod:`layers.planungsraeume.tabellen`), with ``einwohner`` and any of the standard age groups.
 * **Services**: the ``angebote`` layer; only offers valid on ``stichtag`` count (retired ones
   do not); counted per type and per 10,000 inhabitants; barrier-free shares from the five
   accessibility fields (``ja`` counts as barrier-free; ``teilweise``/``nein``/``unbekannt`` do
@@ -51,7 +51,7 @@ import pandas as pd
 
 from analyses.areas import cells_to_areas
 from layers.angebote import ACCESS_COLUMNS, service_types
-from layers.angebote_edit import active_services
+from layers.angebote.edit import active_services
 from layers.errors import InputValidationError
 from layers.store import RegionStore
 
@@ -381,7 +381,7 @@ def coverage_from_area_coverage(
     Parameters
     ----------
     area_coverage
-        Output of ``analyses.workflow.coverage`` / ``analyses.coverage.coverage_by_area``
+        Output of ``planungsraeume.erreichbarkeit.coverage`` / ``analyses.coverage.coverage_by_area``
         (one row per area and threshold, plus ``gesamt``/``ohne`` rows, which are dropped: the
         region value is recomputed from the areas).
     minuten
@@ -427,7 +427,7 @@ def reachability_coverage(
 ) -> list[pd.DataFrame]:
     """Reachability coverage of a region as input of :func:`indicators_for_store`.
 
-    Runs the cached reachability analysis (``analyses.workflow.coverage``) and returns two
+    Runs the cached reachability analysis (``planungsraeume.erreichbarkeit.coverage``) and returns two
     tables: all inhabitants and people aged 65 and over who reach a selected offer within
     ``minuten``.
 
@@ -436,7 +436,7 @@ def reachability_coverage(
     store
         The region store.
     profil, minuten, typ, filter, unbekannt
-        As for ``analyses.workflow.coverage``.
+        As for ``planungsraeume.erreichbarkeit.coverage``.
     auswahl
         German name of the selection for the label (default: the type or "ein Angebot").
 
@@ -446,7 +446,7 @@ def reachability_coverage(
         Keys ``erreichbarkeit_<slug>`` and ``erreichbarkeit_<slug>_65`` once passed through
         :func:`coverage_indicators`.
     """
-    from analyses import workflow
+    from planungsraeume import erreichbarkeit as workflow
 
     table = workflow.coverage(store, profil, typ, filter, [minuten], unbekannt=unbekannt)
     what = auswahl or typ or "ein Angebot"
@@ -657,7 +657,7 @@ def indicators_for_store(
     stichtag: date | str | None = None,
 ) -> pd.DataFrame:
     """:func:`compute_indicators` for a region store (population grid, offers, own indicators)."""
-    from planungsraeume.tabellen import USER_INDICATOR_TABLE
+    from layers.planungsraeume.tabellen import USER_INDICATOR_TABLE
 
     areas = store.read_layer("planungsraeume")
     population = store.read_layer("bevoelkerung") if store.has_layer("bevoelkerung") else None

@@ -18,8 +18,8 @@ os.environ["SOZIALRAUM_CACHE"] = os.environ.get(
 )
 
 from layers import settings
-from layers.osm import OsmExtract, read_extract
 from layers.regions import RegionConfig, load_region
+from layers.sources.osm import OsmExtract, read_extract
 from layers.store import GeoPackageStore
 
 SHARED = settings.shared_data_dir
@@ -33,7 +33,7 @@ def aachen_config() -> RegionConfig:
 
 @pytest.fixture(scope="session")
 def aachen_build(aachen_config: RegionConfig):
-    from planungsraeume.build import build_region
+    from layers.build import build_region
 
     settings.show_progress = False
     return build_region(aachen_config)

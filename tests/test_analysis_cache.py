@@ -1,15 +1,15 @@
-"""Cached store-level analyses (analyses.workflow) and the `sozialraum analyse` commands."""
+"""Cached store-level analyses (planungsraeume.erreichbarkeit) and the `sozialraum analyse` commands."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from analyses import cache as result_cache
-from analyses import workflow
-from analyses.cache import ResultCache
 from cli import main
 from layers.errors import AnalysisError, ProfileError
+from planungsraeume import cache as result_cache
+from planungsraeume import erreichbarkeit as workflow
+from planungsraeume.cache import ResultCache
 
 
 @pytest.fixture()

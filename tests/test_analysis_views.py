@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analyses import workflow
 from analyses.coverage import (
     NOT_CONNECTED_LABEL,
     UNREACHABLE_LABEL,
@@ -23,6 +22,7 @@ from analyses.coverage import (
     time_bands,
 )
 from layers.errors import AnalysisError
+from planungsraeume import erreichbarkeit as workflow
 
 pytestmark = pytest.mark.slow
 
@@ -110,7 +110,7 @@ def test_point_isochrones_count_the_people_within_reach(aachen_store):
 
 
 def test_retired_offers_are_not_reachable(aachen_store_copy):
-    from layers.angebote_edit import retire_service
+    from layers.angebote.edit import retire_service
 
     store = aachen_store_copy
     services = store.read_layer("angebote")
@@ -189,9 +189,9 @@ def test_hotspot_grid_is_the_published_grid_with_gi_star(aachen_store):
 
 def test_quality_classes_per_area_on_heidelberg(tmp_path_factory):
     from layers import settings
+    from layers.build import build_region
     from layers.regions import load_region
     from layers.store import GeoPackageStore
-    from planungsraeume.build import build_region
 
     settings.show_progress = False
     target = tmp_path_factory.mktemp("hd") / "heidelberg.gpkg"

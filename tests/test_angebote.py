@@ -14,7 +14,7 @@ import pytest
 import shapely
 
 from layers.angebote import SCHEMA, resolve_service_type
-from layers.angebote_edit import (
+from layers.angebote.edit import (
     active_services,
     add_service,
     change_history,
@@ -23,8 +23,8 @@ from layers.angebote_edit import (
     undo_change,
     update_service,
 )
-from layers.angebote_export import export_services
-from layers.angebote_import import check_services_file, import_services, map_columns
+from layers.angebote.export import export_services
+from layers.angebote.importer import check_services_file, import_services, map_columns
 from layers.errors import (
     GeometryError,
     InputValidationError,
@@ -436,7 +436,7 @@ def test_title_rows_and_blank_lines_keep_true_row_numbers(aachen_store_copy, tmp
 
 
 def test_export_as_bytes_for_the_app(aachen_store_copy):
-    from layers.angebote_export import export_services_bytes
+    from layers.angebote.export import export_services_bytes
 
     data = export_services_bytes(aachen_store_copy, "csv", nur_aktive=True)
     assert data.startswith(b"\xef\xbb\xbf") and b"angebot_id;name;typ" in data[:100]

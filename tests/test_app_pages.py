@@ -454,7 +454,7 @@ def test_daten_import_with_report_then_valid_rows(app_copy):
 
 
 def test_daten_edit_conflict_undo_and_retire(app_copy):
-    from layers.angebote_edit import change_history, update_service
+    from layers.angebote.edit import change_history, update_service
 
     services = app_copy.read_layer("angebote")
     target = services[services["typ"] == "EUTB"].iloc[0]
@@ -629,7 +629,7 @@ def test_a_store_error_is_shown_as_german_message(aachen_store, monkeypatch, tmp
 @pytest.fixture(scope="module")
 def heidelberg_cache(tmp_path_factory):
     """A cache directory holding only the built second region (no population, grid areas)."""
-    from planungsraeume.build import build_region
+    from layers.build import build_region
 
     cache = tmp_path_factory.mktemp("cache")
     settings.show_progress = False

@@ -51,7 +51,7 @@ def add_at(app: AppTest, lat: float, lon: float) -> None:
 
 
 def test_scenario_edits_change_the_numbers(store_copy):
-    from planungsraeume.netzplanung import compare_on_network
+    from planungsraeume.versorgung import compare_on_network
 
     app = open_page()
     assert [t.value for t in app.title] == ["Szenarien & Standorte"]
@@ -126,7 +126,7 @@ def test_address_and_bad_coordinates(store_copy):
 
 
 def test_suggestion_changes_the_numbers_and_goes_into_the_scenario(store_copy):
-    from planungsraeume.netzplanung import suggest_sites
+    from planungsraeume.versorgung import suggest_sites
 
     app = open_page()
     app.radio(key="sz_modus").set_value("Standorte vorschlagen").run()

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from layers.angebote_import import import_services
+from layers.angebote.importer import import_services
 from layers.errors import SozialraumError
+from layers.planungsraeume.checks import save_planning_areas
+from layers.planungsraeume.define import areas_from_municipalities, read_planning_areas
+from layers.planungsraeume.tabellen import join_table
 from layers.store import GeoPackageStore
-from planungsraeume.checks import save_planning_areas
-from planungsraeume.define import areas_from_municipalities, read_planning_areas
-from planungsraeume.tabellen import join_table
 
 BAD = Path(__file__).parent / "data" / "bad"
 

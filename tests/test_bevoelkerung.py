@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import shapely
 
-from layers.bevoelkerung import (
+from layers.build.bevoelkerung import (
     cell_id,
     parse_cell_id,
     read_zensus_grid,

@@ -10,8 +10,8 @@ import shapely
 
 from layers.angebote import service_type_keys
 from layers.barrieren import load_icf_codes
-from layers.bevoelkerung import GRID_CRS, parse_cell_id
-from planungsraeume.build import LAYER_ORDER, build_region
+from layers.build import LAYER_ORDER, build_region
+from layers.build.bevoelkerung import GRID_CRS, parse_cell_id
 from tests.conftest import AACHEN_PBF, SHARED
 
 

@@ -14,6 +14,7 @@ import geopandas as gpd
 import pytest
 
 from layers import settings
+from layers.build import build_region
 from layers.errors import (
     ConfigError,
     CRSError,
@@ -22,7 +23,6 @@ from layers.errors import (
     SourceDataError,
 )
 from layers.regions import load_region
-from planungsraeume.build import build_region
 from tests.conftest import SHARED
 
 AACHEN_TOML = settings.regions_dir / "aachen.toml"

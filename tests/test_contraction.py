@@ -15,12 +15,13 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-from analyses import contraction, reachability
-from analyses import graph as graph_module
-from analyses.graph import _symmetric_csr, build_graph, clear_memory_cache, load_graph
-from analyses.profiles import get_profile
-from analyses.reachability import nearest_by_type, nearest_service
-from analyses.snapping import snap_points
+from analyses.network import contraction
+from analyses.network import graph as graph_module
+from analyses.network import search as reachability
+from analyses.network.graph import _symmetric_csr, build_graph, clear_memory_cache, load_graph
+from analyses.network.profiles import get_profile
+from analyses.network.search import nearest_by_type, nearest_service
+from analyses.network.snapping import snap_points
 
 
 def reference(matrix, nodes: np.ndarray, start: np.ndarray) -> np.ndarray:
@@ -140,7 +141,7 @@ def test_falls_back_to_scipy_without_numba(aachen_store, monkeypatch):
     expected = nearest_service(graph, cells, angebote, "EUTB")
     by_type_expected = nearest_by_type(graph, cells, angebote)
     # numba cannot be imported (e.g. a Python version without numba wheels yet)
-    monkeypatch.setitem(sys.modules, "analyses.contraction", None)
+    monkeypatch.setitem(sys.modules, "analyses.network.contraction", None)
     monkeypatch.setattr(graph_module, "_CONTRACTION", [])
     assert graph_module.contraction_module() is None
     assert graph.hierarchy() is None

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from analyses import graph as graph_module
-from analyses.graph import build_graph, clear_memory_cache, load_graph
+from analyses.network import graph as graph_module
+from analyses.network.graph import build_graph, clear_memory_cache, load_graph
 from layers.errors import AnalysisError, CRSError
 from layers.store import GeoPackageStore
 
@@ -155,7 +155,7 @@ def test_graph_key_follows_the_store_version(aachen_store, tmp_path):
 def test_reduction_to_terminals_keeps_distances_exact(aachen_store):
     from scipy.sparse.csgraph import dijkstra
 
-    from analyses.graph import reduce_to_terminals
+    from analyses.network.graph import reduce_to_terminals
 
     for profile in ("fuss", "rollstuhl"):
         graph = load_graph(aachen_store, profile)
@@ -173,7 +173,7 @@ def test_reduction_to_terminals_keeps_distances_exact(aachen_store):
 
 
 def test_reduction_of_the_tiny_network():
-    from analyses.graph import reduce_to_terminals
+    from analyses.network.graph import reduce_to_terminals
 
     edges, nodes = tiny_network()
     graph = build_graph(edges, nodes, "fuss")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from layers import settings
+from layers.build import build_region
 from layers.regions import load_region
 from layers.store import GeoPackageStore
-from planungsraeume.build import build_region
 
 
 @pytest.fixture(scope="module")

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from analyses.graph import build_graph, load_graph
 from analyses.isochrones import isochrones
-from analyses.reachability import select_services, source_field
-from analyses.snapping import snap_points
+from analyses.network.graph import build_graph, load_graph
+from analyses.network.search import select_services, source_field
+from analyses.network.snapping import snap_points
 from layers.errors import AnalysisError
 from tests.test_graph import tiny_network
 

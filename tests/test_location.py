@@ -151,8 +151,8 @@ def scaffold_travel_matrix(cells, speed_m_per_min: float = 48.0, detour: float =
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["mclp", "p-median"])
 def test_plan_three_eutb_sites_on_aachen(aachen_store, model):
-    from layers.standorte import candidate_sites_from_store
-    from planungsraeume.standortplanung import plan_locations
+    from layers.kandidaten import candidate_sites_from_store
+    from planungsraeume.versorgung.standorte import plan_locations
 
     cells = aachen_store.read_layer("bevoelkerung")
     areas = aachen_store.read_layer("planungsraeume")

@@ -9,14 +9,14 @@ import pandas as pd
 import pytest
 
 from analyses.accessibility import capacity_supply
-from analyses.graph import load_graph
-from analyses.reachability import nearest
-from analyses.workflow import origins_layer
+from analyses.network.graph import load_graph
+from analyses.network.search import nearest
 from cli import main
 from layers import settings
 from layers.errors import AnalysisError
 from layers.formatting import de_number
-from planungsraeume.netzplanung import accessibility, suggest_sites
+from planungsraeume.erreichbarkeit import origins_layer
+from planungsraeume.versorgung import accessibility, suggest_sites
 
 
 def _independent_2sfca(store, profil, offers, minutes):
@@ -81,7 +81,7 @@ def test_2sfca_with_decay_and_older_people(aachen_store):
 def test_three_eutb_sites_on_the_network(aachen_store, model):
     """The acceptance instance (EUTB, wheelchair, 15 min, k = 3) on network times, recounted
     independently with nearest() over the existing offers plus the suggested sites."""
-    from layers.standorte import candidate_sites_from_store
+    from layers.kandidaten import candidate_sites_from_store
 
     plan = suggest_sites(aachen_store, "EUTB", "rollstuhl", 15, 3, modell=model)
     sites = plan.standorte
@@ -116,7 +116,7 @@ def test_three_eutb_sites_on_the_network(aachen_store, model):
 
 
 def test_sites_from_a_planners_list(aachen_store, tmp_path):
-    from layers.standorte import read_candidate_table
+    from layers.kandidaten import read_candidate_table
 
     path = tmp_path / "liste.csv"
     path.write_text("Name;lon;lat\nStadtteilbüro Nord;6,0950;50,7850\nBürgerhaus Ost;6,1100;50,7700\n"

@@ -12,11 +12,22 @@ import shapely
 
 from layers import settings
 from layers.errors import InputValidationError
-from planungsraeume.checks import check_planning_areas, region_boundary_of, save_planning_areas
-from planungsraeume.define import (
+from layers.planungsraeume.checks import (
+    check_planning_areas,
+    region_boundary_of,
+    save_planning_areas,
+)
+from layers.planungsraeume.define import (
     areas_from_municipalities,
     read_municipalities,
     read_planning_areas,
+)
+from layers.planungsraeume.tabellen import (
+    age_groups,
+    join_table,
+    parse_age_band,
+    read_long_statistics,
+    save_user_indicators,
 )
 from planungsraeume.indikatoren import (
     LONG_COLUMNS,
@@ -27,13 +38,6 @@ from planungsraeume.indikatoren import (
     indicators_wide,
     population_by_area,
     region_summary,
-)
-from planungsraeume.tabellen import (
-    age_groups,
-    join_table,
-    parse_age_band,
-    read_long_statistics,
-    save_user_indicators,
 )
 
 SHARED = settings.shared_data_dir
@@ -103,7 +107,7 @@ def test_store_areas_atomically_and_keep_them_on_rebuild(aachen_store_copy, stae
     assert stored["pr_id"].tolist() == ["1", "2", "3", "4"]
     assert not stored["quelle"].str.startswith("generiert").any()
     # What the build keeps: user-defined planning areas are carried over.
-    from planungsraeume.build import _carry_over_user_data
+    from layers.build import _carry_over_user_data
 
     notes: list[str] = []
     fresh = {"planungsraeume": gpd.GeoDataFrame({"quelle": ["generiert: x"]},

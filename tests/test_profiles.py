@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from analyses.profiles import check_unknown_mode, get_profile, load_profiles
+from analyses.network.profiles import check_unknown_mode, get_profile, load_profiles
 from layers import settings
 from layers.errors import ConfigError, ProfileError
 

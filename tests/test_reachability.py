@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from analyses import graph as graph_module
-from analyses.graph import NetworkGraph, load_graph
-from analyses.reachability import (
+from analyses.network import graph as graph_module
+from analyses.network.graph import NetworkGraph, load_graph
+from analyses.network.search import (
     STATUS_NOT_CONNECTED,
     STATUS_REACHABLE,
     count_within,
@@ -22,7 +22,7 @@ from analyses.reachability import (
     select_services,
     travel_time_matrix,
 )
-from analyses.snapping import SnappedPoints, snap_points
+from analyses.network.snapping import SnappedPoints, snap_points
 from layers.errors import AnalysisError, CRSError, GeometryError, ProfileError
 
 

@@ -226,7 +226,7 @@ def test_invalid_scenario_is_not_saved(aachen_store_copy):
 
 @pytest.mark.slow
 def test_scenarios_survive_a_rebuild(aachen_store_copy, aachen_config):
-    from planungsraeume.build import build_region
+    from layers.build import build_region
 
     scenario = Scenario(
         "Überleben", "Neubau darf Szenarien nicht verlieren",
@@ -270,7 +270,7 @@ def test_scenario_commands(aachen_store, tmp_path, monkeypatch, capsys):
     assert exported[0] == "kandidat_id;name;art;quelle;lon;lat"
     assert len(exported) > 200
     # planners can edit the export and load it back as their own list
-    from layers.standorte import read_candidate_table
+    from layers.kandidaten import read_candidate_table
 
     again = read_candidate_table(tmp_path / "k.csv", crs=aachen_store.crs, region=aachen_store.read_layer("region"))
     assert len(again) == len(exported) - 1
@@ -280,11 +280,11 @@ def test_scenario_commands(aachen_store, tmp_path, monkeypatch, capsys):
 @pytest.mark.parametrize("profil", ["rollstuhl", "fuss"])
 def test_deltas_add_up_on_the_network(aachen_store, aachen_layers, profil):
     """The acceptance criterion on network travel times (#3's nearest_service), checked against
-    an independent recount with analyses.reachability.nearest for the before and after sets."""
-    from analyses.graph import load_graph
-    from analyses.reachability import nearest
-    from analyses.workflow import origins_layer
-    from planungsraeume.netzplanung import compare_on_network
+    an independent recount with analyses.network.search.nearest for the before and after sets."""
+    from analyses.network.graph import load_graph
+    from analyses.network.search import nearest
+    from planungsraeume.erreichbarkeit import origins_layer
+    from planungsraeume.versorgung import compare_on_network
 
     services, areas = aachen_layers["services"], aachen_layers["areas"]
     services_before = services.copy()
@@ -323,7 +323,7 @@ def test_deltas_add_up_on_the_network(aachen_store, aachen_layers, profil):
 
 
 def test_network_comparison_needs_a_type(aachen_store):
-    from planungsraeume.netzplanung import compare_on_network
+    from planungsraeume.versorgung import compare_on_network
 
     with pytest.raises(AnalysisError, match="keine Änderung"):
         compare_on_network(aachen_store, [], profil="fuss", minuten=15)
@@ -332,7 +332,7 @@ def test_network_comparison_needs_a_type(aachen_store):
 
 
 def test_closing_every_offer_covers_nobody(aachen_store, aachen_layers):
-    from planungsraeume.netzplanung import compare_on_network
+    from planungsraeume.versorgung import compare_on_network
 
     eutb = aachen_layers["services"].query("typ == 'EUTB'")
     edits = [ScenarioEdit("schliessen", angebot_id=str(i)) for i in eutb["angebot_id"]]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from layers.errors import InputValidationError
-from layers.standorte import candidate_sites, candidate_sites_from_store, read_candidate_table
+from layers.kandidaten import candidate_sites, candidate_sites_from_store, read_candidate_table
 
 DATA = Path(__file__).parent / "data" / "standorte"
 

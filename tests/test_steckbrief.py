@@ -242,8 +242,8 @@ def test_adapter_for_the_reachability_coverage_table():
 def test_report_of_the_real_engines_shows_their_figures(aachen_store, long_indicators, tmp_path):
     """Acceptance: the PDF carries #4's indicators, #3's network coverage and #5's published
     barrier figures, each formatted the German way, as the engines return them."""
-    from analyses import workflow
     from analyses.privacy import MISSING_LABEL
+    from planungsraeume import erreichbarkeit as workflow
     from planungsraeume.barrieren import area_summaries, publication
     from planungsraeume.steckbrief import write_reports
 
@@ -298,7 +298,7 @@ def test_suppressed_areas_show_no_barrier_figures(aachen_store):
 
 
 def test_coverage_choice_is_configurable(aachen_store):
-    from analyses import workflow
+    from planungsraeume import erreichbarkeit as workflow
     from planungsraeume.steckbrief import advice_types_present
 
     services = aachen_store.read_layer("angebote")

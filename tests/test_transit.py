@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from analyses.graph import load_graph
+from analyses.network.graph import load_graph
 from analyses.transit import (
     NO_GRADE,
     gueteklassen,
@@ -26,11 +26,11 @@ from analyses.transit import (
     typical_weekday,
 )
 from layers import settings
+from layers.build import build_region
 from layers.errors import AnalysisError, InputValidationError, SourceDataError
-from layers.gtfs import read_gtfs
 from layers.regions import load_region
+from layers.sources.gtfs import read_gtfs
 from layers.store import GeoPackageStore
-from planungsraeume.build import build_region
 
 GTFS = settings.shared_data_dir / "gtfs" / "vrn_heidelberg_gtfs.zip"
 DAY = date(2022, 9, 13)  # a Tuesday

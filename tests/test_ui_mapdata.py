@@ -107,8 +107,8 @@ def test_object_at_finds_service_by_marker_position_and_area_by_polygon(layers):
 
 
 def test_classed_polygons_keep_every_cell_and_person(layers, aachen_store):
-    from analyses import workflow
     from analyses.coverage import time_band_labels, time_bands
+    from planungsraeume import erreichbarkeit as workflow
 
     cells = workflow.origins_layer(aachen_store)
     travel = workflow.travel_times(aachen_store, "rollstuhl", "EUTB")

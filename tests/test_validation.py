@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from layers.errors import PersonalDataError, SourceDataError
-from layers.osm_tags import parse_incline_percent, parse_kerb_height_cm, parse_width_m
+from layers.sources.osm_tags import parse_incline_percent, parse_kerb_height_cm, parse_width_m
 from layers.validation import (
     check_lonlat,
     check_personal_columns,

@@ -3,7 +3,7 @@
 The Erreichbarkeit page sets the selection; the Karte (gap layer), the Planungsräume profile and
 the Konferenzmodus (reachability figure) reuse it, so that the same words and the same numbers
 appear everywhere. This module only translates the user's choices into the arguments of
-:mod:`analyses.workflow`; it computes nothing.
+:mod:`planungsraeume.erreichbarkeit`; it computes nothing.
 """
 
 from __future__ import annotations
@@ -59,12 +59,12 @@ class Reach:
 
     @property
     def typ(self) -> str | None:
-        """The service type for :mod:`analyses.workflow` (``None`` = not limited by type)."""
+        """The service type for :mod:`planungsraeume.erreichbarkeit` (``None`` = not limited by type)."""
         return self.angebote.split(":", 1)[1] if self.angebote.startswith("typ:") else None
 
     @property
     def filter(self) -> dict[str, Any] | None:
-        """The service filter for :mod:`analyses.workflow` (features = "ja", advice group)."""
+        """The service filter for :mod:`planungsraeume.erreichbarkeit` (features = "ja", advice group)."""
         wanted: dict[str, Any] = {feature: "ja" for feature in sorted(self.merkmale)}
         if self.angebote == ADVICE:
             wanted["gruppe"] = "Beratung"

@@ -107,7 +107,7 @@ def ensure_region_built() -> bool:
     name = region_name()
     if store(name).exists():
         return True
-    from planungsraeume.build import build_region
+    from layers.build import build_region
 
     with st.status(f"Region '{name}' wird aufgebaut …", expanded=True) as status:
         bar = st.progress(0.0)
@@ -352,7 +352,7 @@ def has_population(name: str | None = None) -> bool:
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _has_population(name: str, token: str) -> bool:
-    from analyses.workflow import default_origin_source
+    from planungsraeume.erreichbarkeit import default_origin_source
 
     return default_origin_source(open_store(region_config(name))) == "bevoelkerung"
 
@@ -423,7 +423,7 @@ def indicator_row(long: pd.DataFrame, pr_id: str, kennzahl: str) -> pd.Series | 
 
 def profile_labels() -> dict[str, str]:
     """German labels of the travel profiles (``fuss`` → "zu Fuß")."""
-    from analyses.profiles import load_profiles
+    from analyses.network.profiles import load_profiles
 
     return {name: profile.bezeichnung for name, profile in load_profiles().items()}
 
@@ -513,7 +513,7 @@ def services_web() -> gpd.GeoDataFrame:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _services_web(name: str, token: str) -> gpd.GeoDataFrame:
     from analyses.areas import cells_to_areas
-    from layers.angebote_edit import active_services
+    from layers.angebote.edit import active_services
 
     source = open_store(region_config(name))
     # Retired offers stay in the directory (Daten page) but are not shown as existing.
@@ -572,14 +572,14 @@ def page_frame() -> None:
 
 
 def workflow_store(name: str | None = None) -> GeoPackageStore:
-    """The store handed to :mod:`analyses.workflow` (results cached by its version token)."""
+    """The store handed to :mod:`planungsraeume.erreichbarkeit` (results cached by its version token)."""
     return store(name)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _travel_classes(name: str, token: str, reach: tuple[Any, ...]) -> dict[str, Any]:
-    from analyses import workflow
     from analyses.coverage import time_band_labels, time_bands
+    from planungsraeume import erreichbarkeit as workflow
 
     question = Reach(*reach)
     source = open_store(region_config(name))
@@ -601,7 +601,7 @@ def travel_time_classes(reach: Reach) -> dict[str, Any]:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _gap_shapes(name: str, token: str, reach: tuple[Any, ...]) -> tuple[dict[str, Any], int, int]:
-    from analyses import workflow
+    from planungsraeume import erreichbarkeit as workflow
 
     question = Reach(*reach)
     gaps = workflow.gaps(open_store(region_config(name)), question.profil, question.typ,
@@ -801,7 +801,7 @@ def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, *
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _stop_classes(name: str, token: str) -> dict[str, Any]:
-    from analyses import workflow
+    from planungsraeume import erreichbarkeit as workflow
 
     source = open_store(region_config(name))
     distances = workflow.stop_distances(source, "fuss")

@@ -2,9 +2,9 @@
 editing of the service directory with history and undo; own planning areas; indicator tables;
 barrier reports; exports.
 
-All checks and writes are done by the packages (:mod:`layers.angebote_import`,
-:mod:`layers.angebote_edit`, :mod:`planungsraeume.define`, :mod:`planungsraeume.checks`,
-:mod:`planungsraeume.tabellen`, :mod:`layers.barrieren`); this page shows their German reports.
+All checks and writes are done by the packages (:mod:`layers.angebote.importer`,
+:mod:`layers.angebote.edit`, :mod:`layers.planungsraeume.define`, :mod:`layers.planungsraeume.checks`,
+:mod:`layers.planungsraeume.tabellen`, :mod:`layers.barrieren`); this page shows their German reports.
 Uploaded files are saved to a private temporary folder, never into the project. After a write the
 store's version token changes, so every cached table and map renews itself.
 """
@@ -147,7 +147,7 @@ def _overview_tab(name: str, token: str) -> None:
 
 
 def _exports_tab(name: str, token: str) -> None:
-    from layers.angebote_export import export_services_bytes
+    from layers.angebote.export import export_services_bytes
 
     store = common.store(name)
     st.markdown(
@@ -193,7 +193,7 @@ def _exports_tab(name: str, token: str) -> None:
 
 @st.fragment
 def _service_import_tab() -> None:
-    from layers.angebote_import import check_services_file, import_services
+    from layers.angebote.importer import check_services_file, import_services
     from layers.validation import excel_sheets
 
     _show_flash("import")
@@ -297,7 +297,7 @@ def _directory() -> pd.DataFrame:
 
 
 def _edit_tab() -> None:
-    from layers.angebote_edit import ACTION_LABELS, add_service, change_history, undo_change
+    from layers.angebote.edit import ACTION_LABELS, add_service, change_history, undo_change
 
     _show_flash()
     directory = _directory()
@@ -391,7 +391,7 @@ def _service_fields(prefix: str, row: Any | None) -> tuple[dict[str, Any], dict[
 
 
 def _change_form(angebot_id: str, row: Any, loaded: int) -> None:
-    from layers.angebote_edit import update_service
+    from layers.angebote.edit import update_service
 
     prefix = f"edit_{angebot_id}_{loaded}"
     with st.form(key=f"{prefix}_form"):
@@ -455,7 +455,7 @@ def _move_map(point: Any, prefix: str) -> None:
 
 
 def _move_form(angebot_id: str, row: Any, loaded: int) -> None:
-    from layers.angebote_edit import move_service
+    from layers.angebote.edit import move_service
 
     web = common.read_geo(common.store(), "angebote").to_crs(common.WEB_CRS)
     point = web[web["angebot_id"].astype(str) == angebot_id].geometry.iloc[0]
@@ -487,7 +487,7 @@ def _move_form(angebot_id: str, row: Any, loaded: int) -> None:
 
 
 def _retire_form(angebot_id: str, row: Any, loaded: int) -> None:
-    from layers.angebote_edit import retire_service
+    from layers.angebote.edit import retire_service
 
     prefix = f"retire_{angebot_id}_{loaded}"
     with st.form(key=f"{prefix}_form"):
@@ -608,8 +608,12 @@ def _history(change_history: Any, undo_change: Any, action_labels: dict[str, str
 
 @st.fragment
 def _areas_tab() -> None:
-    from planungsraeume.checks import check_planning_areas, region_boundary_of, save_planning_areas
-    from planungsraeume.define import areas_from_municipalities, read_planning_areas
+    from layers.planungsraeume.checks import (
+        check_planning_areas,
+        region_boundary_of,
+        save_planning_areas,
+    )
+    from layers.planungsraeume.define import areas_from_municipalities, read_planning_areas
 
     _show_flash("planungsraeume")
     st.markdown(
@@ -678,7 +682,7 @@ def _areas_tab() -> None:
 
 @st.fragment
 def _indicator_tab() -> None:
-    from planungsraeume.tabellen import join_table, save_user_indicators
+    from layers.planungsraeume.tabellen import join_table, save_user_indicators
 
     _show_flash("kennzahlen")
     st.markdown(

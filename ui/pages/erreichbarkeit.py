@@ -1,7 +1,7 @@
 """Page 'Erreichbarkeit': how fast people reach a suitable offer, on foot, with a walker, in a
 wheelchair; where the gaps are; isochrones; distance to public transport and ÖV-Güteklassen.
 
-Everything is computed by :mod:`analyses.workflow` (cached by the store's version token); this
+Everything is computed by :mod:`planungsraeume.erreichbarkeit` (cached by the store's version token); this
 page only chooses, draws and formats.
 """
 
@@ -15,9 +15,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from analyses import workflow
 from analyses.coverage import time_band_labels
 from layers.errors import SozialraumError
+from planungsraeume import erreichbarkeit as workflow
 from ui import common, maps, theme
 from ui.auswahl import MINUTES, Reach
 
@@ -103,7 +103,7 @@ def _cells_export(travel: pd.DataFrame, reach: Reach) -> gpd.GeoDataFrame:
 
 
 def _services_of(reach: Reach) -> gpd.GeoDataFrame:
-    from analyses.reachability import select_services
+    from analyses.network.search import select_services
 
     return select_services(common.services_web(), reach.typ, reach.filter)
 

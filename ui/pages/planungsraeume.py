@@ -1,7 +1,7 @@
 """Page 'Planungsräume': the profile of one planning area.
 
 Map, indicators against the region (:mod:`planungsraeume.indikatoren`), reachability and
-Versorgungslücken (:mod:`analyses.workflow`), the protected barrier summary
+Versorgungslücken (:mod:`planungsraeume.erreichbarkeit`), the protected barrier summary
 (:mod:`planungsraeume.barrieren`), the services, and the Steckbrief (PDF/HTML,
 :mod:`planungsraeume.steckbrief`) to download.
 """
@@ -136,7 +136,7 @@ def _map(pr_id: str, inside: Any, gaps: dict[str, Any] | None) -> None:
 
 def _reachability(pr_id: str, reach: Reach) -> tuple[dict[str, Any] | None, bool]:
     """Coverage and gaps of the area; returns the gap outline for the map."""
-    from analyses import workflow
+    from planungsraeume import erreichbarkeit as workflow
 
     store = common.workflow_store()
     try:

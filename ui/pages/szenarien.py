@@ -11,7 +11,7 @@ Two tasks on one page, chosen at the top:
   or an own list, with the population newly covered by each suggestion, on the map and in a
   table, with downloads; a suggestion can be taken over into the scenario.
 
-Everything runs on network travel times of the chosen profile (:mod:`planungsraeume.netzplanung`).
+Everything runs on network travel times of the chosen profile (:mod:`planungsraeume.versorgung`).
 """
 
 from __future__ import annotations
@@ -289,7 +289,7 @@ def _on_map_click() -> None:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _comparison(name: str, token: str, edits: tuple[tuple[Any, ...], ...], profil: str,
                 minuten: float, typ: str, step_free: bool, decay: str) -> Any:
-    from planungsraeume.netzplanung import compare_on_network
+    from planungsraeume.versorgung import compare_on_network
 
     store = common.open_store(common.region_config(name))
     return compare_on_network(
@@ -300,14 +300,14 @@ def _comparison(name: str, token: str, edits: tuple[tuple[Any, ...], ...], profi
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _cells(name: str, token: str) -> gpd.GeoDataFrame:
-    from analyses.workflow import origins_layer
+    from planungsraeume.erreichbarkeit import origins_layer
 
     return origins_layer(common.open_store(common.region_config(name)))[["gitter_id", "geometry"]]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _candidates(name: str, token: str) -> gpd.GeoDataFrame:
-    from layers.standorte import candidate_sites_from_store
+    from layers.kandidaten import candidate_sites_from_store
 
     return candidate_sites_from_store(common.open_store(common.region_config(name)))
 
@@ -679,8 +679,8 @@ def _suggestion_section(typ: str, profil: str, minuten: float, step_free: bool) 
 
 
 def _run_suggestion(typ: str, profil: str, minuten: float, step_free: bool) -> None:
-    from layers.standorte import read_candidate_table
-    from planungsraeume.netzplanung import suggest_sites
+    from layers.kandidaten import read_candidate_table
+    from planungsraeume.versorgung import suggest_sites
 
     name = common.region_name()
     token = common.token(name)

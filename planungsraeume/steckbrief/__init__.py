@@ -15,7 +15,7 @@ The report takes its figures as inputs, so that every part of the toolkit suppli
 ``coverage`` (reachability), a long table with ``pr_id``, ``typ``, ``profil``, ``minuten``,
     ``anteil_einwohner`` and ``anteil_65_plus`` (shares 0..1 of the area's population within the
     time limit), optionally ``region_anteil_einwohner``. :func:`report_coverage` computes it on
-    the network (:func:`analyses.workflow.coverage`) for a :class:`CoverageChoice`.
+    the network (:func:`planungsraeume.erreichbarkeit.coverage`) for a :class:`CoverageChoice`.
 ``barriers`` (:class:`BarrierSummary`), figures that the privacy module has already
     protected; this module never reads or aggregates barrier reports itself.
     :func:`report_barriers` takes them from :func:`planungsraeume.barrieren.area_summaries` of
@@ -23,7 +23,7 @@ The report takes its figures as inputs, so that every part of the toolkit suppli
 
 :func:`write_reports` computes all three from the store unless they are given.
 
-The map is drawn offline by :mod:`planungsraeume.steckbrief_karte`. The PDF is set with reportlab
+The map is drawn offline by :mod:`planungsraeume.steckbrief.karte`. The PDF is set with reportlab
 in DejaVu Sans (shipped with matplotlib, embedded, with all German characters); the HTML file is
 self-contained (map as data URI, inline CSS), ``lang="de"``, with headings, table captions and
 header cells for screen readers.
@@ -49,7 +49,7 @@ from layers.errors import AnalysisError
 from layers.formatting import MISSING, de_number, de_percent
 from layers.progress import ProgressCallback, Steps
 from layers.store import RegionStore
-from planungsraeume.steckbrief_karte import ATTRIBUTION, MapLayers, render_area_map, type_styles
+from planungsraeume.steckbrief.karte import ATTRIBUTION, MapLayers, render_area_map, type_styles
 
 UNITS: dict[str, str] = {
     "personen": "Personen",
@@ -361,7 +361,7 @@ def report_coverage(
 ) -> pd.DataFrame | None:
     """Coverage per planning area, service type and profile on the network (``coverage`` format).
 
-    Runs :func:`analyses.workflow.coverage` (cached per store version) for every type and
+    Runs :func:`planungsraeume.erreichbarkeit.coverage` (cached per store version) for every type and
     profile of ``choice``.
 
     Returns
@@ -369,7 +369,7 @@ def report_coverage(
     pandas.DataFrame or None
         None if the region has no population (nothing to cover) or no offer of the types.
     """
-    from analyses import workflow
+    from planungsraeume import erreichbarkeit as workflow
 
     cells = store.read_layer("bevoelkerung", columns=["einwohner"])
     if len(cells) == 0 or float(cells["einwohner"].sum()) <= 0:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analyses.graph import NetworkGraph
+from analyses.network.graph import NetworkGraph
 from layers.errors import AnalysisError, GeometryError, Problem
 from layers.validation import FIRST_DATA_ROW, require_crs
 

@@ -7,7 +7,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from layers.osm import OsmExtract
+from layers.sources.osm import OsmExtract
 
 
 def _yes_no(value: object) -> str:

@@ -29,11 +29,11 @@ import pandas as pd
 from layers import settings
 from layers.angebote import conform, services_from_osm, synthetic_services
 from layers.barrieren import load_icf_codes, synthetic_barriers
-from layers.bevoelkerung import model_population, read_zensus_grid
+from layers.build.bevoelkerung import model_population, read_zensus_grid
 from layers.errors import LayerNotFoundError, SozialraumError, StoreError
 from layers.formatting import de_number
-from layers.gebaeude import build_buildings
-from layers.grenzen import (
+from layers.build.gebaeude import build_buildings
+from layers.build.grenzen import (
     check_overlap,
     header_extract_area,
     read_gemeinden,
@@ -41,15 +41,15 @@ from layers.grenzen import (
     region_frame,
     share_in_region,
 )
-from layers.haltestellen import build_addresses, build_basemap, build_stops
+from layers.build.haltestellen import build_addresses, build_basemap, build_stops
 from layers.log import get_logger
-from layers.network import build_network
-from layers.osm import read_extract
+from layers.build.netz import build_network
+from layers.sources.osm import read_extract
 from layers.progress import ProgressCallback, Steps
 from layers.regions import RegionConfig, load_region
 from layers.sources import check_shared_data
 from layers.store import AUDIT_TABLE, META_TABLE, GeoPackageStore, meta_frame, region_store_path
-from planungsraeume.define import from_osm_places
+from layers.planungsraeume.define import from_osm_places
 
 log = get_logger("build")
 
@@ -134,9 +134,9 @@ def fingerprint(config: RegionConfig) -> str:
         digest.update(str(source).encode())
         if source.exists():
             digest.update(_file_hash(source).encode())
-    code_files = sorted((settings.project_root / "layers").glob("*.py")) + [
-        settings.project_root / "planungsraeume" / "define.py",
-        Path(__file__),
+    # Every module of the data layer can change a derived layer (builders, sources, vocabulary,
+    # synthetic generators), so all of them are part of the fingerprint.
+    code_files = sorted((settings.project_root / "layers").rglob("*.py")) + [
         settings.vocab_dir / "angebotstypen.toml",
     ]
     for path in code_files:

@@ -34,7 +34,7 @@ from pyproj import CRS
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from analyses.profiles import (
+from analyses.network.profiles import (
     EDGE_COLUMNS,
     Profile,
     check_unknown_mode,
@@ -48,7 +48,7 @@ from layers.store import RegionStore
 from layers.validation import require_crs
 
 if TYPE_CHECKING:
-    from analyses.contraction import Hierarchy
+    from analyses.network.contraction import Hierarchy
 
 log = get_logger("graph")
 
@@ -65,12 +65,12 @@ _CONTRACTION: list[ModuleType | None] = []
 
 
 def contraction_module() -> ModuleType | None:
-    """:mod:`analyses.contraction` if numba can be imported (imported on first use), else None."""
+    """:mod:`analyses.network.contraction` if numba can be imported (imported on first use), else None."""
     if not USE_HIERARCHY:
         return None
     if not _CONTRACTION:
         try:
-            contraction = importlib.import_module("analyses.contraction")
+            contraction = importlib.import_module("analyses.network.contraction")
         except ImportError as exc:  # numba missing or incompatible: scipy serves every query
             log.info("numba nicht verfügbar (%s); Wegezeiten mit scipy-Dijkstra.", exc)
             _CONTRACTION.append(None)
@@ -173,7 +173,7 @@ class NetworkGraph:
             return self._tree, self._tree_edges
 
     def hierarchy(self, *, build: bool = True) -> Hierarchy | None:
-        """The contraction hierarchy of this graph (:mod:`analyses.contraction`), made once.
+        """The contraction hierarchy of this graph (:mod:`analyses.network.contraction`), made once.
 
         Kept on the graph and, for graphs from :func:`load_graph`, on disk next to the graph
         (``<cache>/graphen/<key>.ch<version>.npz``). A graph whose travel times are
@@ -310,7 +310,7 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -
         raise AnalysisError(
             f"Der Ebene '{name}' fehlen die Spalten {', '.join(missing)}.",
             hinweis="Bauen Sie die Region neu (sozialraum build --region <name> --force); das "
-            "Netz muss aus layers.network stammen oder dieselben Spalten haben.",
+            "Netz muss aus layers.build.netz stammen oder dieselben Spalten haben.",
         )
 
 

@@ -26,7 +26,7 @@ import shapely
 
 from layers import settings
 from layers.errors import ConfigError
-from layers.osm import OsmExtract
+from layers.sources.osm import OsmExtract
 
 ACCESS_VALUES = ("ja", "teilweise", "nein", "unbekannt")
 ACCESS_COLUMNS = (

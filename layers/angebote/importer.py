@@ -1283,7 +1283,7 @@ def write_service_rows(
     InputValidationError
         If an id appeared in the directory since the check and updates are not allowed.
     """
-    from layers.angebote_edit import differs, row_values
+    from layers.angebote.edit import differs, row_values
 
     inserted = updated = 0
     columns = list(SCHEMA)

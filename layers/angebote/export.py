@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 
 from layers.angebote import SCHEMA
-from layers.angebote_edit import active_services
+from layers.angebote.edit import active_services
 from layers.errors import InputValidationError, StoreError
 from layers.store import RegionStore
 

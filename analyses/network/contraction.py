@@ -32,8 +32,8 @@ How:
   the order of floating-point additions, ≈ 1e-11 s). The label of the nearest source travels
   with the minimum.
 
-numba is imported by this module; :mod:`analyses.graph` imports it only when a hierarchy is
-needed, and :mod:`analyses.reachability` falls back to ``scipy.sparse.csgraph.dijkstra`` (the
+numba is imported by this module; :mod:`analyses.network.graph` imports it only when a hierarchy is
+needed, and :mod:`analyses.network.search` falls back to ``scipy.sparse.csgraph.dijkstra`` (the
 reference in the tests) when numba is not installed. The kernels are compiled on first use and
 kept in numba's on-disk cache (``__pycache__``; ≈ 10 s once per installation, then ≈ 0.2 s).
 """
@@ -166,7 +166,7 @@ def build_hierarchy(matrix: csr_matrix) -> Hierarchy:
     ----------
     matrix
         Symmetric CSR matrix (*n* × *n*), no self-loops, no duplicate entries (as
-        :func:`analyses.graph.build_graph` makes it).
+        :func:`analyses.network.graph.build_graph` makes it).
 
     Returns
     -------
@@ -278,7 +278,7 @@ def nearest_for_groups(
     Group *g* consists of the source entries ``group_ptr[g]:group_ptr[g+1]``. An origin enters
     the network at the graph nodes ``origin_a`` / ``origin_b`` (−1 = not connected) after
     ``cost_a`` / ``cost_b`` seconds; it takes the better of the two (``a`` on ties), as
-    :func:`analyses.reachability.evaluate_origins` does.
+    :func:`analyses.network.search.evaluate_origins` does.
 
     Returns
     -------

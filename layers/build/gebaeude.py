@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.osm import OsmExtract
+from layers.sources.osm import OsmExtract
 from layers.regions import PopulationModel
 
 RESIDENTIAL = {

@@ -22,7 +22,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from planungsraeume.build import build_region
+    from layers.build import build_region
 
     result = build_region(args.region, force=args.force)
     print(result.summary())
@@ -161,7 +161,7 @@ def _store_for(region: str) -> GeoPackageStore:
 
     store = open_store(region)
     if not store.exists():
-        from planungsraeume.build import build_region
+        from layers.build import build_region
 
         print(f"Region '{region}' ist noch nicht gebaut; baue sie zuerst …")
         build_region(region)
@@ -176,7 +176,7 @@ def _print_problems(problems: Sequence[Any], limit: int = 30) -> None:
 
 
 def _cmd_import_services(args: argparse.Namespace) -> int:
-    from layers.angebote_import import check_services_file, import_services
+    from layers.angebote.importer import check_services_file, import_services
 
     store = _store_for(args.region)
     options = {"crs": args.crs, "blatt": _sheet(args.blatt), "ebene": args.ebene,
@@ -219,7 +219,7 @@ def _write_problem_table(problems: Sequence[Any], path: str) -> None:
 
 
 def _cmd_export_services(args: argparse.Namespace) -> int:
-    from layers.angebote_export import export_services
+    from layers.angebote.export import export_services
 
     store = _store_for(args.region)
     path = export_services(store, args.out, fmt=args.format,
@@ -229,8 +229,12 @@ def _cmd_export_services(args: argparse.Namespace) -> int:
 
 
 def _cmd_areas_import(args: argparse.Namespace) -> int:
-    from planungsraeume.checks import check_planning_areas, region_boundary_of, save_planning_areas
-    from planungsraeume.define import read_planning_areas
+    from layers.planungsraeume.checks import (
+        check_planning_areas,
+        region_boundary_of,
+        save_planning_areas,
+    )
+    from layers.planungsraeume.define import read_planning_areas
 
     store = _store_for(args.region)
     areas = read_planning_areas(args.datei, crs=store.crs, schluessel=args.schluessel,
@@ -241,8 +245,12 @@ def _cmd_areas_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_areas_assign(args: argparse.Namespace) -> int:
-    from planungsraeume.checks import check_planning_areas, region_boundary_of, save_planning_areas
-    from planungsraeume.define import areas_from_municipalities, read_municipalities
+    from layers.planungsraeume.checks import (
+        check_planning_areas,
+        region_boundary_of,
+        save_planning_areas,
+    )
+    from layers.planungsraeume.define import areas_from_municipalities, read_municipalities
 
     store = _store_for(args.region)
     if args.gemeinden:
@@ -273,7 +281,7 @@ def _finish_areas(store: GeoPackageStore, areas: Any, only_check: bool,
 
 
 def _cmd_areas_check(args: argparse.Namespace) -> int:
-    from planungsraeume.checks import check_planning_areas, region_boundary_of
+    from layers.planungsraeume.checks import check_planning_areas, region_boundary_of
 
     store = _store_for(args.region)
     areas = store.read_layer("planungsraeume")
@@ -286,7 +294,7 @@ def _cmd_areas_check(args: argparse.Namespace) -> int:
 def _cmd_areas_table(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from planungsraeume.tabellen import join_table, save_user_indicators
+    from layers.planungsraeume.tabellen import join_table, save_user_indicators
 
     store = _store_for(args.region)
     areas = store.read_layer("planungsraeume")
@@ -492,7 +500,7 @@ PROFILE_WORDS = {"fuss": "zu Fuß", "senior": "ältere Menschen", "rollator": "m
 
 def _compare_scenario(args: argparse.Namespace, store: GeoPackageStore) -> int:
     from layers.szenarien import load_scenario, read_edit_table
-    from planungsraeume.netzplanung import compare_on_network
+    from planungsraeume.versorgung import compare_on_network
 
     if args.datei:
         edits = read_edit_table(args.datei, crs=store.crs, region=store.read_layer("region"))
@@ -568,9 +576,9 @@ def _signed(value: object, decimals: int = 0) -> str:
 def _cmd_sites(args: argparse.Namespace) -> int:
     import time
 
-    from layers.standorte import read_candidate_table
+    from layers.kandidaten import read_candidate_table
     from layers.store import open_store
-    from planungsraeume.netzplanung import suggest_sites
+    from planungsraeume.versorgung import suggest_sites
 
     started = time.perf_counter()
     store = open_store(args.region)
@@ -624,7 +632,7 @@ def _cmd_sites(args: argparse.Namespace) -> int:
 
 def _cmd_accessibility(args: argparse.Namespace) -> int:
     from layers.store import open_store
-    from planungsraeume.netzplanung import accessibility
+    from planungsraeume.versorgung import accessibility
 
     store = open_store(args.region)
     result = accessibility(
@@ -658,7 +666,7 @@ def _cmd_accessibility(args: argparse.Namespace) -> int:
 
 
 def _cmd_candidates(args: argparse.Namespace) -> int:
-    from layers.standorte import candidate_sites_from_store
+    from layers.kandidaten import candidate_sites_from_store
     from layers.store import open_store
 
     sites = candidate_sites_from_store(open_store(args.region))
@@ -810,9 +818,9 @@ def _print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
 
 
 def _cmd_analyse_reachability(args: argparse.Namespace) -> int:
-    from analyses import workflow
-    from analyses.reachability import describe_selection
+    from analyses.network.search import describe_selection
     from layers.store import open_store
+    from planungsraeume import erreichbarkeit as workflow
 
     store = open_store(args.region)
     selection = _parse_filter(args.filter)
@@ -854,10 +862,10 @@ def _cmd_analyse_reachability(args: argparse.Namespace) -> int:
 def _cmd_analyse_transit(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from analyses import workflow
     from analyses.transit import NO_GRADE
     from layers.regions import load_region
     from layers.store import open_store
+    from planungsraeume import erreichbarkeit as workflow
 
     config = load_region(args.region)
     if config.gtfs is None and not args.gtfs:

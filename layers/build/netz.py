@@ -27,8 +27,8 @@ from pyproj import CRS, Transformer
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from layers.osm import OsmExtract
-from layers.osm_tags import parse_incline_percent, parse_kerb_height_cm, parse_width_m
+from layers.sources.osm import OsmExtract
+from layers.sources.osm_tags import parse_incline_percent, parse_kerb_height_cm, parse_width_m
 
 WALKABLE = {
     "footway",
@@ -86,7 +86,7 @@ def build_network(
     Parameters
     ----------
     extract
-        The OSM tables read by :func:`layers.osm.read_extract`.
+        The OSM tables read by :func:`layers.sources.osm.read_extract`.
     crs
         The region's working CRS (metric).
 

@@ -16,7 +16,7 @@ from pyproj import CRS
 from scipy import ndimage
 
 from layers.errors import CRSError, GeometryError, SourceDataError
-from layers.osm import WGS84, OsmExtract, header_bounds
+from layers.sources.osm import WGS84, OsmExtract, header_bounds
 from layers.regions import RegionConfig
 
 HULL_CELL_DEG = 0.01

@@ -8,7 +8,7 @@ reads them and turns the rules into one time factor per edge of ``netz_kanten``:
 
 Examples
 --------
->>> from analyses.profiles import get_profile
+>>> from analyses.network.profiles import get_profile
 >>> get_profile("rollstuhl").geschwindigkeit_m_s
 0.8
 """

@@ -1,9 +1,9 @@
 """Reachability analyses of a region store, cached: what the app and the CLI call.
 
 Each function reads the layers it needs from a :class:`layers.store.RegionStore`, runs the pure
-functions of :mod:`analyses.reachability`, :mod:`analyses.coverage`, :mod:`analyses.isochrones`
+functions of :mod:`analyses.network.search`, :mod:`analyses.coverage`, :mod:`analyses.isochrones`
 and :mod:`analyses.transit` on the cached graph, and keeps the result in
-:data:`analyses.cache.results`, keyed by the store's version token and every option. Asking the
+:data:`planungsraeume.cache.results`, keyed by the store's version token and every option. Asking the
 same question twice costs a dictionary lookup; after any edit of the store the token changes and
 results are computed afresh.
 """
@@ -19,12 +19,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analyses import cache as result_cache
 from analyses.coverage import DEFAULT_THRESHOLDS, coverage_by_area, gap_layer, share_by_area
-from analyses.graph import load_graph
 from analyses.isochrones import DEFAULT_BUFFER_M, isochrones
-from analyses.profiles import check_unknown_mode, default_unknown_mode, get_profile
-from analyses.reachability import (
+from analyses.network.graph import load_graph
+from analyses.network.profiles import check_unknown_mode, default_unknown_mode, get_profile
+from analyses.network.search import (
     canonical_filter,
     check_minutes,
     count_within,
@@ -32,7 +31,7 @@ from analyses.reachability import (
     nearest_service,
     select_services,
 )
-from analyses.snapping import DEFAULT_MAX_SNAP_M, snap_points
+from analyses.network.snapping import DEFAULT_MAX_SNAP_M, snap_points
 from analyses.transit import (
     gueteklassen,
     gueteklassen_flaechen,
@@ -41,9 +40,10 @@ from analyses.transit import (
     stations_layer,
 )
 from layers.errors import AnalysisError
-from layers.gtfs import read_gtfs
 from layers.progress import ProgressCallback
+from layers.sources.gtfs import read_gtfs
 from layers.store import RegionStore
+from planungsraeume import cache as result_cache
 
 ORIGIN_LAYERS = {
     "bevoelkerung": "Bevölkerungsraster (Zellmittelpunkte)",
@@ -60,7 +60,7 @@ def _store_inputs(store: RegionStore) -> dict[str, str]:
 
 def _services(store: RegionStore) -> gpd.GeoDataFrame:
     """The offers valid today (retired offers stay in the directory but are not reachable)."""
-    from layers.angebote_edit import active_services
+    from layers.angebote.edit import active_services
 
     angebote = store.read_layer("angebote")
     assert isinstance(angebote, gpd.GeoDataFrame)
@@ -116,7 +116,7 @@ def travel_times(
     Returns
     -------
     pandas.DataFrame
-        As :func:`analyses.reachability.nearest_service`, indexed like the origin layer (the
+        As :func:`analyses.network.search.nearest_service`, indexed like the origin layer (the
         ``fid`` order of the store).
     """
     inputs = {
@@ -154,7 +154,7 @@ def travel_times_by_type(
     Returns
     -------
     pandas.DataFrame
-        The per-type results of :func:`analyses.reachability.nearest_by_type` stacked, with a
+        The per-type results of :func:`analyses.network.search.nearest_by_type` stacked, with a
         column ``typ``; the origin's index is kept in the column ``origin``.
     """
     inputs = {
@@ -203,7 +203,7 @@ def service_counts(
     Returns
     -------
     pandas.DataFrame
-        As :func:`analyses.reachability.count_within` (``anzahl``, ``status``, …).
+        As :func:`analyses.network.search.count_within` (``anzahl``, ``status``, …).
     """
     threshold = check_minutes(minuten)[0]
     inputs = {

@@ -209,7 +209,7 @@ def read_planning_areas(
     geopandas.GeoDataFrame
         ``pr_id``, ``name``, ``art``, ``quelle``, ``flaeche_km2`` in the working CRS;
         ``attrs["probleme"]`` lists warnings. Check it with
-        :func:`planungsraeume.checks.check_planning_areas` before storing.
+        :func:`layers.planungsraeume.checks.check_planning_areas` before storing.
 
     Raises
     ------

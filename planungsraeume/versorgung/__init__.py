@@ -1,20 +1,20 @@
 """Scenarios, 2SFCA and location suggestions on network travel times of a region store.
 
 The pure building blocks (:mod:`analyses.accessibility`, :mod:`analyses.scenarios`,
-:mod:`analyses.location`, :mod:`planungsraeume.standortplanung`) take travel times through small
+:mod:`analyses.location`, :mod:`planungsraeume.versorgung.standorte`) take travel times through small
 function hooks. This module supplies the network versions of those hooks from the reachability
-engine (:mod:`analyses.reachability`) for one travel profile, and offers the store-level calls
+engine (:mod:`analyses.network.search`) for one travel profile, and offers the store-level calls
 the app and the command line use:
 
 * :func:`accessibility` – 2SFCA / E2SFCA per population cell and per planning area, on network
-  travel times (:func:`analyses.reachability.travel_time_matrix`), with capacity as supply and
+  travel times (:func:`analyses.network.search.travel_time_matrix`), with capacity as supply and
   inhabitants (or inhabitants aged 65+) as demand;
 * :func:`compare_on_network` – a scenario's coverage and 2SFCA before and after, with coverage from
-  :func:`analyses.reachability.nearest_service`;
+  :func:`analyses.network.search.nearest_service`;
 * :func:`suggest_sites` – k additional offers of a type (MCLP or p-median) over candidate sites.
 
-Demand points are the populated 100 m cells (:func:`analyses.workflow.origins_layer`), snapped to
-the profile's network once per graph (memoised by :func:`analyses.snapping.snap_points`). A cell
+Demand points are the populated 100 m cells (:func:`planungsraeume.erreichbarkeit.origins_layer`), snapped to
+the profile's network once per graph (memoised by :func:`analyses.network.snapping.snap_points`). A cell
 that is farther than the snap limit from the network ("nicht angebunden") is never covered.
 """
 
@@ -39,29 +39,29 @@ from analyses.accessibility import (
     two_step_fca,
 )
 from analyses.areas import cells_to_areas
-from analyses.graph import NetworkGraph, load_graph
 from analyses.location import dense_minutes
-from analyses.profiles import check_unknown_mode, default_unknown_mode, get_profile
-from analyses.reachability import (
+from analyses.network.graph import NetworkGraph, load_graph
+from analyses.network.profiles import check_unknown_mode, default_unknown_mode, get_profile
+from analyses.network.search import (
     STATUS_REACHABLE,
     canonical_filter,
     check_minutes,
     nearest_service,
     travel_time_matrix,
 )
+from analyses.network.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
 from analyses.scenarios import (
     CoverageFunction,
     ScenarioComparison,
     TravelTimeFunction,
     compare_scenario,
 )
-from analyses.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
-from analyses.workflow import origins_layer
 from layers.errors import AnalysisError
 from layers.progress import ProgressCallback, Steps
 from layers.store import RegionStore
 from layers.szenarien import ScenarioEdit
-from planungsraeume.standortplanung import LocationPlan, TravelMatrixFunction, plan_locations
+from planungsraeume.erreichbarkeit import origins_layer
+from planungsraeume.versorgung.standorte import LocationPlan, TravelMatrixFunction, plan_locations
 
 DEMAND_LABELS = {"einwohner": "Einwohner", "alter_65_plus": "Einwohner ab 65 Jahren"}
 # p-median: travel times are computed up to this multiple of the time limit; pairs beyond count
@@ -77,7 +77,7 @@ class NetworkSetting:
     Attributes
     ----------
     graph
-        The profile's network (:func:`analyses.graph.load_graph`).
+        The profile's network (:func:`analyses.network.graph.load_graph`).
     cells
         Populated grid cells (``bevoelkerung`` with ``einwohner > 0``), index of the layer.
     snapped
@@ -220,7 +220,7 @@ def coverage_function(
 
     The returned function takes offers and returns, per populated cell, whether the nearest of
     them (that passes ``filter``) is reachable within ``minuten`` on the profile's network
-    (:func:`analyses.reachability.nearest_service`).
+    (:func:`analyses.network.search.nearest_service`).
     """
     limit = check_minutes(minuten)[0]
     index = setting.cells.index
@@ -245,7 +245,7 @@ def travel_time_function(
 
     The returned function takes offers and returns the long table ``herkunft_id`` (the cell's
     ``gitter_id``), ``ziel_id`` (``angebot_id``), ``minuten`` of every pair within
-    ``max_minuten`` (:func:`analyses.reachability.travel_time_matrix`). Offers failing
+    ``max_minuten`` (:func:`analyses.network.search.travel_time_matrix`). Offers failing
     ``filter`` do not appear.
     """
     limit = check_minutes(max_minuten)[0]
@@ -272,7 +272,7 @@ def travel_time_function(
 
 
 def travel_matrix_function(setting: NetworkSetting, max_minuten: float) -> TravelMatrixFunction:
-    """Network travel minutes for :func:`planungsraeume.standortplanung.plan_locations`.
+    """Network travel minutes for :func:`planungsraeume.versorgung.standorte.plan_locations`.
 
     The returned function takes points and their id column and returns a DataFrame with one row
     per populated cell (in the order of ``setting.cells``) and one column per point id, ``inf``
@@ -561,7 +561,7 @@ def suggest_sites(
         ``"mclp"`` (most people newly within the limit) or ``"p-median"`` (shortest ways).
     kandidaten
         Candidate sites (``kandidat_id``, ``name``, ``art``, points); default: public buildings
-        and community places of the region (:func:`layers.standorte.candidate_sites_from_store`).
+        and community places of the region (:func:`layers.kandidaten.candidate_sites_from_store`).
     nachfrage
         ``"einwohner"`` or ``"alter_65_plus"``: whose coverage is maximised.
     filter
@@ -573,9 +573,9 @@ def suggest_sites(
 
     Returns
     -------
-    planungsraeume.standortplanung.LocationPlan
+    planungsraeume.versorgung.standorte.LocationPlan
     """
-    from layers.standorte import candidate_sites_from_store
+    from layers.kandidaten import candidate_sites_from_store
 
     if nachfrage not in DEMAND_LABELS:
         raise AnalysisError(f"Unbekannte Nachfrage '{nachfrage}'.",

@@ -1,7 +1,7 @@
 """Location suggestions for a region: k additional offers of a type, with names and areas.
 
 Glues the pieces together: population cells (demand), candidate sites
-(:mod:`layers.standorte`), the existing offers of the type, travel times from a *travel-matrix
+(:mod:`layers.kandidaten`), the existing offers of the type, travel times from a *travel-matrix
 function* (the reachability analysis supplies the network version for a profile), the models of
 :mod:`analyses.location`, and the planning areas for the breakdown of the newly covered people.
 """
@@ -90,7 +90,7 @@ def plan_locations(
     services
         The ``angebote`` layer; offers of ``types`` are the existing ones.
     candidates
-        Candidate sites (:func:`layers.standorte.candidate_sites_from_store` or a user list).
+        Candidate sites (:func:`layers.kandidaten.candidate_sites_from_store` or a user list).
     travel_minutes
         The travel-matrix function (see :data:`TravelMatrixFunction`), bound to a profile.
     types

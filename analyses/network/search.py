@@ -1,6 +1,6 @@
 """Network travel times from origins to the nearest of a set of points, counts and matrices.
 
-Everything here runs multi-source shortest paths on the CSR graph of :mod:`analyses.graph`:
+Everything here runs multi-source shortest paths on the CSR graph of :mod:`analyses.network.graph`:
 every target point (a service, a stop, a candidate site) becomes a virtual node joined to the two
 ends of the edge it was snapped to, with the partial travel times as weights, and **one**
 ``scipy.sparse.csgraph.dijkstra(..., min_only=True)`` run from all virtual nodes gives every
@@ -9,7 +9,7 @@ the better of their two edge ends (or the direct way along a shared edge). No lo
 facilities, no networkx.
 
 Where a graph answers many such questions (every service type, filters, scenarios), the same
-one-to-all search runs on the graph's contraction hierarchy instead (:mod:`analyses.contraction`,
+one-to-all search runs on the graph's contraction hierarchy instead (:mod:`analyses.network.contraction`,
 PHAST: two linear sweeps and a Dijkstra on a small core; ≈ 10× faster per search on Aachen, same
 distances). It is built once per graph when a call needs :data:`HIERARCHY_MIN_SEARCHES` searches
 or the graph has served :data:`HIERARCHY_AFTER_SEARCHES`, and needs numba; without numba every
@@ -42,13 +42,13 @@ import pandas as pd
 from scipy.sparse import coo_array, csr_array, csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from analyses.graph import NetworkGraph, ReducedGraph, contraction_module, reduced_for
-from analyses.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
+from analyses.network.graph import NetworkGraph, ReducedGraph, contraction_module, reduced_for
+from analyses.network.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
 from layers.errors import AnalysisError
 from layers.log import get_logger
 
 if TYPE_CHECKING:
-    from analyses.contraction import Hierarchy
+    from analyses.network.contraction import Hierarchy
 
 log = get_logger("reachability")
 
@@ -314,7 +314,7 @@ def source_field(
     matrix
         ``augmented_matrix(graph, sources, reduced)``, if already built.
     reduced
-        Search the graph reduced to the terminals (:func:`analyses.graph.reduced_for`); the
+        Search the graph reduced to the terminals (:func:`analyses.network.graph.reduced_for`); the
         sources' edge ends must be terminals.
 
     Returns
@@ -510,10 +510,10 @@ def nearest(
     Parameters
     ----------
     graph
-        The network of one profile (:func:`analyses.graph.load_graph`).
+        The network of one profile (:func:`analyses.network.graph.load_graph`).
     origins
         Origins (points; polygons by centroid) in the graph's CRS, or points already snapped with
-        :func:`analyses.snapping.snap_points` (faster when the same origins are used again).
+        :func:`analyses.network.snapping.snap_points` (faster when the same origins are used again).
     targets
         The point set.
     ziel_id

@@ -156,5 +156,5 @@ class ResultCache:
             log.warning("Ergebnis-Cache %s nicht schreibbar (%s).", data_path.name, exc)
 
 
-#: The cache the store-level functions in :mod:`analyses.workflow` use.
+#: The cache the store-level functions in :mod:`planungsraeume.erreichbarkeit` use.
 results = ResultCache()
