@@ -92,7 +92,7 @@ def compile_kernels(python: Path) -> None:
     analysis after an installation would each wait 10-25 s for the compiler.
     """
     say("übersetze die Rechenkerne einmalig (numba; danach aus dem Cache)")
-    code = ("from analyses import contraction, hotspots; "
+    code = ("from analyses import hotspots; from analyses.network import contraction; "
             "print(f'  Wegenetz {contraction.warm_up():.1f} s, Hotspots {hotspots.warm_up():.1f} s')")
     if run([python, "-c", code], check=False) != 0:
         say("Hinweis: Übersetzung im Voraus nicht möglich; sie geschieht dann bei der ersten Analyse.")
