@@ -59,15 +59,23 @@ def _barrier_filter(args: argparse.Namespace) -> object:
     from datetime import date
 
     from analyses.privacy import BarrierFilter
+    from layers.errors import InputValidationError
 
+    von = date.fromisoformat(args.von) if args.von else None
+    bis = date.fromisoformat(args.bis) if args.bis else None
+    if args.jahr is not None:
+        if von or bis:
+            raise InputValidationError("--jahr und --von/--bis schließen sich aus.",
+                                       hinweis="Geben Sie ein Kalenderjahr oder einen Zeitraum an.")
+        von, bis = date(args.jahr, 1, 1), date(args.jahr, 12, 31)
     return BarrierFilter(
         kapitel=tuple(args.kapitel or ()),
         codes=tuple(args.code or ()),
         art=args.art,
         min_schweregrad=args.min_schwere,
         beeintraechtigung=tuple(args.gruppe or ()),
-        von=date.fromisoformat(args.von) if args.von else None,
-        bis=date.fromisoformat(args.bis) if args.bis else None,
+        von=von,
+        bis=bis,
     )
 
 
@@ -75,7 +83,8 @@ def _barrier_rule(args: argparse.Namespace) -> object:
     from analyses.privacy import DisclosureRule
 
     if args.intern:
-        return DisclosureRule.intern(begruendung=args.intern)
+        return DisclosureRule.intern(begruendung=args.intern,
+                                     angefordert_von=args.angefordert_von or "")
     return DisclosureRule.oeffentlich()
 
 
@@ -134,9 +143,14 @@ def _add_barrier_commands(sub: argparse._SubParsersAction) -> None:
         parser.add_argument("--min-schwere", type=int, default=None, choices=[1, 2, 3, 4])
         parser.add_argument("--von", default=None, help="Datum JJJJ-MM-TT")
         parser.add_argument("--bis", default=None, help="Datum JJJJ-MM-TT")
+        parser.add_argument("--jahr", type=int, default=None,
+                            help="nur ein Kalenderjahr (öffentlich: alle Jahre oder ein Jahr)")
         parser.add_argument("--intern", metavar="BEGRÜNDUNG", default=None,
-                            help="interner Modus (mind. 3 Personen, ungerundet); nur mit "
-                            "Begründung, Ausgaben werden als INTERN gekennzeichnet")
+                            help="interner Modus (mind. 3 Personen, genaue Zahlen); nur mit "
+                            "einer Begründung von mindestens einem Satz und --angefordert-von; "
+                            "Ausgaben werden mit Name und Grund als INTERN gekennzeichnet")
+        parser.add_argument("--angefordert-von", metavar="NAME", default=None,
+                            help="Name der Person, die den internen Modus anfordert")
 
     hot = barrier_sub.add_parser("hotspots", help="Gitter, Gi*-Hotspots und Dichtefläche")
     add_filter(hot)

@@ -1,10 +1,11 @@
 """Barrier reports per planning area and as hotspot maps: what the app, the CLI and the PDF call.
 
 Everything here reads the region store, hands the raw reports to
-:func:`analyses.privacy.publish` and works only with what comes out of it.
+:func:`analyses.privacy.publish_release` and works only with what comes out of it.
 
 Public API
 ----------
+* :func:`release` — the protected :class:`~analyses.privacy.Release` (all fixed choices, years).
 * :func:`publication` — the protected :class:`~analyses.privacy.Publication` of one filter.
 * :func:`area_summary` / :func:`area_summaries` — per planning area: barrier rate (raw and
   empirical-Bayes smoothed), top ICF codes with German titles, trend by year.
@@ -32,7 +33,16 @@ from analyses.hotspots import (
     smoothed_rates,
     write_geotiff,
 )
-from analyses.privacy import MISSING_LABEL, BarrierFilter, DisclosureRule, Publication, publish
+from analyses.privacy import (
+    DEFAULT_SALT,
+    MISSING_LABEL,
+    BarrierFilter,
+    DisclosureRule,
+    Publication,
+    Release,
+    publish,
+    publish_release,
+)
 from layers.barrieren import load_icf_codes, read_reports, street_segments
 from layers.errors import AnalysisError, LayerNotFoundError
 from layers.regions import RegionConfig, load_region
@@ -44,6 +54,34 @@ def _config_and_store(
 ) -> tuple[RegionConfig, RegionStore]:
     config = region if isinstance(region, RegionConfig) else load_region(region)
     return config, store or open_store(config)
+
+
+def release(
+    region: str | RegionConfig,
+    *,
+    store: RegionStore | None = None,
+    rule: DisclosureRule | None = None,
+) -> Release:
+    """The protected release of the region's barrier reports (every fixed choice and year).
+
+    The record keys are salted with the store's secret ``geheimhaltung_salz`` (meta entry), else
+    with a default salt (demo data).
+    """
+    config, store = _config_and_store(region, store)
+    if not store.has_layer("barrieren"):
+        raise LayerNotFoundError("Die Region hat keine Ebene 'barrieren'.",
+                                 hinweis="Bauen Sie die Region neu (sozialraum build).")
+    icf = load_icf_codes(config.icf)
+    return publish_release(
+        read_reports(store),
+        boundary=shapely.union_all(store.read_layer("region").geometry.to_numpy()),
+        areas=store.read_layer("planungsraeume"),
+        streets=street_segments(store.read_layer("netz_kanten", columns=["name"])),
+        population=store.read_layer("bevoelkerung"),
+        icf_titles=dict(zip(icf["code"], icf["titel_de"], strict=True)),
+        rule=rule,
+        salt=str(store.read_meta().get("geheimhaltung_salz") or DEFAULT_SALT),
+    )
 
 
 def publication(
@@ -62,7 +100,9 @@ def publication(
     store
         The region store (default: the region's store in the cache).
     barrier_filter
-        Which reports (default: all barriers).
+        Which reports (default: all barriers). In the public mode it must be one of the
+        release's fixed choices (all, one chapter, group or code; all years or one year); free
+        combinations exist only in the internal mode.
     rule
         Disclosure rule (default: the public rule).
 
@@ -71,21 +111,24 @@ def publication(
     analyses.privacy.Publication
         Cache it per ``(store.version_token(), barrier_filter, rule)`` in the app.
     """
-    config, store = _config_and_store(region, store)
-    if not store.has_layer("barrieren"):
-        raise LayerNotFoundError("Die Region hat keine Ebene 'barrieren'.",
-                                 hinweis="Bauen Sie die Region neu (sozialraum build).")
-    icf = load_icf_codes(config.icf)
-    return publish(
-        read_reports(store),
-        boundary=shapely.union_all(store.read_layer("region").geometry.to_numpy()),
-        areas=store.read_layer("planungsraeume"),
-        streets=street_segments(store.read_layer("netz_kanten", columns=["name"])),
-        population=store.read_layer("bevoelkerung"),
-        icf_titles=dict(zip(icf["code"], icf["titel_de"], strict=True)),
-        rule=rule,
-        barrier_filter=barrier_filter,
-    )
+    from analyses.privacy import choice_of_filter
+
+    barrier_filter = barrier_filter or BarrierFilter()
+    rule = rule or DisclosureRule.oeffentlich()
+    if rule.ist_intern and choice_of_filter(barrier_filter) is None:
+        config, store = _config_and_store(region, store)
+        icf = load_icf_codes(config.icf)
+        return publish(
+            read_reports(store),
+            boundary=shapely.union_all(store.read_layer("region").geometry.to_numpy()),
+            areas=store.read_layer("planungsraeume"),
+            streets=street_segments(store.read_layer("netz_kanten", columns=["name"])),
+            population=store.read_layer("bevoelkerung"),
+            icf_titles=dict(zip(icf["code"], icf["titel_de"], strict=True)),
+            rule=rule, barrier_filter=barrier_filter,
+            salt=str(store.read_meta().get("geheimhaltung_salz") or DEFAULT_SALT),
+        )
+    return release(region, store=store, rule=rule).for_filter(barrier_filter)
 
 
 @dataclass

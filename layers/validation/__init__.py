@@ -30,6 +30,7 @@ from layers.errors import (
     Problem,
     SourceDataError,
 )
+from layers.validation.personal import normalize_person_key, normalize_person_keys  # noqa: F401
 
 # Header row = row 1 in a spreadsheet; the first data row is therefore row 2.
 FIRST_DATA_ROW = 2

@@ -3,10 +3,10 @@ group — only as protected aggregates.
 
 Every figure, map cell and download on this page comes from a
 :class:`analyses.privacy.Publication` (through :mod:`planungsraeume.barrieren`): at least the
-minimum number of distinct persons, rounded counts, secondary suppression against differencing,
-no report locations. The page offers a few fixed selections (all, one ICF chapter, one
-impairment group, one ICF code; all years or one year), never free combinations, because the
-difference of two selections is protected by rounding only.
+minimum number of distinct persons, cell-key perturbation and rounding (the same persons give the
+same value everywhere), no report locations. The page offers the release's fixed selections
+(all, one ICF chapter, one impairment group, one ICF code; all years or one year), never free
+combinations.
 """
 
 from __future__ import annotations
@@ -181,9 +181,10 @@ def render() -> None:
     common.data_notice()
     st.info(
         f"Datenschutz: Gezeigt werden nur zusammengefasste Werte mit mindestens "
-        f"{settings.privacy_min_persons} verschiedenen Personen, gerundet auf Vielfache von "
-        f"{settings.privacy_rounding_base}; keine Meldeorte, keine Punkte. Die vollständige "
-        "Regel steht unten.",
+        f"{settings.privacy_min_persons} verschiedenen Personen, leicht zufällig verändert "
+        "(Cell-Key-Methode wie beim Zensus 2022) und auf Vielfache von "
+        f"{settings.privacy_rounding_base} gerundet; dieselben Personen ergeben überall dieselbe "
+        "Zahl. Keine Meldeorte, keine Punkte. Die vollständige Regel steht unten.",
         icon=":material/lock:",
     )
     if not common.has_barrier_reports():
