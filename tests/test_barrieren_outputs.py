@@ -37,7 +37,9 @@ def test_free_text_never_leaves_the_store(aachen_store_copy, tmp_path, capsys):
     assert stored["freitext"].astype(str).str.contains(SECRET).sum() == 12  # stored ...
     assert not _contains_secret(read_reports(aachen_store_copy))  # ... but not read out
 
-    for rule in (DisclosureRule.oeffentlich(), DisclosureRule.intern(begruendung="Test")):
+    internal = DisclosureRule.intern(begruendung="Test der Ausgaben auf Freitext im internen Modus",
+                                     angefordert_von="Erika Mustermann")
+    for rule in (DisclosureRule.oeffentlich(), internal):
         pub = publication("aachen", store=aachen_store_copy, rule=rule)
         frames = [pub.gitter(r) for r in pub.rule.gitter] + [
             pub.planungsraeume(), pub.strassen(), pub.region(), pub.icf_je_planungsraum(),
@@ -72,8 +74,22 @@ def test_cli_hotspots_writes_grid_and_geotiff(aachen_store, tmp_path, capsys):
     assert (tmp_path / "barrieren_aachen_1000m.gpkg").exists()
     assert (tmp_path / "barrieren_dichte_aachen_1000m.tif").exists()
     assert "Geheimhaltung: öffentlich" in out
+    # A reason of one word is not enough, and the person asking must be named.
     code = cli.main(["barrieren", "hotspots", "--region", "aachen", "--zelle", "1000",
                      "--out", str(tmp_path), "--intern", "Fallkonferenz"])
+    assert code != 0 and "mindestens einem Satz" in capsys.readouterr().err
+    reason = "Fallkonferenz Burtscheid am 12. Mai zur Abstimmung der Hilfen"
+    code = cli.main(["barrieren", "hotspots", "--region", "aachen", "--zelle", "1000",
+                     "--out", str(tmp_path), "--intern", reason])
+    assert code != 0 and "Namen" in capsys.readouterr().err
+    code = cli.main(["barrieren", "hotspots", "--region", "aachen", "--zelle", "1000",
+                     "--out", str(tmp_path), "--intern", reason,
+                     "--angefordert-von", "Erika Mustermann"])
     assert code == 0
     assert (tmp_path / "barrieren_aachen_1000m_INTERN.gpkg").exists()
-    assert "INTERN" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "INTERN" in out and "Erika Mustermann" in out and reason in out
+    # The public mode offers the release's fixed choices only.
+    code = cli.main(["barrieren", "planungsraeume", "--region", "aachen", "--kapitel", "e1",
+                     "--gruppe", "Mobilität"])
+    assert code != 0 and "feste Auswahl" in capsys.readouterr().err

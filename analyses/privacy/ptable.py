@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -245,9 +246,12 @@ class PerturbationTable:
     @property
     def max_total_change(self) -> int:
         """Largest ``|published − true|`` that the table can produce (noise plus rounding)."""
+        return _max_total_change(self)
+
+    def _max_total_change(self) -> int:
         n = np.arange(self.min_personen, self.min_personen + 4 * self.rundungsbasis
                       + 2 * self.max_abweichung + self.unschaerfe + 1)
-        return int(max(np.abs(self._all_values(c) - c).max() for c in n))
+        return int(max(np.abs(self._all_values(int(c)) - c).max() for c in n))
 
     def _all_values(self, count: int) -> np.ndarray:
         values = self.published(np.full(KEY_RANGE, count), np.arange(KEY_RANGE))
@@ -259,6 +263,16 @@ class PerturbationTable:
         return self.min_personen - 1 + self.unschaerfe
 
     def feasible_counts(self, value: int) -> tuple[int, int]:
+        """The true counts a published ``value`` can come from (what an attacker knows).
+
+        Returns
+        -------
+        tuple of int
+            Smallest and largest true count ``≥ k`` for which some cell key gives ``value``.
+        """
+        return _feasible_counts(self, int(value))
+
+    def _feasible_counts(self, value: int) -> tuple[int, int]:
         """The true counts a published ``value`` can come from (what an attacker knows).
 
         Returns
@@ -297,3 +311,13 @@ class PerturbationTable:
         value = self.published(pcv, ckey)
         pvalue = np.where(value < 0, -pcv, value - pcv)
         return pd.DataFrame({"pcv": pcv, "ckey": ckey, "pvalue": pvalue})
+
+
+@lru_cache(maxsize=16)
+def _max_total_change(table: PerturbationTable) -> int:
+    return table._max_total_change()
+
+
+@lru_cache(maxsize=8192)
+def _feasible_counts(table: PerturbationTable, value: int) -> tuple[int, int]:
+    return table._feasible_counts(value)

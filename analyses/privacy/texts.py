@@ -112,7 +112,7 @@ def leichte_sprache(rule: DisclosureRule | None = None) -> str:
         "Niemand soll wissen: Wer hat etwas gemeldet?\n\n"
         "Darum zeigen wir keine Punkte auf der Karte.\n"
         "Wir zeigen nur Zahlen.\n\n"
-        f"Eine Zahl zeigen wir nur, wenn mindestens {k} Menschen dahinter stehen.\n"
+        f"Hinter jeder Zahl stehen mindestens {k} Menschen.\n"
         f"Sind es weniger als {k} Menschen?\n"
         "Dann steht dort: keine Angabe.\n"
         "Das steht auch dort, wenn es gar keine Meldung gibt.\n"
