@@ -85,7 +85,7 @@ def erklaerung(rule: DisclosureRule | None = None) -> str:
         f"wie viel die Zahl verändert wird: meist um 0, 1 oder 2, höchstens um {t.max_abweichung}. "
         f"Danach wird auf ein Vielfaches von {r.rundungsbasis} gerundet. Zusammen weicht eine "
         f"Zahl höchstens um {t.max_total_change} ab, im Mittel gar nicht.\n"
-        "3. **Immer gleich.** Dieselben Personen ergeben überall dieselbe Zahl: in der Karte, "
+        "3. **Immer gleich. Kein Zurückrechnen.** Dieselben Personen ergeben überall dieselbe Zahl: in der Karte, "
         "in der Tabelle, bei „alle Jahre“ und beim einzelnen Jahr, in der App, im Bericht und "
         "im Export, heute und morgen. Deshalb kann man nicht durch Vergleichen von Auswahlen "
         "oder Ständen zurückrechnen – die Unterschiede sind so unsicher wie die Veränderung.\n"

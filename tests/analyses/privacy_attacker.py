@@ -11,12 +11,14 @@ it solves linear programmes (HiGHS) for the true number of persons of every cell
 * a published value ``v`` means the true count lies in ``table.feasible_counts(v)``;
 * an unpublished (or absent) cell holds ``0 … table.max_unpublished`` persons.
 
-A protected (unpublished) cell is *narrowed* when the LP proves it non-empty (minimum > 0) or
-proves it smaller than it could be (maximum < ``max_unpublished``).
+A protected (unpublished) cell, or the remainder of a total without its published parts, is
+*narrowed below the minimum* when the LP proves that it lies in ``1 … k−1`` (a small group of
+persons exists there, as "total minus visible parts" showed it against the earlier rule).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -59,6 +61,9 @@ class Cells:
             i = self.index[key]
             if self.value[i] != v:
                 self.conflicts.append(f"{key}: {self.value[i]} und {v}")
+                if self.value[i] is None:  # the attacker uses whatever some table shows
+                    self.value[i] = v
+                    self.lo[i], self.hi[i] = self.bounds(v)  # type: ignore[operator]
             return i
         self.index[key] = len(self.lo)
         lo, hi = self.bounds(v) if v is not None else (0, self.unpublished_max)  # type: ignore[operator]
@@ -84,16 +89,20 @@ def read_release(release, *, grid_choices: Iterable[str] = ("alle",),
     for pub in release.publications():
         cd, gd = dims(pub.auswahl)
         year = "*" if pub.jahr is None else pub.jahr
-        region = pub.region().iloc[0]
-        cells.add(("region", cd, gd, year), region["personen"], table)
-        for row in pub.planungsraeume().itertuples():
-            cells.add((("pr", row.pr_id), cd, gd, year), row.personen, table)
+        t = pub.tables  # the published frames (what the accessors return, without copies)
+        cells.add(("region", cd, gd, year), pub.region_total["personen"], table)
+        areas = t["planungsraum"]
+        for pr, value in zip(areas["pr_id"], areas["personen"], strict=True):
+            cells.add((("pr", pr), cd, gd, year), value, table)
         if pub.auswahl in grid_choices:
             for res in resolutions:
-                for row in pub.gitter(res).itertuples():
-                    cells.add((("g", res, row.gitter_id), cd, gd, year), row.personen, table)
-        shown = {(r.pr_id, r.icf_code): r.personen for r in pub.icf_je_planungsraum().itertuples()}
-        shown_region = dict(zip(pub.icf_region()["icf_code"], pub.icf_region()["personen"],
+                grid = t[f"gitter_{res}"]
+                for gid, value in zip(grid["gitter_id"], grid["personen"], strict=True):
+                    cells.add((("g", res, gid), cd, gd, year), value, table)
+        icf = t["planungsraum_icf"]
+        shown = dict(zip(zip(icf["pr_id"], icf["icf_code"], strict=True), icf["personen"],
+                         strict=True))
+        shown_region = dict(zip(t["region_icf"]["icf_code"], t["region_icf"]["personen"],
                                 strict=True))
         for code in codes:
             if cd.startswith("code:") and cd != f"code:{code}":
@@ -101,13 +110,15 @@ def read_release(release, *, grid_choices: Iterable[str] = ("alle",),
             if cd.startswith("kap:") and not code.startswith(cd[4:]):
                 continue
             cells.add(("region", f"code:{code}", gd, year), shown_region.get(code), table)
-            for pr in pub.planungsraeume()["pr_id"]:
+            for pr in areas["pr_id"]:
                 cells.add((("pr", pr), f"code:{code}", gd, year), shown.get((pr, code)), table)
         if pub.jahr is None:
-            for row in pub.jahre_region().itertuples():
-                cells.add(("region", cd, gd, int(row.jahr)), row.personen, table)
-            for row in pub.jahre_je_planungsraum().itertuples():
-                cells.add((("pr", row.pr_id), cd, gd, int(row.jahr)), row.personen, table)
+            years = t["region_jahr"]
+            for y, value in zip(years["jahr"], years["personen"], strict=True):
+                cells.add(("region", cd, gd, int(y)), value, table)
+            per = t["planungsraum_jahr"]
+            for pr, y, value in zip(per["pr_id"], per["jahr"], per["personen"], strict=True):
+                cells.add((("pr", pr), cd, gd, int(y)), value, table)
     return cells
 
 
@@ -232,6 +243,11 @@ class Audit:
         self.n, self.cells = n, cells
         h = highspy.Highs()
         h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        # Interior point without crossover: 0.5 s per query on ~6,000 cells where the simplex
+        # needs a minute (the model is highly degenerate); bounds are exact to ~1e-7.
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("run_crossover", "off")
         inf = highspy.kHighsInf
         lower = np.r_[np.array(cells.lo, float), np.zeros(len(rel.remainders))]
         top = np.r_[np.array(cells.hi, float), np.full(len(rel.remainders), highspy.kHighsInf)]
@@ -268,29 +284,32 @@ class Audit:
         hi, _ = self._solve({i: 1.0}, highspy.ObjSense.kMaximize)
         return lo, hi
 
-    def narrowed(self, targets: Iterable[int], tol: float = 1e-6) -> list[tuple[int, float, float]]:
-        """Protected cells and remainders whose interval the LP narrows: (variable, min, max).
+    def narrowed(self, targets: Iterable[int], k: int, tol: float = 1e-3
+                 ) -> list[tuple[int, float, float]]:
+        """Protected cells and remainders the LP narrows below the minimum: (variable, min, max).
 
-        A protected cell must keep ``0 … max_unpublished`` (min 0: it may be empty; max: it may
-        be as large as an unpublished cell can be); a remainder must keep a minimum of 0. One
-        joint LP first (all at 0 at once; all cells at their maximum at once); only variables
-        the joint solution cannot place at the bound are solved one by one.
+        A value is narrowed below the minimum when the attacker can prove that it lies in
+        ``1 … k−1``: a small group of persons exists there. One joint LP first (all targets at 0
+        at once); only variables it cannot place at 0 are minimised one by one, and only those
+        with a positive minimum are maximised.
         """
-        cap = float(self.cells.unpublished_max)
-        cells = list(targets)
-        lows = cells + self.remainder_vars
-        found: dict[int, list[float]] = {}
+        lows = list(targets) + self.remainder_vars
+        found = []
         _, x = self._solve(dict.fromkeys(lows, 1.0), highspy.ObjSense.kMinimize)
         for t in [t for t in lows if x[t] > tol]:
             lo, _ = self._solve({t: 1.0}, highspy.ObjSense.kMinimize)
             if lo > tol:
-                found[t] = [lo, float("nan")]
-        _, x = self._solve(dict.fromkeys(cells, 1.0), highspy.ObjSense.kMaximize)
-        for t in [t for t in cells if x[t] < cap - tol]:
-            hi, _ = self._solve({t: 1.0}, highspy.ObjSense.kMaximize)
-            if hi < cap - tol:
-                found.setdefault(t, [0.0, hi])[1] = hi
-        return [(t, v[0], v[1]) for t, v in found.items()]
+                hi, _ = self._solve({t: 1.0}, highspy.ObjSense.kMaximize)
+                if hi < k - tol:
+                    found.append((t, lo, hi))
+        return found
+
+    def proven_nonempty(self, targets: Iterable[int], tol: float = 1e-3) -> list[int]:
+        """Protected cells the attacker can prove non-empty (not necessarily small)."""
+        targets = list(targets)
+        _, x = self._solve(dict.fromkeys(targets, 1.0), highspy.ObjSense.kMinimize)
+        return [t for t in targets if x[t] > tol
+                and self._solve({t: 1.0}, highspy.ObjSense.kMinimize)[0] > tol]
 
     def describe(self, variable: int) -> str:
         """The cell or remainder behind an LP variable, for messages."""
@@ -316,8 +335,7 @@ def grid_geometry(boundary: shapely.Geometry, areas, crs) -> tuple[dict[int, lis
     known = set(ids[500])
     nesting = {}
     for gid in ids[1000]:
-        north = int(gid.split("N")[1].split("E")[0])
-        east = int(gid.split("E")[1])
+        north, east = (int(v) for v in re.fullmatch(r"CRS3035RES\d+mN(\d+)E(\d+)", gid).groups())
         children = [f"CRS3035RES500mN{north + dn}E{east + de}" for dn in (0, 500)
                     for de in (0, 500)]
         nesting[gid] = [c for c in children if c in known]

@@ -159,7 +159,7 @@ def test_l3_year_selector_and_all_years_show_one_value_and_the_remainder_stays_o
                                    area_ids=list(geo.areas["pr_id"]), areas_cover=True,
                                    years_cover=True))
     hidden = [cells.index[((("pr", pr)), "*", "*", y)] for y in (2024, 2025)]
-    assert [v for v, lo, hi in audit.narrowed(hidden)] == []
+    assert [v for v, lo, hi in audit.narrowed(hidden, K)] == []
     assert cells.conflicts == []
 
 
@@ -204,7 +204,7 @@ def audit_release(geo, rel, truth: gpd.GeoDataFrame, *, grid_choices=("alle",)):
                      area_ids=list(geo.areas["pr_id"]), areas_cover=areas_cover,
                      years_cover=years_cover, grid_nesting=nesting, grid_in_area=inside)
     audit = Audit(cells, rel_)
-    return audit, audit.narrowed(audit.protected())
+    return audit, audit.narrowed(audit.protected(), K)
 
 
 def test_lp_audit_narrows_no_protected_cell_of_a_release(geo):
@@ -329,3 +329,39 @@ def test_release_differencing_shows_nothing_beyond_the_documented_noise(geo):
     assert elsewhere == [], elsewhere[:5]
     assert expected > 100  # enough values counting the person to judge the rate
     assert abs(observed - expected) <= 4 * np.sqrt(variance) + 1, (observed, expected)
+
+
+# ---- the 100,000-report benchmark data ---------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_attacks_on_the_100k_benchmark_release(geo, aachen_store):
+    """LP audit and one add-a-person differencing on the benchmark's 100,000 reports."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "hotspots.py"
+    spec = importlib.util.spec_from_file_location("benchmark_hotspots", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)  # type: ignore[union-attr]
+    from layers.barrieren import load_icf_codes, load_impairment_groups
+    from layers.regions import load_region
+
+    icf = load_icf_codes(load_region("aachen").icf)
+    data = bench.synthetic_reports(geo.population, geo.boundary, list(icf["code"]), 100_000)
+    groups = [g.name for g in load_impairment_groups()]
+    choices = ("alle", *(f"kapitel:e{i}" for i in range(1, 6)), *(f"gruppe:{g}" for g in groups))
+    rel = make_release(geo, data, auswahlen=choices, jahre=None)
+    audit, narrowed = audit_release(geo, rel, data, grid_choices=("alle",))
+    assert audit.feasible() and len(audit.protected()) > 500
+    assert [audit.describe(v) for v, _, _ in narrowed] == []
+    assert audit.cells.conflicts == []
+    # One more person: only values that count them change.
+    extra = data.iloc[[0]].copy()
+    extra["person_schluessel"] = "X-NEU-100K"
+    extra["qualifikator"] = ".3"
+    larger = pd.concat([data, extra], ignore_index=True)
+    after = make_release(geo, larger, auswahlen=choices, jahre=rel.jahre)
+    who = person_of(geo, larger.iloc[[-1]], after)
+    changed = changes(every_value(rel), every_value(after))
+    assert [k for k in changed if not who.counted_in(k)] == []
