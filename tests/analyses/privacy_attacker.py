@@ -196,7 +196,7 @@ def relations(cells: Cells, release, *, groups: list[str], chapters: dict[str, l
                     rel.partition(cells, (geo, f"code:{c}", "*", year),
                                   [(geo, f"code:{c}", g, year) for g in groups])
         if years_cover:
-            for cd, gd, _ in attrs:
+            for cd, gd in sorted({(a[0], a[1]) for a in attrs}):
                 rel.partition(cells, (geo, cd, gd, "*"),
                               [(geo, cd, gd, y) for y in release.jahre])
     return rel
@@ -289,18 +289,38 @@ class Audit:
         """Protected cells and remainders the LP narrows below the minimum: (variable, min, max).
 
         A value is narrowed below the minimum when the attacker can prove that it lies in
-        ``1 … k−1``: a small group of persons exists there. One joint LP first (all targets at 0
-        at once); only variables it cannot place at 0 are minimised one by one, and only those
-        with a positive minimum are maximised.
+        ``1 … k−1``: a small group of persons exists there. Joint LPs first: all targets at 0 at
+        once (who can be empty is safe); then the others capped at ``k`` and maximised at once
+        (who reaches ``k`` is safe); only the rest are minimised and maximised one by one.
         """
         lows = list(targets) + self.remainder_vars
-        found = []
         _, x = self._solve(dict.fromkeys(lows, 1.0), highspy.ObjSense.kMinimize)
-        for t in [t for t in lows if x[t] > tol]:
-            lo, _ = self._solve({t: 1.0}, highspy.ObjSense.kMinimize)
-            if lo > tol:
-                hi, _ = self._solve({t: 1.0}, highspy.ObjSense.kMaximize)
-                if hi < k - tol:
+        positive = np.array([t for t in lows if x[t] > tol], dtype=np.int32)
+        if not len(positive):
+            return []
+        # y_t = min(x_t, k) through y_t ≤ x_t, 0 ≤ y_t ≤ k; maximise Σ y_t.
+        h, m = self.h, len(positive)
+        first = self.n
+        h.addVars(m, np.zeros(m), np.full(m, float(k)))
+        import scipy.sparse as sp
+
+        rows = sp.csr_matrix((np.r_[np.ones(m), -np.ones(m)],
+                              (np.r_[np.arange(m), np.arange(m)],
+                               np.r_[np.arange(first, first + m), positive])),
+                             shape=(m, first + m))
+        h.addRows(m, np.full(m, -highspy.kHighsInf), np.zeros(m), rows.nnz, rows.indptr,
+                  rows.indices, rows.data)
+        self.n += m
+        _, y = self._solve(dict(zip(range(first, first + m), [1.0] * m, strict=True)),
+                           highspy.ObjSense.kMaximize)
+        x = np.zeros(first)
+        x[positive] = y[first:first + m]
+        found = []
+        for t in [int(t) for t in positive if x[t] < k - tol]:
+            hi, _ = self._solve({t: 1.0}, highspy.ObjSense.kMaximize)
+            if hi < k - tol:
+                lo, _ = self._solve({t: 1.0}, highspy.ObjSense.kMinimize)
+                if lo > tol:
                     found.append((t, lo, hi))
         return found
 

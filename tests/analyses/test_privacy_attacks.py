@@ -160,6 +160,10 @@ def test_l3_year_selector_and_all_years_show_one_value_and_the_remainder_stays_o
                                    years_cover=True))
     hidden = [cells.index[((("pr", pr)), "*", "*", y)] for y in (2024, 2025)]
     assert [v for v, lo, hi in audit.narrowed(hidden, K)] == []
+    # "10 − 5": the area without its published years cannot even be shown to be non-empty.
+    total = cells.index[((("pr", pr)), "*", "*", "*")]
+    rests = [len(cells.lo) + j for j, (t, _s, _h) in enumerate(audit.remainders) if t == total]
+    assert audit.proven_nonempty([*hidden, *rests]) == []
     assert cells.conflicts == []
 
 
