@@ -53,7 +53,9 @@ from analyses.areas import cells_to_areas
 from layers.angebote import ACCESS_COLUMNS, service_types
 from layers.angebote.edit import active_services
 from layers.errors import InputValidationError
-from layers.store import RegionStore
+from planungsraeume.cache import cached
+from planungsraeume.frage import Question
+from planungsraeume.region import OUTSIDE_ID, Region
 
 LONG_COLUMNS = ["pr_id", "name", "bereich", "kennzahl", "bezeichnung", "einheit", "art", "wert",
                 "zaehler", "nenner", "wert_region", "region_bezug", "differenz", "verhaeltnis"]
@@ -227,7 +229,10 @@ def population_indicators(
     keys = areas[key].astype("string").to_numpy()
     names = _names(areas)
     inhabitants = population["einwohner"].to_numpy(dtype=float)
-    area_km2 = areas.geometry.area.to_numpy() / 1e6
+    # The area inside the region where the caller knows it (Region.areas: an area made of whole
+    # municipalities counts only its part in the region, like its inhabitants).
+    area_km2 = (areas["flaeche_km2"].to_numpy(dtype=float) if "flaeche_km2" in areas
+                else areas.geometry.area.to_numpy() / 1e6)
     parts = [
         _row(keys, names, bereich="Bevölkerung", kennzahl="einwohner", bezeichnung="Einwohner",
              einheit="Personen", art="anzahl", zaehler=inhabitants),
@@ -265,7 +270,10 @@ def service_indicators(
     keys = areas[key].astype("string").to_numpy()
     names = _names(areas)
     active = active_services(services, stichtag)
-    assigned = assign_to_areas(areas, active.geometry, key=key)
+    # Offers of Region.offers carry their area already (the same rule as the cells').
+    assigned = (active["pr_id"].astype("string").where(active["pr_id"] != OUTSIDE_ID)
+                if "pr_id" in active.columns and key == "pr_id"
+                else assign_to_areas(areas, active.geometry, key=key))
     active = active.assign(_pr=assigned.to_numpy())[assigned.notna().to_numpy()]
     inhabitants = population["einwohner"].to_numpy(dtype=float) if population is not None else None
 
@@ -364,10 +372,6 @@ def coverage_from_cells(
     })
 
 
-PROFILE_PHRASES = {"fuss": "zu Fuß", "senior": "als Seniorin/Senior", "rollator": "mit Rollator",
-                   "rollstuhl": "im Rollstuhl"}
-
-
 def coverage_from_area_coverage(
     area_coverage: pd.DataFrame,
     minuten: float,
@@ -415,30 +419,12 @@ def coverage_from_area_coverage(
     })
 
 
-def reachability_coverage(
-    store: RegionStore,
-    *,
-    profil: str,
-    minuten: float,
-    typ: str | None = None,
-    filter: dict[str, object] | None = None,
-    auswahl: str | None = None,
-    unbekannt: str | None = None,
-) -> list[pd.DataFrame]:
-    """Reachability coverage of a region as input of :func:`indicators_for_store`.
+def reachability_coverage(region: Region, frage: Question) -> list[pd.DataFrame]:
+    """Reachability coverage of a region for a question, as input of :func:`indicators`.
 
-    Runs the cached reachability analysis (``planungsraeume.erreichbarkeit.coverage``) and returns two
-    tables: all inhabitants and people aged 65 and over who reach a selected offer within
-    ``minuten``.
-
-    Parameters
-    ----------
-    store
-        The region store.
-    profil, minuten, typ, filter, unbekannt
-        As for ``planungsraeume.erreichbarkeit.coverage``.
-    auswahl
-        German name of the selection for the label (default: the type or "ein Angebot").
+    Runs the cached reachability analysis (:func:`planungsraeume.erreichbarkeit.coverage`) and
+    returns two tables: all inhabitants and people aged 65 and over who reach a selected offer
+    within the question's minutes.
 
     Returns
     -------
@@ -446,16 +432,14 @@ def reachability_coverage(
         Keys ``erreichbarkeit_<slug>`` and ``erreichbarkeit_<slug>_65`` once passed through
         :func:`coverage_indicators`.
     """
-    from planungsraeume import erreichbarkeit as workflow
+    from planungsraeume import erreichbarkeit
 
-    table = workflow.coverage(store, profil, typ, filter, [minuten], unbekannt=unbekannt)
-    what = auswahl or typ or "ein Angebot"
-    phrase = PROFILE_PHRASES.get(profil, profil)
-    label = f"{what} in {minuten:g} Min. {phrase}"
-    slug = _slug(f"{what}_{profil}_{minuten:g}")
+    table = erreichbarkeit.coverage(region, frage)
+    label = f"{frage.selection_label()} in {frage.minutes_label()} {frage.profile_label()}"
+    slug = _slug(f"{frage.selection_label()}_{frage.profil}_{frage.minuten:g}")
     return [
-        coverage_from_area_coverage(table, minuten, kennzahl=slug, bezeichnung=label),
-        coverage_from_area_coverage(table, minuten, kennzahl=f"{slug}_65",
+        coverage_from_area_coverage(table, float(frage.minuten), kennzahl=slug, bezeichnung=label),
+        coverage_from_area_coverage(table, float(frage.minuten), kennzahl=f"{slug}_65",
                                     bezeichnung=f"{label}, 65 Jahre und älter", gruppe="ab65"),
     ]
 
@@ -650,21 +634,45 @@ def compute_indicators(
     return result
 
 
-def indicators_for_store(
-    store: RegionStore,
-    *,
-    coverage: pd.DataFrame | Sequence[pd.DataFrame] | None = None,
-    stichtag: date | str | None = None,
-) -> pd.DataFrame:
-    """:func:`compute_indicators` for a region store (population grid, offers, own indicators)."""
+@cached("kennzahlen", disk=False)
+def indicators(region: Region, frage: Question | None = None, *,
+               stichtag: date | None = None) -> pd.DataFrame:
+    """:func:`compute_indicators` for a region: its inhabitants per area (the one cell→area
+    rule), its active offers on the day, its own indicators and, with a question, the
+    reachability coverage of that question.
+
+    Parameters
+    ----------
+    region
+        The region.
+    frage
+        Add the reachability coverage of this question (bereich "Erreichbarkeit"); ``None``:
+        without reachability (cheap). Its day is the day of the offers as well.
+    stichtag
+        Day of the offers without a question (default today).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The long table of :func:`compute_indicators`; ``attrs["einwohner_ohne_planungsraum"]``
+        holds the inhabitants of cells outside every area.
+    """
     from layers.planungsraeume.tabellen import USER_INDICATOR_TABLE
 
-    areas = store.read_layer("planungsraeume")
-    population = store.read_layer("bevoelkerung") if store.has_layer("bevoelkerung") else None
-    services = store.read_layer("angebote") if store.has_layer("angebote") else None
-    own = store.read_layer(USER_INDICATOR_TABLE) if store.has_layer(USER_INDICATOR_TABLE) else None
-    return compute_indicators(areas, population=population, services=services,
-                              coverage=coverage, eigene=own, stichtag=stichtag)
+    day = frage.tag if frage is not None else (stichtag or date.today())
+    areas = region.areas()
+    population = region.population_by_area() if region.has_population() else None
+    outside = 0.0
+    if population is not None:
+        outside = float(population.loc[population["pr_id"] == OUTSIDE_ID, "einwohner"].sum())
+        population = population[population["pr_id"] != OUTSIDE_ID]
+    coverage = (reachability_coverage(region, frage)
+                if frage is not None and region.has_population() and region.has_network() else None)
+    own = region.layer(USER_INDICATOR_TABLE) if region.has_layer(USER_INDICATOR_TABLE) else None
+    result = compute_indicators(areas, population=population, services=region.offers(day),
+                                coverage=coverage, eigene=own, stichtag=day)
+    result.attrs["einwohner_ohne_planungsraum"] = outside
+    return result
 
 
 def indicators_wide(long: pd.DataFrame, *, labels: bool = True,

@@ -175,7 +175,7 @@ def test_erreichbarkeit_profile_minutes_and_filters_change_coverage(aachen_store
     assert app.multiselect(key="erreich_merkmale").value == []
     assert app.radio(key="erreich_minuten").value == 15
     assert app.radio(key="erreich_unbekannt").value == "optimistisch"
-    assert app.radio(key="erreich_profil").options == ["zu Fuß", "Seniorin / Senior",
+    assert app.radio(key="erreich_profil").options == ["zu Fuß", "als Seniorin / Senior",
                                                         "mit Rollator", "im Rollstuhl"]
     app.radio(key="erreich_profil").set_value("fuss")
     rerun(app)
