@@ -26,9 +26,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -334,7 +334,7 @@ def _active_offer_ids(store: RegionStore) -> list[str]:
     if not store.has_layer("angebote"):
         return []
     offers = store.read_layer("angebote", columns=["angebot_id", "gueltig_von", "gueltig_bis"])
-    return list(active_services(offers)["angebot_id"].astype(str))  # type: ignore[arg-type]
+    return list(active_services(offers)["angebot_id"].astype(str))
 
 
 def _service_column(columns: Iterable[Any], field: str) -> str | None:

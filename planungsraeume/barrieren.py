@@ -23,11 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-
-import numpy as np
 
 from analyses.grid import check_resolution
 from analyses.hotspots import (

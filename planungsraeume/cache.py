@@ -104,10 +104,10 @@ def _frame_hash(frame: pd.DataFrame) -> str:
     if isinstance(frame, gpd.GeoDataFrame):
         for column in frame.columns:
             if isinstance(frame[column].dtype, gpd.array.GeometryDtype):
-                plain[column] = frame[column].to_wkb()
+                plain[column] = frame[column].to_wkb(hex=True)
         digest.update(str(frame.crs).encode())
     digest.update(",".join(map(str, plain.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(plain.astype("string"), index=True).to_numpy().tobytes())
+    digest.update(pd.util.hash_pandas_object(plain.astype(str), index=True).to_numpy().tobytes())
     return digest.hexdigest()[:24]
 
 
@@ -189,15 +189,15 @@ class ResultCache:
         key = f"{kind}-{cache_key(kind, inputs)}"
         found, value = self._lookup(key)
         if found:
-            return value  # type: ignore[no-any-return]
+            return value
         with self._lock:
             guard = self._computing.setdefault(key, threading.Lock())
         with guard:
             found, value = self._lookup(key)
             if found:
-                return value  # type: ignore[no-any-return]
+                return value
             use_disk = self.disk and disk
-            stored = self._read(key) if use_disk else None
+            stored: Any = self._read(key) if use_disk else None
             if stored is None:
                 self.misses += 1
                 stored = compute()

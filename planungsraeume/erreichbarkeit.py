@@ -21,13 +21,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analyses.coverage import DEFAULT_THRESHOLDS, coverage_by_area, gap_layer, share_by_area
+from analyses.coverage import coverage_by_area, gap_layer, share_by_area
 from analyses.isochrones import DEFAULT_BUFFER_M, isochrones
 from analyses.network.search import (
     check_minutes,
     count_within,
     nearest_by_type,
     nearest_service,
+    select_services,
 )
 from analyses.network.snapping import DEFAULT_MAX_SNAP_M
 from analyses.transit import (
@@ -93,7 +94,9 @@ def travel_times(
     offers = region.offers(frage.tag)
     result = nearest_service(graph, _origins(region, frage, quelle, max_anbindung_m), offers,
                              frage.typen, frage.filter, max_anbindung_m=max_anbindung_m)
-    result.attrs["angebote"] = sorted(region.selected_offers(frage)["angebot_id"].astype(str))
+    # The offers the search saw (the same selection nearest_service made from ``offers``).
+    used = select_services(offers, frage.typen, frage.filter)
+    result.attrs["angebote"] = sorted(used["angebot_id"].astype(str))
     return result
 
 
@@ -342,7 +345,7 @@ def _gtfs(region: Region, gtfs: str | Path | None) -> Path:
     path = Path(gtfs) if gtfs is not None else region.config.gtfs
     if path is None:
         raise AnalysisError(
-            f"Für die Region „{region.titel}“ ist kein ÖV-Fahrplan (GTFS) hinterlegt.",
+            f"Für die Region „{region.titel}“ ist kein GTFS-Fahrplan hinterlegt.",
             hinweis="ÖV-Güteklassen gibt es für Regionen mit Fahrplan, z. B. Heidelberg.",
         )
     return path

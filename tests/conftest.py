@@ -56,3 +56,19 @@ def aachen_store_copy(aachen_store: GeoPackageStore, tmp_path: Path) -> GeoPacka
 @pytest.fixture(scope="session")
 def aachen_extract() -> OsmExtract:
     return read_extract(AACHEN_PBF)
+
+
+@pytest.fixture(scope="session")
+def aachen(aachen_store: GeoPackageStore, aachen_config: RegionConfig):
+    """The built demo as a :class:`planungsraeume.region.Region` (read-only use!)."""
+    from planungsraeume.region import Region
+
+    return Region.open(aachen_config, store=aachen_store)
+
+
+@pytest.fixture()
+def aachen_region_copy(aachen_store_copy: GeoPackageStore, aachen_config: RegionConfig):
+    """A :class:`planungsraeume.region.Region` over a private copy of the demo store."""
+    from planungsraeume.region import Region
+
+    return Region.open(aachen_config, store=aachen_store_copy)

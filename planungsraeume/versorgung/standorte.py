@@ -53,12 +53,16 @@ class LocationPlan:
         and in people aged 65+), ``versorgt_kumuliert``, ``mittlere_minuten``.
     je_planungsraum
         Newly covered people per planning area: ``einwohner``, ``neu_versorgt``,
-        ``neu_versorgt_65_plus``, ``versorgt_vorher``, ``versorgt_nachher``.
+        ``neu_versorgt_65_plus``, ``versorgt_vorher``, ``versorgt_nachher``; an ``"ohne"`` row
+        for cells outside every area, so that the rows add up to the region.
+    bestehende_angebote
+        Ids of the existing offers that counted as covering.
     """
 
     vorschlag: SiteSuggestion
     standorte: gpd.GeoDataFrame
     je_planungsraum: pd.DataFrame
+    bestehende_angebote: tuple[str, ...] = ()
 
 
 def _matrix(frame: pd.DataFrame, n_cells: int, ids: Sequence[object], what: str) -> np.ndarray:
@@ -204,7 +208,8 @@ def plan_locations(
     per_area = per_area.reindex(order, fill_value=0.0)
     names = dict(zip(areas["pr_id"].astype(str), areas["name"].astype(str), strict=True))
     per_area.insert(0, "name", [names.get(p, "ohne Planungsraum") for p in order])
-    return LocationPlan(vorschlag=suggestion, standorte=chosen, je_planungsraum=per_area)
+    return LocationPlan(vorschlag=suggestion, standorte=chosen, je_planungsraum=per_area,
+                        bestehende_angebote=tuple(sorted(existing["angebot_id"].astype(str))))
 
 
 @cached("standortvorschlag", disk=False)
