@@ -3,28 +3,18 @@ built."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
-import subprocess
-import sys
-from pathlib import Path
-
-import geopandas as gpd
 import pytest
 
 from layers import settings
 from layers.build import build_region
 from layers.errors import (
     ConfigError,
-    CRSError,
-    GeometryError,
     SharedDataMissingError,
     SourceDataError,
 )
 from layers.regions import load_region
-from tests.tools.paths import SHARED
 from tests.tools.regions import config_variant
+
 
 @pytest.mark.parametrize("crs", ["EPSG:99999", "UTM-irgendwas", "EPSG:4326"])
 def test_unknown_or_unsuitable_crs(tmp_path, crs):
