@@ -27,8 +27,8 @@ import geopandas as gpd
 import pandas as pd
 
 from layers import settings
-from layers.angebote import conform, services_from_osm, synthetic_services
-from layers.barrieren import load_icf_codes, synthetic_barriers
+from layers.angebote import conform, services_from_osm
+from layers.barrieren import load_icf_codes
 from layers.build.bevoelkerung import model_population, read_zensus_grid
 from layers.errors import LayerNotFoundError, SozialraumError, StoreError
 from layers.formatting import de_number
@@ -49,6 +49,7 @@ from layers.progress import ProgressCallback, Steps
 from layers.regions import RegionConfig, load_region
 from layers.sources import check_shared_data
 from layers.store import AUDIT_TABLE, META_TABLE, GeoPackageStore, meta_frame, region_store_path
+from layers.synthetic import synthetic_barriers, synthetic_services
 from layers.planungsraeume.define import from_osm_places
 
 log = get_logger("build")

@@ -1,0 +1,138 @@
+"""Personal data in import files: identifying columns and person keys that are no pseudonyms."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import pandas as pd
+
+from layers.errors import PersonalDataError, Problem
+from layers.validation.columns import column_key
+from layers.validation.problems import FIRST_DATA_ROW
+
+__all__ = ["PERSONAL_COLUMN_PATTERNS", "check_personal_columns", "check_pseudonym_values"]
+
+
+# Column names that identify a person directly. Their presence makes an import file unacceptable
+# for case-derived data (SGB X, Art. 9 GDPR): the store must never hold them.
+PERSONAL_COLUMN_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"^(vor|nach|familien|ruf)?name(n)?$", "Name"),
+    (r"^(vorname|nachname|familienname|klient(in)?|person(en)?name)$", "Name"),
+    (r"geburts(datum|tag|jahr)|^geb\.?(datum)?$|birth", "Geburtsdatum"),
+    (r"^(telefon|tel|handy|mobil|e-?mail|mail)$", "Kontaktdaten"),
+    (r"versicherten|sozialversicherungs|steuer-?id|aktenzeichen|fallnummer_klar", "Kennnummer"),
+    (r"^(wohn)?(adresse|anschrift)(_person|_klient(in)?)?$|^wohnort$|^privatadresse$", "Wohnadresse"),
+)
+
+
+def check_personal_columns(
+    columns: Iterable[str],
+    *,
+    datei: str | Path | None = None,
+    erlaubt: Iterable[str] = (),
+) -> None:
+    """Refuse a table that carries directly identifying personal data.
+
+    Parameters
+    ----------
+    columns
+        Column names of the input.
+    datei
+        For the message.
+    erlaubt
+        Column names that are legitimate in this kind of table although they look personal, e.g.
+        ``"Name"`` and ``"Telefon"`` of an advice office in a service directory (compared
+        case-insensitively, ignoring spaces, hyphens and underscores).
+
+    Raises
+    ------
+    PersonalDataError
+        Naming every offending column and what it looks like.
+    """
+    allowed = {column_key(c) for c in erlaubt}
+    found: list[Problem] = []
+    for column in columns:
+        if column_key(column) in allowed:
+            continue
+        key = str(column).strip().lower().replace(" ", "_").replace("-", "_")
+        for pattern, label in PERSONAL_COLUMN_PATTERNS:
+            if re.search(pattern, key.replace("_", "") if label != "Name" else key):
+                found.append(
+                    Problem(
+                        f"Die Spalte enthält personenbezogene Daten ({label}).",
+                        "Entfernen Sie die Spalte vor dem Import; nur ein pseudonymer "
+                        "Personenschlüssel ist erlaubt.",
+                        datei=str(datei) if datei else None,
+                        spalte=str(column),
+                    )
+                )
+                break
+    if found:
+        raise PersonalDataError(
+            "Die Datei enthält Spalten mit direkt personenbezogenen Daten und wird nicht importiert.",
+            hinweis="Sozial- und Gesundheitsdaten dürfen nur pseudonymisiert gespeichert werden "
+            "(SGB X, Art. 9 DSGVO). Entfernen Sie die genannten Spalten.",
+            datei=datei,
+            probleme=found,
+        )
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[a-z]{2,}", re.IGNORECASE)
+_DATE_LIKE = re.compile(r"^\d{1,2}\.\d{1,2}\.(\d{2}|\d{4})$|^\d{4}-\d{2}-\d{2}$")
+_NAME_LIKE = re.compile(r"^[A-ZÄÖÜ][a-zäöüß]+(-[A-ZÄÖÜ][a-zäöüß]+)?,?\s+[A-ZÄÖÜ][a-zäöüß]+")
+
+
+def check_pseudonym_values(
+    values: pd.Series, *, spalte: str, datei: str | Path | None = None
+) -> list[Problem]:
+    """Find person keys that are not pseudonyms but names, e-mail addresses or birth dates.
+
+    Parameters
+    ----------
+    values
+        The person-key column (positions = data rows).
+    spalte, datei
+        For messages.
+
+    Returns
+    -------
+    list of Problem
+        One per suspicious or missing key.
+    """
+    problems: list[Problem] = []
+    for pos, value in enumerate(values.to_numpy()):
+        zeile = pos + FIRST_DATA_ROW
+        text = "" if value is None or value is pd.NA else str(value).strip()
+        if not text:
+            problems.append(
+                Problem(
+                    "Der pseudonyme Personenschlüssel fehlt.",
+                    "Ohne Schlüssel können Personen nicht von Nennungen unterschieden werden; "
+                    "tragen Sie den Schlüssel aus der Fallakte ein.",
+                    datei=str(datei) if datei else None, zeile=zeile, spalte=spalte,
+                )
+            )
+            continue
+        reason = None
+        if _EMAIL.search(text):
+            reason = "eine E-Mail-Adresse"
+        elif _DATE_LIKE.match(text):
+            reason = "ein Datum (Geburtsdatum?)"
+        elif _NAME_LIKE.match(text):
+            reason = "ein Personenname"
+        if reason:
+            problems.append(
+                Problem(
+                    f"Der Personenschlüssel sieht aus wie {reason}, nicht wie ein Pseudonym.",
+                    "Verwenden Sie nur den pseudonymen Schlüssel (z. B. P-4711-AC), nie Namen, "
+                    "Geburtsdaten oder Kontaktdaten.",
+                    datei=str(datei) if datei else None, zeile=zeile, spalte=spalte,
+                )
+            )
+    return problems
+
+
+# --------------------------------------------------------------------------------------------
+# Point coordinates in planners' tables (candidate lists, scenario edits)
