@@ -28,7 +28,7 @@ import pandas as pd
 
 from analyses.privacy import MISSING_LABEL, Publication
 from layers.errors import Problem
-from layers.formatting import MISSING, de_number
+from layers.formatting import MISSING, de_number, excel_csv_bytes
 
 __all__ = [
     "DECIMALS",
@@ -134,12 +134,13 @@ def text_table(table: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(table: pd.DataFrame) -> bytes:
     """A table as CSV for German spreadsheet programs: semicolon, decimal comma, UTF-8 with BOM.
 
-    The one CSV writer of the project (command line and app downloads).
+    The one CSV writer of the project (command line and app downloads; a geometry column is
+    left out), :func:`layers.formatting.excel_csv_bytes`.
     """
     frame = pd.DataFrame(table)
     if isinstance(table, gpd.GeoDataFrame):
         frame = pd.DataFrame(table.drop(columns=table.geometry.name))
-    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    return excel_csv_bytes(frame)
 
 
 def write_csv(table: pd.DataFrame, path: str | Path) -> Path:
