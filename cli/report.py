@@ -17,7 +17,7 @@ def _report(args: argparse.Namespace) -> int:
         profile=tuple(args.profil) if args.profil else DEFAULT_COVERAGE.profile,
         minuten=args.minuten,
     )
-    written = write_reports(open_region(args.region).store, args.out,
+    written = write_reports(open_region(args.region), args.out,
                             pr_ids=args.planungsraum or None, formats=args.format,
                             coverage_choice=choice)
     reports = [p for p in written if p.name != "index.html"]
