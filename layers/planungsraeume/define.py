@@ -167,8 +167,9 @@ def _pick_column(columns: list[str], wanted: str | None, candidates: tuple[str, 
         raise InputValidationError(
             f"Mehrere Spalten kommen für {what} in Frage: {listed}. Welche gilt, wird nicht "
             "geraten.",
-            hinweis=f"Geben Sie die Spalte ausdrücklich an (Befehlszeile: {option} SPALTE, z. B. "
-            f"{option} {found[-1]}) oder benennen Sie die anderen Spalten um.",
+            hinweis="Geben Sie die Spalte ausdrücklich an (Befehlszeile: "
+            + " oder ".join(f'{option} "{c}"' if " " in c else f"{option} {c}" for c in found)
+            + ") oder benennen Sie die anderen Spalten um.",
             datei=str(datei),
         )
     if found:
