@@ -417,8 +417,13 @@ def quality_class_by_area(
     *,
     distanz: str = "netz",
     quelle: str | None = None,
+    profil: str = "fuss",
+    unbekannt: str | None = None,
 ) -> pd.DataFrame:
     """Population (or addresses) per planning area by ÖV-Güteklasse (A–F, ``keine``).
+
+    ``profil`` and ``unbekannt`` are those of the walk to the stop (as in
+    :func:`quality_classes`).
 
     Returns
     -------
@@ -427,7 +432,8 @@ def quality_class_by_area(
         timetable day and window of the stations.
     """
     source = quelle or region.default_origin_source()
-    grades = quality_classes(region, gtfs, datum, von, bis, distanz=distanz, quelle=source)
+    grades = quality_classes(region, gtfs, datum, von, bis, distanz=distanz, quelle=source,
+                             profil=profil, unbekannt=unbekannt)
     labels = [*"ABCDEF", NO_GRADE]
     categories = pd.Series(
         pd.Categorical(grades["gueteklasse"].astype(str), categories=labels, ordered=True),
