@@ -11,8 +11,12 @@ Frames are kept in memory (LRU) and, where the kind allows it, as Parquet (GeoPa
 with a JSON sidecar for ``attrs`` under ``<cache>/analysen/``, so that a restarted app answers
 at once. Callers get a copy of a frame, so changing it never changes the cache. Other objects
 (graphs, publications, comparison results) are kept in memory only and shared: treat them as
-read-only. Large artefacts that are expensive to rebuild (the network graph of a profile) are
-written by their owner into :meth:`ResultCache.artefact_path`.
+read-only. One kind may ask for an explicit ``pickled=True``: its non-frame answer is also
+written as a pickle beside the Parquet files (used only for the app's prepared map layers,
+which cost seconds to rebuild after a restart and are not frames; the cache directory is the
+user's own, so reading its pickles is as safe as reading its Parquet files). Large artefacts
+that are expensive to rebuild (the network graph of a profile) are written by their owner into
+:meth:`ResultCache.artefact_path`.
 
 :func:`cached` turns a function ``f(region, …)`` into a cached one; its key is built from the
 bound arguments (a :class:`~planungsraeume.frage.Question` by its :meth:`key`, frames by a hash
@@ -27,6 +31,7 @@ import hashlib
 import inspect
 import json
 import os
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -166,6 +171,7 @@ class ResultCache:
         compute: Callable[[], R],
         *,
         disk: bool = True,
+        pickled: bool = False,
     ) -> R:
         """The cached answer for these inputs, computing and storing it if unknown.
 
@@ -180,6 +186,9 @@ class ResultCache:
             the same key wait for the first one instead of computing it twice.
         disk
             Whether frames of this kind may be written to and read from disk.
+        pickled
+            Whether a non-frame answer of this kind may be written to and read from disk as a
+            pickle (only for answers that are expensive to rebuild and not frames).
 
         Returns
         -------
@@ -197,12 +206,14 @@ class ResultCache:
             if found:
                 return value
             use_disk = self.disk and disk
-            stored: Any = self._read(key) if use_disk else None
+            stored: Any = self._read(key, pickled) if use_disk else None
             if stored is None:
                 self.misses += 1
                 stored = compute()
                 if use_disk and isinstance(stored, pd.DataFrame):
                     self._write(key, stored)
+                elif use_disk and pickled:
+                    self._write_pickle(key, stored)
             else:
                 self.hits += 1
             with self._lock:
@@ -225,7 +236,11 @@ class ResultCache:
         directory = self._dir()
         return directory / f"{key}.parquet", directory / f"{key}.json"
 
-    def _read(self, key: str) -> pd.DataFrame | None:
+    def _read(self, key: str, pickled: bool = False) -> Any:
+        if pickled:
+            found = self._read_pickle(key)
+            if found is not None:
+                return found
         data_path, meta_path = self._paths(key)
         if not data_path.exists() or not meta_path.exists():
             return None
@@ -261,12 +276,41 @@ class ResultCache:
             tmp_data.unlink(missing_ok=True)
             tmp_meta.unlink(missing_ok=True)
 
+    def _pickle_path(self, key: str) -> Path:
+        return self._dir() / f"{key}.pickle"
+
+    def _read_pickle(self, key: str) -> Any:
+        path = self._pickle_path(key)
+        if not path.exists():
+            return None
+        try:
+            with path.open("rb") as handle:
+                return pickle.load(handle)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
+                TypeError, ValueError) as exc:  # damaged or outdated: recomputed
+            log.warning("Ergebnis-Cache %s unlesbar (%s); rechne neu.", path.name, exc)
+            return None
+
+    def _write_pickle(self, key: str, value: Any) -> None:
+        path = self._pickle_path(key)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tmp.open("wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.replace(path)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError) as exc:  # optimisation only
+            log.warning("Ergebnis-Cache %s nicht schreibbar (%s).", path.name, exc)
+            tmp.unlink(missing_ok=True)
+
 
 #: The cache of the whole process (app server, command, test session).
 results = ResultCache()
 
 
-def cached(kind: str, *, disk: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def cached(
+    kind: str, *, disk: bool = True, pickled: bool = False
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Cache a function whose first argument is a region, keyed by every bound argument.
 
     Parameters
@@ -275,6 +319,9 @@ def cached(kind: str, *, disk: bool = True) -> Callable[[Callable[P, R]], Callab
         Name of the answer (unique per function).
     disk
         Whether a frame answer may be kept on disk as well.
+    pickled
+        Whether a non-frame answer may be kept on disk as a pickle (explicit opt-in; only the
+        app's prepared map layers use it).
 
     Examples
     --------
@@ -292,7 +339,7 @@ def cached(kind: str, *, disk: bool = True) -> Callable[[Callable[P, R]], Callab
             inputs = {name: key_value(value) for name, value in bound.arguments.items()
                       if name not in UNKEYED_ARGUMENTS}
             return results.get_or_compute(kind, inputs, lambda: function(*args, **kwargs),
-                                          disk=disk)
+                                          disk=disk, pickled=pickled)
 
         wrapper.uncached = function  # type: ignore[attr-defined]
         return wrapper

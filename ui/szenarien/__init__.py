@@ -1,0 +1,4 @@
+"""Components of the page 'Szenarien & Standorte': the scenario's edits (state and callbacks),
+its map, the before/after comparison and the location suggestions."""
+
+__all__: list[str] = []
