@@ -41,7 +41,7 @@ def _write(region: Region, pr_id: str, frage: Question,
     from planungsraeume.steckbrief import write_reports
 
     with tempfile.TemporaryDirectory(prefix="sozialraum-steckbrief-") as folder:
-        files = write_reports(region.store, folder, pr_ids=[pr_id], formats=("pdf", "html"),
+        files = write_reports(region, folder, pr_ids=[pr_id], formats=("pdf", "html"),
                               progress=progress, coverage_choice=coverage_choice(frage))
         return {Path(f).suffix: (Path(f).name, Path(f).read_bytes())
                 for f in files if Path(f).name != "index.html"}
