@@ -280,7 +280,7 @@ import json, sys, tempfile, time
 started = time.perf_counter()
 sys.path.insert(0, {root!r})
 from pathlib import Path
-import analyses.network.graph as graph_module
+import planungsraeume.netz as netz_module
 from layers import settings
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
@@ -288,7 +288,7 @@ from planungsraeume.versorgung import suggest_sites
 imported = time.perf_counter()
 settings.show_progress = False
 cache = Path(tempfile.mkdtemp())
-graph_module.graph_cache_dir = lambda: cache  # no graph on disk yet: built from the store
+netz_module.graph_cache_dir = lambda: cache  # no graph on disk yet: built from the store
 question = Question.make(typ={typ!r}, profil="rollstuhl", minuten={minutes!r})
 plan = suggest_sites.uncached(Region.open({region!r}), question, {k!r})
 done = time.perf_counter()
@@ -302,7 +302,7 @@ def network_section(args: argparse.Namespace, store: Any, figures: dict[str, Any
     """The acceptance instance end to end on network travel times: cold process and warm."""
     import subprocess
 
-    from analyses.network.graph import clear_memory_cache
+    from planungsraeume.cache import results
     from planungsraeume.frage import Question
     from planungsraeume.region import Region
     from planungsraeume.versorgung import suggest_sites
@@ -330,7 +330,7 @@ def network_section(args: argparse.Namespace, store: Any, figures: dict[str, Any
     print("  alle kalten Läufe: " + ", ".join(f"{w:.2f} s" for w, _ in colds))
 
     # Warm: spopt imported and graph in memory, as in the running app; routing is redone.
-    clear_memory_cache()
+    results.clear_memory()
     region = Region.open(args.region, store=store)
     question = Question.make(typ=args.typ, profil="rollstuhl", minuten=args.minutes)
     uncached = suggest_sites.uncached  # type: ignore[attr-defined]

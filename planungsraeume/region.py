@@ -32,7 +32,7 @@ import pandas as pd
 import shapely
 
 from analyses.areas import cells_to_areas
-from analyses.network.graph import NetworkGraph, load_graph
+from analyses.network.graph import NetworkGraph
 from analyses.network.profiles import check_unknown_mode, default_unknown_mode, get_profile
 from analyses.network.search import select_services
 from analyses.network.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
@@ -42,6 +42,7 @@ from layers.regions import RegionConfig, load_region
 from layers.store import RegionStore, open_store
 from planungsraeume.cache import cached
 from planungsraeume.frage import Question
+from planungsraeume.netz import load_graph
 
 __all__ = [
     "AGE_COLUMNS",

@@ -280,9 +280,9 @@ def test_scenario_commands(aachen_store, tmp_path, monkeypatch, capsys):
 def test_deltas_add_up_on_the_network(aachen, aachen_layers, profil):
     """The acceptance criterion on network travel times (#3's nearest_service), checked against
     an independent recount with analyses.network.search.nearest for the before and after sets."""
-    from analyses.network.graph import load_graph
     from analyses.network.search import nearest
     from planungsraeume.frage import Question
+    from planungsraeume.netz import load_graph
     from planungsraeume.versorgung import compare_on_network
 
     aachen_store = aachen.store

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from analyses.accessibility import capacity_supply
-from analyses.network.graph import load_graph
 from analyses.network.search import nearest
 from cli import main
 from layers import settings
@@ -17,6 +16,7 @@ from layers.angebote.edit import active_services
 from layers.errors import AnalysisError
 from layers.formatting import de_number
 from planungsraeume.frage import Question
+from planungsraeume.netz import load_graph
 from planungsraeume.versorgung import accessibility, suggest_sites
 from tests.tools.paths import DATA as TEST_DATA
 
