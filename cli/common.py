@@ -127,10 +127,25 @@ def sheet(value: str | None) -> str | int | None:
     return int(value) if value is not None and value.isdigit() else value
 
 
-def question(args: argparse.Namespace, *, typ: Any = None,
+def question(args: argparse.Namespace, *, typ: str | Sequence[str] | None = None,
              filter: dict[str, list[str]] | None = None) -> Question:
-    """The question of a command's options (``--profil``, ``--minuten``, ``--unbekannt``,
-    ``--nur-stufenlos``, ``--stichtag`` where the command has them)."""
+    """The question of a command's options.
+
+    Parameters
+    ----------
+    args
+        Parsed options: ``--profil``, ``--minuten``, ``--unbekannt`` and, where the command has
+        them, ``--nur-stufenlos`` and ``--stichtag``.
+    typ
+        Service type or types (``None``: every offer).
+    filter
+        Further column conditions (``--filter``).
+
+    Returns
+    -------
+    planungsraeume.frage.Question
+        Checked (an unknown profile or a time that is not > 0 raises a German error).
+    """
     from planungsraeume.frage import Question
 
     wanted = dict(filter or {})
