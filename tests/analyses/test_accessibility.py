@@ -14,6 +14,7 @@ from analyses.accessibility import (
     two_step_fca,
 )
 from layers.errors import AnalysisError
+from tests.tools.asserts import assert_result
 
 # A small example, computed by hand below.
 DEMAND = pd.Series([100.0, 200.0, 300.0, 0.0], index=["c1", "c2", "c3", "c4"])
@@ -38,6 +39,7 @@ def test_classic_2sfca_hand_computed():
         assert result.loc[key, "verhaeltnis"] == pytest.approx(value, rel=1e-12)
         assert result.loc[key, "je_einheit"] == pytest.approx(1000 * value, rel=1e-12)
     assert result["angebote_erreichbar"].tolist() == [1, 2, 1, 1]
+    assert_result(result, DEMAND, {"verhaeltnis": expected, "angebote_erreichbar": [1, 2, 1, 1]})
 
 
 def test_enhanced_2sfca_steps_hand_computed():
@@ -75,6 +77,7 @@ def test_step_weights_custom_and_invalid():
 
 def test_service_ratios_flags_offer_without_demand():
     ratios = service_ratios(TRAVEL, DEMAND, SUPPLY, max_minutes=15)
+    assert_result(ratios, SUPPLY, {"ohne_nachfrage": [False, False, True]})
     assert ratios.loc["a", "nachfrage_gewichtet"] == pytest.approx(300.0)
     assert ratios.loc["b", "verhaeltnis"] == pytest.approx(20 / 500)
     assert bool(ratios.loc["z", "ohne_nachfrage"]) and np.isnan(ratios.loc["z", "verhaeltnis"])
@@ -112,6 +115,7 @@ def test_access_matches_independent_numpy(kind, seed):
     )
     weight = DistanceDecay(kind, 15.0)
     result = two_step_fca(tt, demand, supply, max_minutes=15, decay=kind)
+    assert_result(result, demand)
     reference = _reference(tt, demand, supply, weight)
     np.testing.assert_allclose(result["verhaeltnis"].to_numpy(), reference, rtol=1e-10)
     fast = two_step_fca(tt, demand, supply, max_minutes=15, decay=kind, engine="numpy")

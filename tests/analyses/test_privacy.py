@@ -1,21 +1,11 @@
-"""Disclosure control: nothing published rests on fewer than k persons, and no remainder formed by
-subtracting published parts from a published total does either.
-
-The attacker below is written independently of the engine in analyses/privacy.py: it recomputes
-which grid cell, planning area, code and year each report belongs to from the coordinates, reads
-only what the publication shows, and tries every chain "total minus visible parts lying wholly
-inside it, then minus visible parts of another table inside the rest".
-"""
+"""Disclosure control on hand-made partitions: secondary suppression, one person counted once,
+the public rule from the settings, rounding never below the base."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from analyses.privacy import (
-    DisclosureRule,
-    Partition,
-    protect,
-)
+from analyses.privacy import DisclosureRule, Partition, protect
 
 
 def test_secondary_suppression_blocks_region_minus_cells():
