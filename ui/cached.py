@@ -23,7 +23,7 @@ import pandas as pd
 
 from analyses.coverage import share_by_area, time_band_labels, time_bands
 from analyses.privacy import Publication
-from layers.errors import SozialraumError
+from layers.errors import AnalysisError, SozialraumError
 from layers.formatting import de_number
 from planungsraeume import barrieren, erreichbarkeit, indikatoren
 from planungsraeume.cache import cached
@@ -51,6 +51,7 @@ __all__ = [
     "layer_overview",
     "map_layers",
     "offers_web",
+    "selected_offers_web",
     "stop_classes",
     "travel_time_bands",
     "travel_time_classes",
@@ -93,10 +94,24 @@ def map_layers(region: Region) -> MapLayers:
 
 @cached("app_angebote_web", disk=False)
 def offers_web(region: Region, frage: Question | None = None) -> gpd.GeoDataFrame:
-    """The active offers (:meth:`Region.offers`), or those a question selects
-    (:meth:`Region.selected_offers`), in WGS 84, each with its planning area ``pr_id``."""
+    """The active offers, or those a question selects, in WGS 84.
+
+    :meth:`Region.offers` (or :meth:`Region.selected_offers`), each with its planning area
+    ``pr_id``.
+    """
     offers = region.offers() if frage is None else region.selected_offers(frage)
     return offers.to_crs(WEB_CRS)
+
+
+def selected_offers_web(region: Region, frage: Question) -> gpd.GeoDataFrame:
+    """The offers a question selects (:func:`offers_web`), empty where none matches.
+
+    For pages that filter the offers they show: an empty choice is a selection, not an error.
+    """
+    try:
+        return offers_web(region, frage)
+    except AnalysisError:
+        return offers_web(region).iloc[0:0]
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,8 +128,10 @@ def _classes_geojson(cells: gpd.GeoDataFrame, classes: pd.Series,
 
 @cached("app_reisezeit_klassen", disk=False)
 def travel_time_classes(region: Region, frage: Question) -> dict[str, Any]:
-    """The travel time of every populated cell (:func:`erreichbarkeit.travel_times`) as
-    dissolved classes (GeoJSON, WGS 84)."""
+    """The travel time of every populated cell as dissolved classes (GeoJSON, WGS 84).
+
+    From :func:`planungsraeume.erreichbarkeit.travel_times`.
+    """
     travel = erreichbarkeit.travel_times(region, frage)
     colours = dict(zip(time_band_labels(), theme.TIME_BAND_COLOURS, strict=True))
     return _classes_geojson(region.cells(), time_bands(travel), colours)
@@ -122,8 +139,10 @@ def travel_time_classes(region: Region, frage: Question) -> dict[str, Any]:
 
 @cached("app_reisezeit_baender")
 def travel_time_bands(region: Region, frage: Question) -> pd.DataFrame:
-    """Inhabitants per planning area and travel-time class (:func:`erreichbarkeit.travel_times`
-    in the classes of :func:`analyses.coverage.time_bands`, areas by :meth:`Region.cell_areas`).
+    """Inhabitants per planning area and travel-time class.
+
+    :func:`planungsraeume.erreichbarkeit.travel_times` in the classes of
+    :func:`analyses.coverage.time_bands`, areas by :meth:`Region.cell_areas`.
 
     Returns
     -------
@@ -137,8 +156,10 @@ def travel_time_bands(region: Region, frage: Question) -> pd.DataFrame:
 
 @cached("app_luecken_umriss", disk=False)
 def gap_outline(region: Region, frage: Question) -> tuple[dict[str, Any], int, int]:
-    """The Versorgungslücken of a question (:func:`erreichbarkeit.gaps`) as one outline
-    (GeoJSON, WGS 84), with the number of their cells and inhabitants."""
+    """The Versorgungslücken of a question as one outline, their cells and inhabitants.
+
+    From :func:`planungsraeume.erreichbarkeit.gaps`; the outline as GeoJSON in WGS 84.
+    """
     gaps = erreichbarkeit.gaps(region, frage)
     outline = mapdata.dissolved_outline(gaps).to_crs(WEB_CRS)
     people = int(round(float(gaps["einwohner"].sum()))) if len(gaps) else 0
@@ -147,9 +168,11 @@ def gap_outline(region: Region, frage: Question) -> tuple[dict[str, Any], int, i
 
 @cached("app_haltestellen_klassen", disk=False)
 def stop_classes(region: Region) -> dict[str, Any]:
-    """Walking distance from every populated cell to the nearest stop
-    (:func:`erreichbarkeit.stop_distances`, bands of :func:`erreichbarkeit.stop_distance_bands`)
-    as dissolved classes (GeoJSON, WGS 84)."""
+    """Walking distance from every populated cell to the nearest stop, as dissolved classes.
+
+    :func:`planungsraeume.erreichbarkeit.stop_distances` in the bands of
+    :func:`~planungsraeume.erreichbarkeit.stop_distance_bands` (GeoJSON, WGS 84).
+    """
     bands = erreichbarkeit.stop_distance_bands(erreichbarkeit.stop_distances(region, "fuss"))
     colours = dict(zip([str(c) for c in bands.cat.categories], theme.STOP_BAND_COLOURS,
                        strict=True))
@@ -162,16 +185,21 @@ def stop_classes(region: Region) -> dict[str, Any]:
 
 
 def indicators(region: Region, frage: Question | None = None) -> pd.DataFrame:
-    """The indicator long table (:func:`planungsraeume.indikatoren.indicators`, cached there);
-    with a question, its reachability coverage where the region has population and network."""
+    """The indicator long table (:func:`planungsraeume.indikatoren.indicators`, cached there).
+
+    With a question, its reachability coverage where the region has population and network.
+    """
     return indikatoren.indicators(region, frage)
 
 
 @cached("app_planungsraum_uebersicht", disk=False)
 def area_overview(region: Region) -> pd.DataFrame:
-    """Key indicators per planning area in wide form: ``pr_id``, ``name``, ``flaeche_km2`` (the
-    part inside the region, :meth:`Region.areas`) and :data:`OVERVIEW_KEYS` (from
-    :func:`indicators`, inhabitants by :meth:`Region.population_by_area`)."""
+    """Key indicators per planning area in wide form (the tables of the Karte page).
+
+    Columns ``pr_id``, ``name``, ``flaeche_km2`` (the part inside the region,
+    :meth:`Region.areas`) and :data:`OVERVIEW_KEYS` (from :func:`indicators`, inhabitants by
+    :meth:`Region.population_by_area`).
+    """
     long = indicators(region)
     wide = indikatoren.indicators_wide(long[long["kennzahl"].isin(OVERVIEW_KEYS)], labels=False,
                                        region_row=False)
@@ -198,15 +226,19 @@ def barrier_filter(choice: str, jahr: int | None = None) -> Any:
 
 def barrier_publication(region: Region, choice: str = "alle",
                         jahr: int | None = None) -> Publication:
-    """The protected publication of a fixed choice (:func:`barrieren.publication`, cached
-    there); shared, treat as read-only."""
+    """The protected publication of a fixed choice and optional year.
+
+    :func:`planungsraeume.barrieren.publication`, cached there; shared, treat as read-only.
+    """
     return barrieren.publication(region, barrier_filter=barrier_filter(choice, jahr))
 
 
 @cached("app_barrieren_auswahl", disk=False)
 def barrier_choices(region: Region) -> tuple[list[tuple[str, str, str]], list[int]]:
-    """The fixed selections ``(key, label, kind)`` (:func:`barrieren.filter_choices` with the
-    codes published for the whole region) and the years with a published value."""
+    """The fixed selections ``(key, label, kind)`` and the years with a published value.
+
+    :func:`planungsraeume.barrieren.filter_choices` with the codes published for the region.
+    """
     pub = barrier_publication(region)
     years = pub.jahre_region()
     published = sorted(int(y) for y, p in zip(years["jahr"], years["personen"], strict=True)
@@ -240,8 +272,11 @@ class BarrierGrid:
 @cached("app_barrieren_gitter", disk=False)
 def barrier_grid(region: Region, choice: str = "alle", jahr: int | None = None,
                  resolution: int = 250) -> BarrierGrid:
-    """Smoothed rates and Gi* hotspots of the published grid (:func:`barrieren.hotspot_grid`);
-    with too few published cells the smoothed grid alone and a note why."""
+    """Smoothed rates and Gi* hotspots of the published grid of a fixed choice.
+
+    :func:`planungsraeume.barrieren.hotspot_grid`; with too few published cells the smoothed
+    grid alone and a note why.
+    """
     from analyses.hotspots import smoothed_rates
 
     try:
@@ -282,9 +317,12 @@ def data_kinds(region: Region) -> tuple[str, ...]:
 @cached("app_ebenen_uebersicht", disk=False)
 def layer_overview(region: Region, described: tuple[str, ...],
                    with_source: tuple[str, ...]) -> pd.DataFrame:
-    """Per described layer of the store: name, number of objects and (for ``with_source``) the
-    values of its ``quelle`` column. Read from the store directly (only the needed column), so
-    that no large layer is held in memory for a count."""
+    """Per described layer of the store: name, number of objects and sources.
+
+    The sources are the values of the ``quelle`` column of the layers in ``with_source``. Read
+    from the store directly (only the needed column), so that no large layer is held in memory
+    for a count.
+    """
     rows = []
     for layer_name in region.store.list_layers():
         if layer_name not in described:

@@ -60,8 +60,11 @@ class _MapScript(branca.element.MacroElement):
 
 
 def legend_code(legend_html: str, position: str = "bottomright", *, expanded: bool = True) -> str:
-    """JavaScript adding the legend control (replacing an earlier one); ``expanded=False`` shows
-    only its "Legende" button (a keyboard-operable disclosure) on small maps."""
+    """JavaScript adding the legend control (replacing an earlier one).
+
+    ``expanded=False`` shows only its "Legende" button (a keyboard-operable disclosure) on small
+    maps.
+    """
     return LEGEND_CODE % (json.dumps(position), json.dumps(" open" if expanded else ""),
                           json.dumps(legend_html, ensure_ascii=False))
 

@@ -416,8 +416,10 @@ def dissolved_outline(cells: gpd.GeoDataFrame, simplify_m: float = 2.0) -> gpd.G
 
 
 def class_breaks(values: pd.Series, n_classes: int = 5) -> list[float]:
-    """Rounded quantile breaks (``n_classes - 1`` inner limits) of positive values; fewer when
-    the values have fewer distinct levels."""
+    """Rounded quantile breaks (``n_classes - 1`` inner limits) of positive values.
+
+    Fewer breaks when the values have fewer distinct levels.
+    """
     clean = pd.to_numeric(values, errors="coerce").dropna()
     clean = clean[clean > 0]
     if clean.empty:

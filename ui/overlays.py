@@ -75,8 +75,11 @@ def selection_layer(
     fade_others: dict[str, Any] | None = None,
     point: tuple[float, float] | None = None,
 ) -> folium.FeatureGroup:
-    """The selected planning area, outlined strongly; optionally the rest of the region faded and
-    a ring around a selected service at ``point`` (lat, lon)."""
+    """The selected planning area, outlined strongly.
+
+    Optionally the rest of the region faded and a ring around a selected service at ``point``
+    (lat, lon).
+    """
     group = folium.FeatureGroup(name="Auswahl")
     if point is not None:
         folium.CircleMarker(

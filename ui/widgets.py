@@ -1,5 +1,8 @@
-"""Widgets every page uses: tables in German number format, the question controls, error display,
-uploads, downloads, the data notice and the build status of a region."""
+"""Widgets every page uses.
+
+Tables in German number format, the question controls, error display, uploads, downloads, the
+data notice and the build status of a region.
+"""
 
 from __future__ import annotations
 
@@ -137,8 +140,10 @@ def geopackage_bytes(layers: dict[str, pd.DataFrame]) -> bytes:
 
 
 def temp_upload(uploaded: Any, folder_key: str) -> Path:
-    """Save an uploaded file (or a list of them, e.g. a Shapefile set) into a private temporary
-    folder outside the project; returns the path of the main file (the ``.shp`` of a set).
+    """Save an upload into a private temporary folder; return the path of its main file.
+
+    An upload is one file or a list of them (e.g. a Shapefile set, whose ``.shp`` is returned);
+    the folder is outside the project.
 
     The folder lives in the system's temp directory for the session and is reused per key, so
     a second upload replaces the first. Only the file's name is used, never a browser path.

@@ -19,9 +19,11 @@ __all__ = ["area_table", "downloads", "grid_map", "rule_text", "tables"]
 
 
 def area_table(region: Region, pub: Publication) -> Any:
-    """Per planning area: published persons and reports, inhabitants and rates of
-    :func:`planungsraeume.barrieren.area_table` (through :func:`~planungsraeume.barrieren
-    .area_summaries`, with the top ICF codes and the trend), as German text."""
+    """Per planning area: published persons, reports, inhabitants and rates, as German text.
+
+    Inhabitants and rates are those of :func:`planungsraeume.barrieren.area_table` (through
+    :func:`planungsraeume.barrieren.area_summaries`, with the top ICF codes and the trend).
+    """
     return darstellung.barrier_area_table(barrieren.area_summaries(region, pub, top=3))
 
 

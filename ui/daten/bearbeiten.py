@@ -1,5 +1,7 @@
-"""The tab "Angebote bearbeiten": change, move or retire an offer (with a version check against
-concurrent edits), add a new one, and the change history with undo (:mod:`layers.angebote.edit`).
+"""The tab "Angebote bearbeiten" of the Daten page.
+
+Change, move or retire an offer (with a version check against concurrent edits), add a new one,
+and the change history with undo (:mod:`layers.angebote.edit`).
 """
 
 from __future__ import annotations

@@ -1,5 +1,8 @@
-"""Tabs of the Daten page that replace or add region data: own planning areas, an indicator
-table per area, barrier reports. Each checks first (German report) and stores on request."""
+"""Tabs of the Daten page that replace or add region data.
+
+Own planning areas, an indicator table per area, barrier reports. Each checks first (German
+report) and stores on request.
+"""
 
 from __future__ import annotations
 

@@ -66,8 +66,10 @@ def overview_tab(region: Region) -> None:
 
 
 def export_bytes(layer_name: str, kind: str) -> bytes:
-    """One layer of the current region as CSV (with WGS 84 positions of points), GeoPackage or
-    GeoJSON."""
+    """One layer of the current region as CSV, GeoPackage or GeoJSON.
+
+    The CSV of a point layer carries the WGS 84 position of each point.
+    """
     region = state.region()
     columns = EXPORTS[layer_name][1]
     frame: gpd.GeoDataFrame = region.layer(layer_name, columns)

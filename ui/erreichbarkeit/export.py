@@ -16,8 +16,11 @@ __all__ = ["cells_export", "downloads"]
 
 
 def cells_export(region: Region, frage: Question) -> gpd.GeoDataFrame:
-    """Every populated cell with its planning area (:meth:`Region.cell_areas`), travel time,
-    travel-time class and nearest offer (:func:`erreichbarkeit.travel_times`)."""
+    """Every populated cell with its planning area, travel time, class and nearest offer.
+
+    Areas by :meth:`Region.cell_areas`, times by :func:`planungsraeume.erreichbarkeit
+    .travel_times`.
+    """
     cells = region.cells()
     travel = erreichbarkeit.travel_times(region, frage)
     keys = region.cell_areas().astype(str)

@@ -1,5 +1,8 @@
-"""The public-transport view of the Erreichbarkeit page: walking distance to the nearest stop
-and ÖV-Güteklassen (both from :mod:`planungsraeume.erreichbarkeit`)."""
+"""The public-transport view of the Erreichbarkeit page.
+
+Walking distance to the nearest stop and ÖV-Güteklassen, both from
+:mod:`planungsraeume.erreichbarkeit`.
+"""
 
 from __future__ import annotations
 

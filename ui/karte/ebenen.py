@@ -52,11 +52,16 @@ def analysis_layers(region: Region, show_gaps: bool,
     return [p[0] for p in parts], [p[1] for p in parts], [p[2] for p in parts]
 
 
-def area_table(overview: pd.DataFrame, shown: gpd.GeoDataFrame) -> pd.DataFrame:
-    """Per planning area: area inside the region, inhabitants, 65+ share (from the indicators)
-    and the shown offers (their ``pr_id`` from :meth:`Region.offers`)."""
+def area_table(overview: pd.DataFrame, shown: gpd.GeoDataFrame,
+               step_free: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Per planning area: area, inhabitants, 65+ share and the shown offers.
+
+    Area (inside the region), inhabitants and share from :func:`ui.cached.area_overview`; the
+    offers (``shown``, and of them the step-free ones, ``step_free``: both selected by a
+    :class:`~planungsraeume.frage.Question`) by their ``pr_id`` from :meth:`Region.offers`.
+    """
     counts = shown.groupby("pr_id").size()
-    step_free = shown[shown["stufenloser_zugang"] == "ja"].groupby("pr_id").size()
+    free = step_free.groupby("pr_id").size()
     return pd.DataFrame({
         "Nr.": overview["pr_id"],
         "Planungsraum": overview["name"],
@@ -64,7 +69,7 @@ def area_table(overview: pd.DataFrame, shown: gpd.GeoDataFrame) -> pd.DataFrame:
         "Einwohner (modelliert)": overview["einwohner"].astype(float).round(),
         "Anteil 65+ (%)": overview["anteil_65_plus"].astype(float).round(1),
         "Angebote (Auswahl)": overview["pr_id"].map(counts).fillna(0).astype(int),
-        "davon stufenlos": overview["pr_id"].map(step_free).fillna(0).astype(int),
+        "davon stufenlos": overview["pr_id"].map(free).fillna(0).astype(int),
     })
 
 
@@ -85,12 +90,13 @@ def service_table(shown: gpd.GeoDataFrame) -> pd.DataFrame:
     })
 
 
-def tables(region: Region, overview: pd.DataFrame, shown: gpd.GeoDataFrame) -> None:
+def tables(region: Region, overview: pd.DataFrame, shown: gpd.GeoDataFrame,
+           step_free: gpd.GeoDataFrame) -> None:
     """The two tables below the map (planning areas, offers), each with a CSV download."""
     st.header("Tabellen", anchor=False)
     area_tab, service_tab = st.tabs(["Planungsräume", "Angebote"])
     with area_tab:
-        areas = area_table(overview, shown)
+        areas = area_table(overview, shown, step_free)
         widgets.table(areas)
         widgets.csv_download("Planungsräume als CSV herunterladen", areas,
                              f"planungsraeume_{region.name}.csv", "dl_pr")

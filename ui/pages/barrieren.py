@@ -1,5 +1,6 @@
-"""Page 'Barrieren (ICF)': where barriers are reported, by ICF environmental factor and impairment
-group — only as protected aggregates.
+"""Page 'Barrieren (ICF)': where barriers are reported, only as protected aggregates.
+
+By ICF environmental factor and impairment group.
 
 Every figure, map cell and download on this page comes from a
 :class:`analyses.privacy.Publication` (through :mod:`planungsraeume.barrieren`): at least the

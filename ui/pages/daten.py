@@ -1,6 +1,7 @@
-"""Page 'Daten': what the region store holds; import of service lists with the validation report;
-editing of the service directory with history and undo; own planning areas; indicator tables;
-barrier reports; exports.
+"""Page 'Daten': what the region store holds, imports, editing and exports.
+
+Import of service lists with the validation report; editing of the service directory with
+history and undo; own planning areas; indicator tables; barrier reports; exports.
 
 All checks and writes are done by the packages (:mod:`layers.angebote.importer`,
 :mod:`layers.angebote.edit`, :mod:`layers.planungsraeume.define`, :mod:`layers.planungsraeume.checks`,

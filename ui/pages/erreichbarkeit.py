@@ -1,5 +1,7 @@
-"""Page 'Erreichbarkeit': how fast people reach a suitable offer, on foot, with a walker, in a
-wheelchair; where the gaps are; isochrones; distance to public transport and ÖV-Güteklassen.
+"""Page 'Erreichbarkeit': how fast people reach a suitable offer.
+
+On foot, with a walker, in a wheelchair; where the gaps are; isochrones; distance to public
+transport and ÖV-Güteklassen.
 
 Everything is computed by :mod:`planungsraeume.erreichbarkeit` for the region and the question
 set here (cached there by the store's version); this page only chooses, draws and formats.

@@ -1,6 +1,8 @@
-"""Page 'Karte': planning areas, services, population, Versorgungslücken and barrier hotspots on
-the offline map, with the same information in tables beside it (the map is never the only way to
-it)."""
+"""Page 'Karte': planning areas, services, population, gaps and hotspots on the offline map.
+
+The same information stands in tables beside and below it (the map is never the only way to
+it).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from layers.errors import AnalysisError
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
 from ui import cached, legend, maps, overlays, sidebar, state, widgets
@@ -24,15 +25,10 @@ STEP_FREE = ("stufenloser_zugang",)
 
 def _selection(region: Region, chosen: list[str], step_free: bool) -> gpd.GeoDataFrame:
     """The offers of the chosen types (and step-free ones only), by the one selection rule."""
-    offers = cached.offers_web(region)
     if not chosen:
-        return offers.iloc[0:0]
-    frage = Question(angebote="typ:" + ",".join(sorted(chosen)),
-                     merkmale=STEP_FREE if step_free else ())
-    try:
-        return cached.offers_web(region, frage)
-    except AnalysisError:  # nothing of the chosen kind: an empty selection, not an error
-        return offers.iloc[0:0]
+        return cached.offers_web(region).iloc[0:0]
+    return cached.selected_offers_web(region, Question(
+        angebote="typ:" + ",".join(sorted(chosen)), merkmale=STEP_FREE if step_free else ()))
 
 
 def _filters(region: Region) -> tuple[list[str], bool]:
@@ -151,9 +147,10 @@ def render() -> None:
     chosen, step_free = _filters(region)
     shown = _selection(region, chosen, step_free)
     map_col, side_col = st.columns([2, 1], gap="medium")
+    step_free_shown = _selection(region, chosen, True)
     with side_col:
         st.metric("Angebote in der Auswahl", len(shown))
-        st.metric("davon stufenlos zugänglich", len(_selection(region, chosen, True)))
+        st.metric("davon stufenlos zugänglich", len(step_free_shown))
         switches = _layer_switches(region)
     _valid_choice(details.AREA_KEY, [None, *[str(v) for v in overview["pr_id"]]])
     _valid_choice(details.SERVICE_KEY, [None, *[str(v) for v in shown["angebot_id"]]])
@@ -168,7 +165,7 @@ def render() -> None:
             st.caption(note)
     with side_col:
         _side_details(overview, shown, area, service)
-    ebenen.tables(region, overview, shown)
+    ebenen.tables(region, overview, shown, step_free_shown)
 
 
 sidebar.page_frame()

@@ -63,8 +63,11 @@ def _region(row: pd.Series | None, decimals: int = 0, unit: str = "") -> str:
 
 
 def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "") -> list[tuple[str, str, str]]:
-    """The five key figures of an area as (title, value, comparison with the region), from the
-    indicator table of :mod:`planungsraeume.indikatoren` (with the reachability coverage)."""
+    """The five key figures of an area as (title, value, comparison with the region).
+
+    From the indicator table of :mod:`planungsraeume.indikatoren` (with the reachability
+    coverage of the question).
+    """
 
     def get(key: str) -> pd.Series | None:
         return indicator_row(long, pr_id, key)

@@ -46,8 +46,11 @@ def _gap_cells(inside: pd.DataFrame) -> None:
 
 
 def reachability(region: Region, pr_id: str, frage: Question) -> dict[str, Any] | None:
-    """Coverage and gaps of the area (:func:`erreichbarkeit.coverage` / ``gaps``); returns the
-    gap outline for the map (``None`` if nothing could be computed)."""
+    """Coverage and gaps of the area; returns the gap outline for the map.
+
+    From :func:`planungsraeume.erreichbarkeit.coverage` and ``gaps``; ``None`` if nothing could
+    be computed.
+    """
     try:
         with st.spinner("Erreichbarkeit wird berechnet …"):
             table = erreichbarkeit.coverage(region, frage)

@@ -1,5 +1,7 @@
-"""The map of one planning area (profile page and Konferenzmodus): the area outlined, the rest
-faded, its offers, optionally the Versorgungslücken."""
+"""The map of one planning area (profile page and Konferenzmodus).
+
+The area outlined, the rest faded, its offers, optionally the Versorgungslücken.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Indicators of one planning area against the region, formatted for reading (from the long
-table of :func:`planungsraeume.indikatoren.indicators`)."""
+"""Indicators of one planning area against the region, formatted for reading.
+
+From the long table of :func:`planungsraeume.indikatoren.indicators`.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,8 @@
-"""The Steckbrief of one planning area (PDF and HTML, :mod:`planungsraeume.steckbrief`) for
-download from the profile page; its reachability section follows the question set there."""
+"""The Steckbrief of one planning area for download from the profile page.
+
+PDF and HTML by :mod:`planungsraeume.steckbrief`; its reachability section follows the question
+set in the app.
+"""
 
 from __future__ import annotations
 

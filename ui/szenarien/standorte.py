@@ -1,5 +1,8 @@
-"""The location-suggestion part of the Szenarien page (:func:`planungsraeume.versorgung
-.suggest_sites` for the page's question; tables from :mod:`planungsraeume.darstellung`)."""
+"""The location-suggestion part of the Szenarien page.
+
+:func:`planungsraeume.versorgung.suggest_sites` for the page's question; tables from
+:mod:`planungsraeume.darstellung`.
+"""
 
 from __future__ import annotations
 
@@ -94,8 +97,7 @@ def _metrics(result: dict[str, Any]) -> None:
 
 def _map(region: Region, frage: Question, plan: Any) -> None:
     candidates = cached.candidate_sites(region)
-    offers = cached.offers_web(region)
-    existing = offers[offers["typ"].astype(str).isin(frage.typen or ())]
+    existing = cached.selected_offers_web(region, frage)
     group = folium.FeatureGroup(name="Kandidaten und Vorschläge")
     for _, row in candidates.to_crs(WEB_CRS).iterrows():
         folium.CircleMarker([row.geometry.y, row.geometry.x], radius=3, color="#666666", weight=1,

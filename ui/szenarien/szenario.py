@@ -173,8 +173,7 @@ def _result_map(region: Region, frage: Question, changed: gpd.GeoDataFrame,
                  for change, colour in CHANGE_COLOURS.items()]
     parts += [("punkt", theme.AREA_SELECTED, "Änderung des Szenarios (Nr. wie in der Liste)"),
               ("ring", "#000000", "gewählter Punkt")]
-    shown = cached.offers_web(region)
-    shown = shown[shown["typ"].astype(str).isin(frage.typen or ())]
+    shown = cached.selected_offers_web(region, frage)
     groups = [karte.changes_layer(changed), overlays.service_layer(shown, cluster=False),
               karte.scenario_markers(edits, offers),
               legend.legend_layer(karte.legend_text(parts, shown if len(shown) else None))]
