@@ -65,7 +65,7 @@ __all__ = [
 ]
 
 
-@cached("barrieren_veroeffentlichung", disk=False)
+@cached("barrieren_veroeffentlichung", disk=False, daily=False)
 def publication(
     region: Region,
     *,
@@ -357,7 +357,7 @@ def _rates_and_gi_star(
     return boundary, grid, hot, joined
 
 
-@cached("barrieren_hotspots", disk=False)
+@cached("barrieren_hotspots", disk=False, daily=False)
 def hotspot_grid(
     region: Region,
     resolution: int,

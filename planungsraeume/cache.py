@@ -25,6 +25,7 @@ of their content, a ``progress`` callback not at all).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -33,6 +34,7 @@ import json
 import os
 import pickle
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -66,6 +68,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+#: Files of the disk cache not used for this many days are removed (once per process).
+UNUSED_DAYS = 14
+
+
 class Keyed(Protocol):
     """Anything with a cache identity (a :class:`~planungsraeume.region.Region`)."""
 
@@ -74,16 +80,21 @@ class Keyed(Protocol):
         ...
 
 
-def key_value(value: Any) -> Any:
+def key_value(value: Any, *, daily: bool = True) -> Any:
     """A JSON-friendly stand-in for one argument of a cached function.
 
-    Questions and regions give their keys; frames a hash of their content (geometry as WKB);
-    dataclasses their fields; sets and tuples sorted/listed; everything else ``str``.
+    Questions and regions give their keys (a region without the day where ``daily`` is false:
+    for answers that do not depend on which offers are active today); frames a hash of their
+    content (geometry as WKB); dataclasses their fields; sets and tuples sorted/listed;
+    everything else ``str``.
     """
     if hasattr(value, "key") and callable(value.key):
         return ["frage", *value.key()]
     if hasattr(value, "identity") and callable(value.identity):
-        return value.identity()
+        identity = dict(value.identity())
+        if not daily:
+            identity.pop("tag", None)
+        return identity
     if isinstance(value, pd.DataFrame):
         return ["tabelle", _frame_hash(value)]
     if isinstance(value, pd.Series):
@@ -151,6 +162,7 @@ class ResultCache:
         self._computing: dict[str, threading.Lock] = {}
         self.hits = 0
         self.misses = 0
+        self._pruned = False
 
     def _dir(self) -> Path:
         return self.directory or settings.cache_dir / "analysen"
@@ -236,7 +248,34 @@ class ResultCache:
         directory = self._dir()
         return directory / f"{key}.parquet", directory / f"{key}.json"
 
+    def prune(self, days: float = UNUSED_DAYS) -> int:
+        """Remove result files not used for ``days`` days; returns how many were removed.
+
+        A file's modification time is its last use (reads touch it), so what the app still
+        asks for stays; answers for old store versions or past days age out.
+        """
+        directory = self._dir()
+        if not directory.is_dir():
+            return 0
+        limit = time.time() - days * 86_400
+        removed = 0
+        for path in directory.iterdir():
+            with contextlib.suppress(OSError):
+                if path.is_file() and path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed += 1
+        return removed
+
+    def _touch(self, *paths: Path) -> None:
+        """Mark files as used now (for :meth:`prune`)."""
+        for path in paths:
+            with contextlib.suppress(OSError):
+                os.utime(path)
+
     def _read(self, key: str, pickled: bool = False) -> Any:
+        if not self._pruned:
+            self._pruned = True
+            self.prune()
         if pickled:
             found = self._read_pickle(key)
             if found is not None:
@@ -251,6 +290,7 @@ class ResultCache:
             else:
                 frame = pd.read_parquet(data_path)
             frame.attrs = dict(meta.get("attrs", {}))
+            self._touch(data_path, meta_path)
             return frame
         except (OSError, ValueError, KeyError) as exc:  # damaged cache files are recomputed
             log.warning("Ergebnis-Cache %s unlesbar (%s); rechne neu.", data_path.name, exc)
@@ -285,7 +325,9 @@ class ResultCache:
             return None
         try:
             with path.open("rb") as handle:
-                return pickle.load(handle)
+                value = pickle.load(handle)
+            self._touch(path)
+            return value
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
                 TypeError, ValueError) as exc:  # damaged or outdated: recomputed
             log.warning("Ergebnis-Cache %s unlesbar (%s); rechne neu.", path.name, exc)
@@ -309,7 +351,7 @@ results = ResultCache()
 
 
 def cached(
-    kind: str, *, disk: bool = True, pickled: bool = False
+    kind: str, *, disk: bool = True, pickled: bool = False, daily: bool = True
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Cache a function whose first argument is a region, keyed by every bound argument.
 
@@ -322,6 +364,9 @@ def cached(
     pickled
         Whether a non-frame answer may be kept on disk as a pickle (explicit opt-in; only the
         app's prepared map layers use it).
+    daily
+        Whether the answer depends on the day (which offers are active): then a new day gives
+        a new answer; answers about layers, the network or the population keep across days.
 
     Examples
     --------
@@ -336,7 +381,8 @@ def cached(
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
-            inputs = {name: key_value(value) for name, value in bound.arguments.items()
+            inputs = {name: key_value(value, daily=daily)
+                      for name, value in bound.arguments.items()
                       if name not in UNKEYED_ARGUMENTS}
             return results.get_or_compute(kind, inputs, lambda: function(*args, **kwargs),
                                           disk=disk, pickled=pickled)

@@ -272,7 +272,7 @@ def point_isochrones(
 # --------------------------------------------------------------------------------------------
 
 
-@cached("haltestellen_distanz")
+@cached("haltestellen_distanz", daily=False)
 def stop_distances(
     region: Region,
     profil: str = "fuss",
@@ -322,7 +322,7 @@ def _share(region: Region, source: str, categories: pd.Series) -> pd.DataFrame:
     return result
 
 
-@cached("haltestellen_baender")
+@cached("haltestellen_baender", daily=False)
 def stop_distance_by_area(
     region: Region,
     *,
@@ -372,7 +372,7 @@ def _day(datum: date | str | None) -> str | None:
     return None if datum is None else str(datum)
 
 
-@cached("oev_haltestellen")
+@cached("oev_haltestellen", daily=False)
 def _stations(region: Region, stamp: str, path: str, datum: str | None, von: str | None,
               bis: str | None) -> gpd.GeoDataFrame:
     return stations_layer(station_departures(read_gtfs(Path(path)), datum, von, bis), region.crs)
@@ -397,7 +397,7 @@ def quality_classes(
                             unbekannt, distanz, quelle, max_anbindung_m)
 
 
-@cached("oev_gueteklassen")
+@cached("oev_gueteklassen", daily=False)
 def _quality_classes(region: Region, stamp: str, path: str, datum: str | None, von: str | None,
                      bis: str | None, profil: str, unbekannt: str | None, distanz: str,
                      quelle: str, max_anbindung_m: float) -> pd.DataFrame:
@@ -465,7 +465,7 @@ def quality_class_areas(
                           profil, unbekannt, progress=progress)
 
 
-@cached("oev_gueteklassen_flaechen")
+@cached("oev_gueteklassen_flaechen", daily=False)
 def _quality_areas(region: Region, stamp: str, path: str, datum: str | None, von: str | None,
                    bis: str | None, distanz: str, profil: str, unbekannt: str | None,
                    progress: ProgressCallback | None = None) -> gpd.GeoDataFrame:

@@ -281,12 +281,12 @@ def _mode(unbekannt: str | None) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-@cached("metadaten", disk=False)
+@cached("metadaten", disk=False, daily=False)
 def _meta(region: Region) -> dict[str, str]:
     return region.store.read_meta()
 
 
-@cached("ebene", disk=False)
+@cached("ebene", disk=False, daily=False)
 def _layer(region: Region, name: str, columns: tuple[str, ...] | None) -> Any:
     if not region.store.has_layer(name):
         raise LayerNotFoundError(
@@ -296,12 +296,12 @@ def _layer(region: Region, name: str, columns: tuple[str, ...] | None) -> Any:
     return region.store.read_layer(name, columns=list(columns) if columns is not None else None)
 
 
-@cached("regionsgrenze", disk=False)
+@cached("regionsgrenze", disk=False, daily=False)
 def _boundary(region: Region) -> shapely.Geometry:
     return shapely.union_all(region.layer("region").geometry.to_numpy())
 
 
-@cached("planungsraeume", disk=False)
+@cached("planungsraeume", disk=False, daily=False)
 def _areas(region: Region) -> gpd.GeoDataFrame:
     areas = region.layer("planungsraeume")
     for column in ("pr_id", "name"):
@@ -318,7 +318,7 @@ def _areas(region: Region) -> gpd.GeoDataFrame:
     return areas
 
 
-@cached("hat_bevoelkerung", disk=False)
+@cached("hat_bevoelkerung", disk=False, daily=False)
 def _has_population(region: Region) -> bool:
     if not region.has_layer("bevoelkerung"):
         return False
@@ -326,7 +326,7 @@ def _has_population(region: Region) -> bool:
     return bool(len(cells)) and float(pd.to_numeric(cells["einwohner"], errors="coerce").sum()) > 0
 
 
-@cached("zellen", disk=False)
+@cached("zellen", disk=False, daily=False)
 def _cells(region: Region) -> gpd.GeoDataFrame:
     if not region.has_population():
         raise AnalysisError(
@@ -340,14 +340,14 @@ def _cells(region: Region) -> gpd.GeoDataFrame:
     return populated
 
 
-@cached("zellen_planungsraeume", disk=False)
+@cached("zellen_planungsraeume", disk=False, daily=False)
 def _cell_areas(region: Region) -> pd.Series:
     cells = region.cells()
     keys = cells_to_areas(cells, region.areas()).astype("string").fillna(OUTSIDE_ID)
     return keys.rename("pr_id")
 
 
-@cached("einwohner_je_planungsraum", disk=False)
+@cached("einwohner_je_planungsraum", disk=False, daily=False)
 def _population_by_area(region: Region) -> pd.DataFrame:
     areas = region.areas()
     order = list(areas["pr_id"].astype(str))
@@ -369,7 +369,7 @@ def _population_by_area(region: Region) -> pd.DataFrame:
     return frame
 
 
-@cached("startpunkte", disk=False)
+@cached("startpunkte", disk=False, daily=False)
 def _origins(region: Region, quelle: str) -> gpd.GeoDataFrame:
     if quelle not in ORIGIN_LAYERS:
         raise AnalysisError(
@@ -386,7 +386,7 @@ def _origins(region: Region, quelle: str) -> gpd.GeoDataFrame:
     return layer
 
 
-@cached("angebote_aktiv", disk=False)
+@cached("angebote_aktiv", disk=False, daily=False)
 def _offers(region: Region, day: str) -> gpd.GeoDataFrame:
     offers = active_services(region.directory(), day)
     offers["pr_id"] = (cells_to_areas(offers, region.areas()).astype("string").fillna(OUTSIDE_ID)
@@ -394,11 +394,11 @@ def _offers(region: Region, day: str) -> gpd.GeoDataFrame:
     return offers
 
 
-@cached("hat_wegenetz", disk=False)
+@cached("hat_wegenetz", disk=False, daily=False)
 def _has_network(region: Region) -> bool:
     return region.has_layer("netz_kanten") and len(region.layer("netz_kanten", ("kante_id",))) > 0
 
 
-@cached("zellen_angebunden", disk=False)
+@cached("zellen_angebunden", disk=False, daily=False)
 def _snapped_cells(region: Region, profil: str, unbekannt: str, max_anbindung_m: float) -> SnappedPoints:
     return snap_points(region.graph(profil, unbekannt), region.cells(), max_anbindung_m)

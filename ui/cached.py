@@ -76,7 +76,7 @@ CLASS_PROPERTIES = ["klasse", "label", "farbe", "zellen", "einwohner_text"]
 # --------------------------------------------------------------------------------------------
 
 
-@cached("app_kartenebenen", pickled=True)
+@cached("app_kartenebenen", pickled=True, daily=False)
 def _map_layers(region: Region, version: str = MAP_DATA_VERSION) -> MapLayers:
     return prepare_map_layers(region)
 
@@ -166,7 +166,7 @@ def gap_outline(region: Region, frage: Question) -> tuple[dict[str, Any], int, i
     return mapdata.compact_geojson(outline, ["zellen"]), len(gaps), people
 
 
-@cached("app_haltestellen_klassen", disk=False)
+@cached("app_haltestellen_klassen", disk=False, daily=False)
 def stop_classes(region: Region) -> dict[str, Any]:
     """Walking distance from every populated cell to the nearest stop, as dissolved classes.
 
@@ -233,7 +233,7 @@ def barrier_publication(region: Region, choice: str = "alle",
     return barrieren.publication(region, barrier_filter=barrier_filter(choice, jahr))
 
 
-@cached("app_barrieren_auswahl", disk=False)
+@cached("app_barrieren_auswahl", disk=False, daily=False)
 def barrier_choices(region: Region) -> tuple[list[tuple[str, str, str]], list[int]]:
     """The fixed selections ``(key, label, kind)`` and the years with a published value.
 
@@ -269,7 +269,7 @@ class BarrierGrid:
     hinweis: str
 
 
-@cached("app_barrieren_gitter", disk=False)
+@cached("app_barrieren_gitter", disk=False, daily=False)
 def barrier_grid(region: Region, choice: str = "alle", jahr: int | None = None,
                  resolution: int = 250) -> BarrierGrid:
     """Smoothed rates and Gi* hotspots of the published grid of a fixed choice.
@@ -301,7 +301,7 @@ def has_barrier_reports(region: Region) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-@cached("app_datenarten", disk=False)
+@cached("app_datenarten", disk=False, daily=False)
 def data_kinds(region: Region) -> tuple[str, ...]:
     """Which kinds of non-real data the region holds, read from the ``quelle`` of its layers."""
     kinds: list[str] = []
@@ -314,7 +314,7 @@ def data_kinds(region: Region) -> tuple[str, ...]:
     return tuple(kinds)
 
 
-@cached("app_ebenen_uebersicht", disk=False)
+@cached("app_ebenen_uebersicht", disk=False, daily=False)
 def layer_overview(region: Region, described: tuple[str, ...],
                    with_source: tuple[str, ...]) -> pd.DataFrame:
     """Per described layer of the store: name, number of objects and sources.
@@ -335,7 +335,7 @@ def layer_overview(region: Region, described: tuple[str, ...],
     return pd.DataFrame(rows, columns=["Ebene", "Objekte", "Quelle"])
 
 
-@cached("app_kandidaten")
+@cached("app_kandidaten", daily=False)
 def candidate_sites(region: Region) -> gpd.GeoDataFrame:
     """Candidate sites for location suggestions (public buildings and community places)."""
     from layers.kandidaten import candidate_sites_from_store
@@ -343,7 +343,7 @@ def candidate_sites(region: Region) -> gpd.GeoDataFrame:
     return candidate_sites_from_store(region.store)
 
 
-@cached("app_adressindex", disk=False)
+@cached("app_adressindex", disk=False, daily=False)
 def address_index(region: Region) -> Any:
     """The offline address index of the region (for geocoding typed addresses)."""
     from layers.geocode import AddressIndex
