@@ -1,11 +1,19 @@
-"""Shared fixtures: the demo region is built once per test session into the tests' own cache
-(and reused while its inputs are unchanged); tests that change data work on copies."""
+"""Test set-up for the whole suite.
+
+The folders mirror the code (``tests/layers``, ``tests/analyses``, ``tests/planungsraeume``,
+``tests/ui``, ``tests/cli``); everything that needs a built region (the Aachen demo or Heidelberg)
+lives in ``tests/integration`` and is marked ``slow`` here, automatically, as are the browser
+tests. The fixtures that build regions are defined in ``tests/integration/conftest.py`` only, so
+no other test can ask for them; a unit test that builds a region some other way fails (see
+:func:`pytest_configure`). ``pytest -m "not slow"`` or
+``pytest tests/analyses tests/layers`` therefore never builds a region.
+"""
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,42 +25,108 @@ os.environ["SOZIALRAUM_CACHE"] = os.environ.get(
     "SOZIALRAUM_TEST_CACHE", str(Path(__file__).resolve().parents[1] / ".cache" / "tests")
 )
 
-from layers import settings
-from layers.regions import RegionConfig, load_region
-from layers.sources.osm import OsmExtract, read_extract
-from layers.store import GeoPackageStore
+import geopandas as gpd
 
-SHARED = settings.shared_data_dir
-AACHEN_PBF = SHARED / "osm" / "aachen.osm.pbf"
+from layers.regions import RegionConfig, load_region
+
+if TYPE_CHECKING:
+    from layers.sources.gtfs import GtfsFeed
+
+TESTS = Path(__file__).resolve().parent
+INTEGRATION = TESTS / "integration"
+
+
+def _is_integration(path: Path) -> bool:
+    return INTEGRATION in Path(path).resolve().parents
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under ``tests/integration`` and every browser test ``slow``."""
+    for item in items:
+        if _is_integration(item.path) or item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
+# The test being run (set before its fixtures, so module and session fixtures count too).
+_RUNNING: list[pytest.Item] = []
+_ORIGINAL_INIT = pytest.StashKey[object]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> object:
+    """Remember which test is running, for the region-build guard."""
+    _RUNNING.append(item)
+    try:
+        return (yield)
+    finally:
+        _RUNNING.pop()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Guard: a test outside ``tests/integration`` must not build a region.
+
+    A build that gets as far as a result (a :class:`layers.build.BuildResult`, also "already
+    current, nothing to do") fails the running test, whichever fixture or helper started it.
+    Builds that stop on bad input before any layer is derived are allowed: the error tests of
+    ``tests/layers/build`` check exactly that.
+    """
+    from layers.build import BuildResult
+
+    original = BuildResult.__init__
+
+    def guarded(self: BuildResult, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        if _RUNNING and not _is_integration(_RUNNING[-1].path):
+            pytest.fail(
+                f"{_RUNNING[-1].nodeid} built the region '{self.region}': a test that needs a "
+                "built region belongs in tests/integration/.",
+                pytrace=False,
+            )
+
+    BuildResult.__init__ = guarded  # type: ignore[method-assign]
+    config.stash[_ORIGINAL_INIT] = original
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Take the guard off again (for pytest run in-process, e.g. by pytester)."""
+    original = config.stash.get(_ORIGINAL_INIT, None)
+    if original is not None:
+        from layers.build import BuildResult
+
+        BuildResult.__init__ = original  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
 def aachen_config() -> RegionConfig:
+    """The demo region's configuration (``data/regions/aachen.toml``; reading it builds nothing)."""
     return load_region("aachen")
 
 
-@pytest.fixture(scope="session")
-def aachen_build(aachen_config: RegionConfig):
-    from layers.build import build_region
 
-    settings.show_progress = False
-    return build_region(aachen_config)
+@pytest.fixture(scope="module")
+def staedteregion() -> gpd.GeoDataFrame:
+    """The 10 municipalities of the Städteregion Aachen (VG250-EW, real population)."""
+    from layers.planungsraeume.define import read_municipalities
+    from tests.tools.paths import NRW
 
-
-@pytest.fixture(scope="session")
-def aachen_store(aachen_build, aachen_config: RegionConfig) -> GeoPackageStore:
-    """The built demo store (read-only use!)."""
-    return GeoPackageStore(aachen_build.path, aachen_config.crs)
+    return read_municipalities(NRW, crs="EPSG:25832", ags_praefix="05334")
 
 
-@pytest.fixture()
-def aachen_store_copy(aachen_store: GeoPackageStore, tmp_path: Path) -> GeoPackageStore:
-    """A private copy of the demo store for tests that write."""
-    target = tmp_path / "aachen.gpkg"
-    shutil.copyfile(aachen_store.path, target)
-    return GeoPackageStore(target, aachen_store.crs, user="test")
+@pytest.fixture(scope="module")
+def feed() -> GtfsFeed:
+    """The Heidelberg timetable (VRN GTFS), read once per module."""
+    from layers.sources.gtfs import read_gtfs
+    from tests.tools.paths import GTFS_HEIDELBERG
+
+    return read_gtfs(GTFS_HEIDELBERG)
 
 
-@pytest.fixture(scope="session")
-def aachen_extract() -> OsmExtract:
-    return read_extract(AACHEN_PBF)
+@pytest.fixture(scope="module")
+def stations(feed: GtfsFeed) -> gpd.GeoDataFrame:
+    """Stations of the Heidelberg timetable with their departures 06:00–20:00 on a Tuesday, in
+    the region's CRS (from its configuration; nothing is built)."""
+    from analyses.transit import station_departures, stations_layer
+    from tests.tools.samples import GTFS_DAY
+
+    crs = load_region("heidelberg").crs
+    return stations_layer(station_departures(feed, GTFS_DAY, "06:00", "20:00"), crs)

@@ -1,12 +1,15 @@
 """The pedestrian network as arrays: one compact CSR graph per region, profile and mode.
 
-:func:`build_graph` turns ``netz_knoten`` and ``netz_kanten`` into a :class:`NetworkGraph`: a
-symmetric ``scipy.sparse`` CSR matrix of travel times in seconds (profile rules applied; blocked
-edges left out; parallel edges reduced to the fastest), the index between matrix rows and
-``knoten_id``, node coordinates, and the passable edges with their geometry for snapping and
-isochrones. :func:`load_graph` does the same for a region store and caches the result in memory
-(LRU) and on disk (``<cache>/graphen/<key>.npz``), keyed by a hash of the store's version token,
-the profile's rules and the unknown-tag mode, so a graph is built once per region and profile.
+:func:`build_graph` (in :mod:`analyses.network.build`, re-exported here) turns ``netz_knoten``
+and ``netz_kanten`` into a :class:`NetworkGraph`: a symmetric ``scipy.sparse`` CSR matrix of
+travel times in seconds (profile rules applied; blocked edges left out; parallel edges reduced
+to the fastest), the index between matrix rows and ``knoten_id``, node coordinates, and the
+passable edges with their geometry for snapping and isochrones. The reduction of a graph to a
+query's terminals lives in :mod:`analyses.network.reduction` (also re-exported here).
+Nothing here caches or reads a store: :func:`planungsraeume.netz.load_graph` builds the graph of
+a region once per store version and profile (in the one result cache, with the arrays on disk) and
+tells the graph where its contraction hierarchy lives (:attr:`NetworkGraph.hierarchy_file`) and
+which :class:`HierarchyPool` may share one between proportional profiles.
 
 Snapping targets: origins and services are attached only to edges of the profile's *main
 network*, the largest connected part of the passable edges that also belongs to ``hauptnetz``.
@@ -28,27 +31,37 @@ from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from pyproj import CRS
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import csr_matrix
 
-from analyses.network.profiles import (
-    EDGE_COLUMNS,
-    Profile,
-    check_unknown_mode,
-    default_unknown_mode,
-    get_profile,
-)
-from layers import settings
-from layers.errors import AnalysisError, GeometryError
+from analyses.network.build import build_graph, symmetric_csr
+from analyses.network.profiles import Profile
+from analyses.network.reduction import ReducedGraph, reduce_to_terminals, reduced_for
 from layers.log import get_logger
-from layers.store import RegionStore
-from layers.validation import require_crs
 
 if TYPE_CHECKING:
     from analyses.network.contraction import Hierarchy
+
+__all__ = [
+    "GRAPH_FORMAT_VERSION",
+    "HIERARCHY_FORMAT_VERSION",
+    "HIERARCHY_SHARE_SIZE",
+    "USE_HIERARCHY",
+    "HierarchyPool",
+    "NetworkGraph",
+    "ReducedGraph",
+    "build_graph",
+    "contraction_module",
+    "graph_from_arrays",
+    "proportional_factor",
+    "reduce_to_terminals",
+    "reduced_for",
+    "write_arrays",
+]
+
+# The former private name of :func:`analyses.network.build.symmetric_csr` (tests use it).
+_symmetric_csr = symmetric_csr
 
 log = get_logger("graph")
 
@@ -56,7 +69,6 @@ log = get_logger("graph")
 GRAPH_FORMAT_VERSION = 2
 # Bump when the contraction hierarchy's arrays or algorithm change.
 HIERARCHY_FORMAT_VERSION = 1
-MEMORY_CACHE_SIZE = 8
 # Use the contraction hierarchy (numba) where it helps; False forces scipy's Dijkstra everywhere
 # (the reference implementation; tests switch it off to check that both agree).
 USE_HIERARCHY = True
@@ -112,6 +124,11 @@ class NetworkGraph:
         ``edge_v``.
     n_edges_input, n_edges_blocked
         Edges in the input and edges the profile blocks.
+    hierarchy_file
+        Where the contraction hierarchy is kept on disk (set by the graph's owner; ``None``:
+        in memory only).
+    hierarchy_pool
+        Contractions this graph may share with proportional graphs (set by its owner).
     """
 
     profil: Profile
@@ -139,7 +156,8 @@ class NetworkGraph:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     _hierarchy: Hierarchy | None = field(default=None, repr=False)
-    disk_cache: bool = field(default=False, repr=False)
+    hierarchy_file: Path | None = field(default=None, repr=False)
+    hierarchy_pool: HierarchyPool | None = field(default=None, repr=False)
     search_count: int = field(default=0, repr=False)
 
     @property
@@ -175,10 +193,10 @@ class NetworkGraph:
     def hierarchy(self, *, build: bool = True) -> Hierarchy | None:
         """The contraction hierarchy of this graph (:mod:`analyses.network.contraction`), made once.
 
-        Kept on the graph and, for graphs from :func:`load_graph`, on disk next to the graph
-        (``<cache>/graphen/<key>.ch<version>.npz``). A graph whose travel times are
-        proportional to those of a graph contracted before in this process (same passable
-        edges and factors, only another speed) reuses that contraction, scaled.
+        Kept on the graph and, where its owner set :attr:`hierarchy_file`, in that file. With a
+        :attr:`hierarchy_pool`, a graph whose travel times are proportional to those of a graph
+        contracted before (same passable edges and factors, only another speed) reuses that
+        contraction, scaled.
 
         Parameters
         ----------
@@ -212,15 +230,15 @@ class NetworkGraph:
                     except (OSError, ValueError, KeyError) as exc:
                         log.warning("Hierarchie-Cache %s unlesbar (%s); baue neu.", path, exc)
                 if self._hierarchy is None and build:
-                    self._hierarchy = _shared_hierarchy(self.matrix, contraction)
+                    pool = self.hierarchy_pool
+                    self._hierarchy = (pool.contract(self.matrix, contraction) if pool is not None
+                                       else contraction.build_hierarchy(self.matrix))
                     if path is not None:
-                        _write_npz(path, self._hierarchy.to_arrays())
+                        write_arrays(path, self._hierarchy.to_arrays())
             return self._hierarchy
 
     def _hierarchy_path(self) -> Path | None:
-        if not (self.disk_cache and self.key):
-            return None
-        return graph_cache_dir() / f"{self.key}.ch{HIERARCHY_FORMAT_VERSION}.npz"
+        return self.hierarchy_file
 
     def edges_frame(self, rows: np.ndarray | None = None) -> gpd.GeoDataFrame:
         """The passable edges (or the given rows) as a GeoDataFrame."""
@@ -281,407 +299,21 @@ def graph_from_arrays(
         (arrays["data"], arrays["indices"], arrays["indptr"]), shape=(n, n), copy=False
     )
     counts = arrays["counts"]
+    a = arrays
     return NetworkGraph(
-        profil=profil,
-        unbekannt=unbekannt,
-        crs=crs,
-        key=key,
-        knoten_id=arrays["knoten_id"],
-        x=arrays["x"],
-        y=arrays["y"],
-        matrix=matrix,
-        entry_edge=arrays["entry_edge"],
-        kante_id=arrays["kante_id"],
-        edge_u=arrays["edge_u"],
-        edge_v=arrays["edge_v"],
-        edge_length_m=arrays["edge_length_m"],
-        edge_seconds=arrays["edge_seconds"],
-        edge_snappable=arrays["edge_snappable"].astype(bool),
-        edge_coords=arrays["edge_coords"],
-        edge_offsets=arrays["edge_offsets"],
-        n_edges_input=int(counts[0]),
-        n_edges_blocked=int(counts[1]),
+        profil=profil, unbekannt=unbekannt, crs=crs, key=key, knoten_id=a["knoten_id"],
+        x=a["x"], y=a["y"], matrix=matrix, entry_edge=a["entry_edge"], kante_id=a["kante_id"],
+        edge_u=a["edge_u"], edge_v=a["edge_v"], edge_length_m=a["edge_length_m"],
+        edge_seconds=a["edge_seconds"], edge_snappable=a["edge_snappable"].astype(bool),
+        edge_coords=a["edge_coords"], edge_offsets=a["edge_offsets"],
+        n_edges_input=int(counts[0]), n_edges_blocked=int(counts[1]),
     )
-
-
-def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise AnalysisError(
-            f"Der Ebene '{name}' fehlen die Spalten {', '.join(missing)}.",
-            hinweis="Bauen Sie die Region neu (sozialraum build --region <name> --force); das "
-            "Netz muss aus layers.build.netz stammen oder dieselben Spalten haben.",
-        )
-
-
-def build_graph(
-    edges: gpd.GeoDataFrame,
-    nodes: pd.DataFrame,
-    profil: str | Profile,
-    unbekannt: str | None = None,
-    *,
-    key: str = "",
-) -> NetworkGraph:
-    """Build the CSR graph of a pedestrian network for one profile.
-
-    Parameters
-    ----------
-    edges
-        ``netz_kanten``: LineStrings from node ``u`` to node ``v`` with ``kante_id``,
-        ``laenge_m`` and the attributes the profile rules read (missing ones count as unknown);
-        ``hauptnetz`` if present limits the snapping targets.
-    nodes
-        ``netz_knoten`` with ``knoten_id``, ``x`` and ``y`` (region CRS).
-    profil
-        Profile name or object.
-    unbekannt
-        ``"optimistisch"`` or ``"pessimistisch"``; default from ``data/profile.toml``.
-    key
-        Cache key to record (set by :func:`load_graph`).
-
-    Returns
-    -------
-    NetworkGraph
-        A new object; the inputs are not changed.
-
-    Raises
-    ------
-    ProfileError
-        Unknown profile or mode.
-    AnalysisError
-        Missing columns, edges whose end nodes are not in ``nodes``, no passable edge.
-    CRSError
-        If ``edges`` has no CRS.
-    """
-    profile = get_profile(profil)
-    mode = check_unknown_mode(unbekannt or default_unknown_mode())
-    if edges.crs is None:
-        require_crs(edges, "EPSG:25832", name="netz_kanten")
-    crs = CRS.from_user_input(edges.crs)
-    _require_columns(edges, ("u", "v", "laenge_m"), "netz_kanten")
-    _require_columns(nodes, ("knoten_id", "x", "y"), "netz_knoten")
-    if len(edges) == 0:
-        raise AnalysisError(
-            "Das Fußwegenetz ist leer.",
-            hinweis="Prüfen Sie den OSM-Ausschnitt der Region und bauen Sie sie neu.",
-        )
-
-    node_ids = nodes["knoten_id"].to_numpy(dtype=np.int64)
-    order = np.argsort(node_ids, kind="stable")
-    sorted_ids = node_ids[order]
-    if len(sorted_ids) > 1 and np.any(sorted_ids[1:] == sorted_ids[:-1]):
-        raise AnalysisError(
-            "In netz_knoten kommen knoten_id mehrfach vor.",
-            hinweis="Bauen Sie die Region neu; jede knoten_id muss eindeutig sein.",
-        )
-
-    def node_index(ids: np.ndarray) -> np.ndarray:
-        pos = np.searchsorted(sorted_ids, ids)
-        pos = np.clip(pos, 0, len(sorted_ids) - 1)
-        found = sorted_ids[pos] == ids
-        if not found.all():
-            missing = np.unique(ids[~found])[:5]
-            raise AnalysisError(
-                f"{int((~found).sum())} Kanten verweisen auf Knoten, die in netz_knoten fehlen "
-                f"(z. B. {', '.join(str(m) for m in missing)}).",
-                hinweis="Bauen Sie die Region neu, damit Knoten und Kanten zusammenpassen.",
-            )
-        return order[pos]
-
-    factors = profile.edge_factors(edges, mode)
-    length = pd.to_numeric(edges["laenge_m"], errors="coerce").to_numpy(dtype=float)
-    bad_length = ~np.isfinite(length) | (length < 0)
-    if bad_length.any():
-        first = int(np.flatnonzero(bad_length)[0])
-        raise AnalysisError(
-            f"{int(bad_length.sum())} Kanten haben keine gültige Länge (laenge_m), z. B. "
-            f"Zeile {first + 2}.",
-            hinweis="Bauen Sie die Region neu; laenge_m muss eine Zahl ≥ 0 sein.",
-        )
-    passable = np.isfinite(factors)
-    geoms = edges.geometry.to_numpy()
-    missing_geom = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
-    if missing_geom.any():
-        raise GeometryError(
-            f"{int(missing_geom.sum())} Kanten des Fußwegenetzes haben keine Geometrie.",
-            hinweis="Bauen Sie die Region neu.",
-        )
-    rows = np.flatnonzero(passable)
-    if len(rows) == 0:
-        raise AnalysisError(
-            f"Im Profil '{profile.name}' ({mode}) ist keine einzige Kante passierbar.",
-            hinweis="Prüfen Sie die Regeln in data/profile.toml.",
-        )
-    u = node_index(edges["u"].to_numpy(dtype=np.int64)[rows]).astype(np.int32)
-    v = node_index(edges["v"].to_numpy(dtype=np.int64)[rows]).astype(np.int32)
-    seconds = length[rows] * factors[rows] / profile.geschwindigkeit_m_s
-    kante_id = (
-        edges["kante_id"].to_numpy(dtype=np.int64)[rows]
-        if "kante_id" in edges.columns
-        else rows.astype(np.int64)
-    )
-
-    n = len(node_ids)
-    x = nodes["x"].to_numpy(dtype=float)
-    y = nodes["y"].to_numpy(dtype=float)
-    matrix, entry_edge = _symmetric_csr(u, v, seconds, n)
-
-    # Snapping targets: the largest connected part of the passable graph (within hauptnetz).
-    _, labels = connected_components(matrix, directed=False)
-    used = np.zeros(n, dtype=bool)
-    used[u] = True
-    used[v] = True
-    sizes = np.bincount(labels[used])
-    main = int(np.argmax(sizes))
-    snappable = labels[u] == main
-    if "hauptnetz" in edges.columns:
-        snappable &= edges["hauptnetz"].astype("boolean").fillna(False).to_numpy(dtype=bool)[rows]
-
-    lines = geoms[rows]
-    coords, offsets, reverse = _oriented_coords(lines, x[u], y[u], x[v], y[v])
-    if reverse.any():
-        lines = lines.copy()
-        lines[reverse] = shapely.reverse(lines[reverse])
-    graph = NetworkGraph(
-        profil=profile,
-        unbekannt=mode,
-        crs=crs,
-        key=key,
-        knoten_id=node_ids,
-        x=x,
-        y=y,
-        matrix=matrix,
-        entry_edge=entry_edge,
-        kante_id=kante_id,
-        edge_u=u,
-        edge_v=v,
-        edge_length_m=length[rows],
-        edge_seconds=seconds,
-        edge_snappable=snappable,
-        edge_coords=coords,
-        edge_offsets=offsets,
-        n_edges_input=len(edges),
-        n_edges_blocked=int((~passable).sum()),
-    )
-    graph._lines = lines  # the input geometries (oriented), no need to rebuild them
-    return graph
-
-
-def _symmetric_csr(
-    u: np.ndarray, v: np.ndarray, weight: np.ndarray, n: int
-) -> tuple[csr_matrix, np.ndarray]:
-    """CSR matrix with both directions of every edge; parallel edges → the fastest one.
-
-    scipy would *sum* duplicate entries when converting COO to CSR, so parallel edges are
-    reduced to the fastest one first; self-loops never shorten a path and are left out. The
-    conversion itself is scipy's linear-time COO → CSR; a second matrix with the same structure
-    carries the edge row of every entry.
-    """
-    keep = np.flatnonzero(u != v)
-    lo = np.minimum(u[keep], v[keep]).astype(np.int64)
-    hi = np.maximum(u[keep], v[keep]).astype(np.int64)
-    pair = lo * n + hi
-    order = np.argsort(pair, kind="stable")
-    sorted_pair = pair[order]
-    duplicate = np.zeros(len(order), dtype=bool)
-    duplicate[1:] = sorted_pair[1:] == sorted_pair[:-1]
-    if duplicate.any():
-        # Among parallel edges keep the fastest: sort each group by weight, keep its first.
-        order = order[np.lexsort((weight[keep][order], sorted_pair))]
-        sorted_pair = pair[order]
-        first = np.ones(len(order), dtype=bool)
-        first[1:] = sorted_pair[1:] != sorted_pair[:-1]
-        order = order[first]
-    chosen = keep[order]
-    a = np.concatenate([u[chosen], v[chosen]])
-    b = np.concatenate([v[chosen], u[chosen]])
-    index_dtype = np.int32 if 2 * len(chosen) < np.iinfo(np.int32).max else np.int64
-    data = np.concatenate([weight[chosen], weight[chosen]])
-    entry = np.concatenate([chosen, chosen]).astype(np.float64)
-    matrix = coo_matrix((data, (a, b)), shape=(n, n)).tocsr()
-    entries = coo_matrix((entry, (a, b)), shape=(n, n)).tocsr()
-    matrix.sort_indices()
-    entries.sort_indices()
-    matrix.indices = matrix.indices.astype(index_dtype, copy=False)
-    matrix.indptr = matrix.indptr.astype(index_dtype, copy=False)
-    return matrix, entries.data.astype(np.int64)
-
-
-def _oriented_coords(
-    lines: np.ndarray, ux: np.ndarray, uy: np.ndarray, vx: np.ndarray, vy: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Flat coordinates of the lines, each oriented to start at its ``u`` node.
-
-    Returns the coordinates, the start offset of every line and which lines were reversed.
-    """
-    coords, index = shapely.get_coordinates(lines, return_index=True)
-    counts = np.bincount(index, minlength=len(lines))
-    offsets = np.zeros(len(lines) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
-    first = coords[offsets[:-1]]
-    last = coords[offsets[1:] - 1]
-    # A line runs from u if its first point is nearer to u than its last point is.
-    d_first = (first[:, 0] - ux) ** 2 + (first[:, 1] - uy) ** 2
-    d_last = (last[:, 0] - ux) ** 2 + (last[:, 1] - uy) ** 2
-    reverse = d_last < d_first
-    if reverse.any():
-        # Reverse the coordinate runs of the reversed lines (vectorised).
-        position = np.arange(len(coords)) - np.repeat(offsets[:-1], counts)
-        flip = np.repeat(reverse, counts)
-        source = np.where(
-            flip, np.repeat(offsets[1:] - 1, counts) - position, np.arange(len(coords))
-        )
-        coords = coords[source]
-    return np.ascontiguousarray(coords), offsets, reverse
-
-
-# --------------------------------------------------------------------------------------------
-# Reduction to terminals: fewer nodes, same distances
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class ReducedGraph:
-    """The graph reduced to what matters for a set of terminal nodes, with exact distances.
-
-    Attributes
-    ----------
-    matrix
-        Symmetric CSR matrix (*m* × *m*) of travel times between the kept nodes.
-    node_map
-        For every node of the full graph its row in ``matrix``, −1 if removed.
-    """
-
-    matrix: csr_matrix
-    node_map: np.ndarray
-
-    @property
-    def n_nodes(self) -> int:
-        """Number of kept nodes."""
-        return self.matrix.shape[0]
-
-
-def reduce_to_terminals(graph: NetworkGraph, terminals: np.ndarray) -> ReducedGraph:
-    """Remove what no shortest path between terminals can use, keeping distances exact.
-
-    Two exact reductions, as in Steiner-tree preprocessing:
-
-    1. dead ends: a node of degree ≤ 1 that is not a terminal is removed, repeatedly (whole
-       cul-de-sacs, driveways and park paths without any origin or service on them); a way into
-       a dead end and back is never part of a shortest path;
-    2. chains: a non-terminal node of degree 2 is bridged by one edge between its neighbours
-       with the summed time (the fastest if several chains join the same pair).
-
-    Terminals are the end nodes of every edge an origin or a target is attached to, so all
-    points stay on unchanged edges between kept nodes. On the Aachen cells this keeps about
-    half of the nodes and makes each Dijkstra run correspondingly faster.
-
-    Parameters
-    ----------
-    graph
-        The full graph.
-    terminals
-        Boolean mask (length *n*) of nodes that must be kept.
-
-    Returns
-    -------
-    ReducedGraph
-    """
-    matrix = graph.matrix
-    n = graph.n_nodes
-    indptr = matrix.indptr.astype(np.int64)
-    indices = matrix.indices.astype(np.int64)
-    weights = matrix.data
-    terminal = np.asarray(terminals, dtype=bool)
-    degree = np.diff(indptr)
-    alive = (degree > 0) | terminal
-
-    def neighbours(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(row, neighbour, weight) of every matrix entry of the given rows."""
-        counts = indptr[rows + 1] - indptr[rows]
-        total = int(counts.sum())
-        starts = np.repeat(indptr[rows], counts)
-        within = np.arange(total) - np.repeat(np.cumsum(counts) - counts, counts)
-        position = starts + within
-        return np.repeat(rows, counts), indices[position], weights[position]
-
-    # 1. peel dead ends, one layer per round
-    while True:
-        leaves = np.flatnonzero(alive & (degree <= 1) & ~terminal)
-        if len(leaves) == 0:
-            break
-        alive[leaves] = False
-        _, nb, _ = neighbours(leaves)
-        nb = nb[alive[nb]]
-        degree -= np.bincount(nb, minlength=n)
-
-    # 2. bridge chains of non-terminal degree-2 nodes
-    chain = alive & (degree == 2) & ~terminal
-    kept = alive & ~chain
-    chain_rows = np.flatnonzero(chain)
-    first_nb = np.full(n, -1, dtype=np.int64)
-    second_nb = np.full(n, -1, dtype=np.int64)
-    first_w = np.zeros(n)
-    second_w = np.zeros(n)
-    if len(chain_rows):
-        row, nb, w = neighbours(chain_rows)
-        live = alive[nb]
-        row, nb, w = row[live], nb[live], w[live]
-        # every chain node has exactly two live neighbours: the first and the last entry
-        first = np.ones(len(row), dtype=bool)
-        first[1:] = row[1:] != row[:-1]
-        first_nb[row[first]] = nb[first]
-        first_w[row[first]] = w[first]
-        last = np.ones(len(row), dtype=bool)
-        last[:-1] = row[1:] != row[:-1]
-        second_nb[row[last]] = nb[last]
-        second_w[row[last]] = w[last]
-    kept_rows = np.flatnonzero(kept)
-    start, cur, acc = neighbours(kept_rows)
-    live = alive[cur]
-    start, cur, acc = start[live], cur[live], acc[live].copy()
-    prev = start.copy()
-    walking = chain[cur]
-    for _ in range(len(chain_rows) + 1):
-        if not walking.any():
-            break
-        at = cur[walking]
-        came = prev[walking]
-        forward = first_nb[at] == came
-        step_to = np.where(forward, second_nb[at], first_nb[at])
-        step_w = np.where(forward, second_w[at], first_w[at])
-        acc[walking] += step_w
-        prev[walking] = at
-        cur[walking] = step_to
-        walking[walking] = chain[step_to]
-    node_map = np.full(n, -1, dtype=np.int64)
-    node_map[kept_rows] = np.arange(len(kept_rows))
-    reduced, _ = _symmetric_csr(node_map[start], node_map[cur], acc, len(kept_rows))
-    return ReducedGraph(matrix=reduced, node_map=node_map)
-
-
-def reduced_for(graph: NetworkGraph, terminal_nodes: np.ndarray) -> ReducedGraph:
-    """:func:`reduce_to_terminals` for the given terminal node rows, memoised on the graph."""
-    nodes = np.unique(np.asarray(terminal_nodes, dtype=np.int64))
-    key = ("reduziert", hashlib.sha1(nodes.tobytes()).hexdigest())
-    cached = graph.memo.get(key)
-    if cached is None:
-        mask = np.zeros(graph.n_nodes, dtype=bool)
-        mask[nodes] = True
-        cached = reduce_to_terminals(graph, mask)
-        if len(graph.memo) >= 16:
-            graph.memo.pop(next(iter(graph.memo)))
-        graph.memo[key] = cached
-    return cached
 
 
 # --------------------------------------------------------------------------------------------
 # Contraction hierarchies, shared between graphs with proportional travel times
 # --------------------------------------------------------------------------------------------
 
-# structure hash → (travel times the hierarchy was built for, hierarchy); most recent last
-_HIERARCHIES: OrderedDict[str, tuple[np.ndarray, Hierarchy]] = OrderedDict()
-_HIERARCHIES_LOCK = threading.Lock()
 HIERARCHY_SHARE_SIZE = 8
 
 
@@ -705,140 +337,54 @@ def proportional_factor(data: np.ndarray, reference: np.ndarray) -> float | None
     return factor
 
 
-def _shared_hierarchy(matrix: csr_matrix, contraction: ModuleType) -> Hierarchy:
-    """Contract the matrix, or scale the contraction of a proportional matrix seen before.
+class HierarchyPool:
+    """Contraction hierarchies that proportional graphs may share (one pool per region version).
 
     Scaling every arc of a contraction hierarchy by ``c`` gives a contraction hierarchy of the
-    scaled graph: shortcuts and witnesses compare sums of arc lengths, all scaled alike.
-    """
-    digest = hashlib.sha1(matrix.indptr.tobytes())
-    digest.update(matrix.indices.tobytes())
-    structure = digest.hexdigest()
-    with _HIERARCHIES_LOCK:
-        known = _HIERARCHIES.get(structure)
-    if known is not None:
-        factor = proportional_factor(matrix.data, known[0])
-        if factor is not None:
-            base = known[1]
-            log.info("Kontraktionshierarchie geteilt (Fahrzeiten × %.4f).", factor)
-            return replace(
-                base,
-                up_seconds=base.up_seconds * factor,
-                core_seconds=base.core_seconds * factor,
-                build_seconds=0.0,
-                shared=True,
-            )
-    hierarchy: Hierarchy = contraction.build_hierarchy(matrix)
-    log.info(
-        "Kontraktionshierarchie: %d Knoten, %d Bögen, Kern %d Knoten, %.2f s",
-        hierarchy.n_nodes, hierarchy.n_arcs, hierarchy.n_core, hierarchy.build_seconds,
-    )
-    with _HIERARCHIES_LOCK:
-        _HIERARCHIES[structure] = (matrix.data, hierarchy)
-        _HIERARCHIES.move_to_end(structure)
-        while len(_HIERARCHIES) > HIERARCHY_SHARE_SIZE:
-            _HIERARCHIES.popitem(last=False)
-    return hierarchy
-
-
-# --------------------------------------------------------------------------------------------
-# Cache: one graph per (store content, profile rules, mode)
-# --------------------------------------------------------------------------------------------
-
-_MEMORY: OrderedDict[str, NetworkGraph] = OrderedDict()
-_MEMORY_LOCK = threading.Lock()
-
-
-def graph_key(store: RegionStore, profil: Profile, unbekannt: str) -> str:
-    """Cache key of a store's graph: store identity and version, profile rules, mode, format."""
-    parts = [
-        str(getattr(store, "path", type(store).__name__)),
-        store.version_token(),
-        profil.name,
-        profil.fingerprint(),
-        unbekannt,
-        f"format={GRAPH_FORMAT_VERSION}",
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
-
-
-def graph_cache_dir() -> Path:
-    """Directory of cached graphs (``<cache>/graphen``)."""
-    return settings.cache_dir / "graphen"
-
-
-def clear_memory_cache() -> None:
-    """Forget every graph held in memory (the disk cache stays)."""
-    with _MEMORY_LOCK:
-        _MEMORY.clear()
-
-
-def load_graph(
-    store: RegionStore,
-    profil: str | Profile,
-    unbekannt: str | None = None,
-    *,
-    disk_cache: bool = True,
-) -> NetworkGraph:
-    """The graph of a region store for one profile, built once and then cached.
+    scaled graph: shortcuts and witnesses compare sums of arc lengths, all scaled alike. A graph
+    whose travel times are ``c`` times those of a graph contracted before (the same passable
+    edges, another speed) therefore reuses that contraction, scaled. The pool is an object its
+    owner keeps (:mod:`planungsraeume.netz`), not module state.
 
     Parameters
     ----------
-    store
-        The region store (reads ``netz_knoten`` and ``netz_kanten``).
-    profil
-        Profile name or object.
-    unbekannt
-        ``"optimistisch"`` or ``"pessimistisch"``; default from ``data/profile.toml``.
-    disk_cache
-        Also keep the arrays in ``<cache>/graphen/`` (survives restarts of the app).
-
-    Returns
-    -------
-    NetworkGraph
+    size
+        How many contractions to keep (most recent last).
     """
-    profile = get_profile(profil)
-    mode = check_unknown_mode(unbekannt or default_unknown_mode())
-    key = graph_key(store, profile, mode)
-    with _MEMORY_LOCK:
-        if key in _MEMORY:
-            _MEMORY.move_to_end(key)
-            return _MEMORY[key]
-    path = graph_cache_dir() / f"{key}.npz"
-    graph: NetworkGraph | None = None
-    if disk_cache and path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {name: data[name] for name in data.files}
-            graph = graph_from_arrays(arrays, profile, mode, store.crs, key)
-        except (OSError, ValueError, KeyError) as exc:  # a damaged cache file is rebuilt
-            log.warning("Graph-Cache %s unlesbar (%s); baue neu.", path, exc)
-            graph = None
-    if graph is None:
-        edge_columns = ["kante_id", "u", "v", "hauptnetz", *EDGE_COLUMNS]
-        available = set(_layer_columns(store, "netz_kanten"))
-        edges = store.read_layer(
-            "netz_kanten", columns=[c for c in edge_columns if c in available]
-        )
-        nodes = store.read_layer("netz_knoten", columns=["knoten_id", "x", "y"])
-        graph = build_graph(edges, nodes, profile, mode, key=key)
-        if disk_cache:
-            _write_npz(path, graph.to_arrays())
-    graph.disk_cache = disk_cache
-    with _MEMORY_LOCK:
-        _MEMORY[key] = graph
-        while len(_MEMORY) > MEMORY_CACHE_SIZE:
-            _MEMORY.popitem(last=False)
-    return graph
+
+    def __init__(self, size: int = HIERARCHY_SHARE_SIZE) -> None:
+        self.size = size
+        self._known: OrderedDict[str, tuple[np.ndarray, Hierarchy]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def contract(self, matrix: csr_matrix, contraction: ModuleType) -> Hierarchy:
+        """Contract the matrix, or scale the contraction of a proportional matrix seen before."""
+        digest = hashlib.sha1(matrix.indptr.tobytes())
+        digest.update(matrix.indices.tobytes())
+        structure = digest.hexdigest()
+        with self._lock:
+            known = self._known.get(structure)
+        if known is not None:
+            factor = proportional_factor(matrix.data, known[0])
+            if factor is not None:
+                base = known[1]
+                log.info("Kontraktionshierarchie geteilt (Fahrzeiten × %.4f).", factor)
+                return replace(base, up_seconds=base.up_seconds * factor,
+                               core_seconds=base.core_seconds * factor, build_seconds=0.0,
+                               shared=True)
+        hierarchy: Hierarchy = contraction.build_hierarchy(matrix)
+        log.info("Kontraktionshierarchie: %d Knoten, %d Bögen, Kern %d Knoten, %.2f s",
+                 hierarchy.n_nodes, hierarchy.n_arcs, hierarchy.n_core, hierarchy.build_seconds)
+        with self._lock:
+            self._known[structure] = (matrix.data, hierarchy)
+            self._known.move_to_end(structure)
+            while len(self._known) > self.size:
+                self._known.popitem(last=False)
+        return hierarchy
 
 
-def _layer_columns(store: RegionStore, name: str) -> list[str]:
-    """Column names of a layer without reading its rows."""
-    return list(store.read_layer(name, where="1 = 0").columns)
-
-
-def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write atomically: a reader never sees a half-written cache file."""
+def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write arrays as ``.npz`` atomically: a reader never sees a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{threading.get_ident()}.tmp.npz")
     try:

@@ -30,6 +30,22 @@ import pandas as pd
 from layers import settings
 from layers.errors import ConfigError, ProfileError
 
+__all__ = [
+    "BLOCK",
+    "EDGE_COLUMNS",
+    "INCLINE_STEEP",
+    "INCLINE_VAGUE",
+    "PESSIMISTIC_RULES",
+    "UNKNOWN_MODES",
+    "UNPAVED_PATH_HIGHWAYS",
+    "Profile",
+    "check_unknown_mode",
+    "default_unknown_mode",
+    "get_profile",
+    "load_profiles",
+    "profile_file",
+]
+
 UNKNOWN_MODES = ("optimistisch", "pessimistisch")
 BLOCK = "sperren"
 # Pessimistic rules a profile may set (see data/profile.toml for their meaning).
@@ -131,31 +147,18 @@ class Profile:
             One float per row of ``edges``.
         """
         mode = check_unknown_mode(unbekannt)
-        n = len(edges)
+        columns = _EdgeColumns(edges)
+        factor, blocked = self._tag_rules(columns)
+        if mode == "pessimistisch" and self.pessimistisch:
+            factor, blocked = self._pessimistic_rules(columns, factor, blocked)
+        return np.where(blocked, np.inf, factor)
 
-        def text(column: str, lower: bool = False) -> _Tag:
-            return _Tag(edges[column] if column in edges.columns else None, n, lower=lower)
-
-        def number(column: str) -> np.ndarray:
-            if column not in edges.columns:
-                return np.full(n, np.nan)
-            return pd.to_numeric(edges[column], errors="coerce").to_numpy(dtype=float)
-
-        def flag(column: str) -> np.ndarray:
-            if column not in edges.columns:
-                return np.zeros(n, dtype=bool)
-            return edges[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
-
-        def among(values: _Tag, allowed: frozenset[str] | set[str]) -> np.ndarray:
-            return values.isin(allowed)
-
-        highway = text("highway")
-        surface = text("surface")
-        smoothness = text("smoothness")
-        incline = text("incline", lower=True)
-        wheelchair = text("wheelchair")
-        steps = flag("treppe") | highway.equals("steps")
-
+    def _tag_rules(self, edges: _EdgeColumns) -> tuple[np.ndarray, np.ndarray]:
+        """Factor and blocked mask from the rules that read tags (both modes)."""
+        n = edges.n
+        highway = edges.text("highway")
+        surface = edges.text("surface")
+        steps = edges.flag("treppe") | highway.equals("steps")
         factor = np.ones(n)
         blocked = np.zeros(n, dtype=bool)
         if math.isinf(self.treppen):
@@ -163,41 +166,87 @@ class Profile:
         else:
             factor = np.where(steps, factor * self.treppen, factor)
         if self.sperrt_rollstuhl_nein:
-            blocked |= wheelchair.equals("no")
+            blocked |= edges.text("wheelchair").equals("no")
         if self.sperrt_barrieren:
-            blocked |= flag("barriere_blockiert")
-        steep_tag = among(incline, INCLINE_STEEP)
+            blocked |= edges.flag("barriere_blockiert")
+        steep_tag = edges.text("incline", lower=True).isin(INCLINE_STEEP)
         if self.max_steigung_prozent is not None:
-            blocked |= number("steigung_prozent") > self.max_steigung_prozent
+            blocked |= edges.number("steigung_prozent") > self.max_steigung_prozent
             blocked |= steep_tag
         if self.max_bordstein_cm is not None:
-            blocked |= number("bordstein_cm") > self.max_bordstein_cm
+            blocked |= edges.number("bordstein_cm") > self.max_bordstein_cm
         if self.min_breite_m is not None:
-            blocked |= number("breite_m") < self.min_breite_m
+            blocked |= edges.number("breite_m") < self.min_breite_m
         if self.gesperrte_smoothness:
-            blocked |= among(smoothness, self.gesperrte_smoothness)
+            blocked |= edges.text("smoothness").isin(self.gesperrte_smoothness)
         if self.gesperrte_oberflaechen:
-            blocked |= among(surface, self.gesperrte_oberflaechen)
+            blocked |= surface.isin(self.gesperrte_oberflaechen)
         if self.oberflaechen_faktor:
             factor = factor * surface.map(self.oberflaechen_faktor, 1.0)
+        return factor, blocked
 
-        if mode == "pessimistisch" and self.pessimistisch:
-            vague_incline = among(incline, INCLINE_VAGUE) & np.isnan(number("steigung_prozent"))
-            conditions = {
-                "steigung_unbekannt": vague_incline,
-                "bordstein_unbekannt": flag("bordstein_unbekannt"),
-                "unbefestigt_ohne_smoothness": among(surface, self.unbefestigt)
-                & smoothness.equals(""),
-                "oberflaeche_unbekannt_weg": among(highway, UNPAVED_PATH_HIGHWAYS)
-                & surface.equals(""),
-            }
-            for rule, rule_factor in self.pessimistisch.items():
-                hit = conditions[rule]
-                if math.isinf(rule_factor):
-                    blocked |= hit
-                else:
-                    factor = np.where(hit, factor * rule_factor, factor)
-        return np.where(blocked, np.inf, factor)
+    def _pessimistic_rules(
+        self, edges: _EdgeColumns, factor: np.ndarray, blocked: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Apply the ``[profil.pessimistisch]`` rules for unknown tags to factor and mask."""
+        highway = edges.text("highway")
+        surface = edges.text("surface")
+        smoothness = edges.text("smoothness")
+        incline = edges.text("incline", lower=True)
+        vague_incline = incline.isin(INCLINE_VAGUE) & np.isnan(edges.number("steigung_prozent"))
+        conditions = {
+            "steigung_unbekannt": vague_incline,
+            "bordstein_unbekannt": edges.flag("bordstein_unbekannt"),
+            "unbefestigt_ohne_smoothness": surface.isin(self.unbefestigt)
+            & smoothness.equals(""),
+            "oberflaeche_unbekannt_weg": highway.isin(UNPAVED_PATH_HIGHWAYS)
+            & surface.equals(""),
+        }
+        for rule, rule_factor in self.pessimistisch.items():
+            hit = conditions[rule]
+            if math.isinf(rule_factor):
+                blocked = blocked | hit
+            else:
+                factor = np.where(hit, factor * rule_factor, factor)
+        return factor, blocked
+
+
+class _EdgeColumns:
+    """The edge columns the rules read; a missing column counts as unknown tags.
+
+    Text columns are factorised once (:class:`_Tag`) and reused by every rule.
+    """
+
+    def __init__(self, edges: pd.DataFrame) -> None:
+        self.edges = edges
+        self.n = len(edges)
+        self._tags: dict[tuple[str, bool], _Tag] = {}
+
+    def text(self, column: str, lower: bool = False) -> _Tag:
+        """The text column, factorised (missing = ``""``)."""
+        key = (column, lower)
+        if key not in self._tags:
+            values = self.edges[column] if column in self.edges.columns else None
+            self._tags[key] = _Tag(values, self.n, lower=lower)
+        return self._tags[key]
+
+    def number(self, column: str) -> np.ndarray:
+        """The column as floats (NaN where missing or not a number)."""
+        if column not in self.edges.columns:
+            return np.full(self.n, np.nan)
+        values: np.ndarray = pd.to_numeric(self.edges[column], errors="coerce").to_numpy(
+            dtype=float
+        )
+        return values
+
+    def flag(self, column: str) -> np.ndarray:
+        """The column as booleans (False where missing)."""
+        if column not in self.edges.columns:
+            return np.zeros(self.n, dtype=bool)
+        values: np.ndarray = (
+            self.edges[column].astype("boolean").fillna(False).to_numpy(dtype=bool)
+        )
+        return values
 
 
 class _Tag:
@@ -295,11 +344,9 @@ def profile_file() -> Path:
     return settings.vocab_dir / "profile.toml"
 
 
-@lru_cache(maxsize=4)
-def _load(path_text: str, mtime_ns: int) -> tuple[dict[str, Profile], str]:
-    path = Path(path_text)
+def _read_table(path: Path) -> dict[str, Any]:
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(
             f"Die Profiltabelle kann nicht gelesen werden ({exc}).",
@@ -307,6 +354,13 @@ def _load(path_text: str, mtime_ns: int) -> tuple[dict[str, Profile], str]:
             "Sie die genannte Stelle.",
             datei=path,
         ) from exc
+
+
+@lru_cache(maxsize=4)
+def _load(path_text: str, mtime_ns: int) -> tuple[dict[str, Profile], str]:
+    """Profiles by name and the default unknown-tag mode of the file (cached per mtime)."""
+    path = Path(path_text)
+    raw = _read_table(path)
     settings_section = raw.get("einstellungen", {})
     default_mode = str(settings_section.get("unbekannt_standard", "optimistisch"))
     if default_mode not in UNKNOWN_MODES:
@@ -338,47 +392,60 @@ def _load(path_text: str, mtime_ns: int) -> tuple[dict[str, Profile], str]:
                 hinweis="Jeder Profilname darf nur einmal vorkommen.",
                 datei=path,
             )
-        speed = _limit(entry.get("geschwindigkeit_m_s"), "geschwindigkeit_m_s", path, name)
-        if speed is None or speed <= 0:
+        profiles[name] = _profile(entry, name, path, unpaved)
+    return profiles, default_mode
+
+
+def _pessimistic(entry: dict[str, Any], name: str, path: Path) -> dict[str, float]:
+    pessimistic: dict[str, float] = {}
+    for rule, value in dict(entry.get("pessimistisch", {})).items():
+        if rule not in PESSIMISTIC_RULES:
             raise ConfigError(
-                f"Profil '{name}': die Geschwindigkeit muss größer als 0 m/s sein.",
-                hinweis="Tragen Sie geschwindigkeit_m_s = 1.2 (o. ä.) ein.",
+                f"Profil '{name}': unbekannte Regel '{rule}' in [profil.pessimistisch].",
+                hinweis=f"Bekannte Regeln: {', '.join(PESSIMISTIC_RULES)}.",
                 datei=path,
             )
-        pessimistic: dict[str, float] = {}
-        for rule, value in dict(entry.get("pessimistisch", {})).items():
-            if rule not in PESSIMISTIC_RULES:
-                raise ConfigError(
-                    f"Profil '{name}': unbekannte Regel '{rule}' in [profil.pessimistisch].",
-                    hinweis=f"Bekannte Regeln: {', '.join(PESSIMISTIC_RULES)}.",
-                    datei=path,
-                )
-            pessimistic[rule] = _factor(value, rule, path, name)
-        profiles[name] = Profile(
-            name=name,
-            bezeichnung=str(entry.get("bezeichnung", name)),
-            beschreibung=str(entry.get("beschreibung", "")),
-            geschwindigkeit_m_s=speed,
-            treppen=_factor(entry.get("treppen", 1.0), "treppen", path, name),
-            sperrt_rollstuhl_nein=bool(entry.get("sperrt_rollstuhl_nein", False)),
-            sperrt_barrieren=bool(entry.get("sperrt_barrieren", False)),
-            max_steigung_prozent=_limit(
-                entry.get("max_steigung_prozent"), "max_steigung_prozent", path, name
-            ),
-            max_bordstein_cm=_limit(entry.get("max_bordstein_cm"), "max_bordstein_cm", path, name),
-            min_breite_m=_limit(entry.get("min_breite_m"), "min_breite_m", path, name),
-            gesperrte_smoothness=frozenset(str(s) for s in entry.get("gesperrte_smoothness", [])),
-            gesperrte_oberflaechen=frozenset(
-                str(s) for s in entry.get("gesperrte_oberflaechen", [])
-            ),
-            oberflaechen_faktor={
-                str(k): _factor(v, f"oberflaechen_faktor.{k}", path, name)
-                for k, v in dict(entry.get("oberflaechen_faktor", {})).items()
-            },
-            pessimistisch=pessimistic,
-            unbefestigt=unpaved,
+        pessimistic[rule] = _factor(value, rule, path, name)
+    return pessimistic
+
+
+def _profile(entry: dict[str, Any], name: str, path: Path, unpaved: frozenset[str]) -> Profile:
+    """One ``[[profil]]`` entry as a :class:`Profile` (raises ConfigError naming the key)."""
+    speed = _limit(entry.get("geschwindigkeit_m_s"), "geschwindigkeit_m_s", path, name)
+    if speed is None or speed <= 0:
+        raise ConfigError(
+            f"Profil '{name}': die Geschwindigkeit muss größer als 0 m/s sein.",
+            hinweis="Tragen Sie geschwindigkeit_m_s = 1.2 (o. ä.) ein.",
+            datei=path,
         )
-    return profiles, default_mode
+    pessimistic = _pessimistic(entry, name, path)
+
+    def limit(key: str) -> float | None:
+        return _limit(entry.get(key), key, path, name)
+
+    def texts(key: str) -> frozenset[str]:
+        return frozenset(str(s) for s in entry.get(key, []))
+
+    return Profile(
+        name=name,
+        bezeichnung=str(entry.get("bezeichnung", name)),
+        beschreibung=str(entry.get("beschreibung", "")),
+        geschwindigkeit_m_s=speed,
+        treppen=_factor(entry.get("treppen", 1.0), "treppen", path, name),
+        sperrt_rollstuhl_nein=bool(entry.get("sperrt_rollstuhl_nein", False)),
+        sperrt_barrieren=bool(entry.get("sperrt_barrieren", False)),
+        max_steigung_prozent=limit("max_steigung_prozent"),
+        max_bordstein_cm=limit("max_bordstein_cm"),
+        min_breite_m=limit("min_breite_m"),
+        gesperrte_smoothness=texts("gesperrte_smoothness"),
+        gesperrte_oberflaechen=texts("gesperrte_oberflaechen"),
+        oberflaechen_faktor={
+            str(k): _factor(v, f"oberflaechen_faktor.{k}", path, name)
+            for k, v in dict(entry.get("oberflaechen_faktor", {})).items()
+        },
+        pessimistisch=pessimistic,
+        unbefestigt=unpaved,
+    )
 
 
 def load_profiles() -> dict[str, Profile]:

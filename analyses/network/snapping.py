@@ -21,6 +21,15 @@ from analyses.network.graph import NetworkGraph
 from layers.errors import AnalysisError, GeometryError, Problem
 from layers.validation import FIRST_DATA_ROW, require_crs
 
+__all__ = [
+    "DEFAULT_MAX_SNAP_M",
+    "SNAP_MEMO_SIZE",
+    "SnappedPoints",
+    "point_geometries",
+    "snap_points",
+    "snapped_points_frame",
+]
+
 DEFAULT_MAX_SNAP_M = 250.0
 SNAP_MEMO_SIZE = 16
 
@@ -109,7 +118,9 @@ def point_geometries(
     GeometryError
         If a row has no geometry (listing the rows).
     """
-    geoms = layer.geometry.to_numpy() if isinstance(layer, gpd.GeoDataFrame) else layer.to_numpy()
+    geoms: np.ndarray = (
+        layer.geometry.to_numpy() if isinstance(layer, gpd.GeoDataFrame) else layer.to_numpy()
+    )
     missing = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if missing.any():
         problems = [

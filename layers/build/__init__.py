@@ -27,11 +27,9 @@ import geopandas as gpd
 import pandas as pd
 
 from layers import settings
-from layers.angebote import conform, services_from_osm, synthetic_services
-from layers.barrieren import load_icf_codes, synthetic_barriers
+from layers.angebote import conform, services_from_osm
+from layers.barrieren import load_icf_codes
 from layers.build.bevoelkerung import model_population, read_zensus_grid
-from layers.errors import LayerNotFoundError, SozialraumError, StoreError
-from layers.formatting import de_number
 from layers.build.gebaeude import build_buildings
 from layers.build.grenzen import (
     check_overlap,
@@ -42,14 +40,17 @@ from layers.build.grenzen import (
     share_in_region,
 )
 from layers.build.haltestellen import build_addresses, build_basemap, build_stops
-from layers.log import get_logger
 from layers.build.netz import build_network
-from layers.sources.osm import read_extract
+from layers.errors import LayerNotFoundError, SozialraumError, StoreError
+from layers.formatting import de_number
+from layers.log import get_logger
+from layers.planungsraeume.define import from_osm_places
 from layers.progress import ProgressCallback, Steps
 from layers.regions import RegionConfig, load_region
 from layers.sources import check_shared_data
+from layers.sources.osm import read_extract
 from layers.store import AUDIT_TABLE, META_TABLE, GeoPackageStore, meta_frame, region_store_path
-from layers.planungsraeume.define import from_osm_places
+from layers.synthetic import synthetic_barriers, synthetic_services
 
 log = get_logger("build")
 

@@ -1,0 +1,29 @@
+"""Row numbering and the one way a list of findings becomes an error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from layers.errors import InputValidationError, Problem
+
+__all__ = ["FIRST_DATA_ROW", "raise_if_errors"]
+
+
+# Header row = row 1 in a spreadsheet; the first data row is therefore row 2.
+FIRST_DATA_ROW = 2
+
+
+def raise_if_errors(problems: Iterable[Problem], meldung: str, hinweis: str = "") -> None:
+    """Raise :class:`InputValidationError` if any problem is an error.
+
+    Parameters
+    ----------
+    problems
+        Findings of one or more checks.
+    meldung, hinweis
+        Summary message and fix.
+    """
+    errors = [p for p in problems if p.schwere == "fehler"]
+    if errors:
+        datei = errors[0].datei if len({p.datei for p in errors}) == 1 else None
+        raise InputValidationError(meldung, hinweis=hinweis, datei=datei, probleme=errors)

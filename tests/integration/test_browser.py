@@ -1,0 +1,578 @@
+"""End-to-end: the real server in headless Chromium (Debian's ``chromium`` driven by Playwright).
+
+Opens every page, checks the page language, runs an axe-core audit (no serious or critical
+violations allowed), selects a planning area and a service, steps through the Konferenzmodus,
+checks that nothing is loaded from the internet, and saves screenshots under
+``.cache/tests/screenshots/``.
+
+Chromium comes from the operating system (``python dev.py test`` installs it on Debian when run
+as root). Without it the tests are skipped, unless ``SOZIALRAUM_REQUIRE_BROWSER=1`` (set by CI):
+then a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+from layers import settings
+from tests.tools.paths import DATA as TEST_DATA
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = Path(os.environ.get("SOZIALRAUM_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+SCREENSHOTS = settings.cache_dir / "screenshots"
+PAGES = {
+    "karte": "",
+    "erreichbarkeit": "erreichbarkeit",
+    "barrieren": "barrieren",
+    "planungsraeume": "planungsraeume",
+    "szenarien": "szenarien",
+    "konferenz": "konferenz",
+    "daten": "daten",
+    "hilfe": "hilfe",
+}
+MAP_PAGES = {"karte", "erreichbarkeit", "barrieren", "planungsraeume", "szenarien", "konferenz"}
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
+
+
+def _missing_browser_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return (f"Chromium fehlt ({CHROMIUM}); 'python dev.py test' installiert es unter Debian als "
+                "root, sonst: apt-get install chromium")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Das Python-Paket 'playwright' fehlt (python dev.py setup installiert es)."
+    if _axe_source() is None:
+        return "axe-core fehlt (Paket 'axe-playwright-python'; python dev.py setup installiert es)."
+    return None
+
+
+def _axe_source() -> str | None:
+    try:
+        import axe_playwright_python
+    except ImportError:
+        return None
+    path = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+    return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+@pytest.fixture(scope="module")
+def browser_available() -> None:
+    reason = _missing_browser_reason()
+    if reason is None:
+        return
+    if os.environ.get("SOZIALRAUM_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"Browser-Test verlangt (SOZIALRAUM_REQUIRE_BROWSER=1), aber: {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(browser_available, aachen_store) -> Iterator[str]:
+    """The app served by ``streamlit run`` on a free port; yields its base URL."""
+    port = _free_port()
+    env = dict(os.environ, PYTHONUTF8="1", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+               SOZIALRAUM_CACHE=str(settings.cache_dir))
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=settings.project_root, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"Der Streamlit-Server startete nicht:\n{log.read()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+        Path(log.name).unlink(missing_ok=True)
+
+
+class Browser:
+    """A Chromium context with a fresh profile; records every request that leaves the machine."""
+
+    def __init__(self, playwright: Any, profile: Path) -> None:
+        self.external: list[str] = []
+        self.errors: list[str] = []
+        self.context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1400, "height": 1000}, locale="de-DE",
+        )
+        self.context.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        url = route.request.url
+        parsed = urlparse(url)
+        if parsed.scheme in ("http", "https", "ws", "wss") and parsed.hostname not in LOCAL_HOSTS:
+            self.external.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def new_page(self) -> Any:
+        page = self.context.new_page()
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+
+@pytest.fixture(scope="module")
+def browser(server, tmp_path_factory) -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        instance = Browser(playwright, tmp_path_factory.mktemp("chromium-profil"))
+        try:
+            yield instance
+        finally:
+            instance.context.close()
+
+
+def wait_until_idle(page: Any, timeout_s: float = 90) -> None:
+    """Wait until the script run is over and the page is drawn."""
+    page.wait_for_selector("h1", timeout=timeout_s * 1000)
+    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout_s * 1000)
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-test-script-state="notRunning"]', timeout=timeout_s * 1000)
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a screenshot of the whole page: Streamlit scrolls inside its main container, so the
+    viewport is made as tall as the content for the moment of the shot."""
+    height = int(page.evaluate(
+        "() => { const m = document.querySelector('[data-testid=\"stMain\"]') "
+        "|| document.querySelector('section.main'); return m ? m.scrollHeight : 1000; }"))
+    size = page.viewport_size or {"width": 1400, "height": 1000}
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], min(height + 40, 9000))})
+    page.wait_for_timeout(700)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    return path
+
+
+def map_frame(page: Any, timeout_s: float = 60) -> Any:
+    """The Leaflet map's frame, once the map and its legend are drawn."""
+    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=timeout_s * 1000)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for frame in page.frames:
+            if "streamlit_folium" in frame.url:
+                try:
+                    if frame.evaluate("() => !!document.querySelector('.leaflet-container .sa-legende')"):
+                        return frame
+                except Exception:  # frame reloading
+                    pass
+        page.wait_for_timeout(200)
+    raise AssertionError("Die Karte wurde nicht gezeichnet.")
+
+
+def axe_audit(page: Any) -> list[dict[str, Any]]:
+    """Run axe-core in the page and all its frames; return serious and critical violations."""
+    source = _axe_source()
+    assert source is not None
+    for frame in page.frames:
+        try:
+            frame.add_script_tag(content=source)
+        except Exception:  # a frame that went away meanwhile
+            continue
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations'], iframes: true})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n.get("target") for n in v["nodes"][:5]]}
+        for v in result["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
+def test_missing_browser_is_reported(monkeypatch):
+    # The reason is what the skip (or, with SOZIALRAUM_REQUIRE_BROWSER=1, the failure) says.
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", Path("/nicht/vorhanden/chromium"))
+    reason = _missing_browser_reason()
+    assert reason is not None and "apt-get install chromium" in reason
+
+
+def test_served_page_is_german_from_the_first_byte(server: str):
+    import streamlit
+
+    with urllib.request.urlopen(server + "/", timeout=10) as response:
+        served = response.read().decode("utf-8")
+    installed = (Path(streamlit.__file__).parent / "static" / "index.html").read_text("utf-8")
+    patched = '<html lang="de"' in installed
+    if os.environ.get("SOZIALRAUM_REQUIRE_BROWSER") == "1":
+        assert patched, "python dev.py setup setzt die Seitensprache in Streamlits index.html"
+    assert ('<html lang="de"' in served) == patched
+
+
+def test_every_page_is_german_accessible_and_offline(browser: Browser, server: str):
+    problems: dict[str, Any] = {}
+    for name, path in PAGES.items():
+        page = browser.new_page()
+        page.goto(f"{server}/{path}")
+        wait_until_idle(page)
+        if name in MAP_PAGES:
+            frame = map_frame(page)
+            assert frame.evaluate("() => document.documentElement.lang") == "de"
+            assert frame.evaluate("() => document.querySelectorAll('img.leaflet-image-layer').length") == 1
+            labels = frame.evaluate(
+                "() => [...document.querySelectorAll('.leaflet-control-zoom a')].map(a => a.getAttribute('aria-label'))")
+            assert labels == ["Karte vergrößern", "Karte verkleinern"]
+        page.wait_for_function("() => document.documentElement.getAttribute('data-sprache-gesetzt') === '1'",
+                               timeout=30_000)
+        assert page.evaluate("() => document.documentElement.lang") == "de"
+        screenshot(page, name)
+        violations = axe_audit(page)
+        if violations:
+            problems[name] = violations
+        page.close()
+    assert not problems, problems
+    assert not browser.external, f"Zugriffe ins Internet: {browser.external[:10]}"
+    assert not browser.errors, browser.errors
+
+
+def test_select_area_and_service_on_the_map(browser: Browser, server: str):
+    page = browser.new_page()
+    page.goto(server)
+    wait_until_idle(page)
+    frame = map_frame(page)
+    # Choose a planning area with the keyboard in the selectbox beside the map.
+    box = page.get_by_role("combobox", name="Planungsraum")
+    box.click()
+    page.keyboard.type("PR09")
+    page.keyboard.press("Enter")
+    wait_until_idle(page)
+    heading = page.locator("h3", has_text="PR09 ")
+    heading.wait_for(timeout=30_000)
+    assert "Einwohner (modelliert)" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    frame = map_frame(page)
+    assert frame.evaluate("() => document.querySelectorAll('path[stroke-dasharray=\"10 5\"]').length") == 1
+    screenshot(page, "karte_planungsraum")
+
+    # Click a single service symbol in the map: its details appear beside the map.
+    marker = frame.locator(".sa-service-icon").first
+    marker.wait_for(timeout=30_000)
+    title = marker.get_attribute("title")
+    assert title
+    marker.click()
+    name = title.rsplit(" (", 1)[0]
+    page.locator("h3", has_text=name).wait_for(timeout=30_000)
+    wait_until_idle(page)
+    assert "Barrierefreiheit" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    screenshot(page, "karte_angebot")
+
+    # The same with the keyboard: focus another service symbol and press Enter.
+    frame = map_frame(page)
+    other = frame.locator(".sa-service-icon").nth(1)
+    other_title = other.get_attribute("title")
+    assert other_title and other_title != title
+    other.focus()
+    page.keyboard.press("Enter")
+    page.locator("h3", has_text=other_title.rsplit(" (", 1)[0]).wait_for(timeout=30_000)
+    page.close()
+    assert not browser.external, browser.external[:10]
+
+
+def test_keyboard_reaches_filters_and_map(browser: Browser, server: str):
+    page = browser.new_page()
+    page.goto(server)
+    wait_until_idle(page)
+    map_frame(page)
+    seen = []
+    page.locator("h1").click()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        seen.append(page.evaluate(
+            "() => { const e = document.activeElement; return (e.tagName + ' ' + "
+            "(e.getAttribute('aria-label') || e.getAttribute('title') || e.innerText || '')).slice(0, 80); }"))
+    text = "\n".join(seen)
+    assert "Angebotstypen" in text or "INPUT" in text
+    assert "IFRAME" in text  # the map (its own controls are reachable inside)
+    assert any("Nur stufenlos" in s or "CHECKBOX" in s.upper() or s.startswith("INPUT") for s in seen)
+    page.close()
+
+
+def test_konferenzmodus_next_area(browser: Browser, server: str):
+    page = browser.new_page()
+    page.goto(f"{server}/konferenz")
+    wait_until_idle(page)
+    map_frame(page)
+    before = page.locator("h1").first.inner_text()
+    page.get_by_role("button", name="Nächster").click()
+    wait_until_idle(page)
+    page.wait_for_function(f"() => document.querySelector('h1').innerText !== {before!r}", timeout=30_000)
+    assert "2 von 27" in page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    map_frame(page)
+    screenshot(page, "konferenz_naechster")
+    page.close()
+    assert not browser.errors, browser.errors
+
+
+def metric_value(page: Any, label: str) -> str:
+    """The shown value of a metric by its label."""
+    return str(page.evaluate(
+        "(label) => { for (const m of document.querySelectorAll('[data-testid=\"stMetric\"]')) {"
+        " const l = m.querySelector('[data-testid=\"stMetricLabel\"]');"
+        " if (l && l.innerText.trim().startsWith(label)) {"
+        "  return m.querySelector('[data-testid=\"stMetricValue\"]').innerText; } } return null; }",
+        label))
+
+
+def test_reachability_analysis_in_the_browser(browser: Browser, server: str):
+    """Run a reachability analysis as a user would: change the profile, then click a start point
+    into the map and get its isochrone with the people within reach."""
+    page = browser.new_page()
+    page.goto(f"{server}/erreichbarkeit")
+    wait_until_idle(page)
+    map_frame(page)
+    label = "Einwohner erreichen die Auswahl"
+    page.wait_for_function(
+        "(label) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(m => m.innerText.startsWith(label) && m.innerText.includes('%'))",
+        arg=label, timeout=60_000)
+    wheelchair = metric_value(page, label)
+    assert wheelchair.endswith("%"), wheelchair
+    page.locator("label", has_text="zu Fuß").first.click()
+    page.wait_for_function(
+        "([label, old]) => { for (const m of document.querySelectorAll('[data-testid=\"stMetric\"]')) {"
+        " if (m.innerText.startsWith(label)) { return !m.innerText.includes(old); } } return false; }",
+        arg=[label, wheelchair], timeout=60_000)
+    wait_until_idle(page)
+    on_foot = metric_value(page, label)
+    assert float(on_foot.replace(" %", "").replace(",", ".")) > float(wheelchair.replace(" %", "").replace(",", "."))
+    # Isochrone from a point clicked into the map.
+    page.locator("label", has_text="ab einem Punkt in der Karte").click()
+    wait_until_idle(page)
+    frame = map_frame(page)
+    container = frame.locator(".leaflet-container")
+    box = container.bounding_box()
+    assert box is not None
+    container.click(position={"x": box["width"] * 0.52, "y": box["height"] * 0.5})
+    page.get_by_text("Isochrone ab dem Punkt").first.wait_for(timeout=60_000)
+    wait_until_idle(page)
+    frame = map_frame(page)
+    frame.wait_for_function(
+        "() => [...document.querySelectorAll('path')].some(p => p.getAttribute('stroke') === '#08306b')",
+        timeout=30_000)
+    text = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert "Isochrone ab dem Punkt" in text
+    screenshot(page, "erreichbarkeit_analyse")
+    violations = axe_audit(page)
+    assert not violations, violations
+    # Public transport: walking distance to the nearest stop per cell; Aachen has no timetable.
+    page.locator("label", has_text="Bus und Bahn (ÖV)").click()
+    page.get_by_text("kein GTFS-Fahrplan hinterlegt").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    map_frame(page)
+    screenshot(page, "erreichbarkeit_oev")
+    violations = axe_audit(page)
+    assert not violations, violations
+    page.close()
+    assert not browser.external, browser.external[:10]
+    assert not browser.errors, browser.errors
+
+
+def test_profile_and_barrier_pages_in_the_browser(browser: Browser, server: str):
+    page = browser.new_page()
+    page.goto(f"{server}/planungsraeume")
+    wait_until_idle(page)
+    map_frame(page)
+    box = page.get_by_role("combobox", name="Planungsraum")
+    box.click()
+    page.keyboard.type("PR09")
+    page.keyboard.press("Enter")
+    page.locator("h2", has_text="Profil: PR09").wait_for(timeout=30_000)
+    wait_until_idle(page)
+    map_frame(page)
+    main = page.locator('[data-testid="stMainBlockContainer"]').inner_text()
+    assert "Kennzahlen im Vergleich zur Region" in main and "Barrieren (geschützte Übersicht)" in main
+    screenshot(page, "planungsraeume_pr09")
+    page.goto(f"{server}/barrieren")
+    wait_until_idle(page)
+    map_frame(page)
+    before = metric_value(page, "Personen mit Meldungen")
+    choice = page.get_by_role("combobox", name="Auswahl der Meldungen")
+    choice.click()
+    page.keyboard.type("ICF-Kapitel e1")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "(old) => { for (const m of document.querySelectorAll('[data-testid=\"stMetric\"]')) {"
+        " if (m.innerText.startsWith('Personen mit Meldungen')) { return !m.innerText.includes(old); } }"
+        " return false; }", arg=before, timeout=60_000)
+    wait_until_idle(page)
+    frame = map_frame(page)
+    # Only polygons of the published grid and areas: no markers at report locations.
+    assert frame.evaluate("() => document.querySelectorAll('.leaflet-marker-icon:not(.sa-area-label-icon)').length") == 0
+    screenshot(page, "barrieren_kapitel_e1")
+    violations = axe_audit(page)
+    assert not violations, violations
+    page.close()
+    assert not browser.external, browser.external[:10]
+    assert not browser.errors, browser.errors
+
+
+def test_daten_tabs_are_accessible(browser: Browser, server: str):
+    """Every tab of the Daten page (import, editing form, planning areas, tables, reports,
+    exports) passes the axe audit; the editing form is opened for one offer."""
+    page = browser.new_page()
+    page.goto(f"{server}/daten")
+    wait_until_idle(page)
+    problems: dict[str, Any] = {}
+    for tab in ("Angebote importieren", "Angebote bearbeiten", "Planungsräume", "Kennzahlen-Tabelle",
+                "Barrieremeldungen", "Exporte"):
+        page.get_by_role("tab", name=tab).click()
+        wait_until_idle(page)
+        if tab == "Angebote importieren":
+            # Streamlit's English upload texts are shown in German.
+            page.get_by_text("Datei wählen").first.wait_for(timeout=30_000)
+            panel = page.locator('[data-testid="stFileUploaderDropzone"]').first.inner_text()
+            assert "Drag and drop" not in panel and "per file" not in panel, panel
+            assert "Datei wählen" in panel and "je Datei" in panel, panel
+            screenshot(page, "daten_import")
+        if tab == "Angebote bearbeiten":
+            box = page.get_by_role("combobox", name="Angebot")
+            box.click()
+            page.keyboard.type("EUTB")
+            page.keyboard.press("Enter")
+            wait_until_idle(page)
+            page.get_by_role("button", name="Änderungen speichern").wait_for(timeout=30_000)
+            # A click into the small map fills in the new position of the offer.
+            latitude = page.get_by_role("spinbutton", name="Breite")
+            before = latitude.input_value()
+            frame = map_frame(page)
+            container = frame.locator(".leaflet-container")
+            box = container.bounding_box()
+            assert box is not None
+            container.click(position={"x": box["width"] * 0.5, "y": box["height"] * 0.2})
+            page.wait_for_function(
+                "(old) => { const i = [...document.querySelectorAll('input')].find("
+                "e => e.getAttribute('aria-label') === 'Breite'); return i && i.value !== old; }",
+                arg=before, timeout=30_000)
+            assert float(latitude.input_value()) > float(before)
+            wait_until_idle(page)
+            screenshot(page, "daten_bearbeiten")
+        violations = axe_audit(page)
+        if violations:
+            problems[tab] = violations
+    page.close()
+    assert not problems, problems
+    assert not browser.errors, browser.errors
+
+
+def _sha256(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _upload_and_check(browser: Browser, server: str, tab: str, path: Path, button: str) -> Any:
+    """Open the Daten page, upload ``path`` in the uploader of ``tab``, press its check button."""
+    page = browser.new_page()
+    page.goto(f"{server}/daten")
+    wait_until_idle(page)
+    page.get_by_role("tab", name=tab).click()
+    wait_until_idle(page)
+    # Streamlit keeps every tab in the page; the visible tab's uploader is the one to use.
+    page.get_by_role("tabpanel", name=tab).locator('input[type="file"]').set_input_files(str(path))
+    page.get_by_role("button", name=button).wait_for(timeout=30_000)
+    wait_until_idle(page)
+    page.get_by_role("button", name=button).click()
+    return page
+
+
+def test_upload_of_a_service_list_is_checked_and_reported(browser: Browser, server: str,
+                                                         aachen_store, tmp_path: Path):
+    """A real upload in the browser: a Windows-1252 CSV with semicolons and decimal commas, one
+    good row and one with an unknown type, is read, checked and reported in German (summary on
+    the page, the report as CSV download); checking writes nothing into the store."""
+    upload = tmp_path / "angebote_aus_excel.csv"
+    upload.write_bytes(
+        "Name;Typ;Straße;Hausnummer;PLZ;Ort;Breite;Länge;Barrierefrei\r\n"
+        "Beratung am Münsterplatz;EUTB;Münsterplatz;1;52062;Aachen;50,7747;6,0839;ja\r\n"
+        "KoKoBe Nord;KoKoBo;Adalbertstraße;66;52062;Aachen;50,7770;6,0900;ja\r\n".encode("cp1252")
+    )
+    before = _sha256(aachen_store.path)
+    page = _upload_and_check(browser, server, "Angebote importieren", upload, "Datei prüfen")
+    page.get_by_text("2 Zeilen gelesen, 1 gültig, 1 mit Fehlern").wait_for(timeout=60_000)
+    wait_until_idle(page)
+    with page.expect_download(timeout=30_000) as download_info:
+        page.get_by_role("button", name="Prüfbericht als CSV").click()
+    report = Path(download_info.value.path()).read_bytes().decode("utf-8-sig")
+    assert "KoKoBo" in report and "KoKoBe" in report, report
+    assert "angebote_aus_excel.csv" in report, report
+    # The save button is there, but nothing was stored by checking.
+    assert page.get_by_role("button", name="In das Angebotsverzeichnis übernehmen").is_enabled()
+    screenshot(page, "daten_import_pruefbericht")
+    violations = axe_audit(page)
+    page.close()
+    assert _sha256(aachen_store.path) == before
+    assert not violations, violations
+    assert not browser.errors, browser.errors
+
+
+def test_barrier_file_with_personal_data_is_refused_in_the_browser(browser: Browser, server: str,
+                                                                   aachen_store):
+    """Barrier reports are health data: a file with names and birth dates uploaded in the app is
+    refused with a German message naming the columns, and nothing reaches the store."""
+    bad = TEST_DATA / "bad_barrieren" / "personenbezogen.csv"
+    before = _sha256(aachen_store.path)
+    page = _upload_and_check(browser, server, "Barrieremeldungen", bad, "Meldungen prüfen")
+    alert = page.locator('[data-testid="stAlertContentError"]').first
+    alert.wait_for(timeout=60_000)
+    message = alert.inner_text()
+    assert "personenbezogenen Daten" in message and "nicht importiert" in message, message
+    wait_until_idle(page)
+    # The findings table names file and columns; its cells are in the data grid's accessible
+    # table (the grid itself draws on a canvas).
+    grid = page.locator('[data-testid="stDataFrame"]').last
+    grid.wait_for(timeout=30_000)
+    grid.locator('td[role="gridcell"]').first.wait_for(state="attached", timeout=30_000)
+    cells = grid.locator('td[role="gridcell"]').all_text_contents()
+    assert "personenbezogen.csv" in message or "personenbezogen.csv" in cells, (message, cells)
+    assert "Geburtsdatum" in cells and "Name" in cells, cells
+    assert page.get_by_role("button", name="Meldungen speichern").count() == 0
+    violations = axe_audit(page)
+    page.close()
+    assert _sha256(aachen_store.path) == before
+    assert not violations, violations
+    assert not browser.errors, browser.errors
