@@ -284,8 +284,8 @@ class Audit:
         hi, _ = self._solve({i: 1.0}, highspy.ObjSense.kMaximize)
         return lo, hi
 
-    def narrowed(self, targets: Iterable[int], k: int, tol: float = 1e-3
-                 ) -> list[tuple[int, float, float]]:
+    def narrowed(self, targets: Iterable[int], k: int, tol: float = 1e-3,
+                 limit: int | None = None) -> list[tuple[int, float, float]]:
         """Protected cells and remainders the LP narrows below the minimum: (variable, min, max).
 
         A value is narrowed below the minimum when the attacker can prove that it lies in
@@ -322,6 +322,8 @@ class Audit:
                 lo, _ = self._solve({t: 1.0}, highspy.ObjSense.kMinimize)
                 if lo > tol:
                     found.append((t, lo, hi))
+                    if limit is not None and len(found) >= limit:
+                        break
         return found
 
     def proven_nonempty(self, targets: Iterable[int], tol: float = 1e-3) -> list[int]:

@@ -14,8 +14,8 @@ K = 5
 
 
 @pytest.fixture(scope="module")
-def demo(aachen_store):
-    return release("aachen", store=aachen_store)
+def demo(aachen):
+    return release(aachen)
 
 
 def test_demo_release_is_useful_and_within_the_rule(demo):
