@@ -6,18 +6,23 @@
 2. reads the OSM extract once and derives every layer from it, the boundary file and the ICF list;
 3. writes all layers into a temporary GeoPackage and swaps it in atomically, so an earlier good
    store survives any failure;
-4. carries over what users made in the old store (imported and edited offers, imported barrier
-   reports, imported planning areas, the audit table, scenarios);
-5. records a fingerprint of its inputs and skips the work next time if nothing changed.
+4. records a fingerprint of its inputs and skips the work next time if nothing changed.
+
+The build writes only the *derived* store ``<name>.gpkg``. What users made (imported and edited
+offers, own planning areas, barrier reports, indicator tables, scenarios, the audit table) lives
+in the user store ``<name>.nutzer.gpkg``, which a build never reads or replaces: before it
+starts, the build only checks that the user store is readable (a damaged one stops the build
+with a German error, untouched) and moves users' rows out of a store from before the split
+(:mod:`layers.store.recovery`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
+import sqlite3
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,8 +35,6 @@ from layers import settings
 from layers.angebote import conform, services_from_osm
 from layers.barrieren import load_icf_codes
 from layers.build.bevoelkerung import model_population, read_zensus_grid
-from layers.errors import LayerNotFoundError, SozialraumError, StoreError
-from layers.formatting import de_number
 from layers.build.gebaeude import build_buildings
 from layers.build.grenzen import (
     check_overlap,
@@ -42,36 +45,27 @@ from layers.build.grenzen import (
     share_in_region,
 )
 from layers.build.haltestellen import build_addresses, build_basemap, build_stops
-from layers.log import get_logger
 from layers.build.netz import build_network
-from layers.sources.osm import read_extract
+from layers.errors import SozialraumError, StoreError
+from layers.formatting import de_number
+from layers.log import get_logger
+from layers.planungsraeume.define import from_osm_places
 from layers.progress import ProgressCallback, Steps
 from layers.regions import RegionConfig, load_region
+from layers.schema import DERIVED_LAYERS, LAYERS
 from layers.sources import check_shared_data
-from layers.store import AUDIT_TABLE, META_TABLE, GeoPackageStore, meta_frame, region_store_path
+from layers.sources.osm import read_extract
+from layers.store import META_TABLE, GeoPackageStore, meta_frame, region_store_path
+from layers.store.geopackage import temporary_gpkg, write_frame
 from layers.synthetic import synthetic_barriers, synthetic_services
-from layers.planungsraeume.define import from_osm_places
+from layers.validation import require_crs
 
 log = get_logger("build")
 
 # Bump when the meaning of a layer changes in a way the code hash would not reveal.
 BUILD_SCHEMA_VERSION = 1
-# Layers and tables whose rows users create; a rebuild carries them over.
-USER_TABLE_PREFIXES = ("szenario", "nutzer_")
-LAYER_ORDER = (
-    "region",
-    "gemeinden",
-    "planungsraeume",
-    "gebaeude",
-    "bevoelkerung",
-    "adressen",
-    "angebote",
-    "haltestellen",
-    "netz_knoten",
-    "netz_kanten",
-    "barrieren",
-    "grundkarte",
-)
+# The layers a build writes, in this order (layers.schema owns the list).
+LAYER_ORDER = DERIVED_LAYERS
 
 
 @dataclass
@@ -83,7 +77,7 @@ class BuildResult:
     region
         Region name.
     path
-        The GeoPackage.
+        The derived store (the GeoPackage the build wrote).
     rebuilt
         False if the store was current and nothing was done.
     counts
@@ -93,9 +87,11 @@ class BuildResult:
     crs
         Working CRS as ``EPSG:…``.
     notes
-        German remarks for the user (fallbacks, sparse data).
+        German remarks for the user (fallbacks, sparse data, the untouched user store).
     seconds
         Wall time.
+    user_path
+        The user store (never written by a build).
     """
 
     region: str
@@ -106,6 +102,7 @@ class BuildResult:
     crs: str = ""
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    user_path: Path | None = None
 
     def summary(self) -> str:
         """A German multi-line summary for the terminal."""
@@ -182,7 +179,8 @@ def build_region(
     progress
         Callback ``(fraction, label)`` for the app; the terminal gets a tqdm bar without it.
     target
-        Output path (default: ``<cache>/regions/<name>.gpkg``).
+        Output path of the derived store (default: ``<cache>/regions/<name>.gpkg``); the user
+        store is ``<stem>.nutzer.gpkg`` next to it.
 
     Returns
     -------
@@ -193,11 +191,16 @@ def build_region(
     SozialraumError
         Any problem with the configuration or the sources, in German; the previous store is left
         untouched.
+    UserStoreDamagedError
+        If the user store cannot be read: nothing is built, nothing is overwritten.
     """
     started = time.perf_counter()
     config = region if isinstance(region, RegionConfig) else load_region(region)
     path = target or region_store_path(config.name)
     store = GeoPackageStore(path, config.crs)
+    # Before anything else: a damaged user store stops the build; an old single-file store's
+    # user rows are moved into the user store before the old file can be replaced.
+    store.prepare(thorough=True)
     check_shared_data(config.source_files())
     stamp = fingerprint(config)
     if not force and store.exists():
@@ -211,10 +214,10 @@ def build_region(
                 population=int(previous.get("bevoelkerung", "0")),
                 crs=f"EPSG:{config.epsg}",
                 notes=json.loads(previous.get("hinweise", "[]")),
+                user_path=store.user_path,
             )
 
     layers, notes = _derive_layers(config, progress)
-    layers = _carry_over_user_data(store, layers, notes)
     counts = {name: len(layers[name]) for name in LAYER_ORDER if name in layers}
     population = int(layers["bevoelkerung"]["einwohner"].sum()) if len(layers["bevoelkerung"]) else 0
     meta: dict[str, Any] = {
@@ -229,8 +232,12 @@ def build_region(
         if len(layers["bevoelkerung"])
         else "keine",
         "hinweise": notes,
+        "build_id": uuid.uuid4().hex,
+        # Marks the two-file layout: users' rows are never in this file (no migration needed).
+        "speicher": "getrennt",
     }
     _write_atomically(store, layers, meta)
+    own = _user_data_note(store)
     return BuildResult(
         region=config.name,
         path=path,
@@ -238,9 +245,19 @@ def build_region(
         counts=counts,
         population=population,
         crs=f"EPSG:{config.epsg}",
-        notes=notes,
+        notes=[*notes, *own],
         seconds=time.perf_counter() - started,
+        user_path=store.user_path,
     )
+
+
+def _user_data_note(store: GeoPackageStore) -> list[str]:
+    """A German note on what the (untouched) user store holds."""
+    summary = {k: v for k, v in store.user_summary().items() if v}
+    if not summary:
+        return []
+    parts = ", ".join(f"{name}: {count}" for name, count in summary.items())
+    return [f"Eigene Daten in {store.user_path.name} (vom Neubau nicht berührt): {parts}."]
 
 
 def _safe_meta(store: GeoPackageStore) -> dict[str, str]:
@@ -410,73 +427,23 @@ def _population(
     return model_population(buildings, model, crs)
 
 
-def _carry_over_user_data(
-    store: GeoPackageStore, layers: dict[str, pd.DataFrame], notes: list[str]
-) -> dict[str, pd.DataFrame]:
-    """Keep what users created in the previous store: a rebuild must never lose their work."""
-    if not store.exists():
-        return layers
-    try:
-        existing = store.list_layers()
-    except Exception:  # an unreadable old file has nothing to carry over
-        return layers
-    kept: list[str] = []
-    try:
-        if "angebote" in existing:
-            old = store.read_layer("angebote")
-            user_rows = old[
-                old["quelle"].isin(["import", "manuell"]) | (old["version"].astype(int) > 1)
-            ]
-            if len(user_rows):
-                fresh = layers["angebote"]
-                fresh = fresh[~fresh["angebot_id"].isin(user_rows["angebot_id"])]
-                layers["angebote"] = conform(
-                    gpd.GeoDataFrame(pd.concat([fresh, user_rows], ignore_index=True),
-                                     geometry="geometry", crs=store.crs)
-                )
-                kept.append(f"{len(user_rows)} eigene/bearbeitete Angebote")
-        if "barrieren" in existing:
-            old = store.read_layer("barrieren")
-            user_rows = old[old["quelle"] != "synthetisch"]
-            if len(user_rows):
-                layers["barrieren"] = gpd.GeoDataFrame(
-                    pd.concat([layers["barrieren"], user_rows], ignore_index=True),
-                    geometry="geometry", crs=store.crs,
-                )
-                kept.append(f"{len(user_rows)} importierte Barrieremeldungen")
-        if "planungsraeume" in existing:
-            old = store.read_layer("planungsraeume")
-            if len(old) and not str(old["quelle"].iloc[0]).startswith("generiert"):
-                layers["planungsraeume"] = old
-                kept.append("importierte Planungsräume")
-        for name in existing:
-            if name == AUDIT_TABLE or name.startswith(USER_TABLE_PREFIXES):
-                layers[name] = store.read_layer(name)
-                kept.append(f"Tabelle {name}")
-    except (LayerNotFoundError, KeyError) as exc:
-        log.warning("Nutzerdaten konnten nicht vollständig übernommen werden: %s", exc)
-    if kept:
-        notes.append("Übernommen aus dem bisherigen Speicher: " + ", ".join(kept) + ".")
-    return layers
-
-
 def _write_atomically(
     store: GeoPackageStore, layers: dict[str, pd.DataFrame], meta: dict[str, Any]
 ) -> None:
-    store.path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(
-        prefix=f".{store.path.stem}.build-", suffix=".gpkg", dir=store.path.parent
-    )
-    os.close(handle)
-    tmp = Path(tmp_name)
-    tmp.unlink()
+    """Write the derived layers into a temporary file and swap it in; the old one survives
+    any failure and a killed build leaves only a temporary file the next open removes."""
     try:
-        staging = GeoPackageStore(tmp, store.crs)
         ordered = {name: layers[name] for name in LAYER_ORDER if name in layers}
         ordered.update({k: v for k, v in layers.items() if k not in ordered})
         ordered[META_TABLE] = meta_frame(meta)
-        staging.write_layers(ordered)
-        store.replace_with(tmp)
+        for name, frame in ordered.items():
+            if isinstance(frame, gpd.GeoDataFrame):
+                require_crs(frame, store.crs, name=name)
+        with temporary_gpkg(store.path) as tmp:
+            for name, frame in ordered.items():
+                write_frame(frame, tmp, name)
+            _index_keys(tmp, list(ordered))
+            store.replace_with(tmp)
     except SozialraumError:
         raise
     except Exception as exc:
@@ -486,7 +453,18 @@ def _write_atomically(
             "bleibt erhalten.",
             datei=store.path,
         ) from exc
+
+
+def _index_keys(path: Path, names: list[str]) -> None:
+    """Index the key columns of the merged layers (edits look rows up by key)."""
+    conn = sqlite3.connect(path)
+    try:
+        for name in names:
+            layer = LAYERS.get(name)
+            if layer is not None and layer.owner == "beide" and layer.key:
+                conn.execute(f'CREATE INDEX IF NOT EXISTS "idx_{name}_{layer.key}" '
+                             f'ON "{name}" ("{layer.key}")')
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.commit()
     finally:
-        for leftover in (tmp, Path(str(tmp) + ".lock")):
-            if leftover.exists():
-                leftover.unlink()
+        conn.close()
