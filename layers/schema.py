@@ -31,6 +31,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -117,7 +118,8 @@ _SERVICE_COLUMNS = {
 _BARRIER_COLUMNS = {
     **_text("meldung_id", "person_schluessel", "icf_code", "icf_kapitel", "icf_titel",
             "qualifikator"),
-    "schweregrad": "int64",
+    # ICF severity 1-4; empty for facilitator reports, so it reads as float64.
+    "schweregrad": "float64",
     **_text("beeintraechtigung", "datum", "ortsbezug", "quelle", "strasse", "freitext",
             "importiert_am"),
 }
@@ -244,7 +246,8 @@ def visible_derived(
         only those matching a filter) and those users removed. Any collection with a fast
         ``in`` (a set, or a lookup in the user store).
     user_rows
-        How many rows the user store holds for the layer.
+        How many rows the user store holds for the layer (only the :data:`WHOLE` rule looks
+        at it).
 
     Returns
     -------
@@ -254,9 +257,26 @@ def visible_derived(
     count = len(derived_keys)
     if layer.merge == WHOLE and user_rows:
         return np.zeros(count, dtype=bool)
-    if not len(hidden_keys):
-        return np.ones(count, dtype=bool)
     return np.fromiter((str(k) not in hidden_keys for k in derived_keys), dtype=bool, count=count)
+
+
+def _with_columns(frame: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the columns only ``other`` has, empty (the merged view has all columns)."""
+    missing = [c for c in other.columns if c not in frame.columns]
+    if not missing:
+        return frame
+    out = frame.copy()
+    geometry = out.geometry.name if isinstance(out, gpd.GeoDataFrame) else None
+    for column in missing:
+        if isinstance(other, gpd.GeoDataFrame) and column == other.geometry.name:
+            continue
+        dtype = other[column].dtype
+        kind = getattr(dtype, "kind", "O")
+        out[column] = pd.Series(np.nan, index=out.index).astype(
+            "float64" if kind in "iub" else dtype)
+    if geometry is not None:
+        out = out[[c for c in out.columns if c != geometry] + [geometry]]
+    return out
 
 
 def merge_layer(
@@ -302,10 +322,12 @@ def merge_layer(
     if key is None or len(derived_keys) != len(derived):
         derived_keys = [None] * len(derived)
     mask = visible_derived(layer, derived_keys, hidden, user_rows)
-    if user is None or not len(user):
+    if user is None:
         return derived[mask].reset_index(drop=True)
+    if not len(user):
+        return _with_columns(derived[mask].reset_index(drop=True), user)
     if not mask.any():
-        return user.reset_index(drop=True)
+        return _with_columns(user.reset_index(drop=True), derived)
     position = {str(k): i for i, k in enumerate(derived_keys)}
     order_derived = np.flatnonzero(mask).astype(float)
     user_key_values = list(user[key]) if key is not None and key in user.columns else []
@@ -316,6 +338,7 @@ def merge_layer(
     combined = pd.concat([derived[mask], user], ignore_index=True)
     order = np.concatenate([order_derived, order_user])
     result = combined.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
-    if hasattr(derived, "crs") and hasattr(result, "set_crs") and derived.crs is not None:
-        result = result.set_crs(derived.crs, allow_override=True)
+    crs = getattr(derived, "crs", None)
+    if crs is not None and isinstance(result, gpd.GeoDataFrame):
+        result = result.set_crs(crs, allow_override=True)
     return result

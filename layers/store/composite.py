@@ -34,6 +34,7 @@ from layers.store.geopackage import (
     locked,
     temporary_gpkg,
 )
+from layers.store.reader import UserFile
 from layers.store.transaction import DERIVED_SCHEMA, Transaction
 from layers.validation import require_crs
 
@@ -86,7 +87,7 @@ class GeoPackageStore(RegionStore):
         self.crs = CRS.from_user_input(crs)
         self.user = user or os.environ.get("SOZIALRAUM_USER") or _login_name()
         self.derived = GeoPackageFile(self.path, self.crs)
-        self.own = GeoPackageFile(self.user_path, self.crs)
+        self.own = UserFile(self.user_path, self.crs)
         self._user_lock = FileLock(str(self.user_path) + ".lock", timeout=LOCK_TIMEOUT_S)
         self._srs_id = self.crs.to_epsg() or 0
 
@@ -163,16 +164,23 @@ class GeoPackageStore(RegionStore):
         log.info("Nutzerdatei angelegt: %s", self.user_path)
 
     def _state(self, key: str) -> str | None:
+        return self._states(key).get(key)
+
+    def _states(self, *keys: str) -> dict[str, str]:
+        """Values of the user store's state table (write counter, write id, migration)."""
         try:
             conn = gpkg.connect(self.user_path, mode="ro")
         except sqlite3.Error:
-            return None
+            return {}
         try:
             if not gpkg.table_exists(conn, recovery.STATE_TABLE):
-                return None
-            row = conn.execute(f'SELECT wert FROM "{recovery.STATE_TABLE}" WHERE schluessel = ?',
-                               (key,)).fetchone()
-            return None if row is None else str(row[0])
+                return {}
+            marks = ", ".join("?" for _ in keys)
+            rows = conn.execute(f'SELECT schluessel, wert FROM "{recovery.STATE_TABLE}" '
+                                f"WHERE schluessel IN ({marks})", keys)
+            return {str(k): str(v) for k, v in rows}
+        except sqlite3.Error:
+            return {}
         finally:
             conn.close()
 
@@ -227,13 +235,21 @@ class GeoPackageStore(RegionStore):
         """
         self._ready()
         filters: dict[str, Any] = {"columns": columns, "bbox": bbox, "where": where}
+        if not self.user_path.exists():
+            return self._read(name, filters, None)
+        with self.own.connection() as conn:
+            return self._read(name, filters, conn)
+
+    def _read(self, name: str, filters: dict[str, Any], conn: sqlite3.Connection | None
+              ) -> gpd.GeoDataFrame | pd.DataFrame:
+        """Route a read; ``conn`` reads the user store (``None``: it does not exist yet)."""
         own = schema.owner(name)
         if own == schema.DERIVED:
             return self.derived.read_layer(name, **filters)
-        in_user = name in self.own.list_layers()
+        in_user = conn is not None and name in self.own.list_layers(conn)
         if own == schema.USER:
             if in_user:
-                return self.own.read_layer(name, **filters)
+                return self.own.read_layer(name, conn=conn, **filters)
             if schema.spec(name) is None and not schema.is_user_owned(name):
                 return self.derived.read_layer(name, **filters)
             if not self.exists():
@@ -243,26 +259,30 @@ class GeoPackageStore(RegionStore):
                 hinweis="Sie entsteht mit dem ersten Import oder der ersten Bearbeitung.",
                 datei=self.user_path,
             )
-        return self._read_merged(name, in_user, filters)
+        return self._read_merged(name, conn if in_user else None, filters)
 
-    def _read_merged(self, name: str, in_user: bool, filters: dict[str, Any]
+    def _read_merged(self, name: str, conn: sqlite3.Connection | None, filters: dict[str, Any]
                      ) -> gpd.GeoDataFrame | pd.DataFrame:
         layer = schema.LAYERS[name]
         requested = filters["columns"]
         if requested is not None and layer.key and layer.key not in requested:
             filters = {**filters, "columns": [*requested, layer.key]}
         in_derived = name in self.derived.list_layers()
-        if in_user and in_derived:
+        if conn is not None and in_derived:
             derived = self.derived.read_layer(name, **filters)
-            user = self.own.read_layer(name, **filters)
+            user = self.own.read_layer(name, conn=conn, **filters)
             every = user
             if filters["bbox"] is not None or filters["where"] is not None:
-                every = self.own.read_layer(name, columns=[layer.key] if layer.key else [])
+                every = self.own.read_layer(name, columns=[layer.key] if layer.key else [],
+                                            conn=conn)
             keys = list(every[layer.key]) if layer.key and layer.key in every.columns else []
             merged = schema.merge_layer(layer, derived, user, user_keys=keys,
-                                        user_rows=len(every), removed_keys=self._removed(name))
+                                        user_rows=len(every),
+                                        removed_keys=self._removed(name, conn))
+        elif conn is not None:
+            merged = self.own.read_layer(name, conn=conn, **filters)
         else:
-            merged = (self.own if in_user else self.derived).read_layer(name, **filters)
+            merged = self.derived.read_layer(name, **filters)
         if requested is not None:
             keep = [c for c in merged.columns
                     if c in requested or (isinstance(merged, gpd.GeoDataFrame)
@@ -270,17 +290,14 @@ class GeoPackageStore(RegionStore):
             merged = merged[keep]
         return merged
 
-    def _removed(self, name: str) -> list[str]:
+    @staticmethod
+    def _removed(name: str, conn: sqlite3.Connection) -> list[str]:
         """Keys of derived rows of a merged layer that users deleted."""
-        conn = gpkg.connect(self.user_path, mode="ro")
-        try:
-            if not gpkg.table_exists(conn, schema.REMOVED_TABLE):
-                return []
-            rows = conn.execute(
-                f'SELECT schluessel FROM "{schema.REMOVED_TABLE}" WHERE tabelle = ?', (name,))
-            return [str(r[0]) for r in rows]
-        finally:
-            conn.close()
+        if not gpkg.table_exists(conn, schema.REMOVED_TABLE):
+            return []
+        rows = conn.execute(
+            f'SELECT schluessel FROM "{schema.REMOVED_TABLE}" WHERE tabelle = ?', (name,))
+        return [str(r[0]) for r in rows]
 
     def version_token(self) -> str:
         """Build id (and file identity) of the derived store + write id of the user store.
@@ -296,7 +313,8 @@ class GeoPackageStore(RegionStore):
         else:
             parts.append("leer")
         if self.user_path.exists():
-            parts.append(f"{self._state('zaehler')}-{self._state('kennung')}")
+            state = self._states("zaehler", "kennung")
+            parts.append(f"{state.get('zaehler')}-{state.get('kennung')}")
         else:
             parts.append("keine-nutzerdaten")
         return "|".join(parts)
@@ -410,7 +428,7 @@ class GeoPackageStore(RegionStore):
                 ) from exc
             start = conn.total_changes
             try:
-                yield Transaction(conn, self._srs_id, self.user, reader=self.read_layer)
+                yield Transaction(conn, self._srs_id, self.user, reader=self._reader(conn))
                 if conn.total_changes != start:
                     self._bump(conn)
             except BaseException:
@@ -419,6 +437,16 @@ class GeoPackageStore(RegionStore):
             conn.execute("COMMIT")
         finally:
             conn.close()
+
+    def _reader(self, conn: sqlite3.Connection) -> Any:
+        """``read_layer`` on a transaction's connection (it sees the transaction's writes)."""
+
+        def read(name: str, *, columns: Sequence[str] | None = None,
+                 bbox: tuple[float, float, float, float] | None = None,
+                 where: str | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+            return self._read(name, {"columns": columns, "bbox": bbox, "where": where}, conn)
+
+        return read
 
     @staticmethod
     def _bump(conn: sqlite3.Connection) -> None:

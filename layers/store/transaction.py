@@ -119,13 +119,19 @@ class Transaction:
         self._reader = reader
         self._has_derived = any(r[1] == DERIVED_SCHEMA for r in conn.execute("PRAGMA database_list"))
         self._columns_cache: dict[tuple[str, str], list[str]] = {}
+        self._statements: dict[tuple[str, tuple[str, ...]], str] = {}
 
     # ---- routing ----------------------------------------------------------------------------
 
     def _exists(self, table: str, where: str = "main") -> bool:
         if where == DERIVED_SCHEMA and not self._has_derived:
             return False
-        return gpkg.table_exists(self._conn, table, where)
+        key = (where, "\0exists:" + table)
+        cached = self._columns_cache.get(key)
+        if cached is None:
+            cached = ["1"] if gpkg.table_exists(self._conn, table, where) else []
+            self._columns_cache[key] = cached
+        return bool(cached)
 
     def _columns(self, table: str, where: str = "main") -> list[str]:
         cached = self._columns_cache.get((where, table))
@@ -133,6 +139,21 @@ class Transaction:
             cached = gpkg.table_columns(self._conn, table, where)
             self._columns_cache[(where, table)] = cached
         return cached
+
+    def _forget(self, table: str) -> None:
+        """Drop cached table metadata after the table was created or dropped."""
+        for key in (table, "\0geometry:" + table, "\0exists:" + table):
+            self._columns_cache.pop(("main", key), None)
+        self._statements.clear()
+
+    def _geometry(self, table: str, where: str = "main") -> str | None:
+        key = (where, "\0geometry:" + table)
+        cached = self._columns_cache.get(key)
+        if cached is None:
+            column = gpkg.geometry_column(self._conn, table, where)
+            cached = [column] if column else []
+            self._columns_cache[key] = cached
+        return cached[0] if cached else None
 
     def _writable(self, table: str) -> str:
         """Route a write: refuse derived layers, create a merged layer's user table."""
@@ -147,11 +168,18 @@ class Transaction:
             self._ensure_merged(table)
         return table
 
-    def _ensure_merged(self, table: str, extra: Mapping[str, str] | None = None) -> None:
-        """Create the user part of a merged layer (declared columns plus the derived ones)."""
+    def _ensure_merged(self, table: str, frame: pd.DataFrame | None = None) -> None:
+        """Create the user part of a merged layer (declared columns, the derived ones and those
+        of ``frame``; the declared geometry type unless ``frame`` has others)."""
         if self._exists(table):
             return
         layer = schema.LAYERS[table]
+        extra = gpkg.frame_columns(frame) if frame is not None else {}
+        geometry_type = layer.geometry
+        if isinstance(frame, gpd.GeoDataFrame) and len(frame):
+            kind = gpkg.frame_geometry_type(frame)
+            if kind != geometry_type:
+                geometry_type = "GEOMETRY"
         columns = {c: schema.sql_type(t) for c, t in layer.columns.items()}
         if self._exists(table, DERIVED_SCHEMA):
             types = self._conn.execute(f"PRAGMA {DERIVED_SCHEMA}.table_info({_q(table)})")
@@ -159,21 +187,21 @@ class Transaction:
             for _cid, name, kind, *_ in types:
                 if name not in ("fid", geom) and name not in columns:
                     columns[str(name)] = str(kind or "TEXT")
-        for name, kind in (extra or {}).items():
+        for name, kind in extra.items():
             columns.setdefault(name, kind)
-        gpkg.create_table(self._conn, table, columns, geometry_type=layer.geometry,
+        gpkg.create_table(self._conn, table, columns, geometry_type=geometry_type,
                           srs_id=self._srs_id)
         if layer.key:
             self._conn.execute(
                 f"CREATE INDEX {_q(f'idx_{table}_{layer.key}')} ON {_q(table)} ({_q(layer.key)})"
             )
-        self._columns_cache.pop(("main", table), None)
+        self._forget(table)
 
     # ---- reading ----------------------------------------------------------------------------
 
     def _select(self, where_db: str, table: str, where: str, params: Sequence[Any]
                 ) -> list[dict[str, Any]]:
-        geom_col = gpkg.geometry_column(self._conn, table, where_db)
+        geom_col = self._geometry(table, where_db)
         sql = f"SELECT * FROM {where_db}.{_q(table)}" + (f" WHERE {where}" if where else "")
         cursor = self._conn.execute(sql, tuple(params))
         names = [d[0] for d in cursor.description]
@@ -207,11 +235,13 @@ class Transaction:
         if not self._exists(table, DERIVED_SCHEMA):
             return user
         derived = self._select(DERIVED_SCHEMA, table, where, params)
+        if not derived:
+            return user
         layer = schema.LAYERS[table]
         keys: Collection[str] = (
             _HiddenKeys(self._conn, table, layer.key) if layer.key else frozenset()
         )
-        count = self._count(table)
+        count = self._count(table) if layer.merge == schema.WHOLE else 0
         mask = schema.visible_derived(layer, [r.get(layer.key or "") for r in derived], keys,
                                       count)
         return [r for r, keep in zip(derived, mask, strict=True) if keep] + user
@@ -221,12 +251,38 @@ class Transaction:
             return 0
         return int(self._conn.execute(f"SELECT count(*) FROM main.{_q(table)}").fetchone()[0])
 
-    def read_layer(self, name: str, **kwargs: Any) -> pd.DataFrame:
-        """Read a whole layer as the store does, under this transaction's write lock.
+    def existing_keys(self, table: str, key_col: str, values: Sequence[Any]) -> set[str]:
+        """Which of these key values the table (the merged view for merged layers) holds.
 
-        No other writer can commit while the transaction is open, so this is the state the
-        transaction's writes build on. It does not see this transaction's own uncommitted
-        writes: read first, then write.
+        Looked up in batches through the key indexes, so checking a 100k-row import costs
+        seconds, not a scan per row.
+        """
+        wanted = [str(v) for v in values]
+        found: set[str] = set()
+        sources = [s for s in ("main", DERIVED_SCHEMA) if self._exists(table, s)]
+        layer = schema.LAYERS.get(table)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for source in sources:
+                if source == DERIVED_SCHEMA and schema.owner(table) == schema.USER:
+                    continue
+                hits = [str(r[0]) for r in self._conn.execute(
+                    f"SELECT {_q(key_col)} FROM {source}.{_q(table)} "
+                    f"WHERE {_q(key_col)} IN ({marks})", chunk)]
+                if hits and source == DERIVED_SCHEMA and layer is not None and layer.key == key_col:
+                    count = self._count(table) if layer.merge == schema.WHOLE else 0
+                    mask = schema.visible_derived(
+                        layer, hits, _HiddenKeys(self._conn, table, key_col), count)
+                    hits = [h for h, keep in zip(hits, mask, strict=True) if keep]
+                found.update(hits)
+        return found
+
+    def read_layer(self, name: str, **kwargs: Any) -> pd.DataFrame:
+        """Read a layer as :meth:`GeoPackageStore.read_layer` does, inside this transaction.
+
+        No other writer can commit while the transaction is open, and the transaction's own
+        writes are visible: a read-modify-write built on it cannot lose a concurrent update.
         """
         if self._reader is None:
             raise StoreError("Diese Transaktion kann keine Ebenen lesen.")
@@ -239,15 +295,20 @@ class Transaction:
     ) -> int:
         """Insert a row into the user store; returns its ``fid``."""
         self._writable(table)
-        columns = self._columns(table)
-        data = {k: gpkg.to_sql(v) for k, v in values.items() if k in columns and k != "fid"}
-        geom_col = gpkg.geometry_column(self._conn, table)
+        columns = set(self._columns(table))
+        columns.discard("fid")
+        data = {k: gpkg.to_sql(v) for k, v in values.items() if k in columns}
+        geom_col = self._geometry(table)
         if geometry is not None and geom_col:
             data[geom_col] = gpkg.geometry_to_blob(geometry, self._srs_id)
-        names = ", ".join(_q(k) for k in data)
-        marks = ", ".join("?" for _ in data)
-        sql = (f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})" if data
-               else f"INSERT INTO {_q(table)} DEFAULT VALUES")
+        shape = (table, tuple(data))
+        sql = self._statements.get(shape)
+        if sql is None:
+            names = ", ".join(_q(k) for k in data)
+            marks = ", ".join("?" for _ in data)
+            sql = (f"INSERT INTO {_q(table)} ({names}) VALUES ({marks})" if data
+                   else f"INSERT INTO {_q(table)} DEFAULT VALUES")
+            self._statements[shape] = sql
         cursor = self._conn.execute(sql, tuple(data.values()))
         return int(cursor.lastrowid or 0)
 
@@ -262,7 +323,7 @@ class Transaction:
             Rows inserted.
         """
         if schema.owner(table) == schema.MERGED:
-            self._ensure_merged(table, gpkg.frame_columns(frame))
+            self._ensure_merged(table, frame)
         elif not self._exists(table):
             self._create_from_frame(table, frame)
         self._writable(table)
@@ -273,7 +334,7 @@ class Transaction:
         self._writable(table)
         if self._exists(table):
             gpkg.drop_table(self._conn, table)
-            self._columns_cache.pop(("main", table), None)
+            self._forget(table)
         return self.insert_frame(table, frame)
 
     def _create_from_frame(self, table: str, frame: pd.DataFrame) -> None:
@@ -282,7 +343,7 @@ class Transaction:
             geometry = gpkg.frame_geometry_type(frame)
         gpkg.create_table(self._conn, table, gpkg.frame_columns(frame), geometry_type=geometry,
                           srs_id=self._srs_id)
-        self._columns_cache.pop(("main", table), None)
+        self._forget(table)
 
     def _copy_from_derived(self, table: str, key_col: str, key_value: Any) -> bool:
         """Copy a derived row into the user store (copy on write); whether there was one."""
@@ -342,7 +403,7 @@ class Transaction:
                 "WHERE table_name = ?", (table,)).fetchone() if derived_geom else None
             gpkg.create_table(self._conn, table, columns,
                               geometry_type=str(kind[0]) if kind else None, srs_id=self._srs_id)
-            self._columns_cache.pop(("main", table), None)
+            self._forget(table)
         user_geom = gpkg.geometry_column(self._conn, table)
         main_columns = self._columns(table)
         empty = self._conn.execute(f"SELECT 1 FROM {_q(table)} LIMIT 1").fetchone() is None
@@ -412,7 +473,7 @@ class Transaction:
             )
         columns = self._columns(table)
         data = {k: gpkg.to_sql(v) for k, v in values.items() if k in columns and k != key_col}
-        geom_col = gpkg.geometry_column(self._conn, table)
+        geom_col = self._geometry(table)
         if geometry is not None and geom_col:
             data[geom_col] = gpkg.geometry_to_blob(geometry, self._srs_id)
         versioned = version_column in columns
@@ -490,9 +551,11 @@ class Transaction:
         """Create a user attribute table with these SQLite column types if it does not exist."""
         if not self._exists(table):
             gpkg.ensure_attribute_table(self._conn, table, columns)
-            self._columns_cache.pop(("main", table), None)
+            self._forget(table)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run raw SQL on the user store (``abgeleitet.<table>`` reaches the derived store)."""
-        self._columns_cache.clear()
+        if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "INSERT", "DELETE")):
+            self._columns_cache.clear()  # DDL: table metadata may have changed
+            self._statements.clear()
         return self._conn.execute(sql, tuple(params))
