@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from kill_helpers import KillRun, kill_at_random, leftovers
-from store_helpers import CRS, barrier_file, build_synthetic, integrity, service_rows
 
 from layers.angebote.edit import update_service
 from layers.angebote.importer import write_service_rows
 from layers.store import AUDIT_TABLE, GeoPackageStore
+from tests.layers.store.kill import KillRun, kill_at_random, leftovers
+from tests.layers.store.synthetic import CRS, barrier_file, build_synthetic, integrity, service_rows
 
 KILLS = int(os.environ.get("SOZIALRAUM_KILLS", "12"))
 REPORT: dict[str, list[float]] = {}

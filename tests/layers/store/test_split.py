@@ -14,7 +14,6 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from store_helpers import CRS, build_synthetic, derived_layers, integrity, service_rows
 
 from layers import schema, settings
 from layers.angebote.edit import change_history, undo_change, update_service
@@ -22,6 +21,13 @@ from layers.angebote.importer import write_service_rows
 from layers.errors import StoreError, UserStoreDamagedError
 from layers.store import AUDIT_TABLE, GeoPackageFile, GeoPackageStore, user_path_for
 from layers.store.geopackage import clean_leftovers, temporary_gpkg
+from tests.layers.store.synthetic import (
+    CRS,
+    build_synthetic,
+    derived_layers,
+    integrity,
+    service_rows,
+)
 
 
 def _sha(path: Path) -> str:
@@ -80,17 +86,6 @@ def test_schema_columns_match_the_layer_modules():
     assert list(schema.LAYERS["planungsraeume"].columns) == list(AREA_COLUMNS)
     assert list(schema.LAYERS["szenario_liste"].columns) == list(SCENARIO_COLUMNS)
     assert list(schema.LAYERS["szenario_aenderungen"].columns) == list(EDIT_COLUMNS)
-
-
-@pytest.mark.slow
-def test_schema_dtypes_match_the_built_demo_store(aachen_store):
-    for name in schema.DERIVED_LAYERS + (schema.META_TABLE,):
-        layer = schema.LAYERS[name]
-        frame = GeoPackageFile(aachen_store.path, aachen_store.crs).read_layer(name)
-        declared = {c: t for c, t in layer.columns.items()
-                    if not (name == "barrieren" and c in ("strasse", "freitext", "importiert_am"))}
-        actual = {c: str(frame[c].dtype) for c in declared}
-        assert actual == declared, name
 
 
 # ---- routing, copy on write, removal marks ----------------------------------------------------

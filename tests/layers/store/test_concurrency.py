@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from kill_helpers import run_to_end, wait_for
-from store_helpers import CRS, barrier_file, build_synthetic, integrity, service_rows
 
 from layers.angebote.edit import update_service
 from layers.angebote.importer import write_service_rows
 from layers.store import AUDIT_TABLE, GeoPackageStore
+from tests.layers.store.kill import run_to_end, wait_for
+from tests.layers.store.synthetic import CRS, barrier_file, build_synthetic, integrity, service_rows
 
 TRIALS = 3
 
