@@ -297,3 +297,24 @@ def test_leftover_temporary_files_are_removed_on_open_but_not_a_live_ones(tmp_pa
         "test.nutzer.gpkg-wal"]
     assert clean_leftovers(tmp_path, "test") == []
     assert user_path_for(store.path).name == "test.nutzer.gpkg"
+
+
+def test_backup_is_one_consistent_file_and_restore_sets_the_current_one_aside(store, tmp_path):
+    from layers.store.sicherung import check, main, restore
+
+    update_service(store, "osm-1", {"name": "Gesichert"}, expected_version=1)
+    copy = store.backup(tmp_path / "sicherung.gpkg")
+    assert integrity(copy) == "ok" and not Path(str(copy) + "-wal").exists()
+    update_service(store, "osm-1", {"name": "Danach"}, expected_version=2)
+    aside = restore(store, copy)
+    assert aside is not None and aside.exists()
+    assert store.read_layer("angebote").set_index("angebot_id").loc["osm-1", "name"] == "Gesichert"
+    with GeoPackageStore(store.path, CRS, user_path=aside).own.connection() as conn:
+        assert conn.execute("SELECT name FROM angebote").fetchone()[0] == "Danach"
+    assert all("in Ordnung" in line for line in check(store))
+    bad = tmp_path / "kaputt.gpkg"
+    bad.write_bytes(b"keine Datenbank" * 100)
+    with pytest.raises(UserStoreDamagedError):
+        restore(store, bad)
+    assert store.read_layer("angebote").set_index("angebot_id").loc["osm-1", "name"] == "Gesichert"
+    assert main(["pruefen", "--region", "gibtesnicht"]) == 2
