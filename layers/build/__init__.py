@@ -220,22 +220,7 @@ def build_region(
     layers, notes = _derive_layers(config, progress)
     counts = {name: len(layers[name]) for name in LAYER_ORDER if name in layers}
     population = int(layers["bevoelkerung"]["einwohner"].sum()) if len(layers["bevoelkerung"]) else 0
-    meta: dict[str, Any] = {
-        "region": config.name,
-        "titel": config.titel,
-        "crs": f"EPSG:{config.epsg}",
-        "fingerprint": stamp,
-        "gebaut_am": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
-        "anzahl": counts,
-        "bevoelkerung": str(population),
-        "bevoelkerung_quelle": str(layers["bevoelkerung"]["quelle"].iloc[0])
-        if len(layers["bevoelkerung"])
-        else "keine",
-        "hinweise": notes,
-        "build_id": uuid.uuid4().hex,
-        # Marks the two-file layout: users' rows are never in this file (no migration needed).
-        "speicher": "getrennt",
-    }
+    meta = _metadata(config, stamp, layers, counts, population, notes)
     _write_atomically(store, layers, meta)
     own = _user_data_note(store)
     return BuildResult(
@@ -249,6 +234,27 @@ def build_region(
         seconds=time.perf_counter() - started,
         user_path=store.user_path,
     )
+
+
+def _metadata(config: RegionConfig, stamp: str, layers: dict[str, pd.DataFrame],
+              counts: dict[str, int], population: int, notes: list[str]) -> dict[str, Any]:
+    """The build's ``_metadaten``: inputs, summary, a fresh build id and the layout marker."""
+    people = layers["bevoelkerung"]
+    return {
+        "region": config.name,
+        "titel": config.titel,
+        "crs": f"EPSG:{config.epsg}",
+        "fingerprint": stamp,
+        "gebaut_am": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "anzahl": counts,
+        "bevoelkerung": str(population),
+        "bevoelkerung_quelle": str(people["quelle"].iloc[0]) if len(people) else "keine",
+        "hinweise": notes,
+        # Part of every version token: changes with every build, even of unchanged inputs.
+        "build_id": uuid.uuid4().hex,
+        # Marks the two-file layout: users' rows are never in this file (no migration needed).
+        "speicher": "getrennt",
+    }
 
 
 def _user_data_note(store: GeoPackageStore) -> list[str]:

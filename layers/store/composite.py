@@ -450,13 +450,19 @@ class GeoPackageStore(RegionStore):
 
     @staticmethod
     def _bump(conn: sqlite3.Connection) -> None:
-        """Record a new write id inside the transaction (what :meth:`version_token` reads)."""
-        conn.execute(
-            f'UPDATE "{recovery.STATE_TABLE}" SET wert = CAST(CAST(wert AS INTEGER) + 1 AS TEXT) '
-            "WHERE schluessel = 'zaehler'"
-        )
-        conn.execute(f'UPDATE "{recovery.STATE_TABLE}" SET wert = ? WHERE schluessel = ?',
-                     (uuid.uuid4().hex, "kennung"))
+        """Record a new write id inside the transaction (what :meth:`version_token` reads).
+
+        Works on any GeoPackage put in place as user store (the state table is created if a
+        file lacks it), so the token can never stay the same across a committed write.
+        """
+        table = recovery.STATE_TABLE
+        conn.execute(f'CREATE TABLE IF NOT EXISTS "{table}" (schluessel TEXT PRIMARY KEY, '
+                     "wert TEXT)")
+        row = conn.execute(f'SELECT wert FROM "{table}" WHERE schluessel = ?',
+                           ("zaehler",)).fetchone()
+        counter = int(row[0]) + 1 if row and str(row[0]).isdigit() else 1
+        conn.executemany(f'INSERT OR REPLACE INTO "{table}" (schluessel, wert) VALUES (?, ?)',
+                         [("zaehler", str(counter)), ("kennung", uuid.uuid4().hex)])
 
     def backup(self, target: str | Path) -> Path:
         """Copy the user store into one consistent file (SQLite's online backup).

@@ -24,10 +24,11 @@ from layers.errors import UserStoreDamagedError
 from layers.log import get_logger
 from layers.store import sqlite as gpkg
 from layers.store.geopackage import SIDECARS
-from layers.store.transaction import Transaction
+from layers.store.transaction import DERIVED_SCHEMA, Transaction, quote
 
 __all__ = [
     "MIGRATION_KEY",
+    "adopt_derived",
     "STATE_TABLE",
     "check_user_store",
     "legacy_rows",
@@ -187,6 +188,64 @@ def _legacy_condition(conn: sqlite3.Connection, table: str) -> str | None:
     return None
 
 
+def adopt_derived(tx: Transaction, table: str, condition: str = "", *, keep_fid: bool = False
+                  ) -> int:
+    """Copy rows of a derived-store table into the user store (inside ``tx``; the migration).
+
+    Parameters
+    ----------
+    table
+        The table (created in the user store with the derived table's columns if missing).
+    condition
+        SQL condition selecting the rows (``""`` = all).
+    keep_fid
+        Keep the rows' ``fid`` (for the audit table, whose undo entries refer to ids) if
+        the user table is still empty.
+
+    Returns
+    -------
+    int
+        Rows copied. For merged layers, keys the user store already has are skipped.
+    """
+    if not tx._exists(table, DERIVED_SCHEMA):
+        return 0
+    own = schema.owner(table)
+    derived_geom = gpkg.geometry_column(tx._conn, table, DERIVED_SCHEMA)
+    if own == schema.MERGED:
+        tx._ensure_merged(table)
+    elif not tx._exists(table):
+        info = tx._conn.execute(f"PRAGMA {DERIVED_SCHEMA}.table_info({quote(table)})")
+        columns = {str(r[1]): str(r[2] or "TEXT") for r in info
+                   if r[1] not in ("fid", derived_geom)}
+        kind = tx._conn.execute(
+            f"SELECT geometry_type_name FROM {DERIVED_SCHEMA}.gpkg_geometry_columns "
+            "WHERE table_name = ?", (table,)).fetchone() if derived_geom else None
+        gpkg.create_table(tx._conn, table, columns,
+                          geometry_type=str(kind[0]) if kind else None, srs_id=tx._srs_id)
+        tx._forget(table)
+    user_geom = gpkg.geometry_column(tx._conn, table)
+    main_columns = tx._columns(table)
+    empty = tx._conn.execute(f"SELECT 1 FROM {quote(table)} LIMIT 1").fetchone() is None
+    pairs = [(c, c) for c in gpkg.table_columns(tx._conn, table, DERIVED_SCHEMA)
+             if c in main_columns and c != derived_geom and (c != "fid" or keep_fid and empty)]
+    if derived_geom and user_geom:
+        pairs.append((derived_geom, user_geom))
+    conditions = [f"({condition})"] if condition else []
+    layer = schema.LAYERS.get(table)
+    if own == schema.MERGED and layer is not None and layer.key:
+        key = quote(layer.key)
+        conditions.append(f"{key} NOT IN (SELECT {key} FROM main.{quote(table)} "
+                          f"WHERE {key} IS NOT NULL)")
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    cursor = tx._conn.execute(
+        f"INSERT INTO main.{quote(table)} ({', '.join(quote(t) for _, t in pairs)}) "
+        f"SELECT {', '.join(quote(s) for s, _ in pairs)} FROM {DERIVED_SCHEMA}.{quote(table)}"
+        f"{where}"
+    )
+    return max(cursor.rowcount, 0)
+
+
+
 def migrate_legacy(tx: Transaction, found: dict[str, str]) -> dict[str, int]:
     """Copy an old store's users' rows into the user store (inside ``tx``) and mark it done.
 
@@ -200,7 +259,9 @@ def migrate_legacy(tx: Transaction, found: dict[str, str]) -> dict[str, int]:
     """
     copied: dict[str, int] = {}
     for table, condition in found.items():
-        copied[table] = tx.adopt_derived(table, condition, keep_fid=schema.is_user_owned(table))
+        copied[table] = adopt_derived(tx, table, condition, keep_fid=schema.is_user_owned(table))
+    tx.execute(f'CREATE TABLE IF NOT EXISTS "{STATE_TABLE}" (schluessel TEXT PRIMARY KEY, '
+               "wert TEXT)")
     tx.execute(
         f'INSERT OR REPLACE INTO "{STATE_TABLE}" (schluessel, wert) VALUES (?, ?)',
         (MIGRATION_KEY, datetime.now(UTC).isoformat(timespec="seconds") + " "

@@ -30,7 +30,7 @@ from layers.errors import LayerNotFoundError, StoreError, VersionConflictError
 from layers.schema import AUDIT_TABLE, REMOVED_TABLE
 from layers.store import sqlite as gpkg
 
-__all__ = ["AUDIT_COLUMNS", "DERIVED_SCHEMA", "Transaction"]
+__all__ = ["AUDIT_COLUMNS", "DERIVED_SCHEMA", "Transaction", "quote"]
 
 DERIVED_SCHEMA = "abgeleitet"
 AUDIT_COLUMNS = {
@@ -45,8 +45,12 @@ AUDIT_COLUMNS = {
 }
 
 
-def _q(name: str) -> str:
+def quote(name: str) -> str:
+    """An SQL identifier in double quotes."""
     return '"' + name.replace('"', '""') + '"'
+
+
+_q = quote
 
 
 _REMOVED_DDL = (f"CREATE TABLE IF NOT EXISTS {_q(REMOVED_TABLE)} (tabelle TEXT NOT NULL, "
@@ -369,61 +373,6 @@ class Transaction:
             tuple(data.values()),
         )
         return True
-
-    def adopt_derived(self, table: str, condition: str = "", *, keep_fid: bool = False) -> int:
-        """Copy rows of a derived-store table into the user store (the one-time migration).
-
-        Parameters
-        ----------
-        table
-            The table (created in the user store with the derived table's columns if missing).
-        condition
-            SQL condition selecting the rows (``""`` = all).
-        keep_fid
-            Keep the rows' ``fid`` (for the audit table, whose undo entries refer to ids) if
-            the user table is still empty.
-
-        Returns
-        -------
-        int
-            Rows copied. For merged layers, keys the user store already has are skipped.
-        """
-        if not self._exists(table, DERIVED_SCHEMA):
-            return 0
-        own = schema.owner(table)
-        derived_geom = gpkg.geometry_column(self._conn, table, DERIVED_SCHEMA)
-        if own == schema.MERGED:
-            self._ensure_merged(table)
-        elif not self._exists(table):
-            info = self._conn.execute(f"PRAGMA {DERIVED_SCHEMA}.table_info({_q(table)})")
-            columns = {str(r[1]): str(r[2] or "TEXT") for r in info
-                       if r[1] not in ("fid", derived_geom)}
-            kind = self._conn.execute(
-                f"SELECT geometry_type_name FROM {DERIVED_SCHEMA}.gpkg_geometry_columns "
-                "WHERE table_name = ?", (table,)).fetchone() if derived_geom else None
-            gpkg.create_table(self._conn, table, columns,
-                              geometry_type=str(kind[0]) if kind else None, srs_id=self._srs_id)
-            self._forget(table)
-        user_geom = gpkg.geometry_column(self._conn, table)
-        main_columns = self._columns(table)
-        empty = self._conn.execute(f"SELECT 1 FROM {_q(table)} LIMIT 1").fetchone() is None
-        pairs = [(c, c) for c in gpkg.table_columns(self._conn, table, DERIVED_SCHEMA)
-                 if c in main_columns and c != derived_geom and (c != "fid" or keep_fid and empty)]
-        if derived_geom and user_geom:
-            pairs.append((derived_geom, user_geom))
-        conditions = [f"({condition})"] if condition else []
-        layer = schema.LAYERS.get(table)
-        if own == schema.MERGED and layer is not None and layer.key:
-            key = _q(layer.key)
-            conditions.append(f"{key} NOT IN (SELECT {key} FROM main.{_q(table)} "
-                              f"WHERE {key} IS NOT NULL)")
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        cursor = self._conn.execute(
-            f"INSERT INTO main.{_q(table)} ({', '.join(_q(t) for _, t in pairs)}) "
-            f"SELECT {', '.join(_q(s) for s, _ in pairs)} FROM {DERIVED_SCHEMA}.{_q(table)}"
-            f"{where}"
-        )
-        return max(cursor.rowcount, 0)
 
     def update(
         self,
