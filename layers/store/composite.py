@@ -45,6 +45,7 @@ log = get_logger("store")
 USER_SUFFIX = ".nutzer.gpkg"
 _PREPARED: set[tuple[str, str]] = set()
 _PREPARING = threading.Lock()
+_BUILD_IDS: dict[tuple[str, int, int, int], str] = {}
 
 
 def user_path_for(derived: Path) -> Path:
@@ -309,7 +310,11 @@ class GeoPackageStore(RegionStore):
         parts = []
         if self.path.exists():
             stat = self.path.stat()
-            parts.append(f"{self._build_id()}-{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}")
+            identity = (str(self.path), stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            build = _BUILD_IDS.get(identity)
+            if build is None:  # the derived file changes only by being replaced: read it once
+                build = _BUILD_IDS[identity] = self._build_id()
+            parts.append(f"{build}-{stat.st_ino}-{stat.st_mtime_ns}-{stat.st_size}")
         else:
             parts.append("leer")
         if self.user_path.exists():

@@ -71,7 +71,7 @@ def _column(values: list[Any], declared: str) -> pd.Series:
     if kind in ("DATETIME", "DATE"):
         return pd.Series(pd.to_datetime(pd.Series(values, dtype=object), format="ISO8601"))
     if kind in ("TEXT", "VARCHAR", ""):
-        return pd.Series([None if v is None else str(v) for v in values], dtype="str")
+        return pd.Series(values, dtype="str")  # TEXT affinity: SQLite returns text or NULL
     return pd.Series(values, dtype=object)
 
 
