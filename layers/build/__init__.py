@@ -110,6 +110,8 @@ class BuildResult:
             f"Region '{self.region}' → {self.path}",
             f"Koordinatenbezugssystem: {self.crs}",
         ]
+        if self.user_path is not None:
+            lines.append(f"Eigene Daten (vom Bau nie verändert): {self.user_path}")
         if not self.rebuilt:
             lines.append("Quellen unverändert: nichts neu gebaut (--force erzwingt den Neubau).")
         lines.append("Objekte je Ebene:")
