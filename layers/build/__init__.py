@@ -279,11 +279,10 @@ def _safe_meta(store: GeoPackageStore) -> dict[str, str]:
 def _derive_layers(
     config: RegionConfig, progress: ProgressCallback | None
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """All derived layers of a region, step by step (with progress), and German notes."""
     notes: list[str] = []
     layers: dict[str, pd.DataFrame] = {}
     crs = config.crs
-    synth = config.synthetic
-    seed = int(synth.get("seed", 1))
     with Steps(11, f"Region {config.name}", progress) as steps:
         # Cheap checks first, so that a bad configuration fails in a second, not after the
         # OSM extract has been read.
@@ -300,21 +299,11 @@ def _derive_layers(
         steps.advance()
 
         steps.step("Grenzen und Gemeinden")
-        boundary = region_boundary(config, extract, gemeinden)
-        layers["region"] = region_frame(config, boundary)
-        if gemeinden is not None:
-            gemeinden = gemeinden.assign(anteil_in_region=share_in_region(gemeinden, boundary))
-            layers["gemeinden"] = gemeinden
-        else:
-            layers["gemeinden"] = gpd.GeoDataFrame(
-                {"ags": [], "name": [], "einwohner": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs
-            )
-            notes.append("Keine Gemeindedatei: die Region ist die Fläche des OSM-Ausschnitts.")
+        boundary = _boundaries(config, extract, gemeinden, layers, notes)
         steps.advance()
 
         steps.step("Fußwegenetz")
-        nodes, edges = build_network(extract, crs)
-        layers["netz_knoten"], layers["netz_kanten"] = nodes, edges
+        layers["netz_knoten"], layers["netz_kanten"] = build_network(extract, crs)
         steps.advance()
 
         steps.step("Gebäude")
@@ -324,84 +313,125 @@ def _derive_layers(
         steps.advance()
 
         steps.step("Bevölkerung (Zensus-Gitter)")
-        population = _population(config, buildings, boundary, residential, notes)
-        layers["bevoelkerung"] = population
-        if gemeinden is not None and len(population):
-            touched = gemeinden[gemeinden["anteil_in_region"] > 0.001]
-            parts = "; ".join(
-                f"{row.name}: {de_number(int(row.einwohner))} Einwohner, davon "
-                f"{row.anteil_in_region:.0%} der Fläche in der Region"
-                for row in touched.itertuples()
-            )
-            notes.append(
-                f"Zum Vergleich (VG250-EW, 31.12.2023): {parts}. Modell in der Region: "
-                f"{de_number(int(population['einwohner'].sum()))}."
-            )
+        layers["bevoelkerung"] = _population(config, buildings, boundary, residential, notes)
+        notes.extend(_comparison_note(layers.get("gemeinden"), layers["bevoelkerung"],
+                                      gemeinden is not None))
         steps.advance()
 
         steps.step("Planungsräume")
-        pr_options = config.planungsraeume
-        areas, pr_notes = from_osm_places(
-            extract.frame("places"),
-            boundary,
-            kinds=list(pr_options.get("orte", ["suburb", "quarter", "neighbourhood"])),
-            crs=crs,
-            fallback_cell_m=float(pr_options.get("raster_kantenlaenge_m", 2000)),
-        )
-        layers["planungsraeume"] = areas
-        notes.extend(pr_notes)
+        layers["planungsraeume"] = _planning_areas(config, extract, boundary, notes)
         steps.advance()
 
         steps.step("Adressen, Haltestellen, Grundkarte")
-        addresses = build_addresses(extract, crs, boundary)
-        layers["adressen"] = addresses
-        stops = build_stops(extract, crs, boundary)
-        layers["haltestellen"] = stops
+        layers["adressen"] = build_addresses(extract, crs, boundary)
+        layers["haltestellen"] = build_stops(extract, crs, boundary)
         layers["grundkarte"] = build_basemap(extract, crs, boundary)
         steps.advance()
 
         steps.step("Angebote")
-        osm_services = services_from_osm(extract, crs, boundary)
-        fictitious = synthetic_services(
-            osm_services,
-            addresses,
-            areas,
-            per_type=int(synth.get("angebote_je_typ", 2)),
-            seed=seed,
-            crs=crs,
-        )
-        services = pd.concat([osm_services, fictitious], ignore_index=True)
-        layers["angebote"] = conform(gpd.GeoDataFrame(services, geometry="geometry", crs=crs))
-        if len(fictitious):
-            notes.append(
-                f"{len(fictitious)} fiktive Angebote (quelle = synthetisch) für Angebotstypen, "
-                "die OSM nicht kennt."
-            )
+        layers["angebote"] = _services(config, extract, boundary, layers, notes)
         steps.advance()
 
         steps.step("Barrieremeldungen (synthetisch)")
-        reference = date.fromisoformat(str(synth.get("stichtag", "2025-12-31")))
-        layers["barrieren"] = synthetic_barriers(
-            population,
-            edges,
-            nodes,
-            stops,
-            layers["angebote"],
-            icf,
-            persons=int(synth.get("barrieren_personen", 500)),
-            max_reports_per_person=int(synth.get("barrieren_meldungen_je_person_max", 4)),
-            seed=seed,
-            crs=crs,
-            today=reference,
-            region=boundary,
-        )
-        if not len(layers["barrieren"]):
-            notes.append("Ohne Bevölkerung keine synthetischen Barrieremeldungen.")
+        layers["barrieren"] = _synthetic_reports(config, layers, icf, boundary, notes)
         steps.advance()
         steps.step("Speichern")
         # The write itself is the last step; it is advanced by the caller's completion.
         steps.advance()
     return layers, notes
+
+
+def _boundaries(config: RegionConfig, extract: Any, gemeinden: gpd.GeoDataFrame | None,
+                layers: dict[str, pd.DataFrame], notes: list[str]) -> Any:
+    """The region polygon and the municipalities (with their share in the region)."""
+    crs = config.crs
+    boundary = region_boundary(config, extract, gemeinden)
+    layers["region"] = region_frame(config, boundary)
+    if gemeinden is not None:
+        layers["gemeinden"] = gemeinden.assign(
+            anteil_in_region=share_in_region(gemeinden, boundary))
+    else:
+        layers["gemeinden"] = gpd.GeoDataFrame(
+            {"ags": [], "name": [], "einwohner": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs
+        )
+        notes.append("Keine Gemeindedatei: die Region ist die Fläche des OSM-Ausschnitts.")
+    return boundary
+
+
+def _comparison_note(gemeinden: pd.DataFrame | None, population: pd.DataFrame,
+                     have_municipalities: bool) -> list[str]:
+    """The official population of the touched municipalities next to the model's total."""
+    if not have_municipalities or gemeinden is None or not len(population):
+        return []
+    touched = gemeinden[gemeinden["anteil_in_region"] > 0.001]
+    parts = "; ".join(
+        f"{name}: {de_number(int(people))} Einwohner, davon {share:.0%} der Fläche in der Region"
+        for name, people, share in zip(touched["name"], touched["einwohner"],
+                                       touched["anteil_in_region"], strict=True)
+    )
+    return [f"Zum Vergleich (VG250-EW, 31.12.2023): {parts}. Modell in der Region: "
+            f"{de_number(int(population['einwohner'].sum()))}."]
+
+
+def _planning_areas(config: RegionConfig, extract: Any, boundary: Any, notes: list[str]
+                    ) -> gpd.GeoDataFrame:
+    """Generated planning areas (Voronoi cells around OSM place nodes, or a grid)."""
+    options = config.planungsraeume
+    areas, area_notes = from_osm_places(
+        extract.frame("places"),
+        boundary,
+        kinds=list(options.get("orte", ["suburb", "quarter", "neighbourhood"])),
+        crs=config.crs,
+        fallback_cell_m=float(options.get("raster_kantenlaenge_m", 2000)),
+    )
+    notes.extend(area_notes)
+    return areas
+
+
+def _services(config: RegionConfig, extract: Any, boundary: Any,
+              layers: dict[str, pd.DataFrame], notes: list[str]) -> gpd.GeoDataFrame:
+    """OSM offers plus a fictitious directory for the types OSM does not know."""
+    crs = config.crs
+    synth = config.synthetic
+    osm_services = services_from_osm(extract, crs, boundary)
+    fictitious = synthetic_services(
+        osm_services,
+        layers["adressen"],
+        layers["planungsraeume"],
+        per_type=int(synth.get("angebote_je_typ", 2)),
+        seed=int(synth.get("seed", 1)),
+        crs=crs,
+    )
+    services = pd.concat([osm_services, fictitious], ignore_index=True)
+    if len(fictitious):
+        notes.append(
+            f"{len(fictitious)} fiktive Angebote (quelle = synthetisch) für Angebotstypen, "
+            "die OSM nicht kennt."
+        )
+    return conform(gpd.GeoDataFrame(services, geometry="geometry", crs=crs))
+
+
+def _synthetic_reports(config: RegionConfig, layers: dict[str, pd.DataFrame], icf: Any,
+                       boundary: Any, notes: list[str]) -> gpd.GeoDataFrame:
+    """Synthetic ICF barrier reports at real places (``quelle = synthetisch``)."""
+    synth = config.synthetic
+    reports = synthetic_barriers(
+        layers["bevoelkerung"],
+        layers["netz_kanten"],
+        layers["netz_knoten"],
+        layers["haltestellen"],
+        layers["angebote"],
+        icf,
+        persons=int(synth.get("barrieren_personen", 500)),
+        max_reports_per_person=int(synth.get("barrieren_meldungen_je_person_max", 4)),
+        seed=int(synth.get("seed", 1)),
+        crs=config.crs,
+        today=date.fromisoformat(str(synth.get("stichtag", "2025-12-31"))),
+        region=boundary,
+    )
+    if not len(reports):
+        notes.append("Ohne Bevölkerung keine synthetischen Barrieremeldungen.")
+    return reports
 
 
 MIN_RESIDENTIAL_BUILDINGS = 100
