@@ -339,6 +339,9 @@ def merge_layer(
     order = np.concatenate([order_derived, order_user])
     result = combined.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
     crs = getattr(derived, "crs", None)
-    if crs is not None and isinstance(result, gpd.GeoDataFrame):
-        result = result.set_crs(crs, allow_override=True)
+    if isinstance(result, gpd.GeoDataFrame):
+        geometry = result.geometry.name
+        result = result[[c for c in result.columns if c != geometry] + [geometry]]
+        if crs is not None:
+            result = result.set_crs(crs, allow_override=True)
     return result

@@ -236,7 +236,7 @@ class GeoPackageStore(RegionStore):
         """
         self._ready()
         filters: dict[str, Any] = {"columns": columns, "bbox": bbox, "where": where}
-        if not self.user_path.exists():
+        if schema.owner(name) == schema.DERIVED or not self.user_path.exists():
             return self._read(name, filters, None)
         with self.own.connection() as conn:
             return self._read(name, filters, conn)
