@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["KillRun", "kill_at_random", "leftovers", "run_to_end", "wait_for"]
+__all__ = ["KillRun", "kill_after_ack", "kill_at_random", "leftovers", "run_to_end", "wait_for"]
 
 
 @dataclass
@@ -69,6 +69,29 @@ def kill_at_random(work: Callable[[Callable[[int], None]], None], *, low: float,
     os.kill(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
     return KillRun(acked=_read_all(read_fd), killed_after_s=delay, exit_status=status)
+
+
+def kill_after_ack(work: Callable[[Callable[[int], None]], None], *, timeout: float = 120.0
+                   ) -> KillRun:
+    """Fork a worker and SIGKILL it as soon as it acknowledged its first number."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        os.close(read_fd)
+        _child(work, write_fd)
+    os.close(write_fd)
+    started = time.monotonic()
+    first = b""
+    while not first.endswith(b"\n") and time.monotonic() - started < timeout:
+        chunk = os.read(read_fd, 1)
+        if not chunk:
+            break
+        first += chunk
+    os.kill(pid, signal.SIGKILL)
+    _, status = os.waitpid(pid, 0)
+    acked = [int(first)] if first.strip() else []
+    return KillRun(acked=acked + _read_all(read_fd), killed_after_s=time.monotonic() - started,
+                   exit_status=status)
 
 
 def run_to_end(work: Callable[[Callable[[int], None]], None]) -> tuple[int, Callable[[], KillRun]]:
