@@ -31,6 +31,7 @@ from layers.store.base import LOCK_TIMEOUT_S, RegionStore
 from layers.store.geopackage import (
     GeoPackageFile,
     clean_leftovers,
+    fsync_path,
     locked,
     temporary_gpkg,
 )
@@ -161,7 +162,9 @@ class GeoPackageStore(RegionStore):
                 conn.close()
             if self.user_path.exists():
                 return
+            fsync_path(tmp)
             os.replace(tmp, self.user_path)
+            fsync_path(self.user_path.parent)
         log.info("Nutzerdatei angelegt: %s", self.user_path)
 
     def _state(self, key: str) -> str | None:

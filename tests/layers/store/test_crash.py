@@ -11,6 +11,7 @@ import json
 import os
 import random
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -50,11 +51,20 @@ def _print_report():
         print(f"\n{kind}: {len(delays)} Kills, {min(delays):.2f}-{max(delays):.2f} s nach Start")
 
 
+def _window(probe: Callable[[], object], high: float) -> float:
+    """The kill window: at least ``high`` seconds, and long enough for ~5 operations on this
+    machine now (one ``probe`` operation is timed), so that kills land inside operations."""
+    started = time.perf_counter()
+    probe()
+    return max(high, 5 * (time.perf_counter() - started))
+
+
 def _killed_repeatedly(kind: str, path: Path, work: Callable[[int], Callable], check: Callable,
-                       *, low: float, high: float, seed: int, fresh: Callable[[], None]
-                       ) -> list[KillRun]:
+                       *, low: float, high: float, seed: int, fresh: Callable[[], None],
+                       probe: Callable[[], object]) -> list[KillRun]:
     rng = random.Random(seed)
     runs = []
+    high = _window(probe, high)
     for number in range(KILLS):
         if number % 4 == 0 and number:  # now and then from no user store (kills its creation)
             store = GeoPackageStore(path, CRS)
@@ -66,6 +76,7 @@ def _killed_repeatedly(kind: str, path: Path, work: Callable[[int], Callable], c
         _record(kind, run)
         check(_reopen(path), number, run)
         runs.append(run)
+    assert sum(len(r.acked) for r in runs) >= KILLS // 2, "the kills did not hit running work"
     return runs
 
 
@@ -98,9 +109,12 @@ def test_killed_imports_lose_nothing_acknowledged_and_leave_nothing_half(tmp_pat
         audit = store.read_layer(AUDIT_TABLE)["objekt_id"].str.extract(r"^(r\d+b\d+)-")[0]
         assert audit.value_counts().to_dict() == per_batch.to_dict(), "rows and audit differ"
 
-    runs = _killed_repeatedly("Import", path, work, check, low=0.02, high=1.5, seed=11,
-                              fresh=acknowledged.clear)
-    assert sum(len(r.acked) for r in runs) > KILLS  # the kills hit running imports
+    def probe() -> None:
+        write_service_rows(GeoPackageStore(path, CRS), service_rows("probe", batch),
+                           action="importieren")
+
+    _killed_repeatedly("Import", path, work, check, low=0.02, high=1.5, seed=11,
+                       fresh=acknowledged.clear, probe=probe)
 
 
 def test_killed_edits_keep_every_acknowledged_edit_with_its_audit_entry(tmp_path):
@@ -134,8 +148,12 @@ def test_killed_edits_keep_every_acknowledged_edit_with_its_audit_entry(tmp_path
             assert offers.loc[ident, "bemerkung"] == entries["wert"].iloc[-1]
             assert offers.loc[ident, "version"] == 1 + len(entries)
 
+    def probe() -> None:
+        update_service(GeoPackageStore(path, CRS), "osm-20", {"bemerkung": "probe"},
+                       expected_version=1)
+
     _killed_repeatedly("Bearbeitung", path, work, check, low=0.02, high=1.2, seed=12,
-                       fresh=acknowledged.clear)
+                       fresh=acknowledged.clear, probe=probe)
 
 
 def test_killed_barrier_imports_keep_every_acknowledged_report(tmp_path, aachen_config):
@@ -165,11 +183,16 @@ def test_killed_barrier_imports_keep_every_acknowledged_report(tmp_path, aachen_
         assert not acknowledged - set(per_file.index), "acknowledged reports lost"
         audit = store.read_layer(AUDIT_TABLE) if store.has_layer(AUDIT_TABLE) else pd.DataFrame(
             {"objekt_id": pd.Series([], dtype=str)})
-        logged = {name.removesuffix(".csv").upper() for name in audit["objekt_id"]}
+        logged = {name.removesuffix(".csv").upper() for name in audit["objekt_id"]
+                  if name.startswith("r")}
         assert logged == set(per_file.index), "reports and audit differ"
 
+    def probe() -> None:
+        source = barrier_file(files / "probe.csv", "PROBE", 15, seed=99)
+        import_barriers(source, aachen_config, store=GeoPackageStore(path, CRS))
+
     _killed_repeatedly("Barrieren-Import", path, work, check, low=0.05, high=2.0, seed=13,
-                       fresh=acknowledged.clear)
+                       fresh=acknowledged.clear, probe=probe)
 
 
 def test_killed_builds_leave_the_old_or_the_new_store_and_never_touch_user_data(tmp_path):
@@ -202,8 +225,9 @@ def test_killed_builds_leave_the_old_or_the_new_store_and_never_touch_user_data(
         assert {f"eigen-{i}" for i in range(5)} <= set(merged.index)
 
     rng = random.Random(14)
+    high = _window(lambda: build_synthetic(tmp_path / "probe" / "test.gpkg"), 2.0)
     for number in range(KILLS):
-        run = kill_at_random(work(number), low=0.05, high=2.0, rng=rng)
+        run = kill_at_random(work(number), low=0.05, high=high, rng=rng)
         assert run.exit_status != 3 * 256, "the worker failed before it was killed"
         _record("Bau", run)
         check(_reopen(path), number, run)
@@ -227,8 +251,6 @@ def test_hot_journal_of_a_killed_old_style_writer_is_rolled_back_on_open(tmp_pat
         for _ in range(200):
             conn.execute("INSERT INTO _metadaten (schluessel, wert) VALUES ('x', zeroblob(4000))")
         ack(1)
-        import time
-
         time.sleep(60)
 
     run = kill_after_ack(work)
