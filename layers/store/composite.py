@@ -173,7 +173,7 @@ class GeoPackageStore(RegionStore):
     def _states(self, *keys: str) -> dict[str, str]:
         """Values of the user store's state table (write counter, write id, migration)."""
         try:
-            conn = gpkg.connect(self.user_path, mode="ro")
+            conn = gpkg.connect_reader(self.user_path)
         except sqlite3.Error:
             return {}
         try:
@@ -347,7 +347,7 @@ class GeoPackageStore(RegionStore):
         """Rows per table of the user store (empty if there is none yet)."""
         if not self.user_path.exists():
             return {}
-        conn = gpkg.connect(self.user_path, mode="ro")
+        conn = gpkg.connect_reader(self.user_path)
         try:
             names = [str(r[0]) for r in conn.execute("SELECT table_name FROM gpkg_contents")]
             return {n: int(conn.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0])
@@ -493,7 +493,7 @@ class GeoPackageStore(RegionStore):
                 "Bearbeitung.",
                 datei=self.user_path,
             )
-        source = gpkg.connect(self.user_path, mode="ro")
+        source = gpkg.connect_reader(self.user_path)
         copy = sqlite3.connect(target)
         try:
             source.backup(copy)

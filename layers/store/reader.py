@@ -152,7 +152,7 @@ class UserFile:
         if conn is not None:
             yield conn
             return
-        own = gpkg.connect(self.path, mode="ro")
+        own = gpkg.connect_reader(self.path)
         try:
             yield own
         finally:

@@ -30,6 +30,7 @@ __all__ = [
     "GPKG_APPLICATION_ID",
     "blob_to_geometry",
     "connect",
+    "connect_reader",
     "create_geopackage",
     "create_table",
     "drop_table",
@@ -101,6 +102,22 @@ def connect(path: Path, *, mode: str = "rw", timeout: float = 60.0) -> sqlite3.C
     conn = sqlite3.connect(uri(path, mode), uri=True, timeout=timeout, isolation_level=None)
     register_gpkg_functions(conn)
     return conn
+
+
+def connect_reader(path: Path, *, timeout: float = 60.0) -> sqlite3.Connection:
+    """A connection for reading a WAL database that leaves no ``-wal``/``-shm`` files behind.
+
+    A read-only connection creates the WAL index files but may not delete them; a read-write
+    connection in ``query_only`` mode (it cannot change data) removes them when it is the last
+    one to close, so that a store nobody uses is always exactly one file. Falls back to a
+    read-only connection where the folder is not writable.
+    """
+    try:
+        conn = connect(path, mode="rw", timeout=timeout)
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+    except sqlite3.OperationalError:
+        return connect(path, mode="ro", timeout=timeout)
 
 
 # --------------------------------------------------------------------------------------------
