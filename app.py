@@ -6,8 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from layers.regions import available_regions
-from ui import common
+from ui.sidebar import render_sidebar
 
 st.set_page_config(
     page_title="Sozialraum-Atlas",
@@ -28,26 +27,5 @@ PAGES = [
     st.Page("ui/pages/hilfe.py", title="Hilfe", icon=":material/help:", url_path="hilfe"),
 ]
 
-with st.sidebar:
-    st.markdown("### Sozialraum-Atlas")
-    regions = available_regions()
-    current = common.region_name()
-    if "region" not in st.session_state:
-        st.session_state["region"] = current if current in regions else regions[0]
-    st.selectbox(
-        "Region",
-        regions,
-        key="region",
-        format_func=common.region_title,
-        help="Jede Region ist eine Konfigurationsdatei in data/regions/.",
-    )
-    st.toggle(
-        "Online-Kartenkacheln (OpenStreetMap)",
-        key="online_tiles",
-        value=False,
-        help="Aus: Die Grundkarte wird aus den Daten der Region gezeichnet und funktioniert "
-             "ohne Internet. An: Kartenkacheln werden aus dem Internet geladen "
-             "(dabei erfährt der Kachel-Server, welchen Kartenausschnitt Sie ansehen).",
-    )
-
+render_sidebar()
 st.navigation(PAGES).run()

@@ -36,11 +36,17 @@ SENIORS = "alter_65_plus"
 
 
 def assign_to_areas(
-    cells: gpd.GeoDataFrame, planungsraeume: gpd.GeoDataFrame
+    cells: gpd.GeoDataFrame,
+    planungsraeume: gpd.GeoDataFrame,
+    zuordnung: pd.Series | None = None,
 ) -> pd.DataFrame:
     """The Planungsraum of every cell, by the project's one rule (:mod:`analyses.areas`).
 
     Every cell is counted exactly once; cells touching no area are "ohne" / "ohne Planungsraum".
+    ``zuordnung`` is the rule's result computed once by the caller (``pr_id`` per cell, indexed
+    like ``cells``, ``"ohne"`` or missing outside every area, as
+    :meth:`planungsraeume.region.Region.cell_areas` gives it); without it the rule is applied
+    here.
 
     Returns
     -------
@@ -61,11 +67,22 @@ def assign_to_areas(
         pr_id = np.full(len(cells), OUTSIDE_ID, dtype=object)
         pr_name = np.full(len(cells), OUTSIDE_NAME, dtype=object)
     else:
-        keys = cells_to_areas(cells, areas)
+        keys = _given(zuordnung, cells) if zuordnung is not None else cells_to_areas(cells, areas)
         by_id = dict(zip(areas["pr_id"].astype(str), names.astype(str), strict=True))
         pr_id = keys.fillna(OUTSIDE_ID).astype(str).to_numpy(dtype=object)
         pr_name = np.array([by_id.get(k, OUTSIDE_NAME) for k in pr_id], dtype=object)
     return pd.DataFrame({"pr_id": pr_id, "planungsraum": pr_name}, index=cells.index)
+
+
+def _given(zuordnung: pd.Series, cells: gpd.GeoDataFrame) -> pd.Series:
+    """A caller's cell→area assignment, checked to be indexed like the cells."""
+    if not zuordnung.index.equals(cells.index):
+        raise AnalysisError(
+            "Die Zuordnung der Zellen zu Planungsräumen passt nicht zu den Zellen (anderer Index).",
+            hinweis="Übergeben Sie je Zelle genau einen Planungsraum, indiziert wie die Zellen.",
+        )
+    keys = zuordnung.astype("string")
+    return keys.where(keys != OUTSIDE_ID)
 
 
 def _aligned(travel: pd.DataFrame, cells: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -98,6 +115,8 @@ def coverage_by_area(
     cells: gpd.GeoDataFrame,
     planungsraeume: gpd.GeoDataFrame,
     schwellen: Iterable[float] = DEFAULT_THRESHOLDS,
+    *,
+    zuordnung: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Population and 65+ population reached within each threshold, per Planungsraum.
 
@@ -111,6 +130,8 @@ def coverage_by_area(
         The planning areas (``pr_id``, ``name``).
     schwellen
         Thresholds in minutes (each > 0).
+    zuordnung
+        The cell→area assignment computed once (see :func:`assign_to_areas`).
 
     Returns
     -------
@@ -124,7 +145,7 @@ def coverage_by_area(
     """
     thresholds = sorted(set(check_minutes(schwellen)))
     travel = _aligned(travel, cells)
-    areas = assign_to_areas(cells, planungsraeume)
+    areas = assign_to_areas(cells, planungsraeume, zuordnung)
     population = pd.to_numeric(cells[POPULATION], errors="coerce").fillna(0).to_numpy(float)
     seniors = pd.to_numeric(cells[SENIORS], errors="coerce").fillna(0).to_numpy(float)
     minutes = pd.to_numeric(travel["minuten"], errors="coerce").to_numpy(float)
@@ -190,8 +211,12 @@ def gap_layer(
     cells: gpd.GeoDataFrame,
     planungsraeume: gpd.GeoDataFrame,
     minuten: float,
+    *,
+    zuordnung: pd.Series | None = None,
 ) -> gpd.GeoDataFrame:
     """Populated cells that do not reach the service within ``minuten`` (Versorgungslücken).
+
+    ``zuordnung`` is the cell→area assignment computed once (see :func:`assign_to_areas`).
 
     Returns
     -------
@@ -204,7 +229,7 @@ def gap_layer(
     """
     threshold = check_minutes(minuten)[0]
     travel = _aligned(travel, cells)
-    areas = assign_to_areas(cells, planungsraeume)
+    areas = assign_to_areas(cells, planungsraeume, zuordnung)
     population = pd.to_numeric(cells[POPULATION], errors="coerce").fillna(0)
     minutes = pd.to_numeric(travel["minuten"], errors="coerce")
     status = travel["status"].astype(str)
@@ -302,6 +327,7 @@ def share_by_area(
     categories: pd.Series,
     *,
     weight: str | None = POPULATION,
+    zuordnung: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Weighted counts and shares of categories per Planungsraum and for the region.
 
@@ -317,6 +343,8 @@ def share_by_area(
     weight
         Column of ``origins`` to sum (``einwohner``, ``alter_65_plus``), or ``None`` to count
         origins (addresses when a region has no population).
+    zuordnung
+        The origin→area assignment computed once (see :func:`assign_to_areas`).
 
     Returns
     -------
@@ -336,7 +364,7 @@ def share_by_area(
             f"Den Startpunkten fehlt die Spalte '{weight}'.",
             hinweis="Gewichten Sie mit einer vorhandenen Zahlenspalte oder zählen Sie Punkte.",
         )
-    areas = assign_to_areas(origins, planungsraeume)
+    areas = assign_to_areas(origins, planungsraeume, zuordnung)
     weights = (
         pd.to_numeric(origins[weight], errors="coerce").fillna(0.0)
         if weight is not None else pd.Series(1.0, index=origins.index)

@@ -196,7 +196,7 @@ def getis_ord(
     -------
     geopandas.GeoDataFrame
         The lattice with ``wert``, ``gi_z`` (standardised Gi*), ``p_sim``, ``signifikant``
-        (after FDR control), ``klasse`` (Hotspot/Coldspot/nicht signifikant) and
+        (a hotspot after FDR control: equal to ``klasse == "Hotspot"``), ``klasse`` (Hotspot/Coldspot/nicht signifikant) and
         ``geheimhaltung``.
     """
     esda = _esda()
@@ -225,7 +225,9 @@ def getis_ord(
     result["wert"] = y
     result["gi_z"] = np.round(z, 4)
     result["p_sim"] = p_sim
-    result["signifikant"] = significant
+    # The flag means "significant hotspot", so that it always equals the class (a significant
+    # cluster of low values is not reported, see above).
+    result["signifikant"] = hot
     result["klasse"] = np.where(hot, HOTSPOT_LABEL, NOT_SIGNIFICANT_LABEL)
     result["geheimhaltung"] = label
     result.attrs.update(published.attrs)

@@ -546,7 +546,7 @@ def gueteklassen_flaechen(
     if distanz == "netz" and graph is None:
         raise AnalysisError(
             "Für Güteklassen-Flächen im Wegenetz fehlt das Netz.",
-            hinweis="Übergeben Sie graph=load_graph(store, 'fuss').",
+            hinweis="Übergeben Sie den Graphen des Profils, z. B. region.graph('fuss').",
         )
     crs = graph.crs if graph is not None else CRS.from_user_input(stations.crs)
     rated = _check_stations(stations, crs)

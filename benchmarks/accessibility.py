@@ -95,17 +95,22 @@ def main(argv: list[str] | None = None) -> int:
               f"nackte numpy-Formel {bare_s:.4f} s (access {ours_s / bare_s:.0f}× langsamer als nackt); "
               f"gleiche Werte: {same}")
     # --- on network travel times, end to end (routing + 2SFCA + areas), as the app runs it -------
-    from planungsraeume.versorgung import accessibility, network_setting
+    from planungsraeume.frage import Question
+    from planungsraeume.region import Region
+    from planungsraeume.versorgung import accessibility
 
+    region = Region.open(args.region, store=store)
     types = sorted(services["typ"].dropna().astype(str).unique())
     base_s = figures["stufen"]["access_s"]
     for profil in ("fuss", "rollstuhl"):
-        network_setting(store, profil)  # graph and snapped cells, once per store version
+        question = Question.make(typ=types, profil=profil, minuten=args.minutes)
+        region.snapped_cells(profil)  # graph and snapped cells, once per store version
         best = np.inf
         result = None
         for _ in range(args.repeat):
             started = time.perf_counter()
-            result = accessibility(store, profil, types, args.minutes, decay="stufen")
+            # uncached: the one result cache would answer repeated runs from memory
+            result = accessibility.uncached(region, question, decay="stufen")  # type: ignore[attr-defined]
             best = min(best, time.perf_counter() - started)
         assert result is not None
         reached = int((result.zellen["angebote_erreichbar"] > 0).sum())

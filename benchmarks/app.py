@@ -5,9 +5,10 @@
 Two measurements, each with a baseline taken in the same process:
 
 * in-process with Streamlit's AppTest (script run times, no browser):
-  - baseline: the first render of the Karte page with every cache empty (st.cache_data,
-    st.cache_resource and the prepared map data on disk deleted) — what the very first visitor
-    after an installation waits for;
+  - baseline: the first render of the Karte page with every cache empty (the one result cache
+    of :mod:`planungsraeume.cache` in memory and on disk, including the pickled map layers, and
+    the map files for the browser deleted) — what the very first visitor after an installation
+    waits for;
   - warm start: a new session on a server whose caches are filled (the normal case);
   - filter change: choosing other service types on the Karte page (a rerun);
   - Erreichbarkeit: the page's first render in a warm session and a profile change (a rerun
@@ -54,10 +55,10 @@ CHROMIUM_ARGS = [
 
 
 def _clear_caches() -> None:
-    import streamlit as st
+    from planungsraeume import cache as result_cache
 
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    result_cache.results.clear_memory()
+    shutil.rmtree(settings.cache_dir / "analysen", ignore_errors=True)
     shutil.rmtree(settings.cache_dir / "kartendaten", ignore_errors=True)
 
 
@@ -106,7 +107,6 @@ def apptest_timings(repeat: int) -> dict[str, Any]:
 
 def reach_timings(app_path: str, repeat: int) -> dict[str, Any]:
     """The Erreichbarkeit page in AppTest: first render (warm) and profile changes."""
-    import streamlit as st
     from streamlit.testing.v1 import AppTest
 
     from planungsraeume import cache as result_cache
@@ -126,7 +126,6 @@ def reach_timings(app_path: str, repeat: int) -> dict[str, Any]:
 
     # First computation of a profile: the analysis results forgotten (memory and disk; the
     # profile graphs stay, as on a server that has run before).
-    st.cache_data.clear()
     result_cache.results.clear_memory()
     shutil.rmtree(settings.cache_dir / "analysen", ignore_errors=True)
     _, app = open_reach()
@@ -155,21 +154,20 @@ def payload_sizes() -> dict[str, int]:
     """Bytes of the map script streamlit-folium sends for the default Karte view."""
     import streamlit_folium as sf
 
-    from layers.regions import load_region
-    from ui import common, maps
+    from planungsraeume.region import Region
+    from ui import cached, legend, maps, overlays
 
-    # Prepare the map data the way the page does (outside Streamlit: call the undecorated body).
-    name = settings.default_region
-    store = common.open_store(load_region(name))
-    layers = common.prepared_map_layers(name, store.version_token())
-    services = common.read_geo(store, "angebote").to_crs(common.WEB_CRS)
+    # The map data exactly as the page gets it (the one cache; no Streamlit needed).
+    region = Region.open(settings.default_region)
+    layers = cached.map_layers(region)
+    services = cached.offers_web(region)
     view = maps.fit_view(layers.basemap.bounds, width_px=820, height_px=640)
     fmap = maps.base_map(layers.basemap, view=view)
     groups = [
-        maps.area_layer(layers.areas, layers.area_labels),
-        maps.selection_layer(None),
-        maps.service_layer(services),
-        maps.legend_layer(maps.legend_html(services=services)),
+        overlays.area_layer(layers.areas, layers.area_labels),
+        overlays.selection_layer(None),
+        overlays.service_layer(services),
+        legend.legend_layer(legend.legend_html(services=services)),
     ]
     fmap.get_root().render()
     script = sf._get_map_string(fmap)
@@ -177,7 +175,7 @@ def payload_sizes() -> dict[str, int]:
     group_script = "".join(
         sf._get_feature_group_string(maps.localize_assets(g), map=fmap, idx=i) for i, g in enumerate(groups)
     )
-    population = maps.population_layer(layers.population)
+    population = overlays.population_layer(layers.population)
     population_script = sf._get_feature_group_string(maps.localize_assets(population), map=fmap, idx=9)
     return {
         "karte_gesamt_bytes": len(script) + len(header) + len(group_script),

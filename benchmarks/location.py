@@ -258,8 +258,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return pd.DataFrame(stand_in_minutes(cells, points), columns=list(points[id_column]))
 
+    from analyses.areas import cells_to_areas
+
+    cell_areas = cells_to_areas(cells, areas).fillna("ohne")
     t_plan, plan = best_of(1, lambda: plan_locations(
-        cells, areas, services, candidate_sites_from_store(store), stand_in_matrix,
+        cells, cell_areas, areas, services, candidate_sites_from_store(store), stand_in_matrix,
         types=[args.typ], k=args.k, max_minutes=args.minutes))
     figures["vorschlag_gesamt_ohne_routing_s"] = t_plan
     print(f"Ganzer Vorschlag (Kandidaten, Matrix-Platzhalter, MCLP, Auswertung je Planungsraum): "
@@ -277,16 +280,17 @@ import json, sys, tempfile, time
 started = time.perf_counter()
 sys.path.insert(0, {root!r})
 from pathlib import Path
-import analyses.network.graph as graph_module
+import planungsraeume.netz as netz_module
 from layers import settings
-from layers.store import open_store
+from planungsraeume.frage import Question
+from planungsraeume.region import Region
 from planungsraeume.versorgung import suggest_sites
 imported = time.perf_counter()
 settings.show_progress = False
 cache = Path(tempfile.mkdtemp())
-graph_module.graph_cache_dir = lambda: cache  # no graph on disk yet: built from the store
-store = open_store({region!r})
-plan = suggest_sites(store, {typ!r}, "rollstuhl", {minutes!r}, {k!r})
+netz_module.graph_cache_dir = lambda: cache  # no graph on disk yet: built from the store
+question = Question.make(typ={typ!r}, profil="rollstuhl", minuten={minutes!r})
+plan = suggest_sites.uncached(Region.open({region!r}), question, {k!r})
 done = time.perf_counter()
 print(json.dumps({{"import_s": imported - started, "vorschlag_s": done - imported,
                   "gesamt_s": done - started, "nachher": plan.vorschlag.versorgt_nachher,
@@ -298,8 +302,11 @@ def network_section(args: argparse.Namespace, store: Any, figures: dict[str, Any
     """The acceptance instance end to end on network travel times: cold process and warm."""
     import subprocess
 
-    from analyses.network.graph import clear_memory_cache
-    from planungsraeume.versorgung import network_setting, suggest_sites, travel_matrix_function
+    from planungsraeume.cache import results
+    from planungsraeume.frage import Question
+    from planungsraeume.region import Region
+    from planungsraeume.versorgung import suggest_sites
+    from planungsraeume.versorgung.netz import travel_matrix_function
 
     print(f"\nEnde zu Ende auf dem Wegenetz: {args.k} × {args.typ}, Profil rollstuhl, "
           f"{args.minutes:g} Minuten (sozialraum standorte)")
@@ -323,20 +330,21 @@ def network_section(args: argparse.Namespace, store: Any, figures: dict[str, Any
     print("  alle kalten Läufe: " + ", ".join(f"{w:.2f} s" for w, _ in colds))
 
     # Warm: spopt imported and graph in memory, as in the running app; routing is redone.
-    clear_memory_cache()
-    suggest_sites(store, args.typ, "rollstuhl", args.minutes, args.k)
-    t_warm, plan = best_of(args.repeat, lambda: suggest_sites(store, args.typ, "rollstuhl",
-                                                              args.minutes, args.k))
-    setting = network_setting(store, "rollstuhl")
+    results.clear_memory()
+    region = Region.open(args.region, store=store)
+    question = Question.make(typ=args.typ, profil="rollstuhl", minuten=args.minutes)
+    uncached = suggest_sites.uncached  # type: ignore[attr-defined]
+    uncached(region, question, args.k)
+    t_warm, plan = best_of(args.repeat, lambda: uncached(region, question, args.k))
     candidates = __import__("layers.kandidaten", fromlist=["x"]).candidate_sites_from_store(store)
-    travel = travel_matrix_function(setting, args.minutes)
+    travel = travel_matrix_function(region, question, args.minutes)
     t_route, matrix = best_of(args.repeat, lambda: travel(candidates, "kandidat_id"))
     pairs = int(np.isfinite(matrix.to_numpy()).sum())
     figures.update(netz_warm_s=t_warm, netz_routing_kandidaten_s=t_route, netz_paare=pairs,
                    netz_versorgt_vorher=plan.vorschlag.versorgt_vorher,
                    netz_versorgt_nachher=plan.vorschlag.versorgt_nachher)
     print(f"  warm (spopt geladen, Graph im Speicher; Routing und Modell neu): {t_warm:.2f} s, "
-          f"davon Reisezeiten {len(setting.cells)} Zellen × {len(candidates)} Kandidaten "
+          f"davon Reisezeiten {len(region.cells())} Zellen × {len(candidates)} Kandidaten "
           f"{t_route:.2f} s ({de(pairs)} Paare ≤ {args.minutes:g} min)")
     print(f"  {plan.vorschlag.verfahren}; versorgt vorher {de(plan.vorschlag.versorgt_vorher)}, "
           f"nachher {de(plan.vorschlag.versorgt_nachher)}")
@@ -350,7 +358,7 @@ def network_section(args: argparse.Namespace, store: Any, figures: dict[str, Any
     cost = matrix.to_numpy()
     existing_ids = store.read_layer("angebote").query("typ == @args.typ")
     existing = travel(existing_ids, "angebot_id").to_numpy().min(axis=1)
-    weights = setting.cells["einwohner"].to_numpy(dtype=float)
+    weights = region.cells()["einwohner"].to_numpy(dtype=float)
 
     def spopt_dense_network() -> float:
         covered_now = existing <= args.minutes

@@ -24,10 +24,11 @@ schließen), ``angebot_id``, ``typ``, ``name``, coordinates (``lon``/``lat`` or
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -118,13 +119,20 @@ class Scenario:
     aenderungen: tuple[ScenarioEdit, ...] = field(default_factory=tuple)
 
 
-def check_edits(edits: Sequence[ScenarioEdit], *, datei: str | Path | None = None) -> list[Problem]:
-    """Check edits independently of the current services (action, type, location, values).
+def check_edits(
+    edits: Sequence[ScenarioEdit],
+    *,
+    datei: str | Path | None = None,
+    angebot_ids: Iterable[str] | None = None,
+) -> list[Problem]:
+    """Check edits (action, type, location, values and, if given, the offers they touch).
 
     Without ``datei`` the messages count edits from 1 ("Änderung 1: …"); with it (edits read
     from a file) they name the spreadsheet row, and locations are not checked again (the file
-    reader has done that, with the file's column names).
+    reader has done that, with the file's column names). ``angebot_ids`` are the offers that
+    exist today: moving or closing any other offer is reported.
     """
+    known = None if angebot_ids is None else {str(i) for i in angebot_ids}
     problems: list[Problem] = []
     types = set(service_type_keys())
     for number, edit in enumerate(edits, start=1):
@@ -154,6 +162,15 @@ def check_edits(edits: Sequence[ScenarioEdit], *, datei: str | Path | None = Non
             report(
                 f"Für '{edit.aktion}' fehlt die angebot_id des bestehenden Angebots.",
                 "Tragen Sie die angebot_id aus dem Angebotsverzeichnis ein.",
+                "angebot_id",
+            )
+        elif (edit.aktion in ("verschieben", "schliessen") and known is not None
+              and str(edit.angebot_id).strip() not in known):
+            report(
+                f"Das Angebot '{edit.angebot_id}' gibt es im Angebotsverzeichnis nicht (oder es "
+                "ist geschlossen).",
+                "Tragen Sie die angebot_id eines bestehenden Angebots ein (Seite „Daten“ oder "
+                "sozialraum export angebote).",
                 "angebot_id",
             )
         if edit.aktion == "neu":
@@ -245,8 +262,10 @@ def read_edit_table(
     id_col = find_column(table.columns, ("angebot_id", "id"))
     type_col = find_column(table.columns, ("typ", "angebotstyp", "art"))
     name_col = find_column(table.columns, ("name", "bezeichnung"))
-    capacity_col = find_column(table.columns, ("kapazitaet_std_woche", "kapazität", "kapazitaet", "stunden"))
-    access_col = find_column(table.columns, ("stufenloser_zugang", "stufenlos", "barrierefrei"))
+    # Capacity and access use the spellings of the service importer (one vocabulary of headers:
+    # "Wochenstunden", "Kapazität (Std./Woche)", "barrierefrei" …).
+    capacity_col = _service_column(table.columns, "kapazitaet_std_woche")
+    access_col = _service_column(table.columns, "stufenloser_zugang")
 
     raw_actions = [_text(v) for v in table[action_col]]
     actions = [
@@ -308,6 +327,27 @@ def read_edit_table(
 # --------------------------------------------------------------------------------------------
 
 
+def _active_offer_ids(store: RegionStore) -> list[str]:
+    """Ids of the offers active today (the one rule of :func:`layers.angebote.edit.active_services`)."""
+    from layers.angebote.edit import active_services
+
+    if not store.has_layer("angebote"):
+        return []
+    offers = store.read_layer("angebote", columns=["angebot_id", "gueltig_von", "gueltig_bis"])
+    return list(active_services(offers)["angebot_id"].astype(str))
+
+
+def _service_column(columns: Iterable[Any], field: str) -> str | None:
+    """The column holding a service field, by the service importer's header vocabulary."""
+    from layers.angebote.importer import HEADER_ALIASES, header_key
+
+    aliases = {field.replace("_", ""), *HEADER_ALIASES[field]}
+    for column in columns:
+        if header_key(str(column)) in aliases:
+            return str(column)
+    return None
+
+
 def _check_name(name: str) -> str:
     clean = (name or "").strip()
     if not clean or len(clean) > MAX_NAME_LENGTH:
@@ -336,7 +376,7 @@ def save_scenario(store: RegionStore, scenario: Scenario, *, overwrite: bool = F
         If the name is empty or taken, or an edit is invalid.
     """
     name = _check_name(scenario.name)
-    problems = check_edits(scenario.aenderungen)
+    problems = check_edits(scenario.aenderungen, angebot_ids=_active_offer_ids(store))
     if problems:
         raise InputValidationError(
             f"Das Szenario '{name}' enthält ungültige Änderungen und wurde nicht gespeichert.",

@@ -1,15 +1,18 @@
 """Barrier reports per planning area and as hotspot maps: what the app, the CLI and the PDF call.
 
-Everything here reads the region store, hands the raw reports to
-:func:`analyses.privacy.publish` and works only with what comes out of it.
+Everything here takes the region's raw reports, hands them to :func:`analyses.privacy.publish`
+(the one gate) and works only with what comes out of it. Rates per planning area divide the
+published persons by the area's inhabitants from :meth:`planungsraeume.region.Region
+.population_by_area` – the same inhabitants every other output shows.
 
 Public API
 ----------
 * :func:`publication` — the protected :class:`~analyses.privacy.Publication` of one filter.
+* :func:`area_table` — the published per-area table with inhabitants and rates.
 * :func:`area_summary` / :func:`area_summaries` — per planning area: barrier rate (raw and
   empirical-Bayes smoothed), top ICF codes with German titles, trend by year.
-* :func:`hotspot_outputs` — published grid with Gi* and smoothed rates as GeoPackage, plus the
-  kernel density of the published cell counts as GeoTIFF.
+* :func:`hotspot_grid` / :func:`hotspot_outputs` — published grid with Gi* and smoothed rates
+  (as GeoPackage, plus the kernel density of the published cell counts as GeoTIFF).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -27,29 +31,44 @@ import shapely
 from analyses.grid import check_resolution
 from analyses.hotspots import (
     HOTSPOT_LABEL,
+    NOT_SIGNIFICANT_LABEL,
     getis_ord,
     kernel_density,
     smoothed_rates,
     write_geotiff,
 )
-from analyses.privacy import MISSING_LABEL, BarrierFilter, DisclosureRule, Publication, publish
+from analyses.privacy import (
+    MISSING_LABEL,
+    BarrierFilter,
+    DisclosureRule,
+    Publication,
+    empirical_bayes_rates,
+    publish,
+)
 from layers.barrieren import load_icf_codes, read_reports, street_segments
 from layers.errors import AnalysisError, LayerNotFoundError
-from layers.regions import RegionConfig, load_region
-from layers.store import RegionStore, open_store
+from planungsraeume.cache import cached
+from planungsraeume.region import Region
+
+__all__ = [
+    "AreaBarrierSummary",
+    "FilterChoice",
+    "HotspotFiles",
+    "HotspotGrid",
+    "area_summaries",
+    "area_summary",
+    "area_table",
+    "filter_choices",
+    "hotspot_grid",
+    "hotspot_outputs",
+    "publication",
+]
 
 
-def _config_and_store(
-    region: str | RegionConfig, store: RegionStore | None
-) -> tuple[RegionConfig, RegionStore]:
-    config = region if isinstance(region, RegionConfig) else load_region(region)
-    return config, store or open_store(config)
-
-
+@cached("barrieren_veroeffentlichung", disk=False, daily=False)
 def publication(
-    region: str | RegionConfig,
+    region: Region,
     *,
-    store: RegionStore | None = None,
     barrier_filter: BarrierFilter | None = None,
     rule: DisclosureRule | None = None,
 ) -> Publication:
@@ -58,9 +77,7 @@ def publication(
     Parameters
     ----------
     region
-        Region name or configuration.
-    store
-        The region store (default: the region's store in the cache).
+        The region.
     barrier_filter
         Which reports (default: all barriers).
     rule
@@ -69,23 +86,53 @@ def publication(
     Returns
     -------
     analyses.privacy.Publication
-        Cache it per ``(store.version_token(), barrier_filter, rule)`` in the app.
+        Shared (cached per store version, filter and rule): treat as read-only.
     """
-    config, store = _config_and_store(region, store)
-    if not store.has_layer("barrieren"):
+    if not region.has_layer("barrieren"):
         raise LayerNotFoundError("Die Region hat keine Ebene 'barrieren'.",
                                  hinweis="Bauen Sie die Region neu (sozialraum build).")
-    icf = load_icf_codes(config.icf)
+    icf = load_icf_codes(region.config.icf)
     return publish(
-        read_reports(store),
-        boundary=shapely.union_all(store.read_layer("region").geometry.to_numpy()),
-        areas=store.read_layer("planungsraeume"),
-        streets=street_segments(store.read_layer("netz_kanten", columns=["name"])),
-        population=store.read_layer("bevoelkerung"),
+        read_reports(region.store),
+        boundary=region.boundary(),
+        areas=region.areas(),
+        streets=street_segments(region.layer("netz_kanten", ("name",)))
+        if region.has_network() else None,
+        population=region.layer("bevoelkerung") if region.has_layer("bevoelkerung") else None,
         icf_titles=dict(zip(icf["code"], icf["titel_de"], strict=True)),
         rule=rule,
         barrier_filter=barrier_filter,
     )
+
+
+def area_table(region: Region, pub: Publication) -> gpd.GeoDataFrame:
+    """The published per-area table with the inhabitants and rates of the one area rule.
+
+    Inhabitants come from :meth:`Region.population_by_area`; ``rate_je_1000`` is published
+    persons per 1,000 inhabitants and ``rate_eb_je_1000`` its empirical-Bayes smoothing over
+    the published areas. Nothing here looks at raw reports.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        :meth:`Publication.planungsraeume` with ``einwohner``, ``rate_je_1000``,
+        ``rate_eb_je_1000`` replaced.
+    """
+    table = pub.planungsraeume().copy()
+    population = region.population_by_area().set_index("pr_id")["einwohner"]
+    inhabitants = population.reindex(table["pr_id"].astype(str)).fillna(0.0).to_numpy(dtype=float)
+    table["einwohner"] = np.round(inhabitants).astype(np.int64)
+    published = table["personen"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(inhabitants > 0, published / inhabitants * 1000, np.nan)
+    table["rate_je_1000"] = np.round(rate, 2)
+    use = table["veroeffentlicht"].to_numpy(dtype=bool) & (inhabitants > 0)
+    smoothed = np.full(len(table), np.nan)
+    if use.any():
+        smoothed[use] = empirical_bayes_rates(published[use], inhabitants[use]) * 1000
+    table["rate_eb_je_1000"] = np.round(smoothed, 2)
+    table.attrs.update(pub.planungsraeume().attrs)
+    return table
 
 
 @dataclass
@@ -155,9 +202,9 @@ def _value(value: Any, kind: type) -> Any:
     return kind(value)
 
 
-def area_summaries(pub: Publication, *, top: int = 5) -> list[AreaBarrierSummary]:
+def area_summaries(region: Region, pub: Publication, *, top: int = 5) -> list[AreaBarrierSummary]:
     """Summaries of every planning area from one publication (same order as the layer)."""
-    areas = pub.planungsraeume()
+    areas = area_table(region, pub)
     codes = pub.icf_je_planungsraum(top=top)
     years = pub.jahre_je_planungsraum()
     text = pub.rule.beschreibung()
@@ -185,9 +232,10 @@ def area_summaries(pub: Publication, *, top: int = 5) -> list[AreaBarrierSummary
     return out
 
 
-def area_summary(pub: Publication, pr_id: str, *, top: int = 5) -> AreaBarrierSummary:
+def area_summary(region: Region, pub: Publication, pr_id: str, *,
+                 top: int = 5) -> AreaBarrierSummary:
     """The summary of one planning area (for the Steckbrief / PDF report)."""
-    for summary in area_summaries(pub, top=top):
+    for summary in area_summaries(region, pub, top=top):
         if summary.pr_id == str(pr_id):
             return summary
     raise AnalysisError(f"Den Planungsraum '{pr_id}' gibt es nicht.",
@@ -239,9 +287,7 @@ class FilterChoice:
         return BarrierFilter(**window)
 
 
-def filter_choices(
-    region: str | RegionConfig, *, codes: Sequence[str] = ()
-) -> list[FilterChoice]:
+def filter_choices(region: Region, *, codes: Sequence[str] = ()) -> list[FilterChoice]:
     """The fixed selections of barrier reports: all, each ICF chapter, each impairment group,
     and each ICF code in ``codes`` (pass the codes published for the whole region, so that no
     choice leads to a code below the minimum by construction).
@@ -253,7 +299,6 @@ def filter_choices(
     """
     from layers.barrieren import ICF_CHAPTERS, load_impairment_groups
 
-    config = region if isinstance(region, RegionConfig) else load_region(region)
     choices = [FilterChoice("alle", "Alle Barrieren", "alle")]
     choices += [FilterChoice(f"kapitel:{code}", f"ICF-Kapitel {code}: {title}", "kapitel")
                 for code, title in ICF_CHAPTERS.items()]
@@ -261,7 +306,7 @@ def filter_choices(
                 for group in load_impairment_groups()]
     codes = [str(c) for c in codes]
     if codes:
-        icf = load_icf_codes(config.icf)
+        icf = load_icf_codes(region.config.icf)
         titles = dict(zip(icf["code"].astype(str), icf["titel_de"].astype(str), strict=True))
         choices += [FilterChoice(f"code:{code}", f"ICF-Code {code}: {titles.get(code, code)}", "code")
                     for code in sorted(dict.fromkeys(str(c) for c in codes))]
@@ -279,8 +324,8 @@ class HotspotGrid:
         ``rate_je_1000``, ``rate_eb_je_1000``, ``gi_z``, ``p_sim``, ``klasse``,
         ``geheimhaltung``; carries the publication mark in ``attrs``.
     hotspots
-        Cells of the region lattice in significant hotspots (some may have no published value
-        of their own: Gi* looks at the neighbourhood, computed from published values only).
+        Published cells in significant hotspots (Gi* looks at the neighbourhood, computed from
+        published values only; a hotspot is reported only where a value is published).
     gitterweite
         Cell size in metres.
     methode
@@ -294,12 +339,17 @@ class HotspotGrid:
 
 
 def _rates_and_gi_star(
-    pub: Publication, store: RegionStore, resolution: int, permutations: int
+    pub: Publication, region: Region, resolution: int, permutations: int
 ) -> tuple[shapely.Geometry, gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Region boundary, published grid with smoothed rates, Gi* lattice, and the two joined."""
-    boundary = shapely.union_all(store.read_layer("region").geometry.to_numpy())
+    boundary = region.boundary()
     grid = smoothed_rates(pub.gitter(resolution))
     hot = getis_ord(grid, boundary, resolution, permutations=permutations)
+    # A hotspot is reported only where a value is published: a lattice cell without one may lie
+    # in a hot neighbourhood, but calling it a hotspot would contradict "no value" beside it.
+    unpublished = ~hot["gitter_id"].isin(grid["gitter_id"]).to_numpy()
+    hot.loc[unpublished, "signifikant"] = False
+    hot.loc[unpublished, "klasse"] = NOT_SIGNIFICANT_LABEL
     joined = grid.merge(
         hot[["gitter_id", "gi_z", "p_sim", "signifikant", "klasse"]], on="gitter_id", how="left"
     )
@@ -307,32 +357,31 @@ def _rates_and_gi_star(
     return boundary, grid, hot, joined
 
 
+@cached("barrieren_hotspots", disk=False, daily=False)
 def hotspot_grid(
-    region: str | RegionConfig,
+    region: Region,
     resolution: int,
     *,
-    store: RegionStore | None = None,
     barrier_filter: BarrierFilter | None = None,
     rule: DisclosureRule | None = None,
-    publication_: Publication | None = None,
     permutations: int = 999,
 ) -> HotspotGrid:
     """Smoothed rates and Getis-Ord Gi* hotspots of the published grid of one filter.
 
     Parameters
     ----------
-    region, store, barrier_filter, rule
+    region, barrier_filter, rule
         As for :func:`publication`.
     resolution
         Cell size (100, 250, 500, 1000 m).
-    publication_
-        An existing publication of the same filter (saves computing it again).
     permutations
         Permutations for the Gi* pseudo p-values.
 
     Returns
     -------
     HotspotGrid
+        ``hotspots`` are published cells only (every hotspot cell has a published value), so
+        the count of hotspot cells never exceeds the count of published cells.
 
     Raises
     ------
@@ -340,10 +389,9 @@ def hotspot_grid(
         If fewer than three cells are published (no hotspot analysis possible).
     """
     resolution = check_resolution(resolution)
-    config, store = _config_and_store(region, store)
-    pub = publication_ or publication(config, store=store, barrier_filter=barrier_filter, rule=rule)
-    _, _, hot, joined = _rates_and_gi_star(pub, store, resolution, permutations)
-    hotspots = hot[hot["klasse"] == HOTSPOT_LABEL].copy()
+    pub = publication(region, barrier_filter=barrier_filter, rule=rule)
+    _, grid, hot, joined = _rates_and_gi_star(pub, region, resolution, permutations)
+    hotspots = hot[(hot["klasse"] == HOTSPOT_LABEL).to_numpy()].copy()
     hotspots.attrs.update(hot.attrs)
     return HotspotGrid(gitter=joined, hotspots=hotspots, gitterweite=resolution,
                        methode=str(hot.attrs.get("methode", "")))
@@ -373,11 +421,10 @@ class HotspotFiles:
 
 
 def hotspot_outputs(
-    region: str | RegionConfig,
+    region: Region,
     resolution: int,
     out_dir: str | Path,
     *,
-    store: RegionStore | None = None,
     barrier_filter: BarrierFilter | None = None,
     rule: DisclosureRule | None = None,
     bandwidth_m: float | None = None,
@@ -389,12 +436,12 @@ def hotspot_outputs(
     Parameters
     ----------
     region
-        Region name or configuration.
+        The region.
     resolution
         Grid cell size (100, 250, 500 or 1000 m).
     out_dir
         Output directory (created if missing).
-    store, barrier_filter, rule
+    barrier_filter, rule
         As for :func:`publication`.
     bandwidth_m
         Kernel bandwidth (default: twice the cell size).
@@ -408,13 +455,12 @@ def hotspot_outputs(
     HotspotFiles
     """
     resolution = check_resolution(resolution)
-    config, store = _config_and_store(region, store)
-    pub = publication(config, store=store, barrier_filter=barrier_filter, rule=rule)
-    boundary, grid, hot, joined = _rates_and_gi_star(pub, store, resolution, permutations)
+    pub = publication(region, barrier_filter=barrier_filter, rule=rule)
+    boundary, grid, hot, joined = _rates_and_gi_star(pub, region, resolution, permutations)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "_INTERN" if pub.rule.ist_intern else ""
-    gpkg = out / f"barrieren_{config.name}_{resolution}m{suffix}.gpkg"
+    gpkg = out / f"barrieren_{region.name}_{resolution}m{suffix}.gpkg"
     if gpkg.exists():
         gpkg.unlink()
     pyogrio.write_dataframe(joined, gpkg, layer=f"barrieren_gitter_{resolution}m", driver="GPKG")
@@ -430,7 +476,7 @@ def hotspot_outputs(
         bandwidth_m=bandwidth_m or 2.0 * resolution,
         pixel_m=pixel_m or max(20.0, resolution / 5),
     )
-    tiff = write_geotiff(surface, out / f"barrieren_dichte_{config.name}_{resolution}m{suffix}.tif")
+    tiff = write_geotiff(surface, out / f"barrieren_dichte_{region.name}_{resolution}m{suffix}.tif")
     return HotspotFiles(
         geopackage=gpkg,
         geotiff=tiff,

@@ -16,6 +16,20 @@ import streamlit.components.v1 as components
 
 from layers import settings
 
+__all__ = [
+    "COMPONENT_NAME",
+    "FRONTEND_DIR",
+    "LOCAL_CSS",
+    "LOCAL_JS",
+    "MAP_DATA_DIR",
+    "MAP_DATA_NAME",
+    "SERVED_NAME",
+    "asset_path",
+    "asset_url",
+    "map_data_url",
+    "set_page_language",
+]
+
 FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"
 COMPONENT_NAME = "sozialraum_assets"
 
@@ -29,7 +43,7 @@ SERVED_NAME: str = getattr(_component, "name", f"{__name__}.{COMPONENT_NAME}")
 MAP_DATA_DIR = settings.cache_dir / "kartendaten" / "web"
 try:
     MAP_DATA_DIR.mkdir(parents=True, exist_ok=True)
-except OSError:  # read-only cache: the maps then carry their data inline (see ui.common)
+except OSError:  # read-only cache: the maps then carry their data inline (see ui.maplayers)
     pass
 _map_data = components.declare_component("sozialraum_kartendaten", path=str(MAP_DATA_DIR))
 MAP_DATA_NAME: str = getattr(_map_data, "name", f"{__name__}.sozialraum_kartendaten")

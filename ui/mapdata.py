@@ -32,6 +32,29 @@ from rasterio import features as rio_features
 
 from ui import theme
 
+__all__ = [
+    "COORD_DECIMALS",
+    "MERCATOR",
+    "RASTER_CLASSES",
+    "STREET_CLASSES",
+    "STREET_CLASS_LABELS",
+    "WEB_CRS",
+    "RasterBasemap",
+    "class_breaks",
+    "classed_polygons",
+    "classify",
+    "compact_geojson",
+    "dissolved_outline",
+    "geojson_size",
+    "object_at",
+    "population_class",
+    "population_classes",
+    "published_grid_classes",
+    "raster_basemap",
+    "round_coords",
+    "street_lines",
+]
+
 WEB_CRS = "EPSG:4326"
 MERCATOR = "EPSG:3857"
 COORD_DECIMALS = 5
@@ -173,6 +196,19 @@ class RasterBasemap:
         return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
 
 
+def _palette_png(pixels: np.ndarray) -> bytes:
+    """The class raster as a palette PNG in the basemap colours (0 = transparent)."""
+    image = Image.fromarray(pixels, mode="P")
+    palette = [255, 255, 255]
+    for name in RASTER_CLASSES:
+        colour = theme.BASEMAP_COLOURS[name].lstrip("#")
+        palette.extend(int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    image.putpalette(palette)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True, transparency=0)
+    return buffer.getvalue()
+
+
 def raster_basemap(
     areas: gpd.GeoDataFrame,
     buildings: gpd.GeoDataFrame,
@@ -218,14 +254,7 @@ def raster_basemap(
         )
     else:
         pixels = np.zeros((height, width), dtype="uint8")
-    image = Image.fromarray(pixels, mode="P")
-    palette = [255, 255, 255]
-    for name in RASTER_CLASSES:
-        colour = theme.BASEMAP_COLOURS[name].lstrip("#")
-        palette.extend(int(colour[i : i + 2], 16) for i in (0, 2, 4))
-    image.putpalette(palette)
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True, transparency=0)
+    png = _palette_png(pixels)
     corners = gpd.GeoSeries(
         [shapely.Point(minx, miny), shapely.Point(maxx, maxy)], crs=MERCATOR
     ).to_crs(WEB_CRS)
@@ -234,7 +263,7 @@ def raster_basemap(
         [round(south_west.y, 6), round(south_west.x, 6)],
         [round(north_east.y, 6), round(north_east.x, 6)],
     ]
-    return RasterBasemap(png=buffer.getvalue(), bounds=bounds, width=width, height=height)
+    return RasterBasemap(png=png, bounds=bounds, width=width, height=height)
 
 
 def population_class(values: pd.Series) -> pd.Series:
@@ -387,8 +416,10 @@ def dissolved_outline(cells: gpd.GeoDataFrame, simplify_m: float = 2.0) -> gpd.G
 
 
 def class_breaks(values: pd.Series, n_classes: int = 5) -> list[float]:
-    """Rounded quantile breaks (``n_classes - 1`` inner limits) of positive values; fewer when
-    the values have fewer distinct levels."""
+    """Rounded quantile breaks (``n_classes - 1`` inner limits) of positive values.
+
+    Fewer breaks when the values have fewer distinct levels.
+    """
     clean = pd.to_numeric(values, errors="coerce").dropna()
     clean = clean[clean > 0]
     if clean.empty:

@@ -14,26 +14,34 @@ from the internet; :func:`localize_assets` enforces that.
 
 from __future__ import annotations
 
-import html
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import branca.element
 import folium
 import folium.plugins
-import geopandas as gpd
-import pandas as pd
 from jinja2 import Template
 
 from ui import assets, theme
-from ui.mapdata import STREET_CLASS_LABELS
 
 OSM_ATTRIBUTION = (
     '© <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener">'
     "OpenStreetMap</a>-Mitwirkende (ODbL)"
 )
+__all__ = [
+    "MAX_ZOOM",
+    "MIN_ZOOM",
+    "OSM_ATTRIBUTION",
+    "ZOOM_SNAP",
+    "Basemap",
+    "OfflineAssetError",
+    "base_map",
+    "fit_view",
+    "localize_assets",
+]
+
 MIN_ZOOM = 10
 MAX_ZOOM = 18
 ZOOM_SNAP = 0.25
@@ -233,6 +241,43 @@ class Basemap:
     streets_href: str | None = None
 
 
+def _offline_basemap(fmap: folium.Map, basemap: Basemap) -> None:
+    """The pre-rendered areas image and the street lines (as files by URL where published)."""
+    overlay = folium.raster_layers.ImageOverlay(
+        basemap.image_url,
+        bounds=basemap.image_bounds,
+        name="Grundkarte",
+        pixelated=False,
+        interactive=False,
+        control=False,
+        alt="Grundkarte: Gewässer, Grünflächen, Wald und Gebäude",
+        attribution="Grundkarte aus " + OSM_ATTRIBUTION,
+    )
+    if basemap.image_href:
+        # folium reads anything that is not an absolute URL as a file path: set it afterwards.
+        overlay.url = basemap.image_href
+    overlay.add_to(fmap)
+    if basemap.streets_href:
+        fmap.add_child(_Script(STREETS_FETCH % {
+            "url": json.dumps(basemap.streets_href),
+            "colours": json.dumps(theme.STREET_COLOURS),
+            "weights": json.dumps(theme.STREET_WEIGHTS),
+        }))
+        return
+    folium.GeoJson(
+        basemap.streets,
+        name="Straßen",
+        style_function=lambda feature: {
+            "color": theme.STREET_COLOURS.get(feature["properties"]["klasse"], "#cccccc"),
+            "weight": theme.STREET_WEIGHTS.get(feature["properties"]["klasse"], 1.0),
+            "opacity": 1.0,
+        },
+        interactive=False,
+        control=False,
+        smooth_factor=1.0,
+    ).add_to(fmap)
+
+
 def base_map(
     basemap: Basemap,
     *,
@@ -282,47 +327,10 @@ def base_map(
     root: Any = fmap.get_root()
     root.header.add_child(_Header(MAP_CSS))
     if online_tiles:
-        folium.TileLayer(
-            "OpenStreetMap",
-            name="OpenStreetMap (online)",
-            attr=OSM_ATTRIBUTION,
-            max_zoom=MAX_ZOOM,
-            control=False,
-        ).add_to(fmap)
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", attr=OSM_ATTRIBUTION,
+                         max_zoom=MAX_ZOOM, control=False).add_to(fmap)
     else:
-        overlay = folium.raster_layers.ImageOverlay(
-            basemap.image_url,
-            bounds=basemap.image_bounds,
-            name="Grundkarte",
-            pixelated=False,
-            interactive=False,
-            control=False,
-            alt="Grundkarte: Gewässer, Grünflächen, Wald und Gebäude",
-            attribution="Grundkarte aus " + OSM_ATTRIBUTION,
-        )
-        if basemap.image_href:
-            # folium reads anything that is not an absolute URL as a file path: set it afterwards.
-            overlay.url = basemap.image_href
-        overlay.add_to(fmap)
-        if basemap.streets_href:
-            fmap.add_child(_Script(STREETS_FETCH % {
-                "url": json.dumps(basemap.streets_href),
-                "colours": json.dumps(theme.STREET_COLOURS),
-                "weights": json.dumps(theme.STREET_WEIGHTS),
-            }))
-        else:
-            folium.GeoJson(
-                basemap.streets,
-                name="Straßen",
-                style_function=lambda feature: {
-                    "color": theme.STREET_COLOURS.get(feature["properties"]["klasse"], "#cccccc"),
-                    "weight": theme.STREET_WEIGHTS.get(feature["properties"]["klasse"], 1.0),
-                    "opacity": 1.0,
-                },
-                interactive=False,
-                control=False,
-                smooth_factor=1.0,
-            ).add_to(fmap)
+        _offline_basemap(fmap, basemap)
     folium.GeoJson(
         basemap.outline,
         name="Regionsgrenze",
@@ -334,401 +342,6 @@ def base_map(
     ).add_to(fmap)
     fmap.add_child(_Script(A11Y_SCRIPT % {"label": json.dumps(label, ensure_ascii=False)}))
     return localize_assets(fmap)
-
-
-LEGEND_CODE = """
-if (window.saLegende) { window.saLegende.remove(); }
-var legend = L.control({position: %s});
-legend.onAdd = function () {
-  var div = L.DomUtil.create('div', 'sa-legende');
-  div.setAttribute('role', 'group'); div.setAttribute('aria-label', 'Legende');
-  // Keep the user's choice (open or closed) when the legend is replaced after a filter change.
-  var open = window.saLegendeOffen === undefined ? %s : (window.saLegendeOffen ? ' open' : '');
-  div.innerHTML = '<details' + open + '><summary>Legende</summary>' + %s + '</details>';
-  var details = div.querySelector('details');
-  details.addEventListener('toggle', function () { window.saLegendeOffen = details.open; });
-  L.DomEvent.disableScrollPropagation(div); L.DomEvent.disableClickPropagation(div);
-  return div;
-};
-legend.addTo(map);
-window.saLegende = legend;
-"""
-
-
-class _MapScript(branca.element.MacroElement):
-    """JavaScript run with the map as ``map``, even when placed inside a feature group."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        (function(map) { {{ this.code }} })({{ this._parent._parent.get_name() }});
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self, code: str) -> None:
-        super().__init__()
-        self._name = "MapScript"
-        self.code = code
-
-
-def legend_code(legend_html: str, position: str = "bottomright", *, expanded: bool = True) -> str:
-    """JavaScript adding the legend control (replacing an earlier one); ``expanded=False`` shows
-    only its "Legende" button (a keyboard-operable disclosure) on small maps."""
-    return LEGEND_CODE % (json.dumps(position), json.dumps(" open" if expanded else ""),
-                          json.dumps(legend_html, ensure_ascii=False))
-
-
-def add_legend(fmap: folium.Map, legend_html: str, position: str = "bottomright") -> None:
-    """Add a legend as a Leaflet control (HTML with text; colours are never the only cue)."""
-    fmap.add_child(_Script(legend_code(legend_html, position)))
-
-
-def legend_layer(legend_html: str, position: str = "bottomright", *,
-                 expanded: bool = True) -> folium.FeatureGroup:
-    """The legend as a dynamic feature group: it changes with the filters without a map reload."""
-    group = folium.FeatureGroup(name="Legende", control=False)
-    group.add_child(_MapScript(legend_code(legend_html, position, expanded=expanded)))
-    return group
-
-
-# --------------------------------------------------------------------------------------------
-# Thematic layers
-# --------------------------------------------------------------------------------------------
-
-
-def area_layer(
-    areas: dict[str, Any], labels: list[tuple[float, float, str]], *, large_labels: bool = False
-) -> folium.FeatureGroup:
-    """Planning-area outlines with tooltips and name labels.
-
-    Parameters
-    ----------
-    areas
-        GeoJSON with properties ``pr_id`` and ``name``.
-    labels
-        ``(lat, lon, text)`` label positions (inside each area).
-    large_labels
-        Bigger labels (projector).
-    """
-    group = folium.FeatureGroup(name="Planungsräume")
-    folium.GeoJson(
-        areas,
-        name="Planungsräume",
-        style_function=lambda _feature: {
-            "color": theme.AREA_OUTLINE, "weight": 2, "fillColor": theme.AREA_OUTLINE,
-            "fillOpacity": 0.04,
-        },
-        highlight_function=lambda _feature: {"weight": 4, "fillOpacity": 0.12},
-        tooltip=folium.GeoJsonTooltip(fields=["pr_id", "name"], aliases=["Nr.", "Planungsraum"]),
-    ).add_to(group)
-    css = "sa-area-label sa-gross" if large_labels else "sa-area-label"
-    for lat, lon, text in labels:
-        number, _, name = text.partition(" ")
-        label_html = (f'<span class="{css}"><span class="sa-area-nr">{html.escape(number)}</span>'
-                      f'<span class="sa-area-name"> {html.escape(name)}</span></span>')
-        folium.Marker(
-            [lat, lon],
-            icon=folium.DivIcon(html=label_html,
-                                icon_size=(0, 0), class_name="sa-area-label-icon"),
-            interactive=False,
-            keyboard=False,
-        ).add_to(group)
-    return group
-
-
-def selection_layer(
-    area: dict[str, Any] | None,
-    fade_others: dict[str, Any] | None = None,
-    point: tuple[float, float] | None = None,
-) -> folium.FeatureGroup:
-    """The selected planning area, outlined strongly; optionally the rest of the region faded and
-    a ring around a selected service at ``point`` (lat, lon)."""
-    group = folium.FeatureGroup(name="Auswahl")
-    if point is not None:
-        folium.CircleMarker(
-            list(point), radius=16, color=theme.AREA_SELECTED, weight=4, fill=False,
-            interactive=False,
-        ).add_to(group)
-    if fade_others is not None:
-        folium.GeoJson(
-            fade_others,
-            style_function=lambda _f: {"color": "#777777", "weight": 1, "fillColor": "#ffffff",
-                                       "fillOpacity": 0.55},
-            interactive=False,
-        ).add_to(group)
-    if area is not None:
-        folium.GeoJson(
-            area,
-            style_function=lambda _f: {"color": theme.AREA_SELECTED, "weight": 5, "dashArray": "10 5",
-                                       "fill": False},
-            interactive=False,
-        ).add_to(group)
-    return group
-
-
-CLUSTER_ICON = """
-function (cluster) {
-  var n = cluster.getChildCount();
-  return L.divIcon({
-    html: '<div class="sa-cluster" role="img" aria-label="' + n + ' Angebote">' + n + '</div>',
-    className: 'sa-cluster-icon', iconSize: L.point(38, 38)
-  });
-}
-"""
-
-SERVICE_CALLBACK = """
-function callback(row) {
-  var fiktiv = row[5] ? ' sa-fiktiv' : '';
-  var html = '<div class="sa-symbol"><span class="sa-form sa-' + row[3] + fiktiv
-    + '" style="background-color:' + row[4] + '"></span><span class="sa-label">'
-    + row[2] + '</span></div>';
-  var icon = L.divIcon({html: html, className: 'sa-service-icon', iconSize: null,
-                        iconAnchor: [9, 9]});
-  // autoPanOnFocus would pan the map on mousedown (focus) and the click would miss the marker.
-  var marker = L.marker(new L.LatLng(row[0], row[1]), {icon: icon, title: row[6], alt: row[6],
-                                                       keyboard: true, autoPanOnFocus: false});
-  // Leaflet makes markers focusable (role=button) but does not activate them with the keyboard:
-  // Enter or Space selects the service like a click.
-  marker.on('keydown', function (e) {
-    var key = e.originalEvent.key;
-    if (key === 'Enter' || key === ' ') {
-      L.DomEvent.preventDefault(e.originalEvent);
-      marker.fire('click', {latlng: marker.getLatLng(), originalEvent: e.originalEvent}, true);
-    }
-  });
-  return marker;
-}
-"""
-
-
-def service_rows(services: gpd.GeoDataFrame) -> list[list[Any]]:
-    """Compact marker data ``[lat, lon, label, shape, colour, synthetic, title]`` per service.
-
-    ``services`` must be in WGS 84.
-    """
-    rows = []
-    for row in services.itertuples():
-        symbol = theme.service_symbol(str(row.typ), getattr(row, "gruppe", None))
-        synthetic = str(row.quelle) == "synthetisch"
-        title = f"{row.name} ({row.typ}{', fiktiv' if synthetic else ''})"
-        rows.append([
-            round(float(row.geometry.y), 6), round(float(row.geometry.x), 6),
-            html.escape(symbol.kuerzel), symbol.form, symbol.farbe, int(synthetic), title,
-        ])
-    return rows
-
-
-def service_layer(services: gpd.GeoDataFrame, *, cluster: bool = True) -> folium.FeatureGroup:
-    """Services as symbols (shape and colour by group, text label by type), clustered.
-
-    Markers are keyboard-focusable (Tab, then Enter selects like a click) and carry the service
-    name as title.
-    """
-    group = folium.FeatureGroup(name="Angebote")
-    rows = service_rows(services)
-    options = {"maxClusterRadius": 45 if cluster else 0, "disableClusteringAtZoom": 16 if cluster else 1,
-               "showCoverageOnHover": False, "spiderfyOnMaxZoom": True}
-    folium.plugins.FastMarkerCluster(
-        rows, callback=SERVICE_CALLBACK, options=options, icon_create_function=CLUSTER_ICON,
-        name="Angebote",
-    ).add_to(group)
-    return group
-
-
-def population_layer(classes: dict[str, Any]) -> folium.FeatureGroup:
-    """Population density classes (dissolved 100 m cells), colour-blind-safe sequential palette."""
-    group = folium.FeatureGroup(name="Bevölkerung")
-    folium.GeoJson(
-        classes,
-        style_function=lambda feature: {
-            "color": feature["properties"]["farbe"], "weight": 0.5,
-            "fillColor": feature["properties"]["farbe"], "fillOpacity": 0.6,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=["Einwohner je ha (modelliert)"]),
-    ).add_to(group)
-    return group
-
-
-def classed_layer(
-    classes: dict[str, Any],
-    *,
-    name: str,
-    tooltip_fields: list[str],
-    tooltip_aliases: list[str],
-    fill_opacity: float = 0.62,
-) -> folium.FeatureGroup:
-    """Dissolved classes (property ``farbe``) as filled polygons with a tooltip in words."""
-    group = folium.FeatureGroup(name=name)
-    if not classes.get("features"):
-        return group  # nothing to draw (folium refuses a tooltip without features)
-    folium.GeoJson(
-        classes,
-        style_function=lambda feature: {
-            "color": feature["properties"]["farbe"], "weight": 0.6,
-            "fillColor": feature["properties"]["farbe"], "fillOpacity": fill_opacity,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_aliases),
-    ).add_to(group)
-    return group
-
-
-def outline_layer(
-    shapes: dict[str, Any],
-    *,
-    name: str,
-    colour: str,
-    dash: str | None = "7 4",
-    weight: float = 2.5,
-    fill_opacity: float = 0.0,
-    tooltip: str | None = None,
-) -> folium.FeatureGroup:
-    """Polygons drawn as (dashed) outlines, e.g. the Versorgungslücken or Gi* hotspots."""
-    group = folium.FeatureGroup(name=name)
-    if not shapes.get("features"):
-        return group
-    style = {"color": colour, "weight": weight, "fillColor": colour, "fillOpacity": fill_opacity}
-    if dash:
-        style["dashArray"] = dash
-    folium.GeoJson(
-        shapes,
-        style_function=lambda _feature: style,
-        tooltip=tooltip,
-        interactive=tooltip is not None,
-    ).add_to(group)
-    return group
-
-
-def isochrone_layer(areas: dict[str, Any]) -> folium.FeatureGroup:
-    """Isochrones (property ``minuten``), the largest first so that smaller ones stay on top."""
-    group = folium.FeatureGroup(name="Isochronen")
-    features = sorted(areas.get("features", []), key=lambda f: -float(f["properties"]["minuten"]))
-    budgets = sorted({float(f["properties"]["minuten"]) for f in features})
-    colours = {b: theme.ISOCHRONE_COLOURS[min(i, len(theme.ISOCHRONE_COLOURS) - 1)]
-               for i, b in enumerate(budgets)}
-    for feature in features:
-        minutes = float(feature["properties"]["minuten"])
-        colour = colours[minutes]
-        folium.GeoJson(
-            {"type": "FeatureCollection", "features": [feature]},
-            style_function=lambda _f, c=colour: {"color": c, "weight": 3, "fillColor": c,
-                                                  "fillOpacity": 0.12},
-            tooltip=f"Erreichbar in {minutes:g} Minuten",
-        ).add_to(group)
-    return group
-
-
-def start_point_layer(lat: float, lon: float, label: str) -> folium.FeatureGroup:
-    """The chosen start point of an isochrone: a ring with a cross-hair, with a title."""
-    group = folium.FeatureGroup(name="Startpunkt")
-    folium.CircleMarker([lat, lon], radius=9, color="#000000", weight=3, fill=True,
-                        fill_color="#ffffff", fill_opacity=1.0, tooltip=label).add_to(group)
-    folium.CircleMarker([lat, lon], radius=3, color="#000000", weight=1, fill=True,
-                        fill_color="#000000", fill_opacity=1.0, interactive=False).add_to(group)
-    return group
-
-
-# --------------------------------------------------------------------------------------------
-# Legend
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class LegendEntry:
-    """One line of a legend: a swatch and its meaning in words.
-
-    ``kind``: ``"flaeche"`` (filled box), ``"umriss"`` (outlined box), ``"gestrichelt"`` (dashed
-    outline), ``"linie"`` (a line) or ``"punkt"`` (a ring).
-    """
-
-    kind: str
-    colour: str
-    text: str
-
-    def html(self) -> str:
-        """The entry as a list item."""
-        text = html.escape(self.text)
-        if self.kind == "flaeche":
-            swatch = f'<span class="sa-swatch" style="background:{self.colour}"></span>'
-        elif self.kind == "umriss":
-            swatch = f'<span class="sa-swatch" style="background:none;border:3px solid {self.colour}"></span>'
-        elif self.kind == "gestrichelt":
-            swatch = f'<span class="sa-swatch" style="background:none;border:3px dashed {self.colour}"></span>'
-        elif self.kind == "punkt":
-            swatch = (f'<span class="sa-form sa-kreis" style="background:#fff;border:3px solid '
-                      f'{self.colour};box-shadow:none"></span>')
-        else:
-            swatch = f'<span class="sa-line" style="border-color:{self.colour}"></span>'
-        return f"<li>{swatch}{text}</li>"
-
-
-def legend_html(
-    *,
-    services: pd.DataFrame | None = None,
-    population: bool = False,
-    areas: bool = True,
-    streets: bool = True,
-    selection: bool = False,
-    large: bool = False,
-    extra: Sequence[tuple[str, Sequence[LegendEntry]]] = (),
-) -> str:
-    """The legend of a map as HTML: symbols and colours always with their meaning in words.
-
-    ``extra`` adds sections (title, entries) before the basemap section, e.g. the classes of a
-    thematic layer.
-    """
-    parts = [f'<div class="{"sa-gross-legende" if large else ""}">']
-    for title, entries in extra:
-        parts.append(f"<h2>{html.escape(title)}</h2><ul>")
-        parts.extend(entry.html() for entry in entries)
-        parts.append("</ul>")
-    if areas:
-        parts.append("<h2>Planungsräume</h2><ul>")
-        parts.append(f'<li><span class="sa-line" style="border-color:{theme.AREA_OUTLINE}"></span>Grenze mit Nr. und Name</li>')
-        if selection:
-            parts.append(f'<li><span class="sa-line" style="border-top-style:dashed;border-color:{theme.AREA_SELECTED}"></span>ausgewählter Planungsraum</li>')
-            if services is not None:
-                parts.append(f'<li><span class="sa-form sa-kreis" style="background:none;border:3px solid {theme.AREA_SELECTED};box-shadow:none"></span>ausgewähltes Angebot</li>')
-        parts.append("</ul>")
-    if services is not None and len(services):
-        parts.append("<h2>Angebote</h2><ul>")
-        for group, colour in theme.GROUP_COLOURS.items():
-            shape = theme.GROUP_SHAPES[group]
-            parts.append(
-                f'<li><span class="sa-form sa-{shape}" style="background-color:{colour}"></span>'
-                f"{theme.GROUP_SHAPE_LABELS[shape]}: {group}</li>"
-            )
-        if (services["quelle"] == "synthetisch").any():
-            parts.append(
-                '<li><span class="sa-form sa-kreis sa-fiktiv" style="background-color:#666"></span>'
-                "gestreift: fiktiv (synthetisch)</li>"
-            )
-        parts.append('<li><span class="sa-cluster" style="width:22px;height:22px;font-size:11px">3</span>Anzahl zusammengefasster Angebote</li>')
-        parts.append("</ul><h2>Kürzel</h2><ul>")
-        seen = []
-        for typ in services["typ"].dropna().unique():
-            kuerzel = theme.service_symbol(str(typ), None).kuerzel
-            seen.append((kuerzel, str(typ)))
-        for kuerzel, typ in sorted(seen):
-            parts.append(f'<li><span class="sa-label">{html.escape(kuerzel)}</span>{html.escape(typ)}</li>')
-        parts.append("</ul>")
-    if population:
-        parts.append("<h2>Einwohner je ha (modelliert)</h2><ul>")
-        for colour, text in zip(theme.POPULATION_COLOURS, theme.population_class_labels(), strict=True):
-            parts.append(f'<li><span class="sa-swatch" style="background:{colour}"></span>{text}</li>')
-        parts.append("</ul>")
-    if streets:
-        parts.append("<h2>Grundkarte</h2><ul>")
-        for klasse in ("haupt", "strasse"):
-            parts.append(
-                f'<li><span class="sa-line" style="border-top-width:{max(2, theme.STREET_WEIGHTS[klasse]):.0f}px;'
-                f'border-color:{theme.STREET_COLOURS[klasse]}"></span>{STREET_CLASS_LABELS[klasse]}</li>'
-            )
-        for name, text in (("gebaeude", "Gebäude"), ("wasser", "Gewässer"), ("gruen", "Grünfläche"), ("wald", "Wald")):
-            parts.append(f'<li><span class="sa-swatch" style="background:{theme.BASEMAP_COLOURS[name]}"></span>{text}</li>')
-        parts.append("</ul>")
-    parts.append("</div>")
-    return "".join(parts)
 
 
 def fit_view(bounds: list[list[float]], width_px: int = 760, height_px: int = 620,

@@ -10,6 +10,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+__all__ = [
+    "AREA_OUTLINE",
+    "AREA_SELECTED",
+    "BACKGROUND",
+    "BASEMAP_COLOURS",
+    "GAP_OUTLINE",
+    "GROUP_COLOURS",
+    "GROUP_SHAPES",
+    "GROUP_SHAPE_LABELS",
+    "HOTSPOT_OUTLINE",
+    "ISOCHRONE_COLOURS",
+    "MUTED_TEXT",
+    "POPULATION_BREAKS",
+    "POPULATION_COLOURS",
+    "PRIMARY",
+    "QUALITY_COLOURS",
+    "RATE_COLOURS",
+    "SECONDARY_BACKGROUND",
+    "SERVICE_ABBREVIATIONS",
+    "STOP_BAND_COLOURS",
+    "STREET_COLOURS",
+    "STREET_WEIGHTS",
+    "TEXT",
+    "TIME_BAND_COLOURS",
+    "ServiceSymbol",
+    "contrast_ratio",
+    "population_class_labels",
+    "relative_luminance",
+    "service_symbol",
+    "text_colour_on",
+]
+
 # Theme colours (also written into .streamlit/config.toml; the tests compare both).
 TEXT = "#1a1a1a"
 BACKGROUND = "#ffffff"

@@ -5,7 +5,7 @@
 * :mod:`~analyses.network.build` – :func:`~analyses.network.build.build_graph` and its steps on
   plain arrays (passable edges, symmetric CSR matrix, main network, oriented geometries);
 * :mod:`~analyses.network.graph` – :class:`~analyses.network.graph.NetworkGraph`, one CSR graph
-  per region, profile and mode, cached in memory and on disk (``load_graph``);
+  per region, profile and mode (built once per store version by ``planungsraeume.netz``);
 * :mod:`~analyses.network.reduction` – a graph reduced to a query's terminals, same distances;
 * :mod:`~analyses.network.contraction` – contraction hierarchy and PHAST queries, with the numba
   kernels in :mod:`~analyses.network.kernels`;

@@ -69,7 +69,7 @@ def build_graph(
     unbekannt
         ``"optimistisch"`` or ``"pessimistisch"``; default from ``data/profile.toml``.
     key
-        Cache key to record (set by :func:`analyses.network.graph.load_graph`).
+        Cache key to record (set by :func:`planungsraeume.netz.load_graph`).
 
     Returns
     -------

@@ -6,9 +6,10 @@ travel times in seconds (profile rules applied; blocked edges left out; parallel
 to the fastest), the index between matrix rows and ``knoten_id``, node coordinates, and the
 passable edges with their geometry for snapping and isochrones. The reduction of a graph to a
 query's terminals lives in :mod:`analyses.network.reduction` (also re-exported here).
-:func:`load_graph` does the same for a region store and caches the result in memory
-(LRU) and on disk (``<cache>/graphen/<key>.npz``), keyed by a hash of the store's version token,
-the profile's rules and the unknown-tag mode, so a graph is built once per region and profile.
+Nothing here caches or reads a store: :func:`planungsraeume.netz.load_graph` builds the graph of
+a region once per store version and profile (in the one result cache, with the arrays on disk) and
+tells the graph where its contraction hierarchy lives (:attr:`NetworkGraph.hierarchy_file`) and
+which :class:`HierarchyPool` may share one between proportional profiles.
 
 Snapping targets: origins and services are attached only to edges of the profile's *main
 network*, the largest connected part of the passable edges that also belongs to ``hauptnetz``.
@@ -35,17 +36,9 @@ from pyproj import CRS
 from scipy.sparse import csr_matrix
 
 from analyses.network.build import build_graph, symmetric_csr
-from analyses.network.profiles import (
-    EDGE_COLUMNS,
-    Profile,
-    check_unknown_mode,
-    default_unknown_mode,
-    get_profile,
-)
+from analyses.network.profiles import Profile
 from analyses.network.reduction import ReducedGraph, reduce_to_terminals, reduced_for
-from layers import settings
 from layers.log import get_logger
-from layers.store import RegionStore
 
 if TYPE_CHECKING:
     from analyses.network.contraction import Hierarchy
@@ -54,20 +47,17 @@ __all__ = [
     "GRAPH_FORMAT_VERSION",
     "HIERARCHY_FORMAT_VERSION",
     "HIERARCHY_SHARE_SIZE",
-    "MEMORY_CACHE_SIZE",
     "USE_HIERARCHY",
+    "HierarchyPool",
     "NetworkGraph",
     "ReducedGraph",
     "build_graph",
-    "clear_memory_cache",
     "contraction_module",
-    "graph_cache_dir",
     "graph_from_arrays",
-    "graph_key",
-    "load_graph",
     "proportional_factor",
     "reduce_to_terminals",
     "reduced_for",
+    "write_arrays",
 ]
 
 # The former private name of :func:`analyses.network.build.symmetric_csr` (tests use it).
@@ -79,7 +69,6 @@ log = get_logger("graph")
 GRAPH_FORMAT_VERSION = 2
 # Bump when the contraction hierarchy's arrays or algorithm change.
 HIERARCHY_FORMAT_VERSION = 1
-MEMORY_CACHE_SIZE = 8
 # Use the contraction hierarchy (numba) where it helps; False forces scipy's Dijkstra everywhere
 # (the reference implementation; tests switch it off to check that both agree).
 USE_HIERARCHY = True
@@ -135,6 +124,11 @@ class NetworkGraph:
         ``edge_v``.
     n_edges_input, n_edges_blocked
         Edges in the input and edges the profile blocks.
+    hierarchy_file
+        Where the contraction hierarchy is kept on disk (set by the graph's owner; ``None``:
+        in memory only).
+    hierarchy_pool
+        Contractions this graph may share with proportional graphs (set by its owner).
     """
 
     profil: Profile
@@ -162,7 +156,8 @@ class NetworkGraph:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     memo: dict[Any, Any] = field(default_factory=dict, repr=False)
     _hierarchy: Hierarchy | None = field(default=None, repr=False)
-    disk_cache: bool = field(default=False, repr=False)
+    hierarchy_file: Path | None = field(default=None, repr=False)
+    hierarchy_pool: HierarchyPool | None = field(default=None, repr=False)
     search_count: int = field(default=0, repr=False)
 
     @property
@@ -198,10 +193,10 @@ class NetworkGraph:
     def hierarchy(self, *, build: bool = True) -> Hierarchy | None:
         """The contraction hierarchy of this graph (:mod:`analyses.network.contraction`), made once.
 
-        Kept on the graph and, for graphs from :func:`load_graph`, on disk next to the graph
-        (``<cache>/graphen/<key>.ch<version>.npz``). A graph whose travel times are
-        proportional to those of a graph contracted before in this process (same passable
-        edges and factors, only another speed) reuses that contraction, scaled.
+        Kept on the graph and, where its owner set :attr:`hierarchy_file`, in that file. With a
+        :attr:`hierarchy_pool`, a graph whose travel times are proportional to those of a graph
+        contracted before (same passable edges and factors, only another speed) reuses that
+        contraction, scaled.
 
         Parameters
         ----------
@@ -235,15 +230,15 @@ class NetworkGraph:
                     except (OSError, ValueError, KeyError) as exc:
                         log.warning("Hierarchie-Cache %s unlesbar (%s); baue neu.", path, exc)
                 if self._hierarchy is None and build:
-                    self._hierarchy = _shared_hierarchy(self.matrix, contraction)
+                    pool = self.hierarchy_pool
+                    self._hierarchy = (pool.contract(self.matrix, contraction) if pool is not None
+                                       else contraction.build_hierarchy(self.matrix))
                     if path is not None:
-                        _write_npz(path, self._hierarchy.to_arrays())
+                        write_arrays(path, self._hierarchy.to_arrays())
             return self._hierarchy
 
     def _hierarchy_path(self) -> Path | None:
-        if not (self.disk_cache and self.key):
-            return None
-        return graph_cache_dir() / f"{self.key}.ch{HIERARCHY_FORMAT_VERSION}.npz"
+        return self.hierarchy_file
 
     def edges_frame(self, rows: np.ndarray | None = None) -> gpd.GeoDataFrame:
         """The passable edges (or the given rows) as a GeoDataFrame."""
@@ -319,9 +314,6 @@ def graph_from_arrays(
 # Contraction hierarchies, shared between graphs with proportional travel times
 # --------------------------------------------------------------------------------------------
 
-# structure hash → (travel times the hierarchy was built for, hierarchy); most recent last
-_HIERARCHIES: OrderedDict[str, tuple[np.ndarray, Hierarchy]] = OrderedDict()
-_HIERARCHIES_LOCK = threading.Lock()
 HIERARCHY_SHARE_SIZE = 8
 
 
@@ -345,140 +337,54 @@ def proportional_factor(data: np.ndarray, reference: np.ndarray) -> float | None
     return factor
 
 
-def _shared_hierarchy(matrix: csr_matrix, contraction: ModuleType) -> Hierarchy:
-    """Contract the matrix, or scale the contraction of a proportional matrix seen before.
+class HierarchyPool:
+    """Contraction hierarchies that proportional graphs may share (one pool per region version).
 
     Scaling every arc of a contraction hierarchy by ``c`` gives a contraction hierarchy of the
-    scaled graph: shortcuts and witnesses compare sums of arc lengths, all scaled alike.
-    """
-    digest = hashlib.sha1(matrix.indptr.tobytes())
-    digest.update(matrix.indices.tobytes())
-    structure = digest.hexdigest()
-    with _HIERARCHIES_LOCK:
-        known = _HIERARCHIES.get(structure)
-    if known is not None:
-        factor = proportional_factor(matrix.data, known[0])
-        if factor is not None:
-            base = known[1]
-            log.info("Kontraktionshierarchie geteilt (Fahrzeiten × %.4f).", factor)
-            return replace(
-                base,
-                up_seconds=base.up_seconds * factor,
-                core_seconds=base.core_seconds * factor,
-                build_seconds=0.0,
-                shared=True,
-            )
-    hierarchy: Hierarchy = contraction.build_hierarchy(matrix)
-    log.info(
-        "Kontraktionshierarchie: %d Knoten, %d Bögen, Kern %d Knoten, %.2f s",
-        hierarchy.n_nodes, hierarchy.n_arcs, hierarchy.n_core, hierarchy.build_seconds,
-    )
-    with _HIERARCHIES_LOCK:
-        _HIERARCHIES[structure] = (matrix.data, hierarchy)
-        _HIERARCHIES.move_to_end(structure)
-        while len(_HIERARCHIES) > HIERARCHY_SHARE_SIZE:
-            _HIERARCHIES.popitem(last=False)
-    return hierarchy
-
-
-# --------------------------------------------------------------------------------------------
-# Cache: one graph per (store content, profile rules, mode)
-# --------------------------------------------------------------------------------------------
-
-_MEMORY: OrderedDict[str, NetworkGraph] = OrderedDict()
-_MEMORY_LOCK = threading.Lock()
-
-
-def graph_key(store: RegionStore, profil: Profile, unbekannt: str) -> str:
-    """Cache key of a store's graph: store identity and version, profile rules, mode, format."""
-    parts = [
-        str(getattr(store, "path", type(store).__name__)),
-        store.version_token(),
-        profil.name,
-        profil.fingerprint(),
-        unbekannt,
-        f"format={GRAPH_FORMAT_VERSION}",
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
-
-
-def graph_cache_dir() -> Path:
-    """Directory of cached graphs (``<cache>/graphen``)."""
-    return settings.cache_dir / "graphen"
-
-
-def clear_memory_cache() -> None:
-    """Forget every graph held in memory (the disk cache stays)."""
-    with _MEMORY_LOCK:
-        _MEMORY.clear()
-
-
-def load_graph(
-    store: RegionStore,
-    profil: str | Profile,
-    unbekannt: str | None = None,
-    *,
-    disk_cache: bool = True,
-) -> NetworkGraph:
-    """The graph of a region store for one profile, built once and then cached.
+    scaled graph: shortcuts and witnesses compare sums of arc lengths, all scaled alike. A graph
+    whose travel times are ``c`` times those of a graph contracted before (the same passable
+    edges, another speed) therefore reuses that contraction, scaled. The pool is an object its
+    owner keeps (:mod:`planungsraeume.netz`), not module state.
 
     Parameters
     ----------
-    store
-        The region store (reads ``netz_knoten`` and ``netz_kanten``).
-    profil
-        Profile name or object.
-    unbekannt
-        ``"optimistisch"`` or ``"pessimistisch"``; default from ``data/profile.toml``.
-    disk_cache
-        Also keep the arrays in ``<cache>/graphen/`` (survives restarts of the app).
-
-    Returns
-    -------
-    NetworkGraph
+    size
+        How many contractions to keep (most recent last).
     """
-    profile = get_profile(profil)
-    mode = check_unknown_mode(unbekannt or default_unknown_mode())
-    key = graph_key(store, profile, mode)
-    with _MEMORY_LOCK:
-        if key in _MEMORY:
-            _MEMORY.move_to_end(key)
-            return _MEMORY[key]
-    path = graph_cache_dir() / f"{key}.npz"
-    graph: NetworkGraph | None = None
-    if disk_cache and path.exists():
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                arrays = {name: data[name] for name in data.files}
-            graph = graph_from_arrays(arrays, profile, mode, store.crs, key)
-        except (OSError, ValueError, KeyError) as exc:  # a damaged cache file is rebuilt
-            log.warning("Graph-Cache %s unlesbar (%s); baue neu.", path, exc)
-            graph = None
-    if graph is None:
-        edge_columns = ["kante_id", "u", "v", "hauptnetz", *EDGE_COLUMNS]
-        available = set(_layer_columns(store, "netz_kanten"))
-        edges = store.read_layer(
-            "netz_kanten", columns=[c for c in edge_columns if c in available]
-        )
-        nodes = store.read_layer("netz_knoten", columns=["knoten_id", "x", "y"])
-        graph = build_graph(edges, nodes, profile, mode, key=key)
-        if disk_cache:
-            _write_npz(path, graph.to_arrays())
-    graph.disk_cache = disk_cache
-    with _MEMORY_LOCK:
-        _MEMORY[key] = graph
-        while len(_MEMORY) > MEMORY_CACHE_SIZE:
-            _MEMORY.popitem(last=False)
-    return graph
+
+    def __init__(self, size: int = HIERARCHY_SHARE_SIZE) -> None:
+        self.size = size
+        self._known: OrderedDict[str, tuple[np.ndarray, Hierarchy]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def contract(self, matrix: csr_matrix, contraction: ModuleType) -> Hierarchy:
+        """Contract the matrix, or scale the contraction of a proportional matrix seen before."""
+        digest = hashlib.sha1(matrix.indptr.tobytes())
+        digest.update(matrix.indices.tobytes())
+        structure = digest.hexdigest()
+        with self._lock:
+            known = self._known.get(structure)
+        if known is not None:
+            factor = proportional_factor(matrix.data, known[0])
+            if factor is not None:
+                base = known[1]
+                log.info("Kontraktionshierarchie geteilt (Fahrzeiten × %.4f).", factor)
+                return replace(base, up_seconds=base.up_seconds * factor,
+                               core_seconds=base.core_seconds * factor, build_seconds=0.0,
+                               shared=True)
+        hierarchy: Hierarchy = contraction.build_hierarchy(matrix)
+        log.info("Kontraktionshierarchie: %d Knoten, %d Bögen, Kern %d Knoten, %.2f s",
+                 hierarchy.n_nodes, hierarchy.n_arcs, hierarchy.n_core, hierarchy.build_seconds)
+        with self._lock:
+            self._known[structure] = (matrix.data, hierarchy)
+            self._known.move_to_end(structure)
+            while len(self._known) > self.size:
+                self._known.popitem(last=False)
+        return hierarchy
 
 
-def _layer_columns(store: RegionStore, name: str) -> list[str]:
-    """Column names of a layer without reading its rows."""
-    return list(store.read_layer(name, where="1 = 0").columns)
-
-
-def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write atomically: a reader never sees a half-written cache file."""
+def write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write arrays as ``.npz`` atomically: a reader never sees a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{threading.get_ident()}.tmp.npz")
     try:

@@ -410,7 +410,7 @@ def nearest(
     Parameters
     ----------
     graph
-        The network of one profile (:func:`analyses.network.graph.load_graph`).
+        The network of one profile (:meth:`planungsraeume.region.Region.graph`).
     origins
         Origins (points; polygons by centroid) in the graph's CRS, or points already snapped with
         :func:`analyses.network.snapping.snap_points` (faster when the same origins are used again).

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -47,6 +47,8 @@ from layers.errors import (
 )
 from layers.store import AUDIT_TABLE, RegionStore, Transaction
 from layers.validation import is_blank, parse_date, parse_plz, parse_yes_no
+
+Frame = TypeVar("Frame", pd.DataFrame, gpd.GeoDataFrame)
 
 TABLE = "angebote"
 KEY = "angebot_id"
@@ -564,25 +566,31 @@ def change_history(store: RegionStore, angebot_id: str | None = None) -> pd.Data
     return pd.DataFrame(rows, columns=columns)
 
 
-def active_services(
-    services: gpd.GeoDataFrame, stichtag: date | str | None = None
-) -> gpd.GeoDataFrame:
+def active_services(services: Frame, stichtag: date | str | None = None) -> Frame:
     """Offers valid on a day (default today): started and not retired.
+
+    This is the one rule for "which offers exist on a day"; every analysis, page, export and
+    report takes its offers from here (through :meth:`planungsraeume.region.Region.offers`).
 
     Parameters
     ----------
     services
-        The ``angebote`` layer.
+        The ``angebote`` layer (or some of its columns); without ``gueltig_von``/``gueltig_bis``
+        every offer counts as active.
     stichtag
         Reference day.
 
     Returns
     -------
-    geopandas.GeoDataFrame
+    geopandas.GeoDataFrame or pandas.DataFrame
         A filtered copy (the input is not changed).
     """
     day = (stichtag.isoformat() if isinstance(stichtag, date) else stichtag) or date.today().isoformat()
-    start = services["gueltig_von"].astype("string").fillna("")
-    end = services["gueltig_bis"].astype("string").fillna("")
-    keep = ((start == "") | (start <= day)) & ((end == "") | (end >= day))
-    return services[keep.to_numpy(dtype=bool)].copy()
+    keep = np.ones(len(services), dtype=bool)
+    if "gueltig_von" in services.columns:
+        start = services["gueltig_von"].astype("string").fillna("")
+        keep &= ((start == "") | (start <= day)).to_numpy(dtype=bool)
+    if "gueltig_bis" in services.columns:
+        end = services["gueltig_bis"].astype("string").fillna("")
+        keep &= ((end == "") | (end >= day)).to_numpy(dtype=bool)
+    return services[keep].copy()

@@ -25,6 +25,7 @@ import pyogrio
 from layers.angebote import SCHEMA
 from layers.angebote.edit import active_services
 from layers.errors import InputValidationError, StoreError
+from layers.formatting import excel_csv_bytes
 from layers.store import RegionStore
 
 FORMATS = {"gpkg": ".gpkg", "geojson": ".geojson", "csv": ".csv"}
@@ -114,9 +115,7 @@ def export_services(
     tmp = Path(tmp_name)
     try:
         if kind == "csv":
-            services_csv_frame(services).to_csv(
-                tmp, sep=";", decimal=",", index=False, encoding="utf-8-sig"
-            )
+            tmp.write_bytes(excel_csv_bytes(services_csv_frame(services)))
         else:
             tmp.unlink()
             frame = services if kind == "gpkg" else services.to_crs(4326)

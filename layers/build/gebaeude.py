@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.sources.osm import OsmExtract
 from layers.regions import PopulationModel
+from layers.sources.osm import OsmExtract
 
 RESIDENTIAL = {
     "apartments", "house", "residential", "detached", "semidetached_house", "terrace",

@@ -16,8 +16,8 @@ from pyproj import CRS
 from scipy import ndimage
 
 from layers.errors import CRSError, GeometryError, SourceDataError
-from layers.sources.osm import WGS84, OsmExtract, header_bounds
 from layers.regions import RegionConfig
+from layers.sources.osm import WGS84, OsmExtract, header_bounds
 
 HULL_CELL_DEG = 0.01
 HULL_MIN_NODES = 10

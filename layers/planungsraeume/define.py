@@ -140,7 +140,13 @@ NAME_CANDIDATES = ("name", "bezeichnung", "pr_name", "planungsraum_name", "raum"
 
 
 def _pick_column(columns: list[str], wanted: str | None, candidates: tuple[str, ...],
-                 what: str, datei: object) -> str:
+                 what: str, datei: object, *, option: str | None = None) -> str:
+    """The column named ``wanted``, else the one column among ``candidates``.
+
+    With ``option`` (the command-line option that names the column) the choice must be
+    unambiguous: a key column is never guessed, so several candidates are refused with a German
+    error listing them.
+    """
     from layers.errors import InputValidationError
 
     lower = {c.lower(): c for c in columns}
@@ -155,9 +161,19 @@ def _pick_column(columns: list[str], wanted: str | None, candidates: tuple[str, 
             datei=str(datei),
             spalte=wanted,
         )
-    for candidate in candidates:
-        if candidate in lower:
-            return lower[candidate]
+    found = [lower[c] for c in candidates if c in lower]
+    if option is not None and len(found) > 1:
+        listed = ", ".join(f"'{c}'" for c in found)
+        raise InputValidationError(
+            f"Mehrere Spalten kommen für {what} in Frage: {listed}. Welche gilt, wird nicht "
+            "geraten.",
+            hinweis="Geben Sie die Spalte ausdrücklich an (Befehlszeile: "
+            + " oder ".join(f'{option} "{c}"' if " " in c else f"{option} {c}" for c in found)
+            + ") oder benennen Sie die anderen Spalten um.",
+            datei=str(datei),
+        )
+    if found:
+        return found[0]
     raise InputValidationError(
         f"Die Datei hat keine erkennbare Spalte für {what}.",
         hinweis="Geben Sie die Spalte beim Import an. Vorhandene Spalten: "
@@ -195,7 +211,9 @@ def read_planning_areas(
         The region's working CRS; the areas are transformed into it.
     schluessel, name
         Columns with the area number and name (default: recognised from common names such as
-        ``pr_id``, ``nr``, ``STT_NR`` and ``name``, ``bezeichnung``, ``STT_NAME``).
+        ``pr_id``, ``nr``, ``STT_NR`` and ``name``, ``bezeichnung``, ``STT_NAME``). The key
+        column is never guessed: a file with several candidates (e.g. ``Planungsraum`` and
+        ``PR_Nr``) is refused unless ``schluessel`` names one.
     ebene
         Layer of a multi-layer GeoPackage.
     datei_crs
@@ -251,7 +269,8 @@ def read_planning_areas(
             )
         frame = frame.set_crs(parse_crs(datei_crs, datei=file))
     columns = [c for c in frame.columns if c != frame.geometry.name]
-    key_col = _pick_column(columns, schluessel, KEY_CANDIDATES, "die Planungsraum-Nummer", file)
+    key_col = _pick_column(columns, schluessel, KEY_CANDIDATES, "die Planungsraum-Nummer", file,
+                           option="--schluessel")
     name_col = _pick_column(columns, name, NAME_CANDIDATES, "den Namen", file)
     frame = frame.to_crs(crs)
     frame, problems = check_geometries(
@@ -376,7 +395,9 @@ def areas_from_municipalities(
         :func:`read_municipalities`), in the working CRS.
     ags_spalte, raum_spalte, name_spalte
         Columns of the table (default: recognised: ``AGS``/``Gemeindeschlüssel``,
-        ``Planungsraum``/``PR_Nr``, ``Planungsraum_Name``/``Name``).
+        ``Planungsraum``/``PR_Nr``, ``Planungsraum_Name``/``Name``). The area key is never
+        guessed: a table with several candidates (e.g. ``Planungsraum`` holding names and
+        ``PR_Nr``) is refused unless ``raum_spalte`` names one.
     blatt
         Worksheet of an XLSX file.
 
@@ -407,7 +428,7 @@ def areas_from_municipalities(
                            "den Gemeindeschlüssel (AGS)", datei)
     area_col = _pick_column(columns, raum_spalte, ("planungsraum", "pr_id", "pr_nr",
                                                    "planungsraum_nr", "raum", "raum_nr", "nr"),
-                            "die Planungsraum-Nummer", datei)
+                            "die Planungsraum-Nummer", datei, option="--raum-spalte")
     name_col = None
     try:
         name_col = _pick_column(columns, name_spalte, ("planungsraum_name", "pr_name",

@@ -37,19 +37,43 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from analyses.areas import cells_to_areas
 from layers.errors import AnalysisError
 from layers.formatting import MISSING, de_number, de_percent
-from layers.progress import ProgressCallback, Steps
-from layers.store import RegionStore
-from planungsraeume.steckbrief.karte import ATTRIBUTION, MapLayers, render_area_map, type_styles
+from layers.progress import ProgressCallback
+from planungsraeume.frage import profile_labels
+from planungsraeume.steckbrief.karte import ATTRIBUTION, MapLayers, render_area_map
+
+__all__ = [
+    "DEFAULT_COVERAGE",
+    "REPORT_INDICATORS",
+    "UNITS",
+    "AreaReport",
+    "BarrierSummary",
+    "CoverageChoice",
+    "ReportContext",
+    "ReportInputs",
+    "advice_types_present",
+    "build_area_report",
+    "coverage_from_area_table",
+    "coverage_questions",
+    "file_stem",
+    "format_value",
+    "indicators_from_long_table",
+    "load_report_context",
+    "report_barriers",
+    "report_coverage",
+    "report_html",
+    "report_indicators",
+    "report_inputs",
+    "write_report_pdf",
+    "write_reports",
+]
 
 UNITS: dict[str, str] = {
     "personen": "Personen",
@@ -65,12 +89,6 @@ UNITS: dict[str, str] = {
 INDICATOR_COLUMNS = ("pr_id", "kennzahl", "wert", "regionswert", "einheit")
 COVERAGE_COLUMNS = ("pr_id", "typ", "profil", "minuten", "anteil_einwohner", "anteil_65_plus")
 # Travel profiles of the reachability analysis, as planners read them.
-PROFILE_LABELS = {
-    "fuss": "zu Fuß",
-    "senior": "ältere Menschen",
-    "rollator": "mit Rollator",
-    "rollstuhl": "im Rollstuhl",
-}
 ACCESS_LABELS = {"ja": "ja", "teilweise": "teilweise", "nein": "nein", "unbekannt": "unbekannt"}
 SIMILAR_WITHIN = 0.05  # ±5 % counts as "etwa gleich"
 NEAREST_ADDRESS_M = 60.0
@@ -320,29 +338,7 @@ class CoverageChoice:
     unbekannt: str | None = None
 
 
-DEFAULT_COVERAGE = CoverageChoice()
-
-
-def report_indicators(
-    store: RegionStore, keys: Sequence[str] = REPORT_INDICATORS, *, stichtag: date | str | None = None
-) -> pd.DataFrame:
-    """The key figures of the report from the indicator module (``indicators`` format).
-
-    Parameters
-    ----------
-    store
-        The region store.
-    keys
-        Indicator keys of :func:`planungsraeume.indikatoren.compute_indicators` to show; own
-        indicators (``eigen_*``) are always appended.
-    stichtag
-        Day for which offers count as active (default today).
-    """
-    from planungsraeume.indikatoren import indicators_for_store
-
-    long = indicators_for_store(store, stichtag=stichtag)
-    own = [str(k) for k in dict.fromkeys(long["kennzahl"]) if str(k).startswith("eigen_")]
-    return indicators_from_long_table(long, keys=[*keys, *own])
+DEFAULT_COVERAGE: CoverageChoice = CoverageChoice()
 
 
 def advice_types_present(services: pd.DataFrame) -> list[str]:
@@ -353,113 +349,6 @@ def advice_types_present(services: pd.DataFrame) -> list[str]:
     return [t.schluessel for t in service_types() if t.schluessel in present]
 
 
-def report_coverage(
-    store: RegionStore,
-    choice: CoverageChoice = DEFAULT_COVERAGE,
-    *,
-    progress: ProgressCallback | None = None,
-) -> pd.DataFrame | None:
-    """Coverage per planning area, service type and profile on the network (``coverage`` format).
-
-    Runs :func:`planungsraeume.erreichbarkeit.coverage` (cached per store version) for every type and
-    profile of ``choice``.
-
-    Returns
-    -------
-    pandas.DataFrame or None
-        None if the region has no population (nothing to cover) or no offer of the types.
-    """
-    from planungsraeume import erreichbarkeit as workflow
-
-    cells = store.read_layer("bevoelkerung", columns=["einwohner"])
-    if len(cells) == 0 or float(cells["einwohner"].sum()) <= 0:
-        return None
-    services = store.read_layer("angebote")
-    present = set(services["typ"].dropna().astype(str))
-    types = [t for t in (choice.typen or advice_types_present(services)) if t in present]
-    if not types:
-        return None
-    frames = []
-    with Steps(len(types) * len(choice.profile), "Erreichbarkeit", progress) as steps:
-        for typ in types:
-            for profil in choice.profile:
-                steps.step(f"{typ}, {PROFILE_LABELS.get(profil, profil)}")
-                table = workflow.coverage(store, profil, typ, schwellen=[choice.minuten],
-                                          unbekannt=choice.unbekannt)
-                frames.append(coverage_from_area_table(table, typ=typ))
-                steps.advance()
-    return pd.concat(frames, ignore_index=True)
-
-
-def report_barriers(
-    store: RegionStore,
-    *,
-    barrier_filter: object | None = None,
-    rule: object | None = None,
-) -> BarrierSummary | None:
-    """The barrier section from the privacy module's publication (never from the raw layer).
-
-    Every figure comes from :func:`planungsraeume.barrieren.area_summaries`, i.e. from
-    :func:`analyses.privacy.publish` with the public rule (at least
-    ``settings.privacy_min_persons`` distinct persons, rounded, protected against differencing).
-
-    Parameters
-    ----------
-    store
-        The region store.
-    barrier_filter, rule
-        :class:`analyses.privacy.BarrierFilter` and :class:`analyses.privacy.DisclosureRule`
-        (default: all barriers, the public rule).
-
-    Returns
-    -------
-    BarrierSummary or None
-        None if the region has no barrier layer.
-    """
-    from analyses.privacy import MISSING_LABEL
-    from planungsraeume.barrieren import area_summaries, publication
-
-    if not store.has_layer("barrieren"):
-        return None
-    region = store.read_meta().get("region")
-    if not region:
-        return None
-    pub = publication(region, store=store, barrier_filter=barrier_filter,  # type: ignore[arg-type]
-                      rule=rule)  # type: ignore[arg-type]
-    rows: list[tuple[str, str, str]] = []
-    for area in area_summaries(pub, top=3):
-        rows.append((area.pr_id, "Ausgewertet", area.filter))
-        if not area.veroeffentlicht:
-            rows.append((area.pr_id, "Personen mit Meldungen",
-                         f"{MISSING_LABEL} (zu wenige Personen oder Schutz vor Zurückrechnen)"))
-            continue
-        rows.append((area.pr_id, "Personen mit Meldungen (gerundet)",
-                     f"{de_number(area.personen)} Personen, {de_number(area.meldungen)} Meldungen"))
-        if area.rate_je_1000 is not None:
-            smoothed = (f" (geglättet nach empirischem Bayes: {de_number(area.rate_eb_je_1000, 1)})"
-                        if area.rate_eb_je_1000 is not None else "")
-            rows.append((area.pr_id, "Personen mit Meldungen je 1.000 Einwohner",
-                         de_number(area.rate_je_1000, 1) + smoothed))
-        for code in area.top_codes.itertuples(index=False):
-            rows.append((area.pr_id, f"Umweltfaktor Rang {code.rang}",
-                         f"{code.icf_code} {code.icf_titel} ({de_number(code.personen)} Personen)"))
-        trend = area.trend.dropna(subset=["jahr", "personen"])
-        years = [f"{int(jahr)}: {de_number(personen)}"
-                 for jahr, personen in zip(trend["jahr"], trend["personen"], strict=True)]
-        if years:
-            rows.append((area.pr_id, "Personen nach Jahr", "; ".join(years)))
-    k, base = pub.rule.min_personen, pub.rule.rundungsbasis
-    rule_text = (
-        f"Werte erst ab {k} verschiedenen Personen, auf {base} gerundet und gegen Zurückrechnen "
-        f"geschützt; „{MISSING_LABEL}“ heißt: zu wenige Personen oder ausgeblendet. Meldungen "
-        f"werden nie als Punkte gezeigt. Regel: {pub.rule.kennzeichnung}."
-    )
-    return BarrierSummary(
-        tabelle=pd.DataFrame.from_records(rows, columns=["pr_id", "merkmal", "wert"]),
-        regel=rule_text,
-    )
-
-
 @dataclass(frozen=True)
 class ReportInputs:
     """The three figure inputs of the reports, computed once for all areas."""
@@ -467,20 +356,6 @@ class ReportInputs:
     indicators: pd.DataFrame
     coverage: pd.DataFrame | None
     barriers: BarrierSummary | None
-
-
-def report_inputs(
-    store: RegionStore,
-    *,
-    coverage_choice: CoverageChoice = DEFAULT_COVERAGE,
-    progress: ProgressCallback | None = None,
-) -> ReportInputs:
-    """Indicators, network coverage and the protected barrier summary of a region store."""
-    return ReportInputs(
-        indicators=report_indicators(store),
-        coverage=report_coverage(store, coverage_choice, progress=progress),
-        barriers=report_barriers(store),
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -498,37 +373,6 @@ class ReportContext:
     services: gpd.GeoDataFrame  # with pr_id and an approximate address
     styles: dict[str, tuple[str, str]]
     stand: str
-
-
-def load_report_context(store: RegionStore) -> ReportContext:
-    """Read the layers the reports need (once per region)."""
-    meta = store.read_meta()
-    areas = store.read_layer("planungsraeume")
-    streets = store.read_layer("netz_kanten", columns=["highway"])
-    basemap = store.read_layer("grundkarte")
-    services = store.read_layer("angebote")
-    addresses = store.read_layer("adressen")
-    assert isinstance(areas, gpd.GeoDataFrame) and isinstance(services, gpd.GeoDataFrame)
-    assert isinstance(streets, gpd.GeoDataFrame) and isinstance(basemap, gpd.GeoDataFrame)
-    services = services.copy()
-    services["pr_id"] = cells_to_areas(services, areas).fillna("ohne").astype(str).to_numpy() if len(services) else []
-    services["adresse_text"] = _addresses(services, addresses)
-    source = meta.get("bevoelkerung_quelle", "")
-    note = (
-        "Bevölkerung modelliert aus OSM-Gebäuden (keine amtlichen Werte)."
-        if source == "modelliert"
-        else "Bevölkerung: Zensus 2022 (100-m-Gitter)."
-        if source
-        else ""
-    )
-    return ReportContext(
-        region_title=str(meta.get("titel") or meta.get("region") or ""),
-        population_note=note,
-        layers=MapLayers(areas=areas, streets=streets, basemap=basemap, services=services),
-        services=services,
-        styles=type_styles(sorted(set(services["typ"].dropna().astype(str)))),
-        stand=date.today().strftime("%d.%m.%Y"),
-    )
 
 
 def _addresses(services: gpd.GeoDataFrame, addresses: pd.DataFrame) -> list[str]:
@@ -715,12 +559,12 @@ def _reachability_rows(
     keys = list(dict.fromkeys(zip(part["profil"].astype(str), part["minuten"], strict=True)))
     if len(keys) > MAX_GROUPS or part.duplicated(subset=["typ", "profil", "minuten"]).any():
         long_rows: list[tuple[str, ...]] = [
-            (str(row["typ"]), PROFILE_LABELS.get(str(row["profil"]), str(row["profil"])),
+            (str(row["typ"]), profile_labels().get(str(row["profil"]), str(row["profil"])),
              de_number(row["minuten"], 0), *cells(row))
             for _, row in part.iterrows()
         ]
         return long_rows, ()
-    groups = tuple(f"{PROFILE_LABELS.get(p, p)}, {de_number(m, 0)} Min." for p, m in keys)
+    groups = tuple(f"{profile_labels().get(p, p)}, {de_number(m, 0)} Min." for p, m in keys)
     rows: list[tuple[str, ...]] = []
     for typ, block in part.groupby(part["typ"].astype(str), sort=False):
         values: list[str] = [typ]
@@ -1055,96 +899,15 @@ def _part(progress: ProgressCallback | None, start: float, end: float) -> Progre
 
 
 def file_stem(pr_id: str, name: str) -> str:
-    """File name of an area's report: ``PR07_frankenberger-viertel``."""
+    """File name of an area's report: ``PR07_frankenberger-viertel``.
+
+    Only letters, digits, ``-`` and ``_`` survive, so an area number such as ``../../x`` can
+    never name a file outside the output folder.
+    """
     table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "ae", "Ö": "oe", "Ü": "ue"})
     slug = re.sub(r"[^a-z0-9]+", "-", name.translate(table).lower()).strip("-")
-    return f"{pr_id}_{slug}" if slug else str(pr_id)
-
-
-def write_reports(
-    store: RegionStore,
-    out_dir: str | Path,
-    *,
-    indicators: pd.DataFrame | None = None,
-    coverage: pd.DataFrame | None = None,
-    barriers: BarrierSummary | None = None,
-    pr_ids: Sequence[str] | None = None,
-    formats: Sequence[str] = ("pdf", "html"),
-    progress: ProgressCallback | None = None,
-    coverage_choice: CoverageChoice = DEFAULT_COVERAGE,
-) -> list[Path]:
-    """Write the Steckbrief of every (or the chosen) planning area, plus an ``index.html``.
-
-    Parameters
-    ----------
-    store
-        The region store.
-    out_dir
-        Output directory (created).
-    indicators
-        Key figures (default: :func:`report_indicators`, the indicator module's figures).
-    coverage
-        Reachability section (default: :func:`report_coverage` on the network for
-        ``coverage_choice``; pass an empty frame to leave the figures out).
-    barriers
-        Barrier section (default: :func:`report_barriers`, the privacy module's publication).
-    pr_ids
-        Only these areas (default: all).
-    formats
-        ``"pdf"`` and/or ``"html"``.
-    progress
-        Callback ``(fraction, label)`` for the app; a tqdm bar on the terminal without it.
-
-    Returns
-    -------
-    list of pathlib.Path
-        The files written.
-    """
-    bad = [f for f in formats if f not in ("pdf", "html")]
-    if bad or not formats:
-        raise AnalysisError(
-            f"Unbekanntes Ausgabeformat: {', '.join(bad) or '(keines)'}.",
-            hinweis="Erlaubt sind pdf und html.",
-        )
-    context = load_report_context(store)
-    areas = context.layers.areas
-    wanted = [str(p) for p in (pr_ids if pr_ids else areas["pr_id"].astype(str))]
-    known = set(areas["pr_id"].astype(str))
-    unknown = [p for p in wanted if p not in known]
-    if unknown:
-        raise AnalysisError(
-            f"Unbekannte Planungsräume: {', '.join(unknown)}.",
-            hinweis=f"Vorhanden sind: {', '.join(sorted(known))}.",
-        )
-    if indicators is None:
-        indicators = report_indicators(store)
-    if coverage is None:
-        coverage = report_coverage(store, coverage_choice, progress=_part(progress, 0.0, 0.3))
-    if barriers is None:
-        barriers = report_barriers(store)
-    progress = _part(progress, 0.3, 1.0)
-    target = Path(out_dir)
-    target.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    entries: list[tuple[str, str, str]] = []
-    names = dict(zip(areas["pr_id"].astype(str), areas["name"].astype(str), strict=True))
-    with Steps(len(wanted), "Steckbriefe", progress) as steps:
-        for pr_id in wanted:
-            steps.step(names[pr_id])
-            report = build_area_report(context, pr_id, indicators, coverage=coverage, barriers=barriers)
-            stem = file_stem(pr_id, report.name)
-            if "pdf" in formats:
-                written.append(write_report_pdf(report, target / f"{stem}.pdf"))
-            if "html" in formats:
-                page = target / f"{stem}.html"
-                page.write_text(report_html(report), encoding="utf-8")
-                written.append(page)
-            entries.append((pr_id, report.name, stem))
-            steps.advance()
-    index = target / "index.html"
-    index.write_text(_index_html(context.region_title, entries, formats), encoding="utf-8")
-    written.append(index)
-    return written
+    key = re.sub(r"[^A-Za-z0-9_-]+", "-", str(pr_id).translate(table)).strip("-.") or "planungsraum"
+    return f"{key}_{slug}" if slug else key
 
 
 def _index_html(region_title: str, entries: Sequence[tuple[str, str, str]], formats: Sequence[str]) -> str:
@@ -1164,3 +927,16 @@ def _index_html(region_title: str, entries: Sequence[tuple[str, str, str]], form
         + "".join(rows)
         + "</tbody></table></main></body></html>"
     )
+
+
+# The region-level entry points (what the app, the CLI and the batch call) read the figures from
+# the region; they import the content functions above, hence at the end.
+from planungsraeume.steckbrief.quellen import (  # noqa: E402
+    coverage_questions,
+    load_report_context,
+    report_barriers,
+    report_coverage,
+    report_indicators,
+    report_inputs,
+    write_reports,
+)

@@ -1,14 +1,15 @@
 """Location suggestions for a region: k additional offers of a type, with names and areas.
 
-Glues the pieces together: population cells (demand), candidate sites
-(:mod:`layers.kandidaten`), the existing offers of the type, travel times from a *travel-matrix
-function* (the reachability analysis supplies the network version for a profile), the models of
-:mod:`analyses.location`, and the planning areas for the breakdown of the newly covered people.
+Glues the pieces together: population cells (demand) with their planning areas (the one rule of
+:meth:`planungsraeume.region.Region.cell_areas`), candidate sites (:mod:`layers.kandidaten`),
+the existing offers the question selects, travel times from a *travel-matrix function*
+(:func:`planungsraeume.versorgung.netz.travel_matrix_function`), and the models of
+:mod:`analyses.location`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -18,11 +19,22 @@ import pandas as pd
 from analyses.areas import cells_to_areas
 from analyses.location import SiteSuggestion, maximal_covering, p_median
 from layers.errors import AnalysisError
+from layers.progress import ProgressCallback, Steps
+from planungsraeume.cache import cached
+from planungsraeume.frage import Question
+from planungsraeume.region import OUTSIDE_ID, Region
+from planungsraeume.versorgung.netz import (
+    TravelMatrixFunction,
+    check_demand,
+    check_types,
+    travel_matrix_function,
+)
 
-TravelMatrixFunction = Callable[[gpd.GeoDataFrame, str], pd.DataFrame]
-"""Takes points (candidate sites or offers) and the name of their id column; returns travel
-minutes as a DataFrame with one row per population cell (in the order of the population layer)
-and one column per point id, ``inf`` where a cell cannot reach a point."""
+__all__ = ["PMEDIAN_CUTOFF_FACTOR", "LocationPlan", "plan_locations", "suggest_sites"]
+
+# p-median: travel times are computed up to this multiple of the time limit; pairs beyond count
+# as "unreachable" (twice the longest computed time, see analyses.location.p_median).
+PMEDIAN_CUTOFF_FACTOR = 3.0
 
 
 @dataclass(frozen=True)
@@ -41,12 +53,16 @@ class LocationPlan:
         and in people aged 65+), ``versorgt_kumuliert``, ``mittlere_minuten``.
     je_planungsraum
         Newly covered people per planning area: ``einwohner``, ``neu_versorgt``,
-        ``neu_versorgt_65_plus``, ``versorgt_vorher``, ``versorgt_nachher``.
+        ``neu_versorgt_65_plus``, ``versorgt_vorher``, ``versorgt_nachher``; an ``"ohne"`` row
+        for cells outside every area, so that the rows add up to the region.
+    bestehende_angebote
+        Ids of the existing offers that counted as covering.
     """
 
     vorschlag: SiteSuggestion
     standorte: gpd.GeoDataFrame
     je_planungsraum: pd.DataFrame
+    bestehende_angebote: tuple[str, ...] = ()
 
 
 def _matrix(frame: pd.DataFrame, n_cells: int, ids: Sequence[object], what: str) -> np.ndarray:
@@ -67,6 +83,7 @@ def _matrix(frame: pd.DataFrame, n_cells: int, ids: Sequence[object], what: str)
 
 def plan_locations(
     cells: gpd.GeoDataFrame,
+    cell_areas: pd.Series,
     areas: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
     candidates: gpd.GeoDataFrame,
@@ -85,6 +102,8 @@ def plan_locations(
     ----------
     cells
         Population cells (``einwohner``, ``alter_65_plus``).
+    cell_areas
+        Planning area of every cell (indexed like ``cells``; ``"ohne"`` outside every area).
     areas
         Planning areas (``pr_id``, ``name``).
     services
@@ -149,7 +168,7 @@ def plan_locations(
 
     people = cells["einwohner"].to_numpy(dtype=float)
     older = cells["alter_65_plus"].to_numpy(dtype=float)
-    cell_area = cells_to_areas(cells, areas).fillna("ohne").astype(str).to_numpy()
+    cell_area = cell_areas.reindex(cells.index).fillna(OUTSIDE_ID).astype(str).to_numpy()
     covered = existing_best <= max_minutes
     covered_before = covered.copy()
     position = {cid: j for j, cid in enumerate(candidate_ids)}
@@ -167,7 +186,8 @@ def plan_locations(
     chosen = gpd.GeoDataFrame(chosen, geometry="geometry", crs=candidates.crs)
     chosen["neu_versorgt_einwohner"] = [r["neu_versorgt_einwohner"] for r in rows]
     chosen["neu_versorgt_65_plus"] = [r["neu_versorgt_65_plus"] for r in rows]
-    chosen["pr_id"] = cells_to_areas(chosen, areas).fillna("ohne").astype(str).to_numpy() if len(chosen) else []
+    chosen["pr_id"] = (cells_to_areas(chosen, areas).fillna(OUTSIDE_ID).astype(str).to_numpy()
+                       if len(chosen) else [])
     chosen = chosen[
         ["rang", "kandidat_id", "name", "art", "pr_id", "neu_versorgt", "neu_versorgt_einwohner",
          "neu_versorgt_65_plus", "versorgt_kumuliert", "mittlere_minuten", "geometry"]
@@ -182,6 +202,90 @@ def plan_locations(
             "neu_versorgt_65_plus": older * (covered & ~covered_before),
         }
     ).groupby("pr_id").sum()
-    per_area = per_area.reindex(areas["pr_id"].astype(str), fill_value=0.0)
-    per_area.insert(0, "name", areas.set_index(areas["pr_id"].astype(str))["name"].astype(str))
-    return LocationPlan(vorschlag=suggestion, standorte=chosen, je_planungsraum=per_area)
+    order = list(areas["pr_id"].astype(str))
+    if (cell_area == OUTSIDE_ID).any():
+        order.append(OUTSIDE_ID)  # so that the areas add up to the region
+    per_area = per_area.reindex(order, fill_value=0.0)
+    names = dict(zip(areas["pr_id"].astype(str), areas["name"].astype(str), strict=True))
+    per_area.insert(0, "name", [names.get(p, "ohne Planungsraum") for p in order])
+    return LocationPlan(vorschlag=suggestion, standorte=chosen, je_planungsraum=per_area,
+                        bestehende_angebote=tuple(sorted(existing["angebot_id"].astype(str))))
+
+
+@cached("standortvorschlag", disk=False)
+def suggest_sites(
+    region: Region,
+    frage: Question,
+    anzahl: int,
+    *,
+    modell: str = "mclp",
+    kandidaten: gpd.GeoDataFrame | None = None,
+    nachfrage: str = "einwohner",
+    time_limit_s: float = 60.0,
+    progress: ProgressCallback | None = None,
+) -> LocationPlan:
+    """Suggest ``anzahl`` additional offers of the question's type on network travel times.
+
+    Parameters
+    ----------
+    region, frage
+        The region and the question: one service type (its existing offers stay open and count
+        as covering if they pass the question's filter), profile, minutes, day.
+    anzahl
+        Number of new offers (k).
+    modell
+        ``"mclp"`` (most people newly within the limit) or ``"p-median"`` (shortest ways).
+    kandidaten
+        Candidate sites (``kandidat_id``, ``name``, ``art``, points); default: public buildings
+        and community places of the region (:func:`layers.kandidaten.candidate_sites_from_store`).
+    nachfrage
+        ``"einwohner"`` or ``"alter_65_plus"``: whose coverage is maximised.
+    time_limit_s
+        Solver time limit.
+    progress
+        Callback ``(fraction, label)``; a tqdm bar on the terminal without it.
+
+    Returns
+    -------
+    LocationPlan
+    """
+    from layers.kandidaten import candidate_sites_from_store
+
+    demand = check_demand(nachfrage)
+    kinds = check_types(frage.typen)
+    limit = float(frage.minuten)
+    with Steps(3, "Standortvorschlag", progress) as steps:
+        steps.step("Wegenetz und Bevölkerung laden")
+        cells, cell_areas = region.cells(), region.cell_areas()
+        sites = candidate_sites_from_store(region.store) if kandidaten is None else kandidaten
+        steps.advance()
+        steps.step("Reisezeiten zu Kandidaten und bestehenden Angeboten berechnen")
+        cutoff = limit if modell == "mclp" else limit * PMEDIAN_CUTOFF_FACTOR
+        travel = travel_matrix_function(region, frage, cutoff)
+        existing = _existing(region, frage)
+        # Routed here, once, so that the progress display shows routing and solving apart.
+        computed = {"kandidat_id": travel(sites, "kandidat_id")} if len(sites) else {}
+        if len(existing):
+            computed["angebot_id"] = travel(existing, "angebot_id")
+
+        def precomputed(points: gpd.GeoDataFrame, id_column: str) -> pd.DataFrame:
+            return computed[id_column] if id_column in computed else travel(points, id_column)
+
+        steps.advance()
+        steps.step("Standorte optimieren")
+        plan = plan_locations(
+            cells, cell_areas, region.areas(), existing, sites, precomputed, types=kinds,
+            k=int(anzahl), max_minutes=limit, model=modell, demand_column=demand,
+            time_limit_s=time_limit_s,
+        )
+        steps.advance()
+    return plan
+
+
+def _existing(region: Region, frage: Question) -> gpd.GeoDataFrame:
+    """The existing offers that count as covering (none of the type is not an error here)."""
+    try:
+        return region.selected_offers(frage)
+    except AnalysisError:
+        offers = region.offers(frage.tag)
+        return offers.iloc[0:0]

@@ -17,6 +17,7 @@ from layers.build import BuildResult, build_region
 from layers.regions import RegionConfig, load_region
 from layers.sources.osm import OsmExtract, read_extract
 from layers.store import GeoPackageStore
+from planungsraeume.region import Region
 from tests.tools.paths import AACHEN_PBF
 
 
@@ -59,3 +60,21 @@ def heidelberg_build(tmp_path_factory: pytest.TempPathFactory) -> BuildResult:
 def heidelberg_store(heidelberg_build: BuildResult) -> GeoPackageStore:
     """The built Heidelberg store (read-only use!)."""
     return GeoPackageStore(heidelberg_build.path, load_region("heidelberg").crs)
+
+
+@pytest.fixture(scope="session")
+def aachen(aachen_store: GeoPackageStore, aachen_config: RegionConfig) -> Region:
+    """The built demo as a :class:`planungsraeume.region.Region` (read-only use!)."""
+    return Region.open(aachen_config, store=aachen_store)
+
+
+@pytest.fixture()
+def aachen_region_copy(aachen_store_copy: GeoPackageStore, aachen_config: RegionConfig) -> Region:
+    """A :class:`planungsraeume.region.Region` over a private copy of the demo store."""
+    return Region.open(aachen_config, store=aachen_store_copy)
+
+
+@pytest.fixture(scope="session")
+def heidelberg(heidelberg_store: GeoPackageStore) -> Region:
+    """The Heidelberg region (routing extract and GTFS, no population) as a Region."""
+    return Region.open("heidelberg", store=heidelberg_store)

@@ -146,9 +146,10 @@ def test_karte_layers_gaps_and_hotspots(aachen_store):
     gaps = next(c.value for c in app.caption if c.value.startswith("Versorgungslücken:"))
     assert "Beratungsangebote in 15 Min. im Rollstuhl" in gaps
     # A different question on the Erreichbarkeit page changes the gap layer on the map.
-    from ui.auswahl import Reach
+    from planungsraeume.frage import Question
+    from ui.state import QUESTION_KEY
 
-    app.session_state["analyse_auswahl"] = Reach(profil="fuss", minuten=30)
+    app.session_state[QUESTION_KEY] = Question(profil="fuss", minuten=30)
     app.run()
     other = next(c.value for c in app.caption if c.value.startswith("Versorgungslücken:"))
     assert other != gaps and "30 Min. zu Fuß" in other
@@ -176,7 +177,7 @@ def test_erreichbarkeit_profile_minutes_and_filters_change_coverage(aachen_store
     assert app.multiselect(key="erreich_merkmale").value == []
     assert app.radio(key="erreich_minuten").value == 15
     assert app.radio(key="erreich_unbekannt").value == "optimistisch"
-    assert app.radio(key="erreich_profil").options == ["zu Fuß", "Seniorin / Senior",
+    assert app.radio(key="erreich_profil").options == ["zu Fuß", "als Seniorin / Senior",
                                                         "mit Rollator", "im Rollstuhl"]
     app.radio(key="erreich_profil").set_value("fuss")
     rerun(app)
@@ -337,10 +338,12 @@ def test_barrier_map_layer_only_takes_published_cells(aachen_store):
     from analyses.privacy import BarrierFilter
     from layers.errors import PrivacyError
     from planungsraeume.barrieren import hotspot_grid, publication
+    from planungsraeume.region import Region
     from ui import mapdata, theme
 
-    pub = publication("aachen", store=aachen_store, barrier_filter=BarrierFilter(kapitel=("e1",)))
-    grid = hotspot_grid("aachen", 250, store=aachen_store, publication_=pub).gitter
+    region = Region.open("aachen", store=aachen_store)
+    pub = publication(region, barrier_filter=BarrierFilter(kapitel=("e1",)))
+    grid = hotspot_grid(region, 250, barrier_filter=BarrierFilter(kapitel=("e1",))).gitter
     geojson, legend = mapdata.published_grid_classes(grid, theme.RATE_COLOURS)
     assert len(geojson["features"]) == len(pub.gitter(250))
     assert {f["geometry"]["type"] for f in geojson["features"]} == {"Polygon"}

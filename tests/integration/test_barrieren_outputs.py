@@ -10,6 +10,7 @@ import cli
 from analyses.privacy import DisclosureRule
 from layers.barrieren import import_barriers, read_reports
 from planungsraeume.barrieren import area_summaries, hotspot_outputs, publication
+from planungsraeume.region import Region
 from tests.tools.paths import DATA as TEST_DATA
 
 SECRET = "GEHEIM-Herr-Maier-Rollstuhl-4711"
@@ -39,18 +40,19 @@ def test_free_text_never_leaves_the_store(aachen_store_copy, tmp_path, capsys):
     assert not _contains_secret(read_reports(aachen_store_copy))  # ... but not read out
 
     for rule in (DisclosureRule.oeffentlich(), DisclosureRule.intern(begruendung="Test")):
-        pub = publication("aachen", store=aachen_store_copy, rule=rule)
+        region = Region.open("aachen", store=aachen_store_copy)
+        pub = publication(region, rule=rule)
         frames = [pub.gitter(r) for r in pub.rule.gitter] + [
             pub.planungsraeume(), pub.strassen(), pub.region(), pub.icf_je_planungsraum(),
             pub.icf_region(), pub.jahre_je_planungsraum(), pub.jahre_region()]
         assert not any(_contains_secret(f) for f in frames)
-        for summary in area_summaries(pub):
+        for summary in area_summaries(region, pub):
             assert not _contains_secret(summary.text())
             assert not _contains_secret(summary.top_codes) and not _contains_secret(summary.trend)
         export = tmp_path / f"export_{rule.modus}.gpkg"
         pub.export(export)
         assert SECRET.encode() not in export.read_bytes()
-    files = hotspot_outputs("aachen", 100, tmp_path / "hot", store=aachen_store_copy,
+    files = hotspot_outputs(Region.open("aachen", store=aachen_store_copy), 100, tmp_path / "hot",
                             permutations=99)
     for path in (files.geopackage, files.geotiff):
         assert SECRET.encode() not in path.read_bytes()

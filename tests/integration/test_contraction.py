@@ -14,10 +14,13 @@ from scipy.sparse.csgraph import dijkstra
 from analyses.network import contraction
 from analyses.network import graph as graph_module
 from analyses.network import search as reachability
-from analyses.network.graph import build_graph, clear_memory_cache, load_graph
+from analyses.network.graph import HierarchyPool, build_graph
 from analyses.network.profiles import get_profile
 from analyses.network.search import nearest_by_type, nearest_service
 from analyses.network.snapping import snap_points
+from planungsraeume import netz as netz_module
+from planungsraeume.cache import results
+from planungsraeume.netz import load_graph
 from tests.tools.reference import reference
 
 
@@ -109,9 +112,8 @@ def test_falls_back_to_scipy_without_numba(aachen_store, monkeypatch):
 
 
 def test_hierarchy_is_built_when_it_pays_and_cached_on_disk(aachen_store, tmp_path, monkeypatch):
-    monkeypatch.setattr(graph_module, "graph_cache_dir", lambda: tmp_path / "graphen")
-    monkeypatch.setattr(graph_module, "_HIERARCHIES", type(graph_module._HIERARCHIES)())
-    clear_memory_cache()
+    monkeypatch.setattr(netz_module, "graph_cache_dir", lambda: tmp_path / "graphen")
+    results.clear_memory()
     cells = aachen_store.read_layer("bevoelkerung").iloc[:200]
     angebote = aachen_store.read_layer("angebote")
     graph = load_graph(aachen_store, "fuss", "pessimistisch")
@@ -123,7 +125,7 @@ def test_hierarchy_is_built_when_it_pays_and_cached_on_disk(aachen_store, tmp_pa
     files = sorted(f.name for f in (tmp_path / "graphen").glob("*.npz"))
     assert files == sorted([f"{graph.key}.npz", f"{graph.key}.ch1.npz"])
     # a new process (empty memory cache) reads it from disk instead of contracting again
-    clear_memory_cache()
+    results.clear_memory()
     monkeypatch.setattr(
         contraction, "build_hierarchy", lambda *a: pytest.fail("rebuilt instead of read")
     )
@@ -137,18 +139,20 @@ def test_hierarchy_is_built_when_it_pays_and_cached_on_disk(aachen_store, tmp_pa
     np.testing.assert_allclose(
         result["minuten"], nearest_service(graph, cells, angebote, "EUTB")["minuten"], atol=1e-9
     )
-    clear_memory_cache()
+    results.clear_memory()
 
 
 def test_profiles_differing_only_in_speed_share_one_contraction(aachen_store, monkeypatch):
-    monkeypatch.setattr(graph_module, "_HIERARCHIES", type(graph_module._HIERARCHIES)())
     edges = aachen_store.read_layer("netz_kanten")
     nodes = aachen_store.read_layer("netz_knoten", columns=["knoten_id", "x", "y"])
+    pool = HierarchyPool()
     base = build_graph(edges, nodes, "rollstuhl", "optimistisch")
+    base.hierarchy_pool = pool
     assert base.hierarchy() is not None
     # same rules, other speed (recognised from the weights, not the name)
     slow = replace(get_profile("rollstuhl"), name="rollstuhl_langsam", geschwindigkeit_m_s=0.6)
     slower = build_graph(edges, nodes, slow, "optimistisch")
+    slower.hierarchy_pool = pool
     shared = slower.hierarchy()
     assert shared is not None and shared.shared
     rng = np.random.default_rng(3)

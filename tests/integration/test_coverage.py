@@ -9,9 +9,9 @@ import pytest
 import shapely
 
 from analyses.coverage import OUTSIDE_ID, TOTAL_ID, assign_to_areas, coverage_by_area, gap_layer
-from analyses.network.graph import load_graph
 from analyses.network.search import nearest_service
 from layers.errors import AnalysisError
+from planungsraeume.netz import load_graph
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,10 @@ import shutil
 import numpy as np
 import pandas as pd
 
-from analyses.network import graph as graph_module
-from analyses.network.graph import clear_memory_cache, load_graph
 from layers.store import GeoPackageStore
+from planungsraeume import netz as netz_module
+from planungsraeume.cache import results
+from planungsraeume.netz import load_graph
 
 
 def test_aachen_graph_matches_the_edge_layer(aachen_store):
@@ -34,13 +35,13 @@ def test_aachen_graph_matches_the_edge_layer(aachen_store):
 
 
 def test_graph_cache_in_memory_and_on_disk(aachen_store, tmp_path, monkeypatch):
-    monkeypatch.setattr(graph_module, "graph_cache_dir", lambda: tmp_path / "graphen")
-    clear_memory_cache()
+    monkeypatch.setattr(netz_module, "graph_cache_dir", lambda: tmp_path / "graphen")
+    results.clear_memory()
     first = load_graph(aachen_store, "rollstuhl", "pessimistisch")
     assert load_graph(aachen_store, "rollstuhl", "pessimistisch") is first
     files = list((tmp_path / "graphen").glob("*.npz"))
     assert [f.stem for f in files] == [first.key]
-    clear_memory_cache()
+    results.clear_memory()
     from_disk = load_graph(aachen_store, "rollstuhl", "pessimistisch")
     assert from_disk is not first
     assert (from_disk.matrix != first.matrix).nnz == 0

@@ -21,11 +21,12 @@ from analyses.hotspots import (
     write_geotiff,
 )
 from planungsraeume.barrieren import area_summary, hotspot_outputs, publication
+from planungsraeume.region import Region
 
 
 @pytest.fixture(scope="module")
 def pub(aachen_store):
-    return publication("aachen", store=aachen_store)
+    return publication(Region.open("aachen", store=aachen_store))
 
 
 @pytest.fixture(scope="module")
@@ -128,7 +129,8 @@ def test_geotiff_has_region_crs_transform_and_nodata(pub, boundary, tmp_path):
 
 
 def test_hotspot_outputs_and_area_summary(aachen_store, tmp_path):
-    files = hotspot_outputs("aachen", 250, tmp_path, store=aachen_store, permutations=99)
+    region = Region.open("aachen", store=aachen_store)
+    files = hotspot_outputs(region, 250, tmp_path, permutations=99)
     assert files.geopackage.exists() and files.geotiff.exists()
     import pyogrio
 
@@ -138,10 +140,10 @@ def test_hotspot_outputs_and_area_summary(aachen_store, tmp_path):
     assert (grid["personen"] >= 5).all() and (grid["personen"] % 5 == 0).all()
     assert {"gi_z", "p_sim", "klasse", "rate_eb_je_1000", "geheimhaltung"} <= set(grid.columns)
 
-    pub = publication("aachen", store=aachen_store)
+    pub = publication(region)
     shown = pub.planungsraeume()
     pr_id = shown.loc[shown["veroeffentlicht"], "pr_id"].iloc[0]
-    summary = area_summary(pub, pr_id)
+    summary = area_summary(region, pub, pr_id)
     assert summary.veroeffentlicht and summary.personen >= 5
     assert summary.rate_je_1000 > 0
     assert len(summary.top_codes) >= 1

@@ -9,10 +9,10 @@ import pytest
 import shapely
 
 from analyses.isochrones import isochrones
-from analyses.network.graph import load_graph
 from analyses.network.search import select_services, source_field
 from analyses.network.snapping import snap_points
 from layers.errors import AnalysisError
+from planungsraeume.netz import load_graph
 
 
 def _point(x: float, y: float) -> gpd.GeoDataFrame:

@@ -36,8 +36,11 @@ def test_plan_three_eutb_sites_on_aachen(aachen_store, model):
     areas = aachen_store.read_layer("planungsraeume")
     services = aachen_store.read_layer("angebote")
     candidates = candidate_sites_from_store(aachen_store)
+    from analyses.areas import cells_to_areas
+
+    cell_areas = cells_to_areas(cells, areas).fillna("ohne")
     plan = plan_locations(
-        cells, areas, services, candidates, scaffold_travel_matrix(cells),
+        cells, cell_areas, areas, services, candidates, scaffold_travel_matrix(cells),
         types=["EUTB"], k=3, max_minutes=15, model=model,
     )
     sites = plan.standorte

@@ -28,10 +28,11 @@ from planungsraeume.indikatoren import (
     compute_indicators,
     coverage_from_cells,
     german_columns,
-    indicators_for_store,
+    indicators,
     population_by_area,
     region_summary,
 )
+from planungsraeume.region import Region
 from tests.tools.samples import STAEDTEREGION
 
 CRS = "EPSG:25832"
@@ -174,7 +175,7 @@ def test_user_indicators_are_stored_and_shown(aachen_store_copy, tmp_path):
     table = pd.DataFrame({"PR": areas["pr_id"], "Arbeitslosenquote": np.arange(len(areas)) / 2})
     joined = join_table(areas, table)
     save_user_indicators(store, joined, quelle="arbeitsagentur.xlsx")
-    long = indicators_for_store(store)
+    long = indicators(Region.open("aachen", store=store))
     own = long[long["bereich"] == "Eigene Kennzahlen"]
     assert own["wert"].tolist() == (np.arange(len(areas)) / 2).tolist()
     assert own["wert_region"].iloc[0] == pytest.approx(np.mean(np.arange(len(areas)) / 2))

@@ -10,7 +10,7 @@ import pytest
 import shapely
 
 from analyses.network import graph as graph_module
-from analyses.network.graph import NetworkGraph, load_graph
+from analyses.network.graph import NetworkGraph
 from analyses.network.search import (
     STATUS_NOT_CONNECTED,
     STATUS_REACHABLE,
@@ -24,6 +24,7 @@ from analyses.network.search import (
 )
 from analyses.network.snapping import SnappedPoints, snap_points
 from layers.errors import AnalysisError, CRSError, GeometryError, ProfileError
+from planungsraeume.netz import load_graph
 
 
 @pytest.fixture(scope="module")

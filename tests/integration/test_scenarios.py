@@ -277,18 +277,19 @@ def test_scenario_commands(aachen_store, tmp_path, monkeypatch, capsys):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("profil", ["rollstuhl", "fuss"])
-def test_deltas_add_up_on_the_network(aachen_store, aachen_layers, profil):
+def test_deltas_add_up_on_the_network(aachen, aachen_layers, profil):
     """The acceptance criterion on network travel times (#3's nearest_service), checked against
     an independent recount with analyses.network.search.nearest for the before and after sets."""
-    from analyses.network.graph import load_graph
     from analyses.network.search import nearest
-    from planungsraeume.erreichbarkeit import origins_layer
+    from planungsraeume.frage import Question
+    from planungsraeume.netz import load_graph
     from planungsraeume.versorgung import compare_on_network
 
+    aachen_store = aachen.store
     services, areas = aachen_layers["services"], aachen_layers["areas"]
     services_before = services.copy()
     edits = _edits(services)
-    result = compare_on_network(aachen_store, edits, profil=profil, minuten=15)
+    result = compare_on_network(aachen, Question.make(profil=profil, minuten=15), edits)
     table = result.je_planungsraum
     assert set(areas["pr_id"]) <= set(table.index)
     # covered(after) - covered(before) = sum of the per-area deltas (all and 65+)
@@ -297,7 +298,7 @@ def test_deltas_add_up_on_the_network(aachen_store, aachen_layers, profil):
     assert table["einwohner"].sum() == pytest.approx(aachen_layers["cells"]["einwohner"].sum())
     # the totals are the real network figures
     graph = load_graph(aachen_store, profil)
-    cells = origins_layer(aachen_store)
+    cells = aachen.cells()
     for label, offers, total, total_65 in (
         ("vorher", services[services["typ"] == "EUTB"], result.versorgt_vorher, result.versorgt_65_vorher),
         ("nachher", apply_edits(services, edits).query("typ == 'EUTB'"), result.versorgt_nachher,
@@ -321,21 +322,24 @@ def test_deltas_add_up_on_the_network(aachen_store, aachen_layers, profil):
     pd.testing.assert_frame_equal(services, services_before)
 
 
-def test_network_comparison_needs_a_type(aachen_store):
+def test_network_comparison_needs_a_type(aachen):
+    from planungsraeume.frage import Question
     from planungsraeume.versorgung import compare_on_network
 
+    on_foot = Question.make(profil="fuss", minuten=15)
     with pytest.raises(AnalysisError, match="keine Änderung"):
-        compare_on_network(aachen_store, [], profil="fuss", minuten=15)
+        compare_on_network(aachen, on_foot, [])
     with pytest.raises(AnalysisError, match="Unbekannter Angebotstyp: Beratungsbus"):
-        compare_on_network(aachen_store, [], profil="fuss", minuten=15, typen=["Beratungsbus"])
+        compare_on_network(aachen, on_foot.with_(angebote="typ:Beratungsbus"), [])
 
 
-def test_closing_every_offer_covers_nobody(aachen_store, aachen_layers):
+def test_closing_every_offer_covers_nobody(aachen, aachen_layers):
+    from planungsraeume.frage import Question
     from planungsraeume.versorgung import compare_on_network
 
     eutb = aachen_layers["services"].query("typ == 'EUTB'")
     edits = [ScenarioEdit("schliessen", angebot_id=str(i)) for i in eutb["angebot_id"]]
-    result = compare_on_network(aachen_store, edits, profil="rollstuhl", minuten=15)
+    result = compare_on_network(aachen, Question.make(profil="rollstuhl", minuten=15), edits)
     assert result.versorgt_nachher == 0 and result.versorgt_vorher > 0
     assert result.differenz == pytest.approx(-result.versorgt_vorher)
     assert result.erreichbarkeit is not None

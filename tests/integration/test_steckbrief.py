@@ -32,21 +32,21 @@ def _pdf_text(path) -> str:
 
 
 @pytest.fixture(scope="module")
-def context(aachen_store):
-    return load_report_context(aachen_store)
+def context(aachen):
+    return load_report_context(aachen)
 
 
 @pytest.fixture(scope="module")
-def indicators(aachen_store):
-    return report_indicators(aachen_store)
+def indicators(aachen):
+    return report_indicators(aachen)
 
 
 @pytest.fixture(scope="module")
-def long_indicators(aachen_store):
+def long_indicators(aachen):
     """The indicator module's own table (#4), for independent comparison."""
-    from planungsraeume.indikatoren import indicators_for_store
+    from planungsraeume.indikatoren import indicators as region_indicators
 
-    return indicators_for_store(aachen_store)
+    return region_indicators(aachen)
 
 
 def _coverage_input() -> pd.DataFrame:
@@ -214,15 +214,16 @@ def test_adapter_for_the_indicator_module_long_table(context):
 
 
 @pytest.mark.slow
-def test_report_of_the_real_engines_shows_their_figures(aachen_store, long_indicators, tmp_path):
+def test_report_of_the_real_engines_shows_their_figures(aachen, long_indicators, tmp_path):
     """Acceptance: the PDF carries #4's indicators, #3's network coverage and #5's published
     barrier figures, each formatted the German way, as the engines return them."""
     from analyses.privacy import MISSING_LABEL
     from planungsraeume import erreichbarkeit as workflow
     from planungsraeume.barrieren import area_summaries, publication
+    from planungsraeume.frage import Question
     from planungsraeume.steckbrief import write_reports
 
-    written = write_reports(aachen_store, tmp_path, pr_ids=[AREA], formats=["pdf", "html"])
+    written = write_reports(aachen, tmp_path, pr_ids=[AREA], formats=["pdf", "html"])
     pdf = next(p for p in written if p.suffix == ".pdf")
     text = " ".join(_pdf_text(pdf).split())
     assert "Rothe Erde (PR17)" in text
@@ -235,7 +236,7 @@ def test_report_of_the_real_engines_shows_their_figures(aachen_store, long_indic
     # coverage on the network (#3): the best-covered advice type of the area, wheelchair, 15 min
     shares = {}
     for typ in ("Pflegestützpunkt", "KSL", "Peer-Beratung", "EUTB"):
-        table = workflow.coverage(aachen_store, "rollstuhl", typ, schwellen=[15])
+        table = workflow.coverage(aachen, Question.make(typ=typ, profil="rollstuhl", minuten=15))
         row = table[table["pr_id"] == AREA].iloc[0]
         shares[typ] = row["einwohner_erreicht"] / row["einwohner"]
     best = max(shares, key=lambda t: shares[t])
@@ -244,8 +245,7 @@ def test_report_of_the_real_engines_shows_their_figures(aachen_store, long_indic
     region = table[table["pr_id"] == "gesamt"].iloc[0]
     assert de_percent(region["einwohner_erreicht"] / region["einwohner"]) in text  # EUTB region
     # barriers (#5): only what the disclosure gate published
-    summary = next(s for s in area_summaries(publication("aachen", store=aachen_store))
-                   if s.pr_id == AREA)
+    summary = next(s for s in area_summaries(aachen, publication(aachen)) if s.pr_id == AREA)
     assert summary.veroeffentlicht and summary.personen >= privacy_min_persons
     assert f"{de_number(summary.personen)} Personen, {de_number(summary.meldungen)} Meldungen" in text
     assert summary.top_codes["icf_code"].iloc[0] in text
@@ -256,14 +256,14 @@ def test_report_of_the_real_engines_shows_their_figures(aachen_store, long_indic
 
 
 @pytest.mark.slow
-def test_suppressed_areas_show_no_barrier_figures(aachen_store):
+def test_suppressed_areas_show_no_barrier_figures(aachen):
     from analyses.privacy import MISSING_LABEL
     from planungsraeume.barrieren import area_summaries, publication
 
-    summaries = area_summaries(publication("aachen", store=aachen_store))
+    summaries = area_summaries(aachen, publication(aachen))
     hidden = [s.pr_id for s in summaries if not s.veroeffentlicht]
     assert hidden  # the demo has suppressed areas, so the test can fail
-    barriers = report_barriers(aachen_store)
+    barriers = report_barriers(aachen)
     assert barriers is not None
     for pr_id in hidden:
         rows = barriers.tabelle[barriers.tabelle["pr_id"] == pr_id]
@@ -272,18 +272,19 @@ def test_suppressed_areas_show_no_barrier_figures(aachen_store):
         assert not any(ch.isdigit() for ch in rows["wert"].iloc[1])
 
 
-def test_coverage_choice_is_configurable(aachen_store):
+def test_coverage_choice_is_configurable(aachen):
     from planungsraeume import erreichbarkeit as workflow
+    from planungsraeume.frage import Question
     from planungsraeume.steckbrief import advice_types_present
 
-    services = aachen_store.read_layer("angebote")
+    services = aachen.offers()
     advice = advice_types_present(services)
     assert "EUTB" in advice and "Pflegeeinrichtung" not in advice
-    table = report_coverage(aachen_store, CoverageChoice(typen=("EUTB", "KSL"), profile=("rollator",),
+    table = report_coverage(aachen, CoverageChoice(typen=("EUTB", "KSL"), profile=("rollator",),
                                                           minuten=10))
     assert set(table["typ"]) == {"EUTB", "KSL"} and set(table["profil"]) == {"rollator"}
     assert set(table["minuten"]) == {10}
-    direct = workflow.coverage(aachen_store, "rollator", "KSL", schwellen=[10])
+    direct = workflow.coverage(aachen, Question.make(typ="KSL", profil="rollator", minuten=10))
     row = direct[direct["pr_id"] == AREA].iloc[0]
     mine = table[(table["pr_id"] == AREA) & (table["typ"] == "KSL")].iloc[0]
     assert mine["anteil_einwohner"] == pytest.approx(row["einwohner_erreicht"] / row["einwohner"])

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analyses.network.graph import load_graph
 from analyses.transit import (
     NO_GRADE,
     gueteklassen,
@@ -16,6 +15,7 @@ from analyses.transit import (
     load_method,
     nearest_stop,
 )
+from planungsraeume.netz import load_graph
 
 
 def test_gueteklassen_per_point(heidelberg_store, stations):

@@ -109,9 +109,12 @@ def test_object_at_finds_service_by_marker_position_and_area_by_polygon(layers):
 def test_classed_polygons_keep_every_cell_and_person(layers, aachen_store):
     from analyses.coverage import time_band_labels, time_bands
     from planungsraeume import erreichbarkeit as workflow
+    from planungsraeume.frage import Question
+    from planungsraeume.region import Region
 
-    cells = workflow.origins_layer(aachen_store)
-    travel = workflow.travel_times(aachen_store, "rollstuhl", "EUTB")
+    region = Region.open("aachen", store=aachen_store)
+    cells = region.cells()
+    travel = workflow.travel_times(region, Question(angebote="typ:EUTB", profil="rollstuhl"))
     bands = time_bands(travel)
     before = cells.copy()
     colours = dict(zip(time_band_labels(), theme.TIME_BAND_COLOURS, strict=True))

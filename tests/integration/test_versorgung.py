@@ -9,21 +9,22 @@ import pandas as pd
 import pytest
 
 from analyses.accessibility import capacity_supply
-from analyses.network.graph import load_graph
 from analyses.network.search import nearest
 from cli import main
 from layers import settings
+from layers.angebote.edit import active_services
 from layers.errors import AnalysisError
 from layers.formatting import de_number
-from planungsraeume.erreichbarkeit import origins_layer
+from planungsraeume.frage import Question
+from planungsraeume.netz import load_graph
 from planungsraeume.versorgung import accessibility, suggest_sites
 from tests.tools.paths import DATA as TEST_DATA
 
 
-def _independent_2sfca(store, profil, offers, minutes):
+def _independent_2sfca(region, profil, offers, minutes):
     """Classic 2SFCA from one nearest-search per offer (not the travel-time matrix)."""
-    graph = load_graph(store, profil)
-    cells = origins_layer(store)
+    graph = load_graph(region.store, profil)
+    cells = region.cells()
     people = cells["einwohner"].to_numpy(float)
     supply = capacity_supply(offers)["angebot"]
     reach = {}
@@ -41,18 +42,18 @@ def _independent_2sfca(store, profil, offers, minutes):
 
 
 @pytest.mark.parametrize("profil", ["fuss", "rollstuhl"])
-def test_2sfca_on_the_network_equals_an_independent_count(aachen_store, profil):
-    services = aachen_store.read_layer("angebote")
+def test_2sfca_on_the_network_equals_an_independent_count(aachen, profil):
+    services = active_services(aachen.store.read_layer("angebote"))
     types = ["EUTB", "Pflegestützpunkt", "KSL"]
     offers = services[services["typ"].isin(types)]
-    result = accessibility(aachen_store, profil, types, 20)
-    cells, expected = _independent_2sfca(aachen_store, profil, offers, 20)
+    result = accessibility(aachen, Question.make(typ=types, profil=profil, minuten=20))
+    cells, expected = _independent_2sfca(aachen, profil, offers, 20)
     assert result.zellen.index.equals(cells.index)
     np.testing.assert_allclose(result.zellen["je_einheit"].to_numpy(), expected, rtol=1e-9, atol=1e-12)
     assert (expected > 0).sum() > 100  # a real catchment, the test can fail
     # per area: demand-weighted means; the region row is all supply handed out over all people
     table = result.je_planungsraum
-    areas = aachen_store.read_layer("planungsraeume")
+    areas = aachen.areas()
     assert set(areas["pr_id"]) <= set(table.index) and table.index[-1] == "Region"
     handed_out = result.angebote.loc[~result.angebote["ohne_nachfrage"], "angebot"].sum()
     assert table.loc["Region", "mittelwert"] == pytest.approx(1000 * handed_out / cells["einwohner"].sum())
@@ -63,28 +64,31 @@ def test_2sfca_on_the_network_equals_an_independent_count(aachen_store, profil):
     assert "Beratungsstunden je Woche je 1.000 Einwohner" == result.einheit
 
 
-def test_2sfca_with_decay_and_older_people(aachen_store):
-    plain = accessibility(aachen_store, "fuss", ["EUTB"], 30)
-    steps = accessibility(aachen_store, "fuss", ["EUTB"], 30, decay="stufen")
-    older = accessibility(aachen_store, "fuss", ["EUTB"], 30, nachfrage="alter_65_plus")
+def test_2sfca_with_decay_and_older_people(aachen):
+    eutb = Question.make(typ="EUTB", profil="fuss", minuten=30)
+    plain = accessibility(aachen, eutb)
+    steps = accessibility(aachen, eutb, decay="stufen")
+    older = accessibility(aachen, eutb, nachfrage="alter_65_plus")
     assert "Luo & Qi" in steps.verfahren and older.nachfrage == "Einwohner ab 65 Jahren"
     # the same supply spread over fewer people: more hours per 1,000 older people
     assert older.je_planungsraum.loc["Region", "mittelwert"] > plain.je_planungsraum.loc["Region", "mittelwert"]
     assert not np.allclose(steps.zellen["je_einheit"], plain.zellen["je_einheit"])
     with pytest.raises(AnalysisError, match="Unbekannter Angebotstyp"):
-        accessibility(aachen_store, "fuss", ["Beratungsbus"], 30)
+        accessibility(aachen, eutb.with_(angebote="typ:Beratungsbus"))
     with pytest.raises(AnalysisError, match="Unbekannte Nachfrage"):
-        accessibility(aachen_store, "fuss", ["EUTB"], 30, nachfrage="kinder")
+        accessibility(aachen, eutb, nachfrage="kinder")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("model", ["mclp", "p-median"])
-def test_three_eutb_sites_on_the_network(aachen_store, model):
+def test_three_eutb_sites_on_the_network(aachen, model):
     """The acceptance instance (EUTB, wheelchair, 15 min, k = 3) on network times, recounted
     independently with nearest() over the existing offers plus the suggested sites."""
     from layers.kandidaten import candidate_sites_from_store
 
-    plan = suggest_sites(aachen_store, "EUTB", "rollstuhl", 15, 3, modell=model)
+    aachen_store = aachen.store
+    plan = suggest_sites(aachen, Question.make(typ="EUTB", profil="rollstuhl", minuten=15), 3,
+                         modell=model)
     sites = plan.standorte
     assert len(sites) == 3 and sites["rang"].tolist() == [1, 2, 3]
     result = plan.vorschlag
@@ -93,8 +97,8 @@ def test_three_eutb_sites_on_the_network(aachen_store, model):
     assert sites["neu_versorgt_einwohner"].sum() == pytest.approx(result.versorgt_nachher - result.versorgt_vorher)
     assert plan.je_planungsraum["neu_versorgt"].sum() == pytest.approx(sites["neu_versorgt_einwohner"].sum())
     graph = load_graph(aachen_store, "rollstuhl")
-    cells = origins_layer(aachen_store)
-    services = aachen_store.read_layer("angebote")
+    cells = aachen.cells()
+    services = active_services(aachen_store.read_layer("angebote"))
     existing = services[services["typ"] == "EUTB"][["angebot_id", "geometry"]]
     candidates = candidate_sites_from_store(aachen_store)
     chosen = candidates[candidates["kandidat_id"].isin(sites["kandidat_id"])]
@@ -116,14 +120,16 @@ def test_three_eutb_sites_on_the_network(aachen_store, model):
         cells["alter_65_plus"].to_numpy(float)[after & ~before].sum())
 
 
-def test_sites_from_a_planners_list(aachen_store, tmp_path):
+def test_sites_from_a_planners_list(aachen, tmp_path):
     from layers.kandidaten import read_candidate_table
 
+    aachen_store = aachen.store
     path = tmp_path / "liste.csv"
     path.write_text("Name;lon;lat\nStadtteilbüro Nord;6,0950;50,7850\nBürgerhaus Ost;6,1100;50,7700\n"
                     "Pfarrheim West;6,0600;50,7720\n", encoding="utf-8")
     own = read_candidate_table(path, crs=aachen_store.crs, region=aachen_store.read_layer("region"))
-    plan = suggest_sites(aachen_store, "EUTB", "fuss", 15, 2, kandidaten=own)
+    plan = suggest_sites(aachen, Question.make(typ="EUTB", profil="fuss", minuten=15), 2,
+                         kandidaten=own)
     assert set(plan.standorte["name"]) <= set(own["name"])
     assert len(plan.standorte) <= 2 and plan.vorschlag.versorgt_nachher >= plan.vorschlag.versorgt_vorher
 

@@ -1,0 +1,3 @@
+"""The pages of the app (run by ``st.navigation`` in ``app.py``)."""
+
+__all__: list[str] = []

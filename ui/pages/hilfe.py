@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from layers import settings
-from ui import common
+from ui import sidebar, widgets
+
+__all__ = ["render"]
 
 ANLEITUNG = """
 Der **Sozialraum-Atlas** zeigt, wie ein Sozialraum für Menschen mit Behinderungen, ältere Menschen
@@ -190,5 +192,5 @@ Barrieren gefunden? Bitte melden Sie sie im Projekt (Issue-Tracker), damit wir s
         )
 
 
-common.page_frame()
-common.guarded(render)
+sidebar.page_frame()
+widgets.guarded(render)

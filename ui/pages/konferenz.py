@@ -1,4 +1,8 @@
-"""Page 'Konferenzmodus': one planning area at a time, for the projector at a Planungsraumkonferenz."""
+"""Page 'Konferenzmodus': one planning area at a time, for the projector at a Planungsraumkonferenz.
+
+The five key figures come from the indicator table of :mod:`planungsraeume.indikatoren` (with the
+reachability coverage of the question set in the app), the same table the profile page shows.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,12 @@ import html
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
-from ui import common, maps
+from ui import cached, sidebar, state, widgets
+from ui.profil import karte
+from ui.profil.kennzahlen import indicator_row, reach_row
+
+__all__ = ["key_figures", "render"]
 
 AREA_KEY = "konferenz_pr"
 
@@ -45,22 +52,25 @@ def _figure(title: str, value: str, comparison: str = "") -> str:
 def _value(row: pd.Series | None, decimals: int = 0, unit: str = "") -> str:
     if row is None or pd.isna(row["wert"]):
         return "–"
-    return common.format_number(float(row["wert"]), decimals) + unit
+    return widgets.format_number(float(row["wert"]), decimals) + unit
 
 
 def _region(row: pd.Series | None, decimals: int = 0, unit: str = "") -> str:
     if row is None or pd.isna(row["wert_region"]):
         return "–"
     label = "Ø Planungsraum" if str(row["region_bezug"]).startswith("Durchschnitt") else "Region"
-    return f"{label}: {common.format_number(float(row['wert_region']), decimals)}{unit}"
+    return f"{label}: {widgets.format_number(float(row['wert_region']), decimals)}{unit}"
 
 
 def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "") -> list[tuple[str, str, str]]:
-    """The five key figures of an area as (title, value, comparison with the region), from the
-    indicator table of :mod:`planungsraeume.indikatoren` (with the reachability coverage)."""
+    """The five key figures of an area as (title, value, comparison with the region).
+
+    From the indicator table of :mod:`planungsraeume.indikatoren` (with the reachability
+    coverage of the question).
+    """
 
     def get(key: str) -> pd.Series | None:
-        return common.indicator_row(long, pr_id, key)
+        return indicator_row(long, pr_id, key)
 
     figures = [
         ("Einwohner", _value(get("einwohner")), _region(get("einwohner"))),
@@ -77,9 +87,8 @@ def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "") -> list[tu
         "Stufenlos zugänglich", _value(step_free, 0, " %"),
         f"der Angebote · {_region(step_free, 0, ' %')} · ohne Angabe: {_value(unknown, 0, ' %')}",
     ))
-    reach = long[(long["bereich"] == "Erreichbarkeit") & (long["pr_id"].astype(str) == pr_id)]
-    if len(reach):
-        row = reach.iloc[0]
+    row = reach_row(long, pr_id)
+    if row is not None:
         label = reach_text or str(row["bezeichnung"]).removeprefix("Anteil erreicht: ")
         figures.append(("Erreichbarkeit", _value(row, 0, " %"),
                         f"der Einwohner: {label} · {_region(row, 0, ' %')}"))
@@ -88,18 +97,9 @@ def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "") -> list[tu
     return figures
 
 
-def render() -> None:
-    """Draw the page."""
-    if not common.ensure_region_built():
-        return
-    st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
-    common.data_notice(compact=True)
-    overview = common.area_overview()
-    options = [str(v) for v in overview["pr_id"]]
-    names = dict(zip(options, overview["name"].astype(str), strict=True))
+def _navigation(options: list[str], names: dict[str, str]) -> str:
     if st.session_state.get(AREA_KEY) not in options:
         st.session_state[AREA_KEY] = options[0]
-
     nav = st.columns([1.2, 3, 1.2], vertical_alignment="bottom")
     nav[0].button("◀ Vorheriger", on_click=_step, args=(-1, options), help="Vorheriger Planungsraum",
                   width="stretch", key="konf_zurueck")
@@ -107,55 +107,45 @@ def render() -> None:
                      format_func=lambda v: f"{v} {names[v]}")
     nav[2].button("Nächster ▶", on_click=_step, args=(1, options), help="Nächster Planungsraum",
                   width="stretch", key="konf_weiter")
-    pr_id = st.session_state[AREA_KEY]
-    position = options.index(pr_id) + 1
-    st.title(names[pr_id], anchor=False)
-    st.markdown(f"Planungsraum {pr_id} · {position} von {len(options)}")
+    return str(st.session_state[AREA_KEY])
 
-    reach = common.current_reach()
+
+def render() -> None:
+    """Draw the page."""
+    region = state.region()
+    if not widgets.ensure_region_built(region):
+        return
+    st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
+    widgets.data_notice(region, compact=True)
+    overview = cached.area_overview(region)
+    options = [str(v) for v in overview["pr_id"]]
+    names = dict(zip(options, overview["name"].astype(str), strict=True))
+    pr_id = _navigation(options, names)
+    st.title(names[pr_id], anchor=False)
+    st.markdown(f"Planungsraum {pr_id} · {options.index(pr_id) + 1} von {len(options)}")
+    frage = state.question()
     with st.spinner("Kennzahlen werden berechnet …"):
-        long = common.indicators(reach)
-    profile = common.profile_labels().get(reach.profil, reach.profil)
-    figures = key_figures(long, pr_id, f"{reach.selection_label()} in {reach.minuten} Min. {profile}")
+        long = cached.indicators(region, frage)
+    figures = key_figures(long, pr_id, f"{frage.selection_label()} in {frage.minutes_label()} "
+                                       f"{frage.profile_label()}")
     cards = st.columns(len(figures))
     for column, (title, value, comparison) in zip(cards, figures, strict=True):
         column.markdown(_figure(title, value, comparison), unsafe_allow_html=True)
-
-    layers = common.map_layers()
-    services = common.services_web()
-    inside = services[services["pr_id"] == pr_id]
-    selected = [f for f in layers.areas["features"] if f["properties"]["pr_id"] == pr_id]
-    others = [f for f in layers.areas["features"] if f["properties"]["pr_id"] != pr_id]
-    groups = [
-        maps.selection_layer({"type": "FeatureCollection", "features": selected},
-                             fade_others={"type": "FeatureCollection", "features": others}),
-        maps.area_layer({"type": "FeatureCollection", "features": selected},
-                        [lab for lab in layers.area_labels if lab[2].startswith(f"{pr_id} ")],
-                        large_labels=True),
-        maps.legend_layer(maps.legend_html(services=inside if len(inside) else None,
-                                           selection=True, large=True, streets=False)),
-    ]
-    if len(inside):
-        groups.append(maps.service_layer(inside, cluster=False))
-    centre, zoom = maps.fit_view(layers.area_bounds[pr_id], width_px=920, height_px=620)
-    fmap = maps.base_map(layers.basemap, online_tiles=common.online_tiles(),
-                         label="Karte des Planungsraums", scroll_zoom=False,
-                         view=maps.fit_view(layers.basemap.bounds, width_px=920, height_px=620))
-    st_folium(fmap, key="konferenz_map", height=640, use_container_width=True,
-              returned_objects=[], center=centre, zoom=zoom,
-              feature_group_to_add=[maps.localize_assets(g) for g in groups])
+    offers = cached.offers_web(region)
+    inside = offers[offers["pr_id"] == pr_id]
+    karte.area_map(region, pr_id, inside, key="konferenz_map", large=True, size_px=(920, 620),
+                   height=640)
     st.caption(
-        "Kennzahlen wie im Planungsraum-Profil: Einwohner je 100-m-Zelle nach ihrem Mittelpunkt "
-        "zugeordnet, nur heute gültige Angebote; Vergleich mit dem Regionswert (Anteile, Raten) "
-        "oder dem Durchschnitt je Planungsraum (Anzahlen). Die Erreichbarkeit stellen Sie auf "
-        "der Seite „Erreichbarkeit“ ein. Kartendaten © OpenStreetMap-Mitwirkende (ODbL)."
+        "Kennzahlen wie im Planungsraum-Profil: Einwohner je 100-m-Zelle dem Planungsraum ihres "
+        "Mittelpunkts zugeordnet (wie auf allen Seiten), nur heute gültige Angebote; Vergleich "
+        "mit dem Regionswert (Anteile, Raten) oder dem Durchschnitt je Planungsraum (Anzahlen). "
+        "Die Erreichbarkeit stellen Sie auf der Seite „Erreichbarkeit“ ein. Kartendaten © "
+        "OpenStreetMap-Mitwirkende (ODbL)."
     )
     with st.expander("Angebote in diesem Planungsraum als Liste", expanded=False):
-        common.table(
-            pd.DataFrame({"Name": inside["name"], "Typ": inside["typ"],
-                          "Stufenlos": inside["stufenloser_zugang"]}),
-        )
+        widgets.table(pd.DataFrame({"Name": inside["name"], "Typ": inside["typ"],
+                                    "Stufenlos": inside["stufenloser_zugang"]}))
 
 
-common.page_frame()
-common.guarded(render)
+sidebar.page_frame()
+widgets.guarded(render)

@@ -1,0 +1,75 @@
+"""Views of the long indicator table: wide per area, one row per indicator, German headers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planungsraeume.indikatoren.tabelle import GERMAN_COLUMNS
+
+__all__ = ["german_columns", "indicators_wide", "region_summary"]
+
+
+def indicators_wide(long: pd.DataFrame, *, labels: bool = True,
+                    region_row: bool = True) -> pd.DataFrame:
+    """One row per planning area, one column per indicator (for tables and downloads).
+
+    Parameters
+    ----------
+    long
+        Output of :func:`compute_indicators`.
+    labels
+        Column names as German labels with unit ("Anteil 65 Jahre und älter (%)") instead of
+        keys.
+    region_row
+        Append a last row "Region" with the comparison values.
+    """
+    order = list(dict.fromkeys(long["kennzahl"]))
+    areas = long.drop_duplicates("pr_id")[["pr_id", "name"]]
+    values = long.pivot(index="pr_id", columns="kennzahl", values="wert")
+    wide = areas.merge(values.reindex(columns=order), left_on="pr_id", right_index=True,
+                       how="left").reset_index(drop=True)
+    if region_row:
+        region = long.drop_duplicates("kennzahl").set_index("kennzahl")["wert_region"]
+        extra = {"pr_id": "", "name": "Region (Vergleichswert)", **region.to_dict()}
+        wide = pd.concat([wide, pd.DataFrame([extra])], ignore_index=True)
+    wide.columns.name = None
+    if labels:
+        meta = long.drop_duplicates("kennzahl").set_index("kennzahl")
+        label = meta["bezeichnung"].astype(str).to_dict()
+        unit = meta["einheit"].fillna("").astype(str).to_dict()
+        names = {k: f"{label[k]} ({unit[k]})" if unit[k] else label[k] for k in order}
+        wide = wide.rename(columns={**names, "pr_id": "Nr.", "name": "Planungsraum"})
+    return wide
+
+
+def region_summary(long: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator: region value, lowest and highest area (German column names)."""
+    rows = []
+    for kennzahl, group in long.groupby("kennzahl", sort=False):
+        values = group["wert"].astype(float)
+        valid = group[values.notna()]
+        ordered = valid.sort_values("wert", kind="stable")
+        low = ordered.iloc[0] if len(ordered) else None
+        high = ordered.iloc[-1] if len(ordered) else None
+        first = group.iloc[0]
+        rows.append({
+            "Bereich": first["bereich"],
+            "Kennzahl": first["bezeichnung"],
+            "Einheit": first["einheit"],
+            "Vergleichswert Region": first["wert_region"],
+            "Vergleich mit": first["region_bezug"],
+            "Summe aller Planungsräume": float(values.sum()) if first["art"] == "anzahl"
+            else np.nan,
+            "Niedrigster Wert": None if low is None else low["wert"],
+            "Niedrigster Wert in": None if low is None else low["name"],
+            "Höchster Wert": None if high is None else high["wert"],
+            "Höchster Wert in": None if high is None else high["name"],
+            "Schlüssel": kennzahl,
+        })
+    return pd.DataFrame(rows)
+
+
+def german_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The long table with German column names (for display and CSV download)."""
+    return frame.rename(columns=GERMAN_COLUMNS)

@@ -1,0 +1,122 @@
+"""The long indicator table: its columns, labels and the one row builder (area vs region)."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "ACCESS_LABELS",
+    "AGE_GROUPS",
+    "AREA_MEAN",
+    "GERMAN_COLUMNS",
+    "LONG_COLUMNS",
+    "PER",
+    "REGION_VALUE",
+    "area_names",
+    "indicator_rows",
+    "slug",
+]
+
+LONG_COLUMNS = ["pr_id", "name", "bereich", "kennzahl", "bezeichnung", "einheit", "art", "wert",
+                "zaehler", "nenner", "wert_region", "region_bezug", "differenz", "verhaeltnis"]
+
+GERMAN_COLUMNS = {
+    "pr_id": "Nr.",
+    "name": "Planungsraum",
+    "bereich": "Bereich",
+    "kennzahl": "Schlüssel",
+    "bezeichnung": "Kennzahl",
+    "einheit": "Einheit",
+    "art": "Art",
+    "wert": "Wert",
+    "zaehler": "Zähler",
+    "nenner": "Nenner",
+    "wert_region": "Vergleichswert Region",
+    "region_bezug": "Vergleich mit",
+    "differenz": "Abweichung",
+    "verhaeltnis": "Verhältnis zur Region",
+}
+
+AGE_GROUPS = {
+    "alter_unter_18": "unter 18 Jahre",
+    "alter_18_64": "18 bis 64 Jahre",
+    "alter_65_plus": "65 Jahre und älter",
+    "alter_65_79": "65 bis 79 Jahre",
+    "alter_80_plus": "80 Jahre und älter",
+}
+ACCESS_LABELS = {
+    "stufenloser_zugang": "stufenlosem Zugang",
+    "rollstuhlgerechtes_wc": "rollstuhlgerechtem WC",
+    "induktionsschleife": "Induktionsschleife",
+    "gebaerdensprache": "Gebärdensprache",
+    "leichte_sprache": "Leichter Sprache",
+}
+REGION_VALUE = "Regionswert"
+AREA_MEAN = "Durchschnitt je Planungsraum"
+PER = 10_000
+
+
+def indicator_rows(
+    area_keys: np.ndarray,
+    names: np.ndarray,
+    *,
+    bereich: str,
+    kennzahl: str,
+    bezeichnung: str,
+    einheit: str,
+    art: str,
+    zaehler: np.ndarray,
+    nenner: np.ndarray | None = None,
+    faktor: float = 1.0,
+    region_value: float | None = None,
+    region_bezug: str | None = None,
+) -> pd.DataFrame:
+    zaehler = np.asarray(zaehler, dtype=float)
+    if nenner is None:
+        wert = zaehler.copy()
+        nenner_out = np.full(len(zaehler), np.nan)
+        region = float(np.nanmean(wert)) if region_value is None and len(wert) else region_value
+        bezug = region_bezug or AREA_MEAN
+    else:
+        nenner_out = np.asarray(nenner, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            wert = np.where(nenner_out > 0, zaehler / nenner_out * faktor, np.nan)
+        total = float(np.nansum(nenner_out))
+        region = (float(np.nansum(zaehler)) / total * faktor if total > 0 else np.nan) \
+            if region_value is None else region_value
+        bezug = region_bezug or REGION_VALUE
+    region_f = np.nan if region is None else float(region)
+    if np.isfinite(region_f) and region_f != 0:
+        ratio = wert / region_f
+    else:
+        ratio = np.full(len(wert), np.nan)
+    return pd.DataFrame({
+        "pr_id": area_keys,
+        "name": names,
+        "bereich": bereich,
+        "kennzahl": kennzahl,
+        "bezeichnung": bezeichnung,
+        "einheit": einheit,
+        "art": art,
+        "wert": wert,
+        "zaehler": zaehler if nenner is not None else np.full(len(zaehler), np.nan),
+        "nenner": nenner_out,
+        "wert_region": region_f,
+        "region_bezug": bezug,
+        "differenz": wert - region_f,
+        "verhaeltnis": ratio,
+    })
+
+
+def slug(text: str) -> str:
+    table = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "§": "par"})
+    return re.sub(r"[^A-Za-z0-9]+", "_", text.translate(table)).strip("_")
+
+
+def area_names(areas: gpd.GeoDataFrame) -> np.ndarray:
+    return areas["name"].astype("string").to_numpy() if "name" in areas else \
+        np.full(len(areas), pd.NA)

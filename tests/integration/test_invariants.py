@@ -1,0 +1,296 @@
+"""Invariants across outputs: the same figure is equal wherever it appears (issue #8).
+
+Every output that shows a quantity of a planning area – the indicator table, the coverage table,
+the barrier denominators, the 2SFCA, location suggestions, scenarios, the Steckbrief (HTML and
+PDF), the command line's CSV files – must take it from the one place that computes it. These
+tests compare the outputs with each other, on the built Aachen demo and on the Heidelberg region,
+so that a second copy of a rule fails here the day it appears. When you add an output, add it
+here.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from layers.formatting import de_number
+from planungsraeume import erreichbarkeit
+from planungsraeume.frage import Question
+from planungsraeume.region import OUTSIDE_ID, Region
+
+pytestmark = pytest.mark.slow
+
+ADVICE = Question(angebote="beratung", profil="rollstuhl", minuten=15)
+EUTB = Question.make(typ="EUTB", profil="rollstuhl", minuten=15)
+
+
+def _inhabitants(region: Region) -> pd.DataFrame:
+    """The one truth: inhabitants (all, 65+) per area from the one cell→area rule."""
+    table = region.population_by_area().set_index("pr_id")
+    return table[["einwohner", "alter_65_plus"]]
+
+
+def _areas(region: Region) -> list[str]:
+    return list(region.areas()["pr_id"].astype(str))
+
+
+# --------------------------------------------------------------------------------------------
+# Inhabitants per planning area
+# --------------------------------------------------------------------------------------------
+
+
+def test_population_by_area_adds_up_to_the_region(aachen):
+    truth = _inhabitants(aachen)
+    assert truth["einwohner"].sum() == pytest.approx(aachen.cells()["einwohner"].sum())
+    assert truth["alter_65_plus"].sum() == pytest.approx(aachen.cells()["alter_65_plus"].sum())
+    assert list(truth.index[: len(_areas(aachen))]) == _areas(aachen)
+
+
+def test_indicator_table_shows_the_one_population(aachen):
+    from planungsraeume.indikatoren import indicators
+
+    truth = _inhabitants(aachen)
+    long = indicators(aachen, ADVICE)
+    for key, column in (("einwohner", "einwohner"), ("einwohner_65_plus", "alter_65_plus")):
+        shown = long[long["kennzahl"] == key].set_index("pr_id")["wert"]
+        np.testing.assert_allclose(shown.reindex(_areas(aachen)).to_numpy(),
+                                   truth.loc[_areas(aachen), column].to_numpy())
+    outside = float(truth["einwohner"].get(OUTSIDE_ID, 0.0))
+    assert long.attrs["einwohner_ohne_planungsraum"] == pytest.approx(outside)
+
+
+def test_coverage_table_splits_the_one_population(aachen):
+    truth = _inhabitants(aachen)
+    table = erreichbarkeit.coverage(aachen, ADVICE, [5, 15, 30])
+    for minutes, block in table.groupby("schwelle_min"):
+        areas = block[block["pr_id"] != "gesamt"].set_index("pr_id")
+        parts = areas[["einwohner_erreicht", "einwohner_nicht_erreicht", "einwohner_nicht_angebunden"]]
+        assert (parts.sum(axis=1) == areas["einwohner"]).all(), minutes
+        np.testing.assert_allclose(areas["einwohner"].to_numpy(),
+                                   truth.loc[areas.index, "einwohner"].round().to_numpy(), atol=0.5)
+        np.testing.assert_allclose(areas["ab65"].to_numpy(),
+                                   truth.loc[areas.index, "alter_65_plus"].round().to_numpy(), atol=0.5)
+        total = block[block["pr_id"] == "gesamt"].iloc[0]
+        for column in ("einwohner", "einwohner_erreicht", "ab65_erreicht"):
+            assert total[column] == areas[column].sum(), column  # Σ areas = region
+
+
+def test_barrier_denominators_are_the_one_population(aachen):
+    from planungsraeume.barrieren import area_summaries, area_table, publication
+
+    truth = _inhabitants(aachen)
+    pub = publication(aachen)
+    table = area_table(aachen, pub).set_index("pr_id")
+    np.testing.assert_allclose(table["einwohner"].to_numpy(),
+                               truth.loc[table.index, "einwohner"].round().to_numpy(), atol=0.5)
+    shown = table[table["veroeffentlicht"]]
+    rate = shown["personen"].astype(float) / shown["einwohner"] * 1000
+    np.testing.assert_allclose(shown["rate_je_1000"].to_numpy(dtype=float), rate.round(2).to_numpy())
+    for summary in area_summaries(aachen, pub):
+        assert summary.einwohner == round(truth.loc[summary.pr_id, "einwohner"])
+
+
+def test_steckbrief_html_and_pdf_show_the_one_population(aachen, tmp_path):
+    from pypdf import PdfReader
+
+    from planungsraeume.steckbrief import write_reports
+
+    truth = _inhabitants(aachen)
+    areas = ["PR04", "PR17", "PR22"]
+    written = write_reports(aachen, tmp_path, pr_ids=areas, formats=["pdf", "html"])
+    for pr_id in areas:
+        expected = de_number(truth.loc[pr_id, "einwohner"])
+        page = next(p for p in written if p.name.startswith(pr_id) and p.suffix == ".html")
+        html = re.sub(r"\s+", " ", page.read_text(encoding="utf-8"))
+        assert re.search(rf"<th scope=\"row\">Einwohner</th>\s*<td[^>]*>{re.escape(expected)}</td>",
+                         html), (pr_id, expected)
+        pdf = next(p for p in written if p.name.startswith(pr_id) and p.suffix == ".pdf")
+        text = " ".join(" ".join(pg.extract_text() for pg in PdfReader(pdf).pages).split())
+        assert f"Einwohner {expected}" in text, (pr_id, expected)
+
+
+def test_cli_csv_outputs_show_the_one_population(aachen, tmp_path, monkeypatch):
+    import shutil
+
+    from cli import main
+    from layers import settings
+
+    (tmp_path / "regions").mkdir()
+    shutil.copyfile(aachen.store.path, tmp_path / "regions" / "aachen.gpkg")
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    truth = _inhabitants(aachen)
+    indicators_csv = tmp_path / "kennzahlen.csv"
+    assert main(["planungsraeume", "kennzahlen", "--region", "aachen", "--out", str(indicators_csv)]) == 0
+    wide = pd.read_csv(indicators_csv, sep=";", decimal=",", encoding="utf-8-sig")
+    wide = wide[wide["Nr."].notna() & (wide["Nr."].astype(str) != "")].set_index("Nr.")
+    column = next(c for c in wide.columns if c.startswith("Einwohner (Personen)") or c == "Einwohner (Personen)")
+    np.testing.assert_allclose(wide.loc[_areas(aachen), column].to_numpy(dtype=float),
+                               truth.loc[_areas(aachen), "einwohner"].to_numpy(), atol=0.5)
+    coverage_csv = tmp_path / "erreichbarkeit.csv"
+    assert main(["analyse", "erreichbarkeit", "--region", "aachen", "--profil", "rollstuhl",
+                 "--typ", "EUTB", "--minuten", "15", "--csv", str(coverage_csv)]) == 0
+    coverage = pd.read_csv(coverage_csv, sep=";", decimal=",", encoding="utf-8-sig")
+    key = "pr_id" if "pr_id" in coverage.columns else "Nr."
+    people = "einwohner" if "einwohner" in coverage.columns else "Einwohner"
+    rows = coverage[coverage[key].astype(str).isin(_areas(aachen))].set_index(key)
+    np.testing.assert_allclose(rows[people].to_numpy(dtype=float),
+                               truth.loc[rows.index.astype(str), "einwohner"].round().to_numpy(),
+                               atol=0.5)
+
+
+# --------------------------------------------------------------------------------------------
+# The offers a question counts
+# --------------------------------------------------------------------------------------------
+
+
+def _offer_sets(region: Region, question: Question) -> dict[str, set[str]]:
+    """The offers every analysis of a question actually used, from its own result."""
+    from layers.szenarien import ScenarioEdit
+    from planungsraeume.versorgung import accessibility, compare_on_network, suggest_sites
+
+    travel = erreichbarkeit.travel_times(region, question)
+    supply = accessibility(region, question)
+    far_away = region.cells().geometry.iloc[0].centroid
+    scenario = compare_on_network(region, question, [ScenarioEdit(
+        "neu", typ=question.typ, name="Testangebot", x=far_away.x, y=far_away.y)])
+    plan = suggest_sites(region, question, 1)
+    return {
+        "erreichbarkeit": set(travel.attrs["angebote"]),
+        "2sfca": set(map(str, supply.angebote.index)),
+        "szenario_vorher": set(scenario.angebote_vorher["angebot_id"].astype(str)),
+        "standorte": set(plan.bestehende_angebote),
+    }
+
+
+def test_every_analysis_counts_the_same_offers(aachen):
+    sets = _offer_sets(aachen, EUTB)
+    expected = set(aachen.selected_offers(EUTB)["angebot_id"].astype(str))
+    assert len(expected) >= 2
+    for name, used in sets.items():
+        assert used == expected, name
+
+
+def test_a_retired_offer_is_absent_from_every_analysis(aachen_region_copy):
+    from layers.angebote.edit import retire_service
+
+    region = aachen_region_copy
+    offers = region.offers()
+    eutb = offers[offers["typ"] == "EUTB"].iloc[0]
+    retire_service(region.store, str(eutb["angebot_id"]), expected_version=int(eutb["version"]),
+                   gueltig_bis=date.today() - timedelta(days=1))
+    assert str(eutb["angebot_id"]) in set(region.directory()["angebot_id"].astype(str))
+    sets = _offer_sets(region, EUTB)
+    for name, used in sets.items():
+        assert str(eutb["angebot_id"]) not in used, name
+    assert len({frozenset(s) for s in sets.values()}) == 1
+    travel = erreichbarkeit.travel_times(region, EUTB)
+    assert str(eutb["angebot_id"]) not in set(travel["angebot_id"].dropna().astype(str))
+    from planungsraeume.indikatoren import indicators
+
+    long = indicators(region)
+    count = long[long["kennzahl"] == "angebote_EUTB"]["wert"].sum()
+    assert count == len(region.offers().query("typ == 'EUTB'"))
+
+
+def test_a_scenario_capacity_reaches_the_2sfca(aachen, tmp_path):
+    from layers.szenarien import read_edit_table
+    from planungsraeume.versorgung import compare_on_network
+
+    centre = aachen.cells().geometry.union_all().centroid
+    path = tmp_path / "szenario.csv"
+    path.write_text("Aktion;Typ;Name;Rechtswert;Hochwert;Wochenstunden\n"
+                    f"neu;EUTB;Neue EUTB;{centre.x:.1f};{centre.y:.1f};117\n".replace(".", ","),
+                    encoding="utf-8")
+    edits = read_edit_table(path, crs=aachen.crs, region=aachen.layer("region"))
+    assert edits[0].kapazitaet_std_woche == 117
+    result = compare_on_network(aachen, EUTB, edits)
+    new = result.angebote_nachher[result.angebote_nachher["name"] == "Neue EUTB"]
+    assert float(new["kapazitaet_std_woche"].iloc[0]) == 117
+    assert result.erreichbarkeit is not None
+    from planungsraeume.versorgung import capacity_table
+
+    supply = capacity_table(result.angebote_nachher).set_index(
+        result.angebote_nachher["angebot_id"].to_numpy())
+    row = supply.loc[str(new["angebot_id"].iloc[0])]
+    assert row["angebot"] == 117 and row["kapazitaet_quelle"] == "angegeben"
+    before = capacity_table(result.angebote_vorher)["angebot"].sum()
+    region_after = result.erreichbarkeit.loc["Region", "nachher"]
+    assert region_after == pytest.approx(1000 * (before + 117) / aachen.cells()["einwohner"].sum(),
+                                         rel=0.05)
+
+
+def test_scenario_with_an_unknown_offer_is_refused_when_saved(aachen_region_copy):
+    from layers.errors import InputValidationError
+    from layers.szenarien import Scenario, ScenarioEdit, save_scenario
+
+    with pytest.raises(InputValidationError) as caught:
+        save_scenario(aachen_region_copy.store, Scenario("X", "", [ScenarioEdit(
+            "schliessen", angebot_id="gibt-es-nicht")]))
+    assert "gibt-es-nicht" in str(caught.value)
+
+
+# --------------------------------------------------------------------------------------------
+# Hotspots, sums, areas
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("resolution", [250, 500])
+def test_hotspots_lie_in_published_cells_and_flag_equals_class(aachen, resolution):
+    from planungsraeume.barrieren import hotspot_grid
+
+    grid = hotspot_grid(aachen, resolution)
+    assert set(grid.hotspots["gitter_id"]) <= set(grid.gitter["gitter_id"])
+    joined = grid.gitter.dropna(subset=["klasse"])
+    assert ((joined["klasse"] == "Hotspot") == joined["signifikant"].astype(bool)).all()
+    assert len(grid.hotspots) <= len(grid.gitter)
+
+
+def test_supply_and_location_tables_add_up(aachen):
+    from planungsraeume.versorgung import accessibility, suggest_sites
+
+    supply = accessibility(aachen, EUTB).je_planungsraum
+    assert supply.drop(index="Region")["nachfrage"].sum() == pytest.approx(
+        supply.loc["Region", "nachfrage"])
+    plan = suggest_sites(aachen, EUTB, 2)
+    per_area = plan.je_planungsraum
+    assert per_area["einwohner"].sum() == pytest.approx(aachen.cells()["einwohner"].sum())
+    assert per_area["neu_versorgt"].sum() == pytest.approx(plan.standorte["neu_versorgt_einwohner"].sum())
+
+
+def test_area_and_density_count_only_the_part_inside_the_region(aachen):
+    import shapely
+
+    from planungsraeume.indikatoren import indicators
+
+    areas = aachen.areas()
+    inside = shapely.area(shapely.intersection(areas.geometry.to_numpy(), aachen.boundary())) / 1e6
+    np.testing.assert_allclose(areas["flaeche_km2"].to_numpy(), inside, atol=1e-4)
+    long = indicators(aachen)
+    density = long[long["kennzahl"] == "einwohnerdichte"].set_index("pr_id")["wert"]
+    truth = _inhabitants(aachen)
+    expected = truth.loc[_areas(aachen), "einwohner"] / areas.set_index("pr_id")["flaeche_km2"]
+    np.testing.assert_allclose(density.loc[_areas(aachen)].to_numpy(), expected.to_numpy(), rtol=1e-6)
+
+
+def test_heidelberg_shares_add_up_to_the_addresses(tmp_path_factory):
+    from layers import settings
+    from layers.build import build_region
+    from layers.regions import load_region
+    from layers.store import GeoPackageStore
+
+    settings.show_progress = False
+    target = tmp_path_factory.mktemp("hd_invariant") / "heidelberg.gpkg"
+    build_region("heidelberg", target=target)
+    config = load_region("heidelberg")
+    region = Region.open(config, store=GeoPackageStore(target, config.crs))
+    assert not region.has_population()
+    table = erreichbarkeit.quality_class_by_area(region)
+    body = table[table["pr_id"] != "gesamt"]
+    total = table[table["pr_id"] == "gesamt"]
+    assert body["anzahl"].sum() == total["anzahl"].sum() == len(region.layer("adressen"))
+    offers = region.offers()
+    assert set(offers["pr_id"]) <= {*_areas(region), OUTSIDE_ID}

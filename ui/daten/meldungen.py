@@ -1,0 +1,50 @@
+"""Messages of the Daten page: findings tables, errors with their place, success after a write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from layers.errors import SozialraumError
+from ui import widgets
+
+__all__ = ["FLASH_KEY", "flash_and_rerun", "problems", "show_error", "show_flash", "text"]
+
+FLASH_KEY = "daten_meldung"
+
+
+def problems(found: list[Any]) -> pd.DataFrame:
+    """Findings (:class:`layers.errors.Problem`) as a German table with the file they are in."""
+    return pd.DataFrame(
+        [{"Datei": Path(p.datei).name if p.datei else None, "Zeile": p.zeile, "Spalte": p.spalte,
+          "Schwere": "Fehler" if p.schwere == "fehler" else "Warnung",
+          "Meldung": p.meldung, "So beheben": p.hinweis} for p in found],
+        columns=["Datei", "Zeile", "Spalte", "Schwere", "Meldung", "So beheben"],
+    )
+
+
+def flash_and_rerun(message: str, area: str = "bearbeiten") -> None:
+    """Show a success message after the whole app has been redrawn with the new data."""
+    st.session_state[f"{FLASH_KEY}_{area}"] = message
+    st.rerun(scope="app")
+
+
+def show_flash(area: str = "bearbeiten") -> None:
+    """The success message of the last write in this area, once."""
+    message = st.session_state.pop(f"{FLASH_KEY}_{area}", None)
+    if message:
+        st.success(message, icon=":material/check_circle:")
+
+
+def show_error(exc: SozialraumError) -> None:
+    """A German error with its place and fix, its findings as a table."""
+    widgets.show_error(exc, problems)
+
+
+def text(value: Any) -> str:
+    """A cell as text ("" for empty values)."""
+    missing = value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value))
+    return "" if missing else str(value)

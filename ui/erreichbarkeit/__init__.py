@@ -1,0 +1,3 @@
+"""Components of the page 'Erreichbarkeit': maps, isochrones, public transport, downloads."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Components of the page 'Karte': details beside the map, analysis layers, tables."""
+
+__all__: list[str] = []

@@ -1,0 +1,185 @@
+"""Map legends: entries in words beside every colour and symbol, as a Leaflet control.
+
+:func:`legend_html` builds the legend of a map (thematic sections, planning areas, services,
+population, basemap); :func:`legend_layer` adds it as a dynamic feature group that changes with
+the filters without reloading the map.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import branca.element
+import folium
+import pandas as pd
+from jinja2 import Template
+
+from ui import theme
+from ui.mapdata import STREET_CLASS_LABELS
+
+__all__ = ["LegendEntry", "legend_code", "legend_html", "legend_layer"]
+
+
+LEGEND_CODE = """
+if (window.saLegende) { window.saLegende.remove(); }
+var legend = L.control({position: %s});
+legend.onAdd = function () {
+  var div = L.DomUtil.create('div', 'sa-legende');
+  div.setAttribute('role', 'group'); div.setAttribute('aria-label', 'Legende');
+  // Keep the user's choice (open or closed) when the legend is replaced after a filter change.
+  var open = window.saLegendeOffen === undefined ? %s : (window.saLegendeOffen ? ' open' : '');
+  div.innerHTML = '<details' + open + '><summary>Legende</summary>' + %s + '</details>';
+  var details = div.querySelector('details');
+  details.addEventListener('toggle', function () { window.saLegendeOffen = details.open; });
+  L.DomEvent.disableScrollPropagation(div); L.DomEvent.disableClickPropagation(div);
+  return div;
+};
+legend.addTo(map);
+window.saLegende = legend;
+"""
+
+
+class _MapScript(branca.element.MacroElement):
+    """JavaScript run with the map as ``map``, even when placed inside a feature group."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function(map) { {{ this.code }} })({{ this._parent._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "MapScript"
+        self.code = code
+
+
+def legend_code(legend_html: str, position: str = "bottomright", *, expanded: bool = True) -> str:
+    """JavaScript adding the legend control (replacing an earlier one).
+
+    ``expanded=False`` shows only its "Legende" button (a keyboard-operable disclosure) on small
+    maps.
+    """
+    return LEGEND_CODE % (json.dumps(position), json.dumps(" open" if expanded else ""),
+                          json.dumps(legend_html, ensure_ascii=False))
+
+
+def legend_layer(legend_html: str, position: str = "bottomright", *,
+                 expanded: bool = True) -> folium.FeatureGroup:
+    """The legend as a dynamic feature group: it changes with the filters without a map reload."""
+    group = folium.FeatureGroup(name="Legende", control=False)
+    group.add_child(_MapScript(legend_code(legend_html, position, expanded=expanded)))
+    return group
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of a legend: a swatch and its meaning in words.
+
+    ``kind``: ``"flaeche"`` (filled box), ``"umriss"`` (outlined box), ``"gestrichelt"`` (dashed
+    outline), ``"linie"`` (a line) or ``"punkt"`` (a ring).
+    """
+
+    kind: str
+    colour: str
+    text: str
+
+    def html(self) -> str:
+        """The entry as a list item."""
+        text = html.escape(self.text)
+        if self.kind == "flaeche":
+            swatch = f'<span class="sa-swatch" style="background:{self.colour}"></span>'
+        elif self.kind == "umriss":
+            swatch = f'<span class="sa-swatch" style="background:none;border:3px solid {self.colour}"></span>'
+        elif self.kind == "gestrichelt":
+            swatch = f'<span class="sa-swatch" style="background:none;border:3px dashed {self.colour}"></span>'
+        elif self.kind == "punkt":
+            swatch = (f'<span class="sa-form sa-kreis" style="background:#fff;border:3px solid '
+                      f'{self.colour};box-shadow:none"></span>')
+        else:
+            swatch = f'<span class="sa-line" style="border-color:{self.colour}"></span>'
+        return f"<li>{swatch}{text}</li>"
+
+
+def _service_section(services: pd.DataFrame) -> list[str]:
+    """Group shapes and colours, the synthetic stripes, clusters and the type abbreviations."""
+    parts = ["<h2>Angebote</h2><ul>"]
+    for group, colour in theme.GROUP_COLOURS.items():
+        shape = theme.GROUP_SHAPES[group]
+        parts.append(
+            f'<li><span class="sa-form sa-{shape}" style="background-color:{colour}"></span>'
+            f"{theme.GROUP_SHAPE_LABELS[shape]}: {group}</li>"
+        )
+    if (services["quelle"] == "synthetisch").any():
+        parts.append(
+            '<li><span class="sa-form sa-kreis sa-fiktiv" style="background-color:#666"></span>'
+            "gestreift: fiktiv (synthetisch)</li>"
+        )
+    parts.append('<li><span class="sa-cluster" style="width:22px;height:22px;font-size:11px">3</span>Anzahl zusammengefasster Angebote</li>')
+    parts.append("</ul><h2>Kürzel</h2><ul>")
+    seen = [(theme.service_symbol(str(typ), None).kuerzel, str(typ))
+            for typ in services["typ"].dropna().unique()]
+    for kuerzel, typ in sorted(seen):
+        parts.append(f'<li><span class="sa-label">{html.escape(kuerzel)}</span>{html.escape(typ)}</li>')
+    parts.append("</ul>")
+    return parts
+
+
+def _basemap_section() -> list[str]:
+    """Street classes and the flat colours of the offline basemap."""
+    parts = ["<h2>Grundkarte</h2><ul>"]
+    for klasse in ("haupt", "strasse"):
+        parts.append(
+            f'<li><span class="sa-line" style="border-top-width:{max(2, theme.STREET_WEIGHTS[klasse]):.0f}px;'
+            f'border-color:{theme.STREET_COLOURS[klasse]}"></span>{STREET_CLASS_LABELS[klasse]}</li>'
+        )
+    for name, text in (("gebaeude", "Gebäude"), ("wasser", "Gewässer"), ("gruen", "Grünfläche"), ("wald", "Wald")):
+        parts.append(f'<li><span class="sa-swatch" style="background:{theme.BASEMAP_COLOURS[name]}"></span>{text}</li>')
+    parts.append("</ul>")
+    return parts
+
+
+def legend_html(
+    *,
+    services: pd.DataFrame | None = None,
+    population: bool = False,
+    areas: bool = True,
+    streets: bool = True,
+    selection: bool = False,
+    large: bool = False,
+    extra: Sequence[tuple[str, Sequence[LegendEntry]]] = (),
+) -> str:
+    """The legend of a map as HTML: symbols and colours always with their meaning in words.
+
+    ``extra`` adds sections (title, entries) before the basemap section, e.g. the classes of a
+    thematic layer.
+    """
+    parts = [f'<div class="{"sa-gross-legende" if large else ""}">']
+    for title, entries in extra:
+        parts.append(f"<h2>{html.escape(title)}</h2><ul>")
+        parts.extend(entry.html() for entry in entries)
+        parts.append("</ul>")
+    if areas:
+        parts.append("<h2>Planungsräume</h2><ul>")
+        parts.append(f'<li><span class="sa-line" style="border-color:{theme.AREA_OUTLINE}"></span>Grenze mit Nr. und Name</li>')
+        if selection:
+            parts.append(f'<li><span class="sa-line" style="border-top-style:dashed;border-color:{theme.AREA_SELECTED}"></span>ausgewählter Planungsraum</li>')
+            if services is not None:
+                parts.append(f'<li><span class="sa-form sa-kreis" style="background:none;border:3px solid {theme.AREA_SELECTED};box-shadow:none"></span>ausgewähltes Angebot</li>')
+        parts.append("</ul>")
+    if services is not None and len(services):
+        parts.extend(_service_section(services))
+    if population:
+        parts.append("<h2>Einwohner je ha (modelliert)</h2><ul>")
+        for colour, text in zip(theme.POPULATION_COLOURS, theme.population_class_labels(), strict=True):
+            parts.append(f'<li><span class="sa-swatch" style="background:{colour}"></span>{text}</li>')
+        parts.append("</ul>")
+    if streets:
+        parts.extend(_basemap_section())
+    parts.append("</div>")
+    return "".join(parts)

@@ -1,0 +1,53 @@
+"""The frame around every page: the sidebar (region, online tiles), shared styles, page language."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from layers.regions import available_regions
+from ui import state, theme
+
+__all__ = ["APP_CSS", "page_frame", "render_sidebar"]
+
+APP_CSS = f"""
+<style>
+/* Visible keyboard focus everywhere (WCAG 2.4.7). */
+:focus-visible {{ outline: 3px solid {theme.TEXT} !important; outline-offset: 2px !important; }}
+/* Streamlit draws captions with opacity 0.6 (3:1 on white); make them solid and dark enough. */
+[data-testid="stCaptionContainer"] {{ opacity: 1 !important; }}
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {{ color: {theme.MUTED_TEXT} !important; }}
+.sa-figure {{ border: 2px solid {theme.AREA_OUTLINE}; border-radius: 8px; padding: 0.6rem 0.9rem; background: #fff; }}
+.sa-figure .sa-wert {{ font-size: 2.2rem; font-weight: 700; color: {theme.TEXT}; line-height: 1.15; }}
+.sa-figure .sa-titel {{ font-size: 1.05rem; color: {theme.TEXT}; }}
+.sa-figure .sa-vergleich {{ font-size: 0.95rem; color: {theme.MUTED_TEXT}; }}
+</style>
+"""
+
+
+def render_sidebar() -> None:
+    """The sidebar of every page: the region and the choice of online map tiles."""
+    with st.sidebar:
+        st.markdown("### Sozialraum-Atlas")
+        regions = available_regions()
+        current = state.region_name()
+        if state.REGION_KEY not in st.session_state:
+            st.session_state[state.REGION_KEY] = current if current in regions else regions[0]
+        st.selectbox(
+            "Region", regions, key=state.REGION_KEY, format_func=state.region_title,
+            help="Jede Region ist eine Konfigurationsdatei in data/regions/.",
+        )
+        st.toggle(
+            "Online-Kartenkacheln (OpenStreetMap)", key=state.TILES_KEY, value=False,
+            help="Aus: Die Grundkarte wird aus den Daten der Region gezeichnet und funktioniert "
+                 "ohne Internet. An: Kartenkacheln werden aus dem Internet geladen "
+                 "(dabei erfährt der Kachel-Server, welchen Kartenausschnitt Sie ansehen).",
+        )
+
+
+def page_frame() -> None:
+    """Styles shared by all pages, and the fix of the page language."""
+    st.markdown(APP_CSS, unsafe_allow_html=True)
+    from ui import assets
+
+    with st.sidebar:
+        assets.set_page_language()

@@ -1,0 +1,336 @@
+"""Widgets every page uses.
+
+Tables in German number format, the question controls, error display, uploads, downloads, the
+data notice and the build status of a region.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+
+from layers.angebote import service_types
+from layers.errors import SozialraumError
+from layers.formatting import MISSING, de_number
+from planungsraeume.darstellung import csv_bytes
+from planungsraeume.frage import (
+    FEATURE_LABELS,
+    MINUTES,
+    UNKNOWN_MODES,
+    Question,
+    profile_labels,
+    selection_options,
+    selection_text,
+)
+from planungsraeume.region import Region
+from ui import cached, state
+
+__all__ = [
+    "DATA_KIND_SHORT",
+    "DATA_KIND_TEXT",
+    "PLAIN_NUMBER_COLUMNS",
+    "csv_download",
+    "data_notice",
+    "ensure_region_built",
+    "format_number",
+    "format_percent",
+    "geopackage_bytes",
+    "guarded",
+    "number_formats",
+    "question_controls",
+    "show_analysis_error",
+    "show_error",
+    "table",
+    "temp_upload",
+    "type_labels",
+]
+
+T = TypeVar("T")
+
+DATA_KIND_TEXT = {
+    "generiert": "Planungsräume **generiert** (aus OpenStreetMap-Ortsknoten, keine amtlichen Grenzen)",
+    "modelliert": "Bevölkerung **modelliert** (aus der Wohnfläche geschätzt, kein Zensus-Ergebnis)",
+    "synthetisch": "Angebote mit „(fiktiv)“ im Namen **synthetisch** (erfunden, zum Ausprobieren)",
+    "barrieren_synthetisch": "Barrieremeldungen **synthetisch** (erfunden; echte Meldungen werden "
+                             "nie als Punkte gezeigt)",
+}
+DATA_KIND_SHORT = {
+    "generiert": "Planungsräume generiert",
+    "modelliert": "Bevölkerung modelliert",
+    "synthetisch": "Angebote „(fiktiv)“ synthetisch",
+    "barrieren_synthetisch": "Barrieremeldungen synthetisch",
+}
+#: Integer columns that are identifiers or years, not quantities: shown without separators.
+PLAIN_NUMBER_COLUMNS = {"Zeile", "Eintrag", "Jahr", "Rang", "Version", "Nr.", "Minuten", "PLZ"}
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers and tables
+# --------------------------------------------------------------------------------------------
+
+
+def format_number(value: Any, decimals: int = 0) -> str:
+    """German number format: ``12.345`` / ``12,3`` (see :func:`layers.formatting.de_number`)."""
+    return de_number(value, decimals)
+
+
+def format_percent(value: Any) -> str:
+    """``12,3 %`` (or a dash when undefined)."""
+    return MISSING if value is None or pd.isna(value) else f"{format_number(value, 1)} %"
+
+
+def number_formats(frame: pd.DataFrame) -> dict[str, Any]:
+    """Column settings that show every number in the reader's (German) format: ``12.345,6``."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            plain = str(column) in PLAIN_NUMBER_COLUMNS
+            config[str(column)] = st.column_config.NumberColumn(
+                format="plain" if plain else "localized")
+    return config
+
+
+def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+    """``st.dataframe`` without index, full width, numbers in German format."""
+    config = {**number_formats(frame), **(column_config or {})}
+    kwargs.setdefault("hide_index", True)
+    kwargs.setdefault("width", "stretch")
+    return st.dataframe(frame, column_config=config, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Downloads and uploads
+# --------------------------------------------------------------------------------------------
+
+
+def csv_download(label: str, frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str,
+                 key: str, *, target: Any = None) -> None:
+    """A CSV download button (the table is built only when clicked if a function is given).
+
+    The file is written by :func:`planungsraeume.darstellung.csv_bytes`, the project's one CSV
+    writer (semicolon, decimal comma, UTF-8 with BOM: opens correctly in a German Excel).
+    """
+    data: Any = (lambda: csv_bytes(frame())) if callable(frame) else csv_bytes(frame)
+    (target or st).download_button(label, data, file_name=file_name, mime="text/csv", key=key,
+                                   on_click="ignore")
+
+
+def geopackage_bytes(layers: dict[str, pd.DataFrame]) -> bytes:
+    """Several tables and layers as one GeoPackage file (for QGIS), built in a temp folder."""
+    import pyogrio
+
+    with tempfile.TemporaryDirectory(prefix="sozialraum-export-") as folder:
+        path = Path(folder) / "export.gpkg"
+        for layer_name, frame in layers.items():
+            out = frame.copy()
+            for column in out.columns:
+                if isinstance(out[column].dtype, pd.CategoricalDtype):
+                    out[column] = out[column].astype("string")
+            if not isinstance(out, gpd.GeoDataFrame):
+                out = pd.DataFrame(out)
+            pyogrio.write_dataframe(out, path, layer=layer_name, driver="GPKG")
+        return path.read_bytes()
+
+
+def temp_upload(uploaded: Any, folder_key: str) -> Path:
+    """Save an upload into a private temporary folder; return the path of its main file.
+
+    An upload is one file or a list of them (e.g. a Shapefile set, whose ``.shp`` is returned);
+    the folder is outside the project.
+
+    The folder lives in the system's temp directory for the session and is reused per key, so
+    a second upload replaces the first. Only the file's name is used, never a browser path.
+    """
+    files = uploaded if isinstance(uploaded, list) else [uploaded]
+    state_key = f"_upload_dir_{folder_key}"
+    folder = st.session_state.get(state_key)
+    if not folder or not Path(folder).exists():
+        folder = tempfile.mkdtemp(prefix="sozialraum-upload-")
+        st.session_state[state_key] = folder
+    target = Path(folder)
+    for old in target.iterdir():
+        old.unlink(missing_ok=True)
+    paths = []
+    for item in files:
+        path = target / Path(item.name).name
+        path.write_bytes(item.getvalue())
+        paths.append(path)
+    shapefiles = [p for p in paths if p.suffix.lower() == ".shp"]
+    return shapefiles[0] if shapefiles else paths[0]
+
+
+# --------------------------------------------------------------------------------------------
+# Errors and notices
+# --------------------------------------------------------------------------------------------
+
+
+def guarded(render: Callable[[], T]) -> T | None:
+    """Run a page; show any :class:`SozialraumError` as a German error message."""
+    try:
+        return render()
+    except SozialraumError as exc:
+        st.error(str(exc))
+        return None
+
+
+def show_analysis_error(exc: SozialraumError) -> None:
+    """A German note for an analysis that cannot be computed with the current choice."""
+    st.warning(str(exc), icon=":material/info:")
+
+
+def show_error(exc: SozialraumError, problems_table: Callable[[list[Any]], pd.DataFrame]
+               | None = None) -> None:
+    """A German error with its place (file, row, column) and fix; its findings as a table."""
+    place = exc.ort()
+    st.error((f"{place}: " if place else "") + exc.meldung
+             + (f" So beheben: {exc.hinweis}" if exc.hinweis else ""), icon=":material/error:")
+    if exc.probleme and problems_table is not None:
+        table(problems_table(list(exc.probleme)))
+
+
+def data_notice(region: Region, *, compact: bool = False) -> None:
+    """A banner saying which shown data are generated, modelled or synthetic."""
+    kinds = cached.data_kinds(region)
+    if not kinds:
+        return
+    if compact:
+        short = " · ".join(DATA_KIND_SHORT[k] for k in kinds if k in DATA_KIND_SHORT)
+        st.info(f"Hinweis zu den Daten: {short} (siehe „Hilfe“).", icon=":material/info:")
+        return
+    lines = "; ".join(DATA_KIND_TEXT[k] for k in kinds if k in DATA_KIND_TEXT)
+    st.info(f"Hinweis zu den Daten: {lines}. Erklärungen auf der Seite „Hilfe“.",
+            icon=":material/info:")
+
+
+def ensure_region_built(region: Region) -> bool:
+    """Build the region if its store is missing, with a progress display.
+
+    Returns
+    -------
+    bool
+        Whether the store is ready.
+    """
+    if region.exists():
+        return True
+    from layers.build import build_region
+
+    with st.status(f"Region '{region.name}' wird aufgebaut …", expanded=True) as status:
+        bar = st.progress(0.0)
+
+        def report(fraction: float, label: str) -> None:
+            bar.progress(min(1.0, fraction), text=label or None)
+
+        try:
+            result = build_region(region.config, progress=report)
+        except SozialraumError as exc:
+            status.update(label="Aufbau fehlgeschlagen", state="error")
+            st.error(str(exc))
+            return False
+        status.update(label=f"Region '{region.name}' aufgebaut", state="complete")
+        st.text(result.summary())
+    return True
+
+
+# --------------------------------------------------------------------------------------------
+# The question controls
+# --------------------------------------------------------------------------------------------
+
+
+def type_labels() -> dict[str, str]:
+    """German names of the service types by key (``data/angebotstypen.toml``)."""
+    return {t.schluessel: t.bezeichnung for t in service_types()}
+
+
+PROFILE_HELP = ("Zu Fuß 1,2 m/s; Senior:innen 1,0 m/s, Treppen langsamer; Rollator und Rollstuhl "
+                "0,8 m/s, keine Treppen; Rollstuhl zusätzlich keine Steigung über 6 %, kein "
+                "Bordstein über 3 cm, kein schlechter Belag.")
+UNKNOWN_HELP = ("Viele Wege haben in OpenStreetMap keine Angabe zu Steigung, Bordstein oder "
+                "Belag. Optimistisch: solche Wege gelten als passierbar. Vorsichtig "
+                "(pessimistisch): Steigungen ohne Zahl, Bordsteine ohne Höhe und unbefestigte "
+                "Wege ohne Zustandsangabe gelten als Hindernis oder Umweg. Die Wahrheit liegt "
+                "meist dazwischen; vergleichen Sie beide.")
+
+
+def _selection_widgets(prefix: str, start: Question, options: list[str],
+                       columns: list[Any]) -> tuple[str, list[str]]:
+    labels = type_labels()
+    with columns[0]:
+        angebote = st.selectbox(
+            "Angebote", options, index=options.index(start.angebote), key=f"{prefix}_angebote",
+            format_func=lambda o: selection_text(o, labels),
+            help="Zu welchen Angeboten der Weg gemessen wird: zum jeweils nächsten der Auswahl.",
+        )
+    with columns[1]:
+        merkmale = st.multiselect(
+            "Nur Angebote mit", list(FEATURE_LABELS), default=list(start.merkmale),
+            key=f"{prefix}_merkmale", format_func=lambda m: FEATURE_LABELS[m],
+            placeholder="keine Bedingung",
+            help="Nur Angebote, bei denen das Merkmal mit „ja“ angegeben ist. Angebote ohne "
+                 "Angabe zählen dann nicht mit.",
+        )
+    return str(angebote), list(merkmale)
+
+
+def _travel_widgets(prefix: str, start: Question, columns: list[Any]) -> tuple[str, int, str]:
+    profiles = profile_labels()
+    with columns[0]:
+        profil = st.radio(
+            "Unterwegs", list(profiles), index=list(profiles).index(start.profil)
+            if start.profil in profiles else 0, key=f"{prefix}_profil", horizontal=True,
+            format_func=lambda p: profiles[p], help=PROFILE_HELP,
+        )
+    with columns[1]:
+        options: list[int] = list(MINUTES)
+        minuten = st.radio(
+            "Zumutbare Minuten", options,
+            index=options.index(int(start.minuten)) if start.minuten in options else 2,
+            key=f"{prefix}_minuten", horizontal=True, format_func=lambda m: f"{m} Min.",
+        )
+    with columns[2]:
+        unbekannt = st.radio(
+            "Fehlende Wegeangaben", list(UNKNOWN_MODES),
+            index=list(UNKNOWN_MODES).index(start.unbekannt), key=f"{prefix}_unbekannt",
+            format_func=lambda m: "optimistisch" if m == "optimistisch" else "vorsichtig",
+            help=UNKNOWN_HELP,
+        )
+    return str(profil), int(minuten or options[2]), str(unbekannt)
+
+
+def question_controls(region: Region, prefix: str, *, default: Question | None = None,
+                      layout: str = "wide", remember: bool = True) -> Question:
+    """The widgets of a reachability question; returns the chosen :class:`Question`.
+
+    Parameters
+    ----------
+    region
+        The region (its active offers decide which types can be chosen).
+    prefix
+        Prefix of the widget keys (one set per page).
+    default
+        Initial values (default: the question last chosen anywhere in the app).
+    layout
+        ``"wide"`` (two rows of columns) or ``"narrow"`` (one below the other).
+    remember
+        Remember the choice for the other pages (gap layer, profiles, conference mode).
+    """
+    start = default or state.question()
+    options = selection_options(cached.offers_web(region)["typ"].dropna().astype(str))
+    if start.angebote not in options:
+        start = start.with_(angebote=options[0])
+    wide = layout == "wide"
+    first = list(st.columns([2, 2])) if wide else [st.container(), st.container()]
+    angebote, merkmale = _selection_widgets(prefix, start, options, first)
+    second = list(st.columns([3, 2, 2])) if wide else [st.container() for _ in range(3)]
+    profil, minuten, unbekannt = _travel_widgets(prefix, start, second)
+    frage = Question(angebote=angebote, merkmale=tuple(merkmale), profil=profil, minuten=minuten,
+                     unbekannt=unbekannt)
+    if remember:
+        state.set_question(frage)
+    return frage
