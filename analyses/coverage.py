@@ -60,7 +60,7 @@ def assign_to_areas(
     planungsraeume: gpd.GeoDataFrame,
     zuordnung: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """The Planungsraum of every cell, by the project's one rule (:mod:`analyses.areas`).
+    """Return the Planungsraum of every cell, by the project's one rule (:mod:`analyses.areas`).
 
     Every cell is counted exactly once; cells touching no area are "ohne" / "ohne Planungsraum".
     ``zuordnung`` is the rule's result computed once by the caller (``pr_id`` per cell, indexed
@@ -138,7 +138,7 @@ def coverage_by_area(
     *,
     zuordnung: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Population and 65+ population reached within each threshold, per Planungsraum.
+    """Count the population and 65+ population reached within each threshold, per Planungsraum.
 
     Parameters
     ----------
@@ -263,7 +263,7 @@ def gap_layer(
     *,
     zuordnung: pd.Series | None = None,
 ) -> gpd.GeoDataFrame:
-    """Populated cells that do not reach the service within ``minuten`` (Versorgungslücken).
+    """Return the populated cells that do not reach the service within ``minuten`` (Versorgungslücken).
 
     ``zuordnung`` is the cell→area assignment computed once (see :func:`assign_to_areas`).
 
@@ -323,8 +323,11 @@ def _de_minutes(value: float) -> str:
 
 
 def time_band_labels(breaks: Sequence[float] = TIME_BAND_BREAKS) -> list[str]:
-    """The labels of :func:`time_bands` in order, e.g. ``"bis 5 Min."`` … ``"über 30 Min."``,
-    then ``"nicht erreichbar"`` and ``"nicht angebunden"``."""
+    """Return the labels of :func:`time_bands` in order.
+
+    E.g. ``"bis 5 Min."`` … ``"über 30 Min."``, then ``"nicht erreichbar"`` and
+    ``"nicht angebunden"``.
+    """
     limits = sorted(set(check_minutes(breaks)))
     labels = [f"bis {_de_minutes(limits[0])} Min."]
     labels += [f"{_de_minutes(a)}–{_de_minutes(b)} Min." for a, b in zip(limits, limits[1:], strict=False)]
@@ -333,7 +336,7 @@ def time_band_labels(breaks: Sequence[float] = TIME_BAND_BREAKS) -> list[str]:
 
 
 def time_bands(travel: pd.DataFrame, breaks: Sequence[float] = TIME_BAND_BREAKS) -> pd.Series:
-    """The travel-time class of every origin (an ordered categorical, indexed like ``travel``).
+    """Return the travel-time class of every origin (an ordered categorical, indexed like ``travel``).
 
     Parameters
     ----------

@@ -171,7 +171,7 @@ def benjamini_hochberg(pvalues: np.ndarray, alpha: float = 0.05) -> np.ndarray:
 def lattice_values(
     published: pd.DataFrame, cells: pd.DataFrame, column: str = "personen"
 ) -> np.ndarray:
-    """Published values on the lattice; cells without a published value get 0."""
+    """Return the published values on the lattice; cells without a published value get 0."""
     require_published(published)
     values = published.set_index("gitter_id")[column]
     return (
@@ -345,8 +345,11 @@ def kernel_density(
 def _pixel_centres(
     boundary: shapely.Geometry, pixel_m: float
 ) -> tuple[float, float, np.ndarray, np.ndarray]:
-    """West and north edge of a pixel grid aligned to ``pixel_m`` around the boundary, and the
-    pixel centres along x (west → east) and y (north → south)."""
+    """Lay a pixel grid aligned to ``pixel_m`` around the boundary.
+
+    Returns its west and north edge and the pixel centres along x (west → east) and y
+    (north → south).
+    """
     minx, miny, maxx, maxy = boundary.bounds
     minx, miny = np.floor(minx / pixel_m) * pixel_m, np.floor(miny / pixel_m) * pixel_m
     maxx, maxy = np.ceil(maxx / pixel_m) * pixel_m, np.ceil(maxy / pixel_m) * pixel_m

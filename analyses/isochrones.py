@@ -228,7 +228,7 @@ def _start_points(
     puffer_m: float,
     max_anbindung_m: float,
 ) -> SnappedPoints:
-    """The start points snapped; raise for a bad buffer, no point, or none on the network."""
+    """Snap the start points; raise for a bad buffer, no point, or none on the network."""
     if not (np.isfinite(puffer_m) and puffer_m > 0):
         raise AnalysisError(
             f"Der Puffer um erreichbare Wege muss größer als 0 m sein (angegeben: {puffer_m}).",
@@ -269,7 +269,7 @@ class _Growing:
         self.whole_before = np.zeros(len(graph.edge_seconds), dtype=bool)
 
     def area(self, seconds: float) -> tuple[shapely.Geometry, np.ndarray]:
-        """The area reachable within ``seconds`` and the reachable edge parts (lines)."""
+        """Return the area reachable within ``seconds`` and the reachable edge parts (lines)."""
         graph = self.graph
         rows, start, end = reachable_edge_parts(graph, self.sources, self.node_seconds, seconds)
         parts, position = edge_substrings(graph, rows, start, end)
@@ -288,7 +288,7 @@ class _Growing:
 
 
 def _connectors(graph: NetworkGraph, sources: SnappedPoints, seconds: float) -> np.ndarray:
-    """The straight ways from start points to their foot points (if walked within the budget)."""
+    """Return the straight ways from start points to their foot points (if walked within the budget)."""
     ok = sources.connected & (sources.snap_seconds <= seconds) & (sources.distance_m > 1e-3)
     if not ok.any():
         return np.array([], dtype=object)

@@ -48,7 +48,7 @@ SCENARIO_SOURCE = "szenario"
 
 
 def apply_edits(services: gpd.GeoDataFrame, edits: Sequence[ScenarioEdit]) -> gpd.GeoDataFrame:
-    """The services as they would be after the scenario's edits (a new frame).
+    """Return the services as they would be after the scenario's edits (a new frame).
 
     Parameters
     ----------
@@ -129,7 +129,7 @@ class _Edited:
         return set(self.ids.dropna()) | {str(r["angebot_id"]) for r in self.new_rows}
 
     def add(self, number: int, edit: ScenarioEdit) -> None:
-        """A new offer (``szenario-1``, ``szenario-2``, … without an id)."""
+        """Return a new offer (``szenario-1``, ``szenario-2``, … without an id)."""
         if edit.angebot_id:
             key = edit.angebot_id
         else:
@@ -154,7 +154,7 @@ class _Edited:
         self.new_rows.append(_new_offer(key, kind, edit))
 
     def frame(self) -> gpd.GeoDataFrame:
-        """The services after the edits, in the ``angebote`` schema."""
+        """Return the services after the edits, in the ``angebote`` schema."""
         result = self.result[~self.ids.isin(list(self.closed)).fillna(False).to_numpy()]
         if self.new_rows:
             added = gpd.GeoDataFrame(
@@ -168,7 +168,7 @@ class _Edited:
 
 
 def _new_offer(key: str, kind: ServiceType, edit: ScenarioEdit) -> dict[str, object]:
-    """The row of a new offer of a scenario (unknown features as ``"unbekannt"``)."""
+    """Return the row of a new offer of a scenario (unknown features as ``"unbekannt"``)."""
     return {
         "angebot_id": key,
         "name": edit.name or f"{kind.schluessel} (Szenario)",
@@ -232,7 +232,7 @@ class ScenarioComparison:
         return self.versorgt_65_nachher - self.versorgt_65_vorher
 
     def table(self, names: pd.Series | None = None) -> pd.DataFrame:
-        """The before/after table with German headers and a last row "Region gesamt".
+        """Return the before/after table with German headers and a last row "Region gesamt".
 
         Parameters
         ----------

@@ -63,6 +63,7 @@ class DistanceDecay:
     steps: tuple[tuple[float, float], ...] = field(default=())
 
     def __post_init__(self) -> None:
+        """Check kind, time limit and steps; fill in the Luo & Qi steps for ``"stufen"``."""
         if self.kind not in DECAY_KINDS:
             raise AnalysisError(
                 f"Die Distanzabnahme '{self.kind}' ist unbekannt.",
@@ -136,7 +137,7 @@ def decay(kind: str, max_minutes: float, steps: Sequence[tuple[float, float]] = 
 
 
 def as_decay(kind: str | DistanceDecay, max_minutes: float) -> DistanceDecay:
-    """The decay for the time limit (a given :class:`DistanceDecay` must have that limit).
+    """Return the decay for the time limit (a given :class:`DistanceDecay` must have that limit).
 
     Raises
     ------

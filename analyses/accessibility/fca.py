@@ -66,6 +66,13 @@ def prepare(
     destination_col: str,
     minutes_col: str,
 ) -> Prepared:
+    """Check the inputs and keep the reachable pairs inside the catchment (see :class:`Prepared`).
+
+    Raises
+    ------
+    AnalysisError
+        Missing columns, duplicate ids, negative or missing demand, supply or minutes.
+    """
     missing = [c for c in (origin_col, destination_col, minutes_col) if c not in travel_times.columns]
     if missing:
         raise AnalysisError(
@@ -157,7 +164,7 @@ def _run_access(prep: Prepared, weight_fn: DistanceDecay) -> np.ndarray:
 
 
 def _run_numpy(prep: Prepared) -> np.ndarray:
-    """The same two steps as sparse matrix products (for very large regions)."""
+    """Run the same two steps as sparse matrix products (for very large regions)."""
     from scipy.sparse import csr_array
 
     matrix = csr_array(

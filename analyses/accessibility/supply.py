@@ -74,7 +74,7 @@ def capacity_supply(
 def _stated_capacities(
     services: pd.DataFrame, column: str, id_column: str
 ) -> tuple[pd.Series, pd.Series]:
-    """The offer ids and the stated capacities (NaN where not a number), checked.
+    """Return the offer ids and the stated capacities (NaN where not a number), checked.
 
     Raises
     ------

@@ -1,4 +1,4 @@
-"""Location suggestions: where should k additional offers go?
+"""Location suggestions: where should k additional offers go.
 
 Two models of PySAL ``spopt``, solved with PuLP's bundled CBC (no network, no licence):
 

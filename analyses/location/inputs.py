@@ -53,7 +53,7 @@ def dense_minutes(matrix: Any) -> np.ndarray:
 def cost_matrix(
     cost: Any, candidate_ids: Sequence[object] | None
 ) -> tuple[np.ndarray, list[object]]:
-    """The travel minutes as a dense float matrix and the candidate ids of its columns.
+    """Return the travel minutes as a dense float matrix and the candidate ids of its columns.
 
     Parameters
     ----------
@@ -103,7 +103,7 @@ def cost_matrix(
 
 
 def demand_weights(weights: np.ndarray | pd.Series, n: int) -> np.ndarray:
-    """The demand per origin as floats ≥ 0 (one per matrix row).
+    """Return the demand per origin as floats ≥ 0 (one per matrix row).
 
     Raises
     ------
@@ -248,9 +248,10 @@ def instance(
     unreachable: float | None = None,
     started: float | None = None,
 ) -> Instance:
-    """Check and convert the inputs of :func:`~analyses.location.maximal_covering` and
-    :func:`~analyses.location.p_median` (same parameters; ``unreachable`` = their
-    ``unreachable_minutes``).
+    """Check and convert the inputs of the location models.
+
+    The parameters are those of :func:`~analyses.location.maximal_covering` and
+    :func:`~analyses.location.p_median` (``unreachable`` = their ``unreachable_minutes``).
 
     Raises
     ------

@@ -84,7 +84,7 @@ def maximal_covering(
     candidate_ids: Sequence[object] | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> SiteSuggestion:
-    """k additional sites that bring the most demand within the time limit (spopt MCLP).
+    """Choose k additional sites that bring the most demand within the time limit (spopt MCLP).
 
     Parameters
     ----------

@@ -148,7 +148,7 @@ def p_median(
     method: str = "auto",
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
 ) -> SiteSuggestion:
-    """k additional sites minimising the demand-weighted travel time (spopt PMedian).
+    """Choose k additional sites minimising the demand-weighted travel time (spopt PMedian).
 
     Parameters
     ----------
@@ -199,8 +199,11 @@ def p_median(
 
 
 def _reduced(problem: Instance) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Exact reduction: finite minutes, base minutes (nearest existing offer), the origins with
-    demand that some candidate improves (mask) and the candidates that improve one of them."""
+    """Reduce the instance exactly (the optimum does not change).
+
+    Returns the finite minutes, the base minutes (nearest existing offer), the mask of origins
+    with demand that some candidate improves and the candidates that improve one of them.
+    """
     finite_cost = np.where(np.isfinite(problem.matrix), problem.matrix, problem.unreachable)
     base = np.where(np.isfinite(problem.existing_best), problem.existing_best, problem.unreachable)
     improvable = (finite_cost < base[:, None]).any(axis=1)
@@ -229,7 +232,7 @@ def _solve_exact(
     sub_cost: np.ndarray, sub_weights: np.ndarray, sub_base: np.ndarray | None, k: int,
     time_limit_s: float,
 ) -> tuple[list[int], bool, str]:
-    """The exact spopt PMedian of the reduced instance.
+    """Solve the exact spopt PMedian of the reduced instance.
 
     ``sub_base`` (minutes to the nearest existing offer, if there is one) becomes one
     pre-opened virtual site. Returns the chosen columns of ``sub_cost``, optimality and the

@@ -181,7 +181,7 @@ def _next_site(
 def suggestion(
     problem: Instance, modell: str, verfahren: str, optimal: bool, chosen: Sequence[int]
 ) -> SiteSuggestion:
-    """The :class:`SiteSuggestion` of the chosen candidates (column positions) for a question."""
+    """Return the :class:`SiteSuggestion` of the chosen candidates (column positions) for a question."""
     cost, weights, existing_best = problem.matrix, problem.demand, problem.existing_best
     max_minutes, unreachable = problem.max_minutes, problem.unreachable
     table = coverage_gains(

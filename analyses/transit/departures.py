@@ -52,7 +52,7 @@ def parse_clock(text: str, *, name: str = "Uhrzeit") -> int:
 
 
 def typical_weekday(feed: GtfsFeed) -> date:
-    """A Tuesday within the feed's validity with service (the usual reference day)."""
+    """Return a Tuesday within the feed's validity with service (the usual reference day)."""
     first, last = feed.validity()
     day = first + timedelta(days=(1 - first.weekday()) % 7)
     while day <= last:
@@ -128,7 +128,7 @@ def station_departures(
 
 
 def _service_day(feed: GtfsFeed, datum: date | str | None) -> date:
-    """The chosen day (default: a Tuesday with service); it must lie in the feed's validity."""
+    """Return the chosen day (default: a Tuesday with service); it must lie in the feed's validity."""
     day = _parse_day(datum) if datum is not None else typical_weekday(feed)
     first, last = feed.validity()
     if not first <= day <= last:
@@ -243,7 +243,7 @@ def _parse_day(value: date | str) -> date:
 
 
 def stations_layer(stations: pd.DataFrame, crs: CRS | str | int) -> gpd.GeoDataFrame:
-    """The stations of :func:`station_departures` as points in the region CRS."""
+    """Return the stations of :func:`station_departures` as points in the region CRS."""
     points = gpd.GeoSeries.from_xy(stations["lon"], stations["lat"], crs="EPSG:4326")
     layer = gpd.GeoDataFrame(stations.copy(), geometry=points.to_crs(crs).to_numpy(), crs=crs)
     layer.attrs.update(stations.attrs)

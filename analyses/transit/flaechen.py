@@ -38,7 +38,7 @@ def gueteklassen_flaechen(
     method: GueteklassenMethod | None = None,
     progress: ProgressCallback | None = None,
 ) -> gpd.GeoDataFrame:
-    """The Güteklassen as polygons (better grades win where areas overlap).
+    """Return the Güteklassen as polygons (better grades win where areas overlap).
 
     Parameters
     ----------
@@ -128,7 +128,7 @@ class _DiscGrades:
         self.centres = {c: shapely.union_all(m.geometry.to_numpy()) for c, m in members.items()}
 
     def cumulative(self, letter: str, covered: Any) -> Any:
-        """The area of this grade or better (with what better grades covered)."""
+        """Return the area of this grade or better (with what better grades covered)."""
         discs = [
             shapely.buffer(centre, r, quad_segs=16)
             for c, centre in self.centres.items()
@@ -169,7 +169,7 @@ class _NetworkGrades:
         self.whole_before = np.zeros(len(graph.edge_seconds), dtype=bool)
 
     def cumulative(self, letter: str, covered: Any) -> Any:
-        """The area of this grade or better, or None if it adds nothing new."""
+        """Return the area of this grade or better, or None if it adds nothing new."""
         graph = self.graph
         rows_list, start_list, end_list = [], [], []
         for c, (sources, field) in self.fields.items():

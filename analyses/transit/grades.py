@@ -49,7 +49,7 @@ def check_distance_mode(distanz: str) -> None:
 
 
 def check_stations(stations: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
-    """The stations that have a category, checked for the column and the CRS.
+    """Return the stations that have a category, checked for the column and the CRS.
 
     Raises
     ------
@@ -84,7 +84,7 @@ def gueteklassen(
     max_anbindung_m: float = DEFAULT_MAX_SNAP_M,
     method: GueteklassenMethod | None = None,
 ) -> pd.DataFrame:
-    """The ÖV-Güteklasse of every origin.
+    """Grade every origin with its ÖV-Güteklasse.
 
     Parameters
     ----------
@@ -237,7 +237,7 @@ class _BestGrade:
         distanz: str,
         graph: NetworkGraph,
     ) -> pd.DataFrame:
-        """The result table of :func:`gueteklassen` (without ``attrs``)."""
+        """Return the result table of :func:`gueteklassen` (without ``attrs``)."""
         letters = np.array([*_LETTERS, *([NO_GRADE] * 90)], dtype=object)
         grade_column = letters[np.minimum(self.rank, 99)]
         grade_names = sorted({g for row in method.grades.values() for g in row if g})
@@ -274,7 +274,7 @@ def nearest_stop(
     *,
     max_anbindung_m: float = DEFAULT_MAX_SNAP_M,
 ) -> pd.DataFrame:
-    """Walking time and network distance from every origin to the nearest stop.
+    """Compute the walking time and network distance from every origin to the nearest stop.
 
     Returns
     -------

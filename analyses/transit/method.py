@@ -63,7 +63,7 @@ class GueteklassenMethod:
 
 
 def method_file() -> Path:
-    """The method's table (``data/oev_gueteklassen.toml``)."""
+    """Return the method's table (``data/oev_gueteklassen.toml``)."""
     return settings.vocab_dir / "oev_gueteklassen.toml"
 
 
@@ -122,6 +122,6 @@ def _load_method(path_text: str, mtime: int) -> GueteklassenMethod:
 
 
 def load_method() -> GueteklassenMethod:
-    """The ÖV-Güteklassen tables (re-read when the file changes)."""
+    """Return the ÖV-Güteklassen tables (re-read when the file changes)."""
     path = method_file()
     return _load_method(str(path), path.stat().st_mtime_ns if path.exists() else 0)

@@ -125,7 +125,7 @@ _index_html = index_html
 
 
 def _part(progress: ProgressCallback | None, start: float, end: float) -> ProgressCallback | None:
-    """A callback reporting its 0..1 as ``start``..``end`` of the caller's progress."""
+    """Return a callback reporting its 0..1 as ``start``..``end`` of the caller's progress."""
     if progress is None:
         return None
     outer = progress

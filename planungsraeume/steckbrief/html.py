@@ -74,7 +74,7 @@ def _reachability_html(report: AreaReport) -> str:
 
 
 def report_html(report: AreaReport) -> str:
-    """The report as one self-contained HTML document (German, accessible)."""
+    """Return the report as one self-contained HTML document (German, accessible)."""
     esc = html.escape
     picture = base64.b64encode(report.map_png).decode("ascii")
     parts = [
@@ -157,7 +157,7 @@ def _service_section(report: AreaReport) -> list[str]:
 
 
 def index_html(region_title: str, entries: Sequence[tuple[str, str, str]], formats: Sequence[str]) -> str:
-    """The overview page linking every area's report (``index.html``)."""
+    """Return the overview page linking every area's report (``index.html``)."""
     esc = html.escape
     rows = []
     for pr_id, name, stem in entries:

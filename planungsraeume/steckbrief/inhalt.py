@@ -291,7 +291,7 @@ def _key_figures(indicators: pd.DataFrame, pr_id: str) -> list[tuple[str, str, s
 
 
 def _services_inside(services: gpd.GeoDataFrame, pr_id: str) -> gpd.GeoDataFrame:
-    """The area's services sorted by type and name, numbered (``nr``) as on the map."""
+    """Return the area's services sorted by type and name, numbered (``nr``) as on the map."""
     inside = services[services["pr_id"] == pr_id].copy()
     inside = inside.sort_values(["typ", "name"], kind="stable").reset_index(drop=True)
     inside["nr"] = np.arange(1, len(inside) + 1)
@@ -326,7 +326,7 @@ def _service_rows(inside: pd.DataFrame) -> list[tuple[str, str, str, str, str]]:
 def _notes(
     context: ReportContext, inside: pd.DataFrame, angebote: list[tuple[str, str, str, str, str]]
 ) -> list[str]:
-    """The report's footnotes: attribution, population source, synthetic data, addresses."""
+    """Collect the report's footnotes: attribution, population source, synthetic data, addresses."""
     notes = [ATTRIBUTION + "."]
     if context.population_note:
         notes.append(context.population_note)

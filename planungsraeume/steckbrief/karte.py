@@ -60,7 +60,7 @@ class MapLayers:
 
 
 def type_styles(types: list[str]) -> dict[str, tuple[str, str]]:
-    """A fixed (marker, colour) per service type, stable for the whole region's reports."""
+    """Return a fixed (marker, colour) per service type, stable for the whole region's reports."""
     return {
         typ: (MARKERS[i % len(MARKERS)], PALETTE[(i // len(MARKERS) + i) % len(PALETTE)])
         for i, typ in enumerate(sorted(types))
@@ -179,7 +179,7 @@ _Extent = tuple[float, float, float, float]
 def _figure(
     extent: _Extent, width_cm: float, map_height_cm: float, legend_cm: float, dpi: int
 ) -> tuple[Figure, Any]:
-    """A figure with the map axes over the legend strip, the view's background filled."""
+    """Return a figure with the map axes over the legend strip, the view's background filled."""
     minx, miny, maxx, maxy = extent
     height_cm = map_height_cm + legend_cm
     fig = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
@@ -228,7 +228,7 @@ def _draw_neighbours(ax: Any, others: gpd.GeoDataFrame, view: _Extent) -> None:
 
 
 def _draw_area(ax: Any, area_row: gpd.GeoDataFrame) -> None:
-    """The area's outline (black on a white halo) and its name."""
+    """Draw the area's outline (black on a white halo) and its name."""
     area_row.boundary.plot(ax=ax, color="white", linewidth=4.0, zorder=5)
     area_row.boundary.plot(ax=ax, color="#1a1a1a", linewidth=2.0, zorder=6)
     label_at = area_row.geometry.iloc[0].representative_point()
@@ -244,7 +244,7 @@ def _draw_services(
     styles: dict[str, tuple[str, str]],
     numbered: pd.DataFrame | None,
 ) -> list[Line2D]:
-    """The services in view by type (marker and colour), numbers; returns the legend handles."""
+    """Draw the services in view by type (marker, colour) and numbers; return the handles."""
     handles = []
     for typ in view_types:
         marker, colour = styles.get(typ, ("o", "#444444"))

@@ -78,7 +78,7 @@ class _Styles:
     def table(self, header: Sequence[str], rows: Sequence[Sequence[str]],
               widths_mm: Sequence[float], numeric: Sequence[int] = (),
               top_row: Sequence[tuple[str, int]] = ()) -> Any:
-        """A grid table with a repeated header (and an optional spanning top header row)."""
+        """Return a grid table with a repeated header (and an optional spanning top header row)."""
         from reportlab.lib import colors
         from reportlab.lib.units import mm
         from reportlab.platypus import Paragraph, Table, TableStyle
@@ -253,7 +253,7 @@ def _services(report: AreaReport, styles: _Styles) -> list[object]:
 
 
 def _footer(report: AreaReport) -> Callable[[Any, Any], None]:
-    """The page footer: title, attribution and page number."""
+    """Return the page footer: title, attribution and page number."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
 
