@@ -142,16 +142,14 @@ def coverage_by_area(
 
     Parameters
     ----------
-    travel
-        Travel times of the cells (``minuten``, ``status``), indexed like ``cells``.
-    cells
-        The ``bevoelkerung`` layer (``einwohner``, ``alter_65_plus``).
-    planungsraeume
-        The planning areas (``pr_id``, ``name``).
+    travel, cells
+        Travel times of the cells (``minuten``, ``status``), indexed like ``cells``; the
+        ``bevoelkerung`` layer (``einwohner``, ``alter_65_plus``).
+    planungsraeume, zuordnung
+        The planning areas (``pr_id``, ``name``); the cell→area assignment computed once (see
+        :func:`assign_to_areas`).
     schwellen
         Thresholds in minutes (each > 0).
-    zuordnung
-        The cell→area assignment computed once (see :func:`assign_to_areas`).
 
     Returns
     -------
@@ -182,9 +180,8 @@ def coverage_by_area(
         block.insert(1, "planungsraum", [names[p] for p in order])
         block.insert(2, "schwelle_min", threshold)
         total = block.drop(columns=["pr_id", "planungsraum", "schwelle_min"]).sum()
-        total_row: dict[str, object] = {
-            "pr_id": TOTAL_ID, "planungsraum": TOTAL_NAME, "schwelle_min": threshold
-        }
+        total_row: dict[str, object] = {"pr_id": TOTAL_ID, "planungsraum": TOTAL_NAME,
+                                        "schwelle_min": threshold}
         total_row.update({str(k): v for k, v in total.items()})
         blocks.append(pd.concat([block, pd.DataFrame([total_row])], ignore_index=True))
     result = _with_shares(pd.concat(blocks, ignore_index=True))
@@ -390,19 +387,18 @@ def share_by_area(
     categories
         One category per origin, indexed like ``origins`` (e.g. :func:`time_bands`); the order
         of a categorical's categories is kept, empty categories appear with 0.
-    weight
+    weight, zuordnung
         Column of ``origins`` to sum (``einwohner``, ``alter_65_plus``), or ``None`` to count
-        origins (addresses when a region has no population).
-    zuordnung
-        The origin→area assignment computed once (see :func:`assign_to_areas`).
+        origins (addresses when a region has no population); the origin→area assignment
+        computed once (see :func:`assign_to_areas`).
 
     Returns
     -------
     pandas.DataFrame
         Long table ``pr_id``, ``planungsraum``, ``kategorie``, ``anzahl`` (sum of weights,
-        rounded), ``anteil_prozent`` (of the area's total; NaN for an empty area): one block
-        per area in layer order, then ``"ohne"`` if needed, then ``"gesamt"``. The counts of an
-        area add up to its total; the areas add up to the region.
+        rounded), ``anteil_prozent`` (of the area's total; NaN for an empty area): one block per
+        area in layer order, then ``"ohne"`` if needed, then ``"gesamt"`` (the counts of an area
+        add up to its total; the areas add up to the region).
     """
     _check_share_inputs(origins, categories, weight)
     areas = assign_to_areas(origins, planungsraeume, zuordnung)
@@ -415,14 +411,8 @@ def share_by_area(
         if isinstance(categories.dtype, pd.CategoricalDtype)
         else sorted(categories.dropna().astype(str).unique())
     )
-    order = [str(p) for p in planungsraeume["pr_id"]]
-    names = dict(zip(areas["pr_id"], areas["planungsraum"], strict=False))
-    names.update(dict(zip(
-        planungsraeume["pr_id"].astype(str),
-        (planungsraeume["name"] if "name" in planungsraeume.columns else planungsraeume["pr_id"])
-        .astype(str), strict=True)))
-    if (areas["pr_id"] == OUTSIDE_ID).any():
-        order.append(OUTSIDE_ID)
+    order, names = _area_order(planungsraeume, areas)
+    names = {**dict(zip(areas["pr_id"], areas["planungsraum"], strict=False)), **names}
     table = (
         pd.DataFrame({"pr_id": areas["pr_id"].to_numpy(), "kategorie": categories.astype(str).to_numpy(),
                       "anzahl": weights.to_numpy(float)})

@@ -196,10 +196,8 @@ def getis_ord(
     ----------
     published
         :meth:`Publication.gitter` at ``resolution``.
-    boundary
-        Region polygon (region CRS); the lattice is every cell touching it.
-    resolution
-        Cell size of ``published``.
+    boundary, resolution
+        Region polygon (region CRS; the lattice is every cell touching it); cell size.
     column
         Value analysed (``personen`` or ``rate_je_1000``).
     permutations, seed

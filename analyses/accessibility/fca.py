@@ -68,10 +68,8 @@ def prepare(
 ) -> Prepared:
     """Check the inputs and keep the reachable pairs inside the catchment (see :class:`Prepared`).
 
-    Raises
-    ------
-    AnalysisError
-        Missing columns, duplicate ids, negative or missing demand, supply or minutes.
+    Raises :class:`~layers.errors.AnalysisError` for missing columns, duplicate ids, negative or
+    missing demand, supply or minutes.
     """
     missing = [c for c in (origin_col, destination_col, minutes_col) if c not in travel_times.columns]
     if missing:

@@ -96,10 +96,8 @@ def gueteklassen(
     distanz
         ``"netz"`` (walking distance on the network, default) or ``"luftlinie"`` (straight
         line, as in the original ARE method).
-    max_anbindung_m
-        Snap limit for origins and stations (network mode).
-    method
-        The method tables.
+    max_anbindung_m, method
+        Snap limit for origins and stations (network mode); the method tables.
 
     Returns
     -------
