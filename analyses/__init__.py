@@ -1,16 +1,33 @@
 """Pure analysis functions: they take GeoDataFrames and arrays and return new ones.
 
-Reachability engine (issue #3), one module per task:
+No store, no cache: :mod:`planungsraeume` reads the region and caches the answers.
 
-* :mod:`analyses.network.profiles` – travel profiles from ``data/profile.toml`` (speeds, edge rules,
-  optimistic/pessimistic treatment of unknown tags);
-* :mod:`analyses.network.graph` – the pedestrian network as a CSR graph per region, profile and mode,
-  cached in memory and on disk;
-* :mod:`analyses.network.snapping` – attaching points to the nearest edge of a profile's main network;
-* :mod:`analyses.network.search` – multi-source travel times, counts, sparse matrices, routes;
-* :mod:`analyses.coverage` – coverage per Planungsraum and the gap layer;
+* :mod:`analyses.network` – the reachability engine (profiles, graph, contraction hierarchy,
+  snapping, multi-source searches, services, travel-time matrices, routes);
+* :mod:`analyses.areas` – the one rule that assigns cells and points to planning areas;
+* :mod:`analyses.coverage` – coverage per Planungsraum, the gap layer, time classes and shares;
 * :mod:`analyses.isochrones` – isochrone polygons;
-* :mod:`analyses.transit` – distance to stops, ÖV-Güteklassen from GTFS;
-* :mod:`planungsraeume.cache` and :mod:`planungsraeume.erreichbarkeit` – cached store-level entry points for the
-  app and the command line.
+* :mod:`analyses.transit` – distance to stops, ÖV-Güteklassen from GTFS (package);
+* :mod:`analyses.accessibility` – 2SFCA and enhanced 2SFCA (package);
+* :mod:`analyses.location` – location suggestions: MCLP, p-median, greedy baseline (package);
+* :mod:`analyses.scenarios` – what-if edits of the services, coverage before and after;
+* :mod:`analyses.grid`, :mod:`analyses.hotspots` – the barrier grid and its hotspot statistics;
+* :mod:`analyses.privacy` – the one gate every barrier output passes.
+
+The package imports nothing itself; import from the modules. ``__all__`` lists them for
+``from analyses import *``.
 """
+
+__all__ = [
+    "accessibility",
+    "areas",
+    "coverage",
+    "grid",
+    "hotspots",
+    "isochrones",
+    "location",
+    "network",
+    "privacy",
+    "scenarios",
+    "transit",
+]

@@ -23,6 +23,8 @@ import shapely
 from layers.errors import AnalysisError
 from layers.validation import require_crs
 
+__all__ = ["cells_to_areas"]
+
 
 def cells_to_areas(
     cells: gpd.GeoDataFrame,
@@ -72,37 +74,34 @@ def cells_to_areas(
     shapes = areas.geometry.to_numpy()
     keys = areas[area_id].astype("string").to_numpy()
     tree = shapely.STRtree(shapes)
-    assigned = np.full(len(cells), -1, dtype=np.int64)
+    assigned = _by_centroid(tree, geoms)
+    rest = np.flatnonzero(assigned < 0)
+    if len(rest):
+        _by_overlap(tree, geoms, shapes, rest, assigned)
+    inside = assigned >= 0
+    result.iloc[np.flatnonzero(inside)] = keys[assigned[inside]]
+    return result
+
+
+def _by_centroid(tree: shapely.STRtree, geoms: np.ndarray) -> np.ndarray:
+    """Rule 1: the first area (layer order) containing the centroid; −1 where none does."""
+    assigned = np.full(len(geoms), -1, dtype=np.int64)
     point_pos, area_pos = tree.query(shapely.centroid(geoms), predicate="intersects")
     if len(point_pos):
         first = pd.Series(area_pos).groupby(point_pos).min()
         assigned[first.index.to_numpy()] = first.to_numpy()
-    rest = np.flatnonzero(assigned < 0)
-    if len(rest):
-        cell_pos, area_pos = tree.query(geoms[rest], predicate="intersects")
-        if len(cell_pos):
-            overlap = shapely.area(shapely.intersection(geoms[rest][cell_pos], shapes[area_pos]))
-            best = pd.DataFrame({"cell": cell_pos, "area": area_pos, "overlap": overlap})
-            best = best[best["overlap"] > 0].sort_values(["overlap", "area"], ascending=[False, True])
-            best = best.drop_duplicates("cell")
-            assigned[rest[best["cell"].to_numpy()]] = best["area"].to_numpy()
-    inside = assigned >= 0
-    result.iloc[np.flatnonzero(inside)] = keys[assigned[inside]]
-    return result
-    points = gpd.GeoDataFrame(
-        {"_pos": np.arange(len(cells))},
-        geometry=cells.geometry.representative_point().to_numpy(),
-        crs=cells.crs,
-    )
-    shapes = areas[[area_id, "geometry"]].reset_index(drop=True)
-    hits = gpd.sjoin(points, shapes, predicate="within", how="left")
-    # A point on a shared border matches two areas: take the first (stable) match.
-    hits = hits[~hits["_pos"].duplicated(keep="first")]
-    keys = hits.set_index("_pos")[area_id].reindex(np.arange(len(cells)))
-    missing = keys.isna().to_numpy()
-    if missing.any():
-        nearest = gpd.sjoin_nearest(points[missing], shapes, how="left")
-        nearest = nearest[~nearest["_pos"].duplicated(keep="first")]
-        keys.loc[nearest["_pos"].to_numpy()] = nearest[area_id].to_numpy()
-    result[:] = keys.astype("string").to_numpy()
-    return result
+    return assigned
+
+
+def _by_overlap(
+    tree: shapely.STRtree, geoms: np.ndarray, shapes: np.ndarray, rest: np.ndarray,
+    assigned: np.ndarray,
+) -> None:
+    """Rule 2 for the origins ``rest``: the area overlapping most (first on ties), in place."""
+    cell_pos, area_pos = tree.query(geoms[rest], predicate="intersects")
+    if len(cell_pos):
+        overlap = shapely.area(shapely.intersection(geoms[rest][cell_pos], shapes[area_pos]))
+        best = pd.DataFrame({"cell": cell_pos, "area": area_pos, "overlap": overlap})
+        best = best[best["overlap"] > 0].sort_values(["overlap", "area"], ascending=[False, True])
+        best = best.drop_duplicates("cell")
+        assigned[rest[best["cell"].to_numpy()]] = best["area"].to_numpy()

@@ -16,6 +16,7 @@ Planungsraum form an extra row "ohne Planungsraum", so nobody is lost.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -25,6 +26,25 @@ from analyses.areas import cells_to_areas
 from analyses.network.search import STATUS_NOT_CONNECTED, STATUS_REACHABLE, check_minutes
 from layers.errors import AnalysisError
 from layers.validation import require_crs
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "NOT_CONNECTED_LABEL",
+    "OUTSIDE_ID",
+    "OUTSIDE_NAME",
+    "POPULATION",
+    "SENIORS",
+    "TIME_BAND_BREAKS",
+    "TOTAL_ID",
+    "TOTAL_NAME",
+    "UNREACHABLE_LABEL",
+    "assign_to_areas",
+    "coverage_by_area",
+    "gap_layer",
+    "share_by_area",
+    "time_band_labels",
+    "time_bands",
+]
 
 DEFAULT_THRESHOLDS = (5.0, 10.0, 15.0, 20.0, 30.0)
 TOTAL_ID = "gesamt"
@@ -40,7 +60,7 @@ def assign_to_areas(
     planungsraeume: gpd.GeoDataFrame,
     zuordnung: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """The Planungsraum of every cell, by the project's one rule (:mod:`analyses.areas`).
+    """Return the Planungsraum of every cell, by the project's one rule (:mod:`analyses.areas`).
 
     Every cell is counted exactly once; cells touching no area are "ohne" / "ohne Planungsraum".
     ``zuordnung`` is the rule's result computed once by the caller (``pr_id`` per cell, indexed
@@ -75,7 +95,7 @@ def assign_to_areas(
 
 
 def _given(zuordnung: pd.Series, cells: gpd.GeoDataFrame) -> pd.Series:
-    """A caller's cell→area assignment, checked to be indexed like the cells."""
+    """Check a caller's cell→area assignment to be indexed like the cells."""
     if not zuordnung.index.equals(cells.index):
         raise AnalysisError(
             "Die Zuordnung der Zellen zu Planungsräumen passt nicht zu den Zellen (anderer Index).",
@@ -118,20 +138,18 @@ def coverage_by_area(
     *,
     zuordnung: pd.Series | None = None,
 ) -> pd.DataFrame:
-    """Population and 65+ population reached within each threshold, per Planungsraum.
+    """Count the population and 65+ population reached within each threshold, per Planungsraum.
 
     Parameters
     ----------
-    travel
-        Travel times of the cells (``minuten``, ``status``), indexed like ``cells``.
-    cells
-        The ``bevoelkerung`` layer (``einwohner``, ``alter_65_plus``).
-    planungsraeume
-        The planning areas (``pr_id``, ``name``).
+    travel, cells
+        Travel times of the cells (``minuten``, ``status``), indexed like ``cells``; the
+        ``bevoelkerung`` layer (``einwohner``, ``alter_65_plus``).
+    planungsraeume, zuordnung
+        The planning areas (``pr_id``, ``name``); the cell→area assignment computed once (see
+        :func:`assign_to_areas`).
     schwellen
         Thresholds in minutes (each > 0).
-    zuordnung
-        The cell→area assignment computed once (see :func:`assign_to_areas`).
 
     Returns
     -------
@@ -146,12 +164,38 @@ def coverage_by_area(
     thresholds = sorted(set(check_minutes(schwellen)))
     travel = _aligned(travel, cells)
     areas = assign_to_areas(cells, planungsraeume, zuordnung)
-    population = pd.to_numeric(cells[POPULATION], errors="coerce").fillna(0).to_numpy(float)
-    seniors = pd.to_numeric(cells[SENIORS], errors="coerce").fillna(0).to_numpy(float)
-    minutes = pd.to_numeric(travel["minuten"], errors="coerce").to_numpy(float)
-    status = travel["status"].astype(str).to_numpy()
-    connected = status != STATUS_NOT_CONNECTED
+    order, names = _area_order(planungsraeume, areas)
+    counts = _Counts(
+        area_codes=pd.Categorical(areas["pr_id"], categories=order).codes,
+        n_areas=len(order),
+        population=pd.to_numeric(cells[POPULATION], errors="coerce").fillna(0).to_numpy(float),
+        seniors=pd.to_numeric(cells[SENIORS], errors="coerce").fillna(0).to_numpy(float),
+        minutes=pd.to_numeric(travel["minuten"], errors="coerce").to_numpy(float),
+        status=travel["status"].astype(str).to_numpy(),
+    )
+    blocks = []
+    for threshold in thresholds:
+        block = pd.DataFrame(counts.at(threshold))
+        block.insert(0, "pr_id", order)
+        block.insert(1, "planungsraum", [names[p] for p in order])
+        block.insert(2, "schwelle_min", threshold)
+        total = block.drop(columns=["pr_id", "planungsraum", "schwelle_min"]).sum()
+        total_row: dict[str, object] = {"pr_id": TOTAL_ID, "planungsraum": TOTAL_NAME,
+                                        "schwelle_min": threshold}
+        total_row.update({str(k): v for k, v in total.items()})
+        blocks.append(pd.concat([block, pd.DataFrame([total_row])], ignore_index=True))
+    result = _with_shares(pd.concat(blocks, ignore_index=True))
+    for column in ("profil", "unbekannt", "auswahl"):
+        if column in travel.columns and len(travel):
+            result[column] = str(travel[column].iloc[0])
+    result.attrs.update({str(k): v for k, v in travel.attrs.items()})
+    return result
 
+
+def _area_order(
+    planungsraeume: gpd.GeoDataFrame, areas: pd.DataFrame
+) -> tuple[list[str], dict[str, str]]:
+    """Area keys in layer order (then ``"ohne"`` if a cell lies outside) and their names."""
     order = [str(p) for p in planungsraeume["pr_id"]]
     names = dict(
         zip(
@@ -164,46 +208,48 @@ def coverage_by_area(
     if (areas["pr_id"] == OUTSIDE_ID).any():
         order.append(OUTSIDE_ID)
         names[OUTSIDE_ID] = OUTSIDE_NAME
-    area_codes = pd.Categorical(areas["pr_id"], categories=order).codes
-    rows = []
-    for threshold in thresholds:
-        reached = connected & (status == STATUS_REACHABLE) & (minutes <= threshold + 1e-9)
+    return order, names
+
+
+@dataclass(frozen=True)
+class _Counts:
+    """Per cell: area code, people, people 65+, minutes and status (for the sums per area)."""
+
+    area_codes: np.ndarray
+    n_areas: int
+    population: np.ndarray
+    seniors: np.ndarray
+    minutes: np.ndarray
+    status: np.ndarray
+
+    def at(self, threshold: float) -> dict[str, np.ndarray]:
+        """People and 65+ per area: total, reached, not reached, not connected."""
+        connected = self.status != STATUS_NOT_CONNECTED
+        reached = (
+            connected & (self.status == STATUS_REACHABLE) & (self.minutes <= threshold + 1e-9)
+        )
         not_reached = connected & ~reached
         parts = {}
-        for label, weights in (("einwohner", population), ("ab65", seniors)):
-            parts[label] = np.bincount(area_codes, weights=weights, minlength=len(order))
-            parts[f"{label}_erreicht"] = np.bincount(
-                area_codes, weights=weights * reached, minlength=len(order)
-            )
-            parts[f"{label}_nicht_erreicht"] = np.bincount(
-                area_codes, weights=weights * not_reached, minlength=len(order)
-            )
-            parts[f"{label}_nicht_angebunden"] = np.bincount(
-                area_codes, weights=weights * ~connected, minlength=len(order)
-            )
-        block = pd.DataFrame(parts)
-        block.insert(0, "pr_id", order)
-        block.insert(1, "planungsraum", [names[p] for p in order])
-        block.insert(2, "schwelle_min", threshold)
-        total = block.drop(columns=["pr_id", "planungsraum", "schwelle_min"]).sum()
-        total_row: dict[str, object] = {
-            "pr_id": TOTAL_ID, "planungsraum": TOTAL_NAME, "schwelle_min": threshold
-        }
-        total_row.update({str(k): v for k, v in total.items()})
-        rows.append(pd.concat([block, pd.DataFrame([total_row])], ignore_index=True))
-    result = pd.concat(rows, ignore_index=True)
+        for label, weights in (("einwohner", self.population), ("ab65", self.seniors)):
+            parts[label] = self._sum(weights)
+            parts[f"{label}_erreicht"] = self._sum(weights * reached)
+            parts[f"{label}_nicht_erreicht"] = self._sum(weights * not_reached)
+            parts[f"{label}_nicht_angebunden"] = self._sum(weights * ~connected)
+        return parts
+
+    def _sum(self, weights: np.ndarray) -> np.ndarray:
+        return np.bincount(self.area_codes, weights=weights, minlength=self.n_areas)
+
+
+def _with_shares(result: pd.DataFrame) -> pd.DataFrame:
+    """Round the counts to whole people and add the shares reached (percent, 1 decimal)."""
     count_columns = [c for c in result.columns if c.startswith(("einwohner", "ab65"))]
     result[count_columns] = result[count_columns].round().astype(np.int64)
     for label in ("einwohner", "ab65"):
         with np.errstate(invalid="ignore", divide="ignore"):
             share = 100.0 * result[f"{label}_erreicht"] / result[label]
         result[f"anteil_{label}_erreicht_prozent"] = share.where(result[label] > 0).round(1)
-    result = result.rename(columns={"anteil_einwohner_erreicht_prozent": "anteil_erreicht_prozent"})
-    for column in ("profil", "unbekannt", "auswahl"):
-        if column in travel.columns and len(travel):
-            result[column] = str(travel[column].iloc[0])
-    result.attrs.update({str(k): v for k, v in travel.attrs.items()})
-    return result
+    return result.rename(columns={"anteil_einwohner_erreicht_prozent": "anteil_erreicht_prozent"})
 
 
 def gap_layer(
@@ -214,7 +260,7 @@ def gap_layer(
     *,
     zuordnung: pd.Series | None = None,
 ) -> gpd.GeoDataFrame:
-    """Populated cells that do not reach the service within ``minuten`` (Versorgungslücken).
+    """Return the populated cells that do not reach the service within ``minuten`` (Versorgungslücken).
 
     ``zuordnung`` is the cell→area assignment computed once (see :func:`assign_to_areas`).
 
@@ -274,8 +320,11 @@ def _de_minutes(value: float) -> str:
 
 
 def time_band_labels(breaks: Sequence[float] = TIME_BAND_BREAKS) -> list[str]:
-    """The labels of :func:`time_bands` in order, e.g. ``"bis 5 Min."`` … ``"über 30 Min."``,
-    then ``"nicht erreichbar"`` and ``"nicht angebunden"``."""
+    """Return the labels of :func:`time_bands` in order.
+
+    E.g. ``"bis 5 Min."`` … ``"über 30 Min."``, then ``"nicht erreichbar"`` and
+    ``"nicht angebunden"``.
+    """
     limits = sorted(set(check_minutes(breaks)))
     labels = [f"bis {_de_minutes(limits[0])} Min."]
     labels += [f"{_de_minutes(a)}–{_de_minutes(b)} Min." for a, b in zip(limits, limits[1:], strict=False)]
@@ -284,7 +333,7 @@ def time_band_labels(breaks: Sequence[float] = TIME_BAND_BREAKS) -> list[str]:
 
 
 def time_bands(travel: pd.DataFrame, breaks: Sequence[float] = TIME_BAND_BREAKS) -> pd.Series:
-    """The travel-time class of every origin (an ordered categorical, indexed like ``travel``).
+    """Return the travel-time class of every origin (an ordered categorical, indexed like ``travel``).
 
     Parameters
     ----------
@@ -333,27 +382,54 @@ def share_by_area(
 
     Parameters
     ----------
-    origins
-        Population cells (or addresses), in the CRS of ``planungsraeume``.
-    planungsraeume
-        The planning areas (``pr_id``, ``name``).
+    origins, planungsraeume
+        Population cells (or addresses) and the planning areas (``pr_id``, ``name``), same CRS.
     categories
         One category per origin, indexed like ``origins`` (e.g. :func:`time_bands`); the order
         of a categorical's categories is kept, empty categories appear with 0.
-    weight
+    weight, zuordnung
         Column of ``origins`` to sum (``einwohner``, ``alter_65_plus``), or ``None`` to count
-        origins (addresses when a region has no population).
-    zuordnung
-        The origin→area assignment computed once (see :func:`assign_to_areas`).
+        origins (addresses when a region has no population); the origin→area assignment
+        computed once (see :func:`assign_to_areas`).
 
     Returns
     -------
     pandas.DataFrame
         Long table ``pr_id``, ``planungsraum``, ``kategorie``, ``anzahl`` (sum of weights,
-        rounded), ``anteil_prozent`` (of the area's total; NaN for an empty area): one block
-        per area in layer order, then ``"ohne"`` if needed, then ``"gesamt"``. The counts of an
-        area add up to its total; the areas add up to the region.
+        rounded), ``anteil_prozent`` (of the area's total; NaN for an empty area): one block per
+        area in layer order, then ``"ohne"`` if needed, then ``"gesamt"`` (the counts of an area
+        add up to its total; the areas add up to the region).
     """
+    _check_share_inputs(origins, categories, weight)
+    areas = assign_to_areas(origins, planungsraeume, zuordnung)
+    weights = (
+        pd.to_numeric(origins[weight], errors="coerce").fillna(0.0)
+        if weight is not None else pd.Series(1.0, index=origins.index)
+    )
+    labels = (
+        [str(c) for c in categories.cat.categories]
+        if isinstance(categories.dtype, pd.CategoricalDtype)
+        else sorted(categories.dropna().astype(str).unique())
+    )
+    order, names = _area_order(planungsraeume, areas)
+    names = {**dict(zip(areas["pr_id"], areas["planungsraum"], strict=False)), **names}
+    table = (
+        pd.DataFrame({"pr_id": areas["pr_id"].to_numpy(), "kategorie": categories.astype(str).to_numpy(),
+                      "anzahl": weights.to_numpy(float)})
+        .groupby(["pr_id", "kategorie"])["anzahl"].sum()
+        .unstack(fill_value=0)
+        .reindex(index=order, columns=labels, fill_value=0.0)
+    )
+    table.loc[TOTAL_ID] = table.sum()
+    long = _long_shares(table)
+    long.insert(1, "planungsraum", long["pr_id"].map({**names, TOTAL_ID: TOTAL_NAME}))
+    long.attrs["gewicht"] = weight or "anzahl_startpunkte"
+    return long
+
+
+def _check_share_inputs(
+    origins: gpd.GeoDataFrame, categories: pd.Series, weight: str | None
+) -> None:
     if not categories.index.equals(origins.index):
         raise AnalysisError(
             "Die Kategorien passen nicht zu den Startpunkten (anderer Index).",
@@ -364,38 +440,14 @@ def share_by_area(
             f"Den Startpunkten fehlt die Spalte '{weight}'.",
             hinweis="Gewichten Sie mit einer vorhandenen Zahlenspalte oder zählen Sie Punkte.",
         )
-    areas = assign_to_areas(origins, planungsraeume, zuordnung)
-    weights = (
-        pd.to_numeric(origins[weight], errors="coerce").fillna(0.0)
-        if weight is not None else pd.Series(1.0, index=origins.index)
-    )
-    if isinstance(categories.dtype, pd.CategoricalDtype):
-        labels = [str(c) for c in categories.cat.categories]
-    else:
-        labels = sorted(categories.dropna().astype(str).unique())
-    order = [str(p) for p in planungsraeume["pr_id"]]
-    names = dict(zip(areas["pr_id"], areas["planungsraum"], strict=False))
-    names.update(dict(zip(
-        planungsraeume["pr_id"].astype(str),
-        (planungsraeume["name"] if "name" in planungsraeume.columns else planungsraeume["pr_id"])
-        .astype(str), strict=True)))
-    if (areas["pr_id"] == OUTSIDE_ID).any():
-        order.append(OUTSIDE_ID)
-    table = (
-        pd.DataFrame({"pr_id": areas["pr_id"].to_numpy(), "kategorie": categories.astype(str).to_numpy(),
-                      "anzahl": weights.to_numpy(float)})
-        .groupby(["pr_id", "kategorie"])["anzahl"].sum()
-        .unstack(fill_value=0)
-        .reindex(index=order, columns=labels, fill_value=0.0)
-    )
-    table.loc[TOTAL_ID] = table.sum()
-    names[TOTAL_ID] = TOTAL_NAME
+
+
+def _long_shares(table: pd.DataFrame) -> pd.DataFrame:
+    """Areas × categories as a long table with rounded counts and shares of the area total."""
     long = pd.Series(table.stack()).reset_index()
     long.columns = pd.Index(["pr_id", "kategorie", "anzahl"])
     totals = long.groupby("pr_id", sort=False)["anzahl"].transform("sum")
     with np.errstate(invalid="ignore", divide="ignore"):
         long["anteil_prozent"] = (100.0 * long["anzahl"] / totals).where(totals > 0).round(1)
     long["anzahl"] = long["anzahl"].round().astype(np.int64)
-    long.insert(1, "planungsraum", long["pr_id"].map(names))
-    long.attrs["gewicht"] = weight or "anzahl_startpunkte"
     return long

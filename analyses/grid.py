@@ -16,6 +16,17 @@ from pyproj import Transformer
 from layers.build.bevoelkerung import GRID_CRS, cell_id, parse_cell_id
 from layers.errors import AnalysisError
 
+__all__ = [
+    "RESOLUTIONS",
+    "cell_corners",
+    "cell_ids",
+    "cells_frame",
+    "check_resolution",
+    "grid_xy",
+    "lattice",
+    "population_on_grid",
+]
+
 RESOLUTIONS: tuple[int, ...] = (100, 250, 500, 1000)
 
 

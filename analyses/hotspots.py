@@ -32,6 +32,23 @@ from analyses.grid import check_resolution, lattice
 from analyses.privacy import empirical_bayes_rates, require_published
 from layers.errors import AnalysisError
 
+__all__ = [
+    "DEFAULT_PERMUTATIONS",
+    "DEFAULT_SEED",
+    "HOTSPOT_LABEL",
+    "NODATA",
+    "NOT_SIGNIFICANT_LABEL",
+    "DensitySurface",
+    "benjamini_hochberg",
+    "getis_ord",
+    "kernel_density",
+    "lattice_values",
+    "queen_weights",
+    "smoothed_rates",
+    "warm_up",
+    "write_geotiff",
+]
+
 DEFAULT_SEED = 20261122
 DEFAULT_PERMUTATIONS = 999
 NODATA = -9999.0
@@ -154,7 +171,7 @@ def benjamini_hochberg(pvalues: np.ndarray, alpha: float = 0.05) -> np.ndarray:
 def lattice_values(
     published: pd.DataFrame, cells: pd.DataFrame, column: str = "personen"
 ) -> np.ndarray:
-    """Published values on the lattice; cells without a published value get 0."""
+    """Return the published values on the lattice; cells without a published value get 0."""
     require_published(published)
     values = published.set_index("gitter_id")[column]
     return (
@@ -179,16 +196,12 @@ def getis_ord(
     ----------
     published
         :meth:`Publication.gitter` at ``resolution``.
-    boundary
-        Region polygon (region CRS); the lattice is every cell touching it.
-    resolution
-        Cell size of ``published``.
+    boundary, resolution
+        Region polygon (region CRS; the lattice is every cell touching it); cell size.
     column
         Value analysed (``personen`` or ``rate_je_1000``).
-    permutations
-        Conditional permutations for the pseudo p-values.
-    seed
-        Random seed (results are reproducible).
+    permutations, seed
+        Conditional permutations for the pseudo p-values; their random seed (reproducible).
     alpha
         False-discovery rate.
 
@@ -196,8 +209,8 @@ def getis_ord(
     -------
     geopandas.GeoDataFrame
         The lattice with ``wert``, ``gi_z`` (standardised Gi*), ``p_sim``, ``signifikant``
-        (a hotspot after FDR control: equal to ``klasse == "Hotspot"``), ``klasse`` (Hotspot/Coldspot/nicht signifikant) and
-        ``geheimhaltung``.
+        (a hotspot after FDR control: equal to ``klasse == "Hotspot"``), ``klasse``
+        (Hotspot/Coldspot/nicht signifikant) and ``geheimhaltung``.
     """
     esda = _esda()
     label = require_published(published)
@@ -209,33 +222,35 @@ def getis_ord(
             f"Für eine Hotspot-Analyse gibt es zu wenige veröffentlichte Zellen ({np.count_nonzero(y)}).",
             hinweis="Wählen Sie eine größere Zellweite oder eine weniger enge Auswahl.",
         )
-    w = queen_weights(cells)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # esda announces a future change of its p-value default
-        gi = esda.G_Local(y, w, transform="B", star=True, permutations=permutations,
-                          seed=seed, n_jobs=1, keep_simulations=False)
-    z = np.asarray(gi.Zs, dtype=float)
-    p_sim = np.asarray(gi.p_sim, dtype=float)
+    z, p_sim = _gi_star(esda, y, queen_weights(cells), permutations, seed)
     significant = benjamini_hochberg(p_sim, alpha)
     # Only clusters of high values are reported. Unpublished cells enter as 0, so a cluster of
     # low values ("coldspot") would mostly show where values are suppressed, not where barriers
     # are rare; and ties at 0 give spuriously small permutation p-values on the low side.
     hot = significant & (z > 0)
-    result = cells.copy()
-    result["wert"] = y
-    result["gi_z"] = np.round(z, 4)
-    result["p_sim"] = p_sim
     # The flag means "significant hotspot", so that it always equals the class (a significant
     # cluster of low values is not reported, see above).
-    result["signifikant"] = hot
-    result["klasse"] = np.where(hot, HOTSPOT_LABEL, NOT_SIGNIFICANT_LABEL)
-    result["geheimhaltung"] = label
+    result = cells.assign(
+        wert=y, gi_z=np.round(z, 4), p_sim=p_sim, signifikant=hot,
+        klasse=np.where(hot, HOTSPOT_LABEL, NOT_SIGNIFICANT_LABEL), geheimhaltung=label,
+    )
     result.attrs.update(published.attrs)
     result.attrs["methode"] = (
         f"Getis-Ord Gi* (esda), Queen-Nachbarschaft, {permutations} Permutationen, Startwert "
         f"{seed}, FDR {alpha:.0%} (Benjamini-Hochberg)"
     )
     return result
+
+
+def _gi_star(
+    esda: Any, y: np.ndarray, w: Any, permutations: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Standardised Gi* and conditional-permutation p-values (``esda.G_Local``, ``star=True``)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # esda announces a future change of its p-value default
+        gi = esda.G_Local(y, w, transform="B", star=True, permutations=permutations,
+                          seed=seed, n_jobs=1, keep_simulations=False)
+    return np.asarray(gi.Zs, dtype=float), np.asarray(gi.p_sim, dtype=float)
 
 
 def smoothed_rates(published: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -303,26 +318,11 @@ def kernel_density(
     if bandwidth_m <= 0 or pixel_m <= 0:
         raise AnalysisError("Bandbreite und Pixelgröße müssen positiv sein.")
     crs = CRS.from_user_input(published.crs)
-    minx, miny, maxx, maxy = boundary.bounds
-    minx, miny = np.floor(minx / pixel_m) * pixel_m, np.floor(miny / pixel_m) * pixel_m
-    maxx, maxy = np.ceil(maxx / pixel_m) * pixel_m, np.ceil(maxy / pixel_m) * pixel_m
-    width = int(round((maxx - minx) / pixel_m))
-    height = int(round((maxy - miny) / pixel_m))
-    xs = minx + (np.arange(width) + 0.5) * pixel_m
-    ys = maxy - (np.arange(height) + 0.5) * pixel_m
+    minx, maxy, xs, ys = _pixel_centres(boundary, pixel_m)
     centres = published.geometry.centroid
-    cx, cy = centres.x.to_numpy(), centres.y.to_numpy()
     weights = pd.to_numeric(published[column], errors="coerce").fillna(0).to_numpy(dtype=float)
-    density = np.zeros((height, width))
-    norm = 1.0 / (2 * np.pi * bandwidth_m**2) * 1e6  # persons per m² → per km²
-    # Chunks of rows keep the distance array near 20 million entries.
-    step = max(1, int(2e7 // max(1, width * len(cx))))
-    for start in range(0, height, step):
-        rows = ys[start:start + step]
-        dy2 = (rows[:, None, None] - cy[None, None, :]) ** 2
-        dx2 = (xs[None, :, None] - cx[None, None, :]) ** 2
-        kernel = np.exp(-(dx2 + dy2) / (2 * bandwidth_m**2))
-        density[start:start + step] = (kernel * weights).sum(axis=2) * norm
+    density = _gaussian_sum(xs, ys, centres.x.to_numpy(), centres.y.to_numpy(), weights,
+                            bandwidth_m)
     px, py = np.meshgrid(xs, ys)
     inside = shapely.contains_xy(boundary, px.ravel(), py.ravel()).reshape(px.shape)
     values = np.where(inside, density, NODATA).astype(np.float32)
@@ -338,6 +338,43 @@ def kernel_density(
             "Gitterzellen, nie aus Meldeorten",
         },
     )
+
+
+def _pixel_centres(
+    boundary: shapely.Geometry, pixel_m: float
+) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Lay a pixel grid aligned to ``pixel_m`` around the boundary.
+
+    Returns its west and north edge and the pixel centres along x (west → east) and y
+    (north → south).
+    """
+    minx, miny, maxx, maxy = boundary.bounds
+    minx, miny = np.floor(minx / pixel_m) * pixel_m, np.floor(miny / pixel_m) * pixel_m
+    maxx, maxy = np.ceil(maxx / pixel_m) * pixel_m, np.ceil(maxy / pixel_m) * pixel_m
+    width = int(round((maxx - minx) / pixel_m))
+    height = int(round((maxy - miny) / pixel_m))
+    xs = minx + (np.arange(width) + 0.5) * pixel_m
+    ys = maxy - (np.arange(height) + 0.5) * pixel_m
+    return float(minx), float(maxy), xs, ys
+
+
+def _gaussian_sum(
+    xs: np.ndarray, ys: np.ndarray, cx: np.ndarray, cy: np.ndarray, weights: np.ndarray,
+    bandwidth_m: float,
+) -> np.ndarray:
+    """Weighted Gaussian kernels at (cx, cy) summed on the pixel centres, per km²."""
+    height, width = len(ys), len(xs)
+    density = np.zeros((height, width))
+    norm = 1.0 / (2 * np.pi * bandwidth_m**2) * 1e6  # persons per m² → per km²
+    # Chunks of rows keep the distance array near 20 million entries.
+    step = max(1, int(2e7 // max(1, width * len(cx))))
+    for start in range(0, height, step):
+        rows = ys[start:start + step]
+        dy2 = (rows[:, None, None] - cy[None, None, :]) ** 2
+        dx2 = (xs[None, :, None] - cx[None, None, :]) ** 2
+        kernel = np.exp(-(dx2 + dy2) / (2 * bandwidth_m**2))
+        density[start:start + step] = (kernel * weights).sum(axis=2) * norm
+    return density
 
 
 def write_geotiff(surface: DensitySurface, path: str | Path) -> Path:

@@ -27,6 +27,14 @@ from analyses.network.search import check_minutes, source_field
 from analyses.network.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
 from layers.errors import AnalysisError
 
+__all__ = [
+    "DEFAULT_BUFFER_M",
+    "edge_substrings",
+    "isochrones",
+    "merge_intervals",
+    "reachable_edge_parts",
+]
+
 DEFAULT_BUFFER_M = 25.0
 
 
@@ -140,7 +148,7 @@ def edge_substrings(
 
 def _cumulative_lengths(graph: NetworkGraph) -> np.ndarray:
     """Distance of every vertex from the start of its edge (cached on the graph)."""
-    cached = graph.memo.get("cumulative_lengths")
+    cached: np.ndarray | None = graph.memo.get("cumulative_lengths")
     if cached is not None:
         return cached
     coords = graph.edge_coords
@@ -150,7 +158,7 @@ def _cumulative_lengths(graph: NetworkGraph) -> np.ndarray:
     step[offsets[:-1]] = 0.0  # no step across the start of an edge
     total = np.cumsum(step)
     edge_of_vertex = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    cumulative = total - total[offsets[:-1]][edge_of_vertex]
+    cumulative: np.ndarray = total - total[offsets[:-1]][edge_of_vertex]
     graph.memo["cumulative_lengths"] = cumulative
     return cumulative
 
@@ -176,10 +184,9 @@ def isochrones(
         Start points (a service, a stop, an address …) in the graph's CRS.
     minuten
         One or more time budgets (> 0).
-    puffer_m
-        Walking buffer around the reachable edge parts (m, > 0).
-    max_anbindung_m
-        Largest distance of a start point from the network.
+    puffer_m, max_anbindung_m
+        Walking buffer around the reachable edge parts (m, > 0); largest distance of a start
+        point from the network.
     ringe
         Return rings (area between the previous and this budget) instead of nested areas.
 
@@ -195,6 +202,33 @@ def isochrones(
         Budget ≤ 0, buffer ≤ 0, no start point, or every start point off the network.
     """
     budgets = sorted(set(check_minutes(minuten)))
+    sources = _start_points(graph, points, puffer_m, max_anbindung_m)
+    field = source_field(graph, sources, limit_seconds=max(budgets) * 60.0)
+    stamp = {"profil": graph.profil.name, "unbekannt": graph.unbekannt, "puffer_m": float(puffer_m)}
+    records = []
+    geometries = []
+    growing = _Growing(graph, sources, field.seconds, puffer_m)
+    for budget in budgets:
+        area, parts = growing.area(budget * 60.0)
+        previous = growing.previous
+        shown = shapely.difference(area, previous) if ringe and not previous.is_empty else area
+        growing.previous = area
+        geometries.append(shown)
+        length = round(float(shapely.length(parts).sum()) if len(parts) else 0.0, 1)
+        records.append({"minuten": budget, "flaeche_km2": round(float(shapely.area(shown)) / 1e6, 4),
+                        "kanten_m": length, **stamp})
+    result = gpd.GeoDataFrame(pd.DataFrame(records), geometry=geometries, crs=graph.crs)
+    result.attrs.update(stamp)
+    return result
+
+
+def _start_points(
+    graph: NetworkGraph,
+    points: gpd.GeoDataFrame | gpd.GeoSeries,
+    puffer_m: float,
+    max_anbindung_m: float,
+) -> SnappedPoints:
+    """Snap the start points; raise for a bad buffer, no point, or none on the network."""
     if not (np.isfinite(puffer_m) and puffer_m > 0):
         raise AnalysisError(
             f"Der Puffer um erreichbare Wege muss größer als 0 m sein (angegeben: {puffer_m}).",
@@ -213,51 +247,48 @@ def isochrones(
             hinweis="Prüfen Sie die Lage der Startpunkte oder erhöhen Sie die maximale "
             "Anbindungsdistanz.",
         )
-    limit = max(budgets) * 60.0
-    field = source_field(graph, sources, limit_seconds=limit)
-    records = []
-    geometries = []
-    previous = shapely.Polygon()
-    whole_before = np.zeros(len(graph.edge_seconds), dtype=bool)
-    for budget in budgets:
-        seconds = budget * 60.0
-        rows, start, end = reachable_edge_parts(graph, sources, field.seconds, seconds)
+    return sources
+
+
+class _Growing:
+    """The isochrone area for increasing budgets, each built on the previous one.
+
+    Larger budgets only add to the area of smaller ones: only the edge parts that were not
+    already whole edges before are buffered, and united with the previous polygon.
+    """
+
+    def __init__(
+        self, graph: NetworkGraph, sources: SnappedPoints, node_seconds: np.ndarray,
+        puffer_m: float,
+    ) -> None:
+        self.graph = graph
+        self.sources = sources
+        self.node_seconds = node_seconds
+        self.puffer_m = puffer_m
+        self.previous: shapely.Geometry = shapely.Polygon()
+        self.whole_before = np.zeros(len(graph.edge_seconds), dtype=bool)
+
+    def area(self, seconds: float) -> tuple[shapely.Geometry, np.ndarray]:
+        """Return the area reachable within ``seconds`` and the reachable edge parts (lines)."""
+        graph = self.graph
+        rows, start, end = reachable_edge_parts(graph, self.sources, self.node_seconds, seconds)
         parts, position = edge_substrings(graph, rows, start, end)
-        # Larger budgets only add to the area of smaller ones: buffer just the edge parts that
-        # were not already whole edges before, and unite with the previous polygon.
-        new = ~whole_before[rows[position]]
-        lines = np.concatenate([parts[new], _connectors(graph, sources, seconds)])
-        pieces = [previous] if not previous.is_empty else []
+        new = ~self.whole_before[rows[position]]
+        lines = np.concatenate([parts[new], _connectors(graph, self.sources, seconds)])
+        pieces = [self.previous] if not self.previous.is_empty else []
         if len(lines):
             # Buffering each part and uniting the polygons (cascaded union) is an order of
             # magnitude faster in GEOS than buffering one MultiLineString.
-            pieces.append(shapely.union_all(shapely.buffer(lines, puffer_m, quad_segs=4)))
+            pieces.append(shapely.union_all(shapely.buffer(lines, self.puffer_m, quad_segs=4)))
         area = shapely.union_all(pieces) if pieces else shapely.Polygon()
-        whole_now = np.zeros_like(whole_before)
+        whole_now = np.zeros_like(self.whole_before)
         whole_now[rows[(start <= 0.0) & (end >= 1.0)]] = True
-        whole_before |= whole_now
-        shown = shapely.difference(area, previous) if ringe and not previous.is_empty else area
-        previous = area
-        geometries.append(shown)
-        records.append(
-            {
-                "minuten": budget,
-                "flaeche_km2": round(float(shapely.area(shown)) / 1e6, 4),
-                "kanten_m": round(float(shapely.length(parts).sum()) if len(parts) else 0.0, 1),
-                "profil": graph.profil.name,
-                "unbekannt": graph.unbekannt,
-                "puffer_m": float(puffer_m),
-            }
-        )
-    result = gpd.GeoDataFrame(pd.DataFrame(records), geometry=geometries, crs=graph.crs)
-    result.attrs.update(
-        {"profil": graph.profil.name, "unbekannt": graph.unbekannt, "puffer_m": float(puffer_m)}
-    )
-    return result
+        self.whole_before |= whole_now
+        return area, parts
 
 
 def _connectors(graph: NetworkGraph, sources: SnappedPoints, seconds: float) -> np.ndarray:
-    """The straight ways from start points to their foot points (if walked within the budget)."""
+    """Return the straight ways from start points to their foot points (if walked within the budget)."""
     ok = sources.connected & (sources.snap_seconds <= seconds) & (sources.distance_m > 1e-3)
     if not ok.any():
         return np.array([], dtype=object)
@@ -268,4 +299,5 @@ def _connectors(graph: NetworkGraph, sources: SnappedPoints, seconds: float) -> 
     coords = np.empty((2 * int(ok.sum()), 2))
     coords[0::2] = shapely.get_coordinates(start)
     coords[1::2] = shapely.get_coordinates(foot)
-    return shapely.linestrings(coords, indices=np.repeat(np.arange(int(ok.sum())), 2))
+    lines: np.ndarray = shapely.linestrings(coords, indices=np.repeat(np.arange(int(ok.sum())), 2))
+    return lines

@@ -145,6 +145,14 @@ class LayerNotFoundError(StoreError):
     """A requested layer does not exist in the region store."""
 
 
+class UserStoreDamagedError(StoreError):
+    """The user store (imports, edits, scenarios, audit) cannot be read; it is left untouched.
+
+    Builds, the app and the CLI stop with this error instead of writing anything, so that a
+    damaged file can still be rescued or restored from a backup.
+    """
+
+
 class VersionConflictError(StoreError):
     """An edit was based on an outdated version of an object and was refused."""
 

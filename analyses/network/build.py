@@ -269,7 +269,7 @@ def _edge_geometries(edges: gpd.GeoDataFrame) -> np.ndarray:
 def passable_edges(
     edges: gpd.GeoDataFrame, nodes: NodeIndex, profile: Profile, mode: str
 ) -> PassableEdges:
-    """The edges the profile can pass in the unknown-tag mode, with their travel times.
+    """Return the edges the profile can pass in the unknown-tag mode, with their travel times.
 
     Raises
     ------
@@ -419,7 +419,7 @@ def oriented_coords(
 def oriented_lines(
     lines: np.ndarray, x: np.ndarray, y: np.ndarray, u: np.ndarray, v: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The edge geometries oriented from ``u`` to ``v``, flat and as LineStrings.
+    """Return the edge geometries oriented from ``u`` to ``v``, flat and as LineStrings.
 
     Returns
     -------

@@ -215,7 +215,7 @@ def build_hierarchy(matrix: csr_matrix) -> Hierarchy:
 
 
 def _empty_state(n: int) -> np.ndarray:
-    """The query state by rank: column 0 the time (inf), column 1 the label (−1, as float).
+    """Return the query state by rank: column 0 the time (inf), column 1 the label (−1, as float).
 
     Time and label of a node share a cache line: the downward sweep reads both for every arc
     in random order, and the interleaved layout makes it ≈ 3× faster than two arrays

@@ -241,7 +241,7 @@ class NetworkGraph:
         return self.hierarchy_file
 
     def edges_frame(self, rows: np.ndarray | None = None) -> gpd.GeoDataFrame:
-        """The passable edges (or the given rows) as a GeoDataFrame."""
+        """Return the passable edges (or the given rows) as a GeoDataFrame."""
         rows = np.arange(len(self.kante_id)) if rows is None else np.asarray(rows)
         return gpd.GeoDataFrame(
             {
@@ -269,7 +269,7 @@ class NetworkGraph:
         return result
 
     def to_arrays(self) -> dict[str, np.ndarray]:
-        """The arrays that :func:`graph_from_arrays` restores (for the disk cache)."""
+        """Return the arrays that :func:`graph_from_arrays` restores (for the disk cache)."""
         return {
             "knoten_id": self.knoten_id,
             "x": self.x,

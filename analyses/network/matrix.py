@@ -83,7 +83,7 @@ class TravelTimeMatrix:
         )
 
     def counts(self, minuten: float | None = None) -> pd.Series:
-        """Number of sites reachable within ``minuten`` per origin (indexed like the origins)."""
+        """Count the sites reachable within ``minuten`` per origin (indexed like the origins)."""
         covered = self.coverage(minuten)
         return pd.Series(
             np.diff(covered.indptr).astype(np.int64), index=self.origin_index, name="anzahl"
@@ -196,7 +196,7 @@ def _network_pairs(
 
 
 def _fastest_per_pair(pairs: _Pairs, shape: tuple[int, int]) -> csr_array:
-    """The minutes matrix, keeping the minimum per pair (network way vs. direct way)."""
+    """Return the minutes matrix, keeping the minimum per pair (network way vs. direct way)."""
     rows = np.concatenate([p[0] for p in pairs]) if pairs else np.zeros(0, dtype=np.int64)
     cols = np.concatenate([p[1] for p in pairs]) if pairs else np.zeros(0, dtype=np.int64)
     vals = np.concatenate([p[2] for p in pairs]) if pairs else np.zeros(0)

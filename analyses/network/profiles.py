@@ -124,7 +124,7 @@ class Profile:
     unbefestigt: frozenset[str] = frozenset()
 
     def fingerprint(self) -> str:
-        """A hash of every rule and number (part of every cache key)."""
+        """Return a hash of every rule and number (part of every cache key)."""
         data = asdict(self)
         data = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in data.items()}
         text = json.dumps(data, sort_keys=True, default=str)
@@ -223,7 +223,7 @@ class _EdgeColumns:
         self._tags: dict[tuple[str, bool], _Tag] = {}
 
     def text(self, column: str, lower: bool = False) -> _Tag:
-        """The text column, factorised (missing = ``""``)."""
+        """Return the text column, factorised (missing = ``""``)."""
         key = (column, lower)
         if key not in self._tags:
             values = self.edges[column] if column in self.edges.columns else None
@@ -231,7 +231,7 @@ class _EdgeColumns:
         return self._tags[key]
 
     def number(self, column: str) -> np.ndarray:
-        """The column as floats (NaN where missing or not a number)."""
+        """Return the column as floats (NaN where missing or not a number)."""
         if column not in self.edges.columns:
             return np.full(self.n, np.nan)
         values: np.ndarray = pd.to_numeric(self.edges[column], errors="coerce").to_numpy(
@@ -240,7 +240,7 @@ class _EdgeColumns:
         return values
 
     def flag(self, column: str) -> np.ndarray:
-        """The column as booleans (False where missing)."""
+        """Return the column as booleans (False where missing)."""
         if column not in self.edges.columns:
             return np.zeros(self.n, dtype=bool)
         values: np.ndarray = (
@@ -250,8 +250,11 @@ class _EdgeColumns:
 
 
 class _Tag:
-    """One text column of the edges, factorised: rules are evaluated once per distinct value
-    (a handful) instead of once per edge (up to millions)."""
+    """One text column of the edges, factorised.
+
+    Rules are evaluated once per distinct value (a handful) instead of once per edge (up to
+    millions).
+    """
 
     def __init__(self, values: pd.Series | None, n: int, *, lower: bool = False) -> None:
         if values is None:
@@ -275,7 +278,7 @@ class _Tag:
         return np.asarray(self.values == value, dtype=bool)[self.codes]
 
     def map(self, mapping: dict[str, float], default: float) -> np.ndarray:
-        """A number per edge from its value."""
+        """Return a number per edge from its value."""
         numbers = np.array([mapping.get(v, default) for v in self.values], dtype=float)
         return numbers[self.codes]
 
@@ -340,7 +343,7 @@ def _factor(value: Any, key: str, path: Path, name: str) -> float:
 
 
 def profile_file() -> Path:
-    """The profile table (``data/profile.toml``)."""
+    """Return the profile table (``data/profile.toml``)."""
     return settings.vocab_dir / "profile.toml"
 
 
@@ -462,7 +465,7 @@ def load_profiles() -> dict[str, Profile]:
 
 
 def default_unknown_mode() -> str:
-    """The mode for unknown tags used when a caller does not choose one."""
+    """Return the mode for unknown tags used when a caller does not choose one."""
     path = profile_file()
     mtime = path.stat().st_mtime_ns if path.exists() else 0
     return _load(str(path), mtime)[1]

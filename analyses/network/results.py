@@ -83,7 +83,7 @@ _CONSTANT_DTYPES: dict[str, pd.CategoricalDtype] = {}
 
 
 def constant_column(value: str, n: int) -> pd.Categorical:
-    """A column holding one text n times, cheaply (categorical with one category)."""
+    """Return a column holding one text n times, cheaply (categorical with one category)."""
     dtype = _CONSTANT_DTYPES.get(value)
     if dtype is None:
         dtype = _CONSTANT_DTYPES.setdefault(value, pd.CategoricalDtype([value]))
@@ -91,7 +91,9 @@ def constant_column(value: str, n: int) -> pd.Categorical:
 
 
 def pick(values: Any, nearest_idx: np.ndarray, reachable: np.ndarray) -> Any:
-    """Values of the nearest target per origin (missing where unreachable); ``values`` is a
-    pandas extension array, whose ``take`` is fast and keeps the dtype."""
+    """Pick the value of the nearest target per origin (missing where unreachable).
+
+    ``values`` is a pandas extension array, whose ``take`` is fast and keeps the dtype.
+    """
     return values.take(np.where(reachable, nearest_idx, -1), allow_fill=True)
 

@@ -23,7 +23,7 @@ def routes_to_nearest(
     max_anbindung_m: float = DEFAULT_MAX_SNAP_M,
     name: str = "Ziele",
 ) -> pd.DataFrame:
-    """The edges of each origin's fastest route to its nearest target.
+    """Return the edges of each origin's fastest route to its nearest target.
 
     Returns
     -------

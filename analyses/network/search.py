@@ -201,7 +201,7 @@ class SourceField:
 def augmented_matrix(
     graph: NetworkGraph, sources: SnappedPoints, reduced: ReducedGraph | None = None
 ) -> csr_matrix:
-    """The graph matrix plus one virtual row per source, joined to its edge's two ends.
+    """Return the graph matrix plus one virtual row per source, joined to its edge's two ends.
 
     Row ``n + j`` holds the edges from source *j* to ``edge_u`` and ``edge_v`` of its edge,
     weighted with :attr:`SnappedPoints.cost_u` / ``cost_v``. No edge leads into a virtual node, so
@@ -242,7 +242,7 @@ def augmented_matrix(
 
 
 def hierarchy_for(graph: NetworkGraph, searches: int) -> Hierarchy | None:
-    """The graph's contraction hierarchy if it is worth using for ``searches`` more searches.
+    """Return the graph's contraction hierarchy if it is worth using for ``searches`` more searches.
 
     Counts the searches on the graph; builds the hierarchy when this call runs at least
     :data:`HIERARCHY_MIN_SEARCHES` or the graph has served :data:`HIERARCHY_AFTER_SEARCHES`

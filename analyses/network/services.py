@@ -54,8 +54,10 @@ log = get_logger("reachability")
 
 
 def canonical_filter(filter: Mapping[str, Any] | None) -> dict[str, list[str]]:
-    """A service filter in one canonical form (sorted columns and values, as text): the same
-    selection always gives the same cache key."""
+    """Put a service filter in one canonical form (sorted columns and values, as text).
+
+    The same selection always gives the same cache key.
+    """
     if not filter:
         return {}
     result: dict[str, list[str]] = {}
@@ -66,7 +68,7 @@ def canonical_filter(filter: Mapping[str, Any] | None) -> dict[str, list[str]]:
 
 
 def describe_selection(typ: str | None, filter: Mapping[str, Any] | None) -> str:
-    """A German description of a service selection, e.g. ``EUTB, stufenloser_zugang = ja``."""
+    """Return a German description of a service selection, e.g. ``EUTB, stufenloser_zugang = ja``."""
     parts = [typ] if typ else ["alle Angebote"]
     for column, values in canonical_filter(filter).items():
         parts.append(f"{column} = {' oder '.join(values)}")
@@ -78,7 +80,7 @@ def select_services(
     typ: str | Sequence[str] | None = None,
     filter: Mapping[str, Any] | None = None,
 ) -> gpd.GeoDataFrame:
-    """The services of one or more types and/or matching a filter.
+    """Return the services of one or more types and/or matching a filter.
 
     Parameters
     ----------
@@ -196,7 +198,7 @@ class ServicePool:
     matrix: csr_matrix | None = None
 
     def augmented(self, graph: NetworkGraph) -> csr_matrix:
-        """The augmented matrix of all pool sources (for the scipy searches)."""
+        """Return the augmented matrix of all pool sources (for the scipy searches)."""
         if self.matrix is None:
             self.matrix = augmented_matrix(graph, self.sources, self.reduced)
         return self.matrix
@@ -216,6 +218,12 @@ def service_pool(
     *,
     searches: int,
 ) -> ServicePool:
+    """Snap the selected services once and prepare their ids, names and types as codes.
+
+    Decides the engine for ``searches`` searches: the graph's contraction hierarchy if
+    :func:`~analyses.network.search.hierarchy_for` gives one, else scipy on the graph reduced
+    to the query's terminals (for several searches).
+    """
     if len(services) == 0:
         selected_services(services)  # raises the German "empty layer" error
     sources = snap_points(graph, services, max_anbindung_m, name="angebote")
@@ -305,7 +313,7 @@ def _pool_frame(
     off: list[str],
     selection: str,
 ) -> pd.DataFrame:
-    """The result frame of one selection of the pool."""
+    """Return the result frame of one selection of the pool."""
     in_pool = np.where(np.isfinite(seconds), nearest_idx, -1)
     id_codes = np.where(in_pool >= 0, pool.id_codes[np.maximum(in_pool, 0)], -1)
     name_codes = np.where(in_pool >= 0, pool.name_codes[np.maximum(in_pool, 0)], -1)

@@ -78,10 +78,11 @@ class SnappedPoints:
     _edge_order: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
+        """Return the number of points."""
         return len(self.edge)
 
     def edge_order(self) -> tuple[np.ndarray, np.ndarray]:
-        """Connected points sorted by edge, and their edges (cached; for same-edge lookups)."""
+        """Return the connected points sorted by edge, and their edges (cached; for same-edge lookups)."""
         cached = self._edge_order
         if cached is None:
             rows = np.flatnonzero(self.connected)
@@ -91,7 +92,7 @@ class SnappedPoints:
         return cached
 
     def subset(self, mask: np.ndarray) -> SnappedPoints:
-        """The points where ``mask`` is true (a boolean or integer selector)."""
+        """Return the points where ``mask`` is true (a boolean or integer selector)."""
         return SnappedPoints(
             index=self.index[mask],
             graph_key=self.graph_key,

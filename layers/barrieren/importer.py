@@ -419,25 +419,28 @@ def import_barriers(
     )
     if dry_run or reports.empty:
         return result
-    if existing is not None and len(existing):
-        combined = pd.concat([existing, reports], ignore_index=True)
-        combined = gpd.GeoDataFrame(combined, geometry="geometry", crs=store.crs)
-    else:
-        combined = reports
+    reports = reports.copy()
     for column in SCHEMA:
-        if column not in combined.columns:
-            combined[column] = None
-    combined["schweregrad"] = pd.array(
-        pd.to_numeric(combined["schweregrad"], errors="coerce"), dtype="Int64")
-    combined = combined[[*SCHEMA, "geometry"]]
-    store.write_layers({"barrieren": combined})
+        if column not in reports.columns:
+            reports[column] = None
+    reports["schweregrad"] = pd.array(
+        pd.to_numeric(reports["schweregrad"], errors="coerce"), dtype="Int64")
+    reports = gpd.GeoDataFrame(reports[[*SCHEMA, "geometry"]], geometry="geometry", crs=store.crs)
+    # One transaction, taken before the read: the new reports are appended to the user store
+    # (never a read-then-replace of the whole layer, which lost a concurrent import).
+    with store.transaction() as tx:
+        taken = tx.existing_keys("barrieren", "meldung_id", reports["meldung_id"].tolist())
+        if taken:
+            raise InputValidationError(
+                f"{len(taken)} Meldung(en) der Datei wurden inzwischen gespeichert (z. B. "
+                f"'{sorted(taken)[0]}'). Es wurde nichts gespeichert.",
+                hinweis="Prüfen Sie die Datei erneut und importieren Sie nur neue Meldungen.",
+                datei=path,
+            )
+        tx.insert_frame("barrieren", reports)
+        tx.audit("barrieren", Path(str(path)).name, "import",
+                 None, {"meldungen": result.meldungen, "personen": result.personen})
     result.gespeichert = True
-    try:
-        with store.transaction() as tx:
-            tx.audit("barrieren", Path(str(path)).name, "import",
-                     None, {"meldungen": result.meldungen, "personen": result.personen})
-    except Exception as exc:  # the reports are stored; a missing audit line must not undo that
-        log.warning("Import nicht im Änderungsprotokoll vermerkt: %s", exc)
     log.info("%s", result.summary().splitlines()[0])
     return result
 

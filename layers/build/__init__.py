@@ -6,18 +6,23 @@
 2. reads the OSM extract once and derives every layer from it, the boundary file and the ICF list;
 3. writes all layers into a temporary GeoPackage and swaps it in atomically, so an earlier good
    store survives any failure;
-4. carries over what users made in the old store (imported and edited offers, imported barrier
-   reports, imported planning areas, the audit table, scenarios);
-5. records a fingerprint of its inputs and skips the work next time if nothing changed.
+4. records a fingerprint of its inputs and skips the work next time if nothing changed.
+
+The build writes only the *derived* store ``<name>.gpkg``. What users made (imported and edited
+offers, own planning areas, barrier reports, indicator tables, scenarios, the audit table) lives
+in the user store ``<name>.nutzer.gpkg``, which a build never reads or replaces: before it
+starts, the build only checks that the user store is readable (a damaged one stops the build
+with a German error, untouched) and moves users' rows out of a store from before the split
+(:mod:`layers.store.recovery`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
+import sqlite3
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,37 +46,26 @@ from layers.build.grenzen import (
 )
 from layers.build.haltestellen import build_addresses, build_basemap, build_stops
 from layers.build.netz import build_network
-from layers.errors import LayerNotFoundError, SozialraumError, StoreError
+from layers.errors import SozialraumError, StoreError
 from layers.formatting import de_number
 from layers.log import get_logger
 from layers.planungsraeume.define import from_osm_places
 from layers.progress import ProgressCallback, Steps
 from layers.regions import RegionConfig, load_region
+from layers.schema import DERIVED_LAYERS, LAYERS
 from layers.sources import check_shared_data
 from layers.sources.osm import read_extract
-from layers.store import AUDIT_TABLE, META_TABLE, GeoPackageStore, meta_frame, region_store_path
+from layers.store import META_TABLE, GeoPackageStore, meta_frame, region_store_path
+from layers.store.geopackage import temporary_gpkg, write_frame
 from layers.synthetic import synthetic_barriers, synthetic_services
+from layers.validation import require_crs
 
 log = get_logger("build")
 
 # Bump when the meaning of a layer changes in a way the code hash would not reveal.
 BUILD_SCHEMA_VERSION = 1
-# Layers and tables whose rows users create; a rebuild carries them over.
-USER_TABLE_PREFIXES = ("szenario", "nutzer_")
-LAYER_ORDER = (
-    "region",
-    "gemeinden",
-    "planungsraeume",
-    "gebaeude",
-    "bevoelkerung",
-    "adressen",
-    "angebote",
-    "haltestellen",
-    "netz_knoten",
-    "netz_kanten",
-    "barrieren",
-    "grundkarte",
-)
+# The layers a build writes, in this order (layers.schema owns the list).
+LAYER_ORDER = DERIVED_LAYERS
 
 
 @dataclass
@@ -83,7 +77,7 @@ class BuildResult:
     region
         Region name.
     path
-        The GeoPackage.
+        The derived store (the GeoPackage the build wrote).
     rebuilt
         False if the store was current and nothing was done.
     counts
@@ -93,9 +87,11 @@ class BuildResult:
     crs
         Working CRS as ``EPSG:…``.
     notes
-        German remarks for the user (fallbacks, sparse data).
+        German remarks for the user (fallbacks, sparse data, the untouched user store).
     seconds
         Wall time.
+    user_path
+        The user store (never written by a build).
     """
 
     region: str
@@ -106,6 +102,7 @@ class BuildResult:
     crs: str = ""
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    user_path: Path | None = None
 
     def summary(self) -> str:
         """A German multi-line summary for the terminal."""
@@ -113,6 +110,8 @@ class BuildResult:
             f"Region '{self.region}' → {self.path}",
             f"Koordinatenbezugssystem: {self.crs}",
         ]
+        if self.user_path is not None:
+            lines.append(f"Eigene Daten (vom Bau nie verändert): {self.user_path}")
         if not self.rebuilt:
             lines.append("Quellen unverändert: nichts neu gebaut (--force erzwingt den Neubau).")
         lines.append("Objekte je Ebene:")
@@ -182,7 +181,8 @@ def build_region(
     progress
         Callback ``(fraction, label)`` for the app; the terminal gets a tqdm bar without it.
     target
-        Output path (default: ``<cache>/regions/<name>.gpkg``).
+        Output path of the derived store (default: ``<cache>/regions/<name>.gpkg``); the user
+        store is ``<stem>.nutzer.gpkg`` next to it.
 
     Returns
     -------
@@ -193,11 +193,16 @@ def build_region(
     SozialraumError
         Any problem with the configuration or the sources, in German; the previous store is left
         untouched.
+    UserStoreDamagedError
+        If the user store cannot be read: nothing is built, nothing is overwritten.
     """
     started = time.perf_counter()
     config = region if isinstance(region, RegionConfig) else load_region(region)
     path = target or region_store_path(config.name)
     store = GeoPackageStore(path, config.crs)
+    # Before anything else: a damaged user store stops the build; an old single-file store's
+    # user rows are moved into the user store before the old file can be replaced.
+    store.prepare(thorough=True)
     check_shared_data(config.source_files())
     stamp = fingerprint(config)
     if not force and store.exists():
@@ -211,26 +216,15 @@ def build_region(
                 population=int(previous.get("bevoelkerung", "0")),
                 crs=f"EPSG:{config.epsg}",
                 notes=json.loads(previous.get("hinweise", "[]")),
+                user_path=store.user_path,
             )
 
     layers, notes = _derive_layers(config, progress)
-    layers = _carry_over_user_data(store, layers, notes)
     counts = {name: len(layers[name]) for name in LAYER_ORDER if name in layers}
     population = int(layers["bevoelkerung"]["einwohner"].sum()) if len(layers["bevoelkerung"]) else 0
-    meta: dict[str, Any] = {
-        "region": config.name,
-        "titel": config.titel,
-        "crs": f"EPSG:{config.epsg}",
-        "fingerprint": stamp,
-        "gebaut_am": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
-        "anzahl": counts,
-        "bevoelkerung": str(population),
-        "bevoelkerung_quelle": str(layers["bevoelkerung"]["quelle"].iloc[0])
-        if len(layers["bevoelkerung"])
-        else "keine",
-        "hinweise": notes,
-    }
+    meta = _metadata(config, stamp, layers, counts, population, notes)
     _write_atomically(store, layers, meta)
+    own = _user_data_note(store)
     return BuildResult(
         region=config.name,
         path=path,
@@ -238,9 +232,40 @@ def build_region(
         counts=counts,
         population=population,
         crs=f"EPSG:{config.epsg}",
-        notes=notes,
+        notes=[*notes, *own],
         seconds=time.perf_counter() - started,
+        user_path=store.user_path,
     )
+
+
+def _metadata(config: RegionConfig, stamp: str, layers: dict[str, pd.DataFrame],
+              counts: dict[str, int], population: int, notes: list[str]) -> dict[str, Any]:
+    """The build's ``_metadaten``: inputs, summary, a fresh build id and the layout marker."""
+    people = layers["bevoelkerung"]
+    return {
+        "region": config.name,
+        "titel": config.titel,
+        "crs": f"EPSG:{config.epsg}",
+        "fingerprint": stamp,
+        "gebaut_am": pd.Timestamp.now(tz="UTC").isoformat(timespec="seconds"),
+        "anzahl": counts,
+        "bevoelkerung": str(population),
+        "bevoelkerung_quelle": str(people["quelle"].iloc[0]) if len(people) else "keine",
+        "hinweise": notes,
+        # Part of every version token: changes with every build, even of unchanged inputs.
+        "build_id": uuid.uuid4().hex,
+        # Marks the two-file layout: users' rows are never in this file (no migration needed).
+        "speicher": "getrennt",
+    }
+
+
+def _user_data_note(store: GeoPackageStore) -> list[str]:
+    """A German note on what the (untouched) user store holds."""
+    summary = {k: v for k, v in store.user_summary().items() if v}
+    if not summary:
+        return []
+    parts = ", ".join(f"{name}: {count}" for name, count in summary.items())
+    return [f"Eigene Daten in {store.user_path.name} (vom Neubau nicht berührt): {parts}."]
 
 
 def _safe_meta(store: GeoPackageStore) -> dict[str, str]:
@@ -254,11 +279,10 @@ def _safe_meta(store: GeoPackageStore) -> dict[str, str]:
 def _derive_layers(
     config: RegionConfig, progress: ProgressCallback | None
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """All derived layers of a region, step by step (with progress), and German notes."""
     notes: list[str] = []
     layers: dict[str, pd.DataFrame] = {}
     crs = config.crs
-    synth = config.synthetic
-    seed = int(synth.get("seed", 1))
     with Steps(11, f"Region {config.name}", progress) as steps:
         # Cheap checks first, so that a bad configuration fails in a second, not after the
         # OSM extract has been read.
@@ -275,21 +299,11 @@ def _derive_layers(
         steps.advance()
 
         steps.step("Grenzen und Gemeinden")
-        boundary = region_boundary(config, extract, gemeinden)
-        layers["region"] = region_frame(config, boundary)
-        if gemeinden is not None:
-            gemeinden = gemeinden.assign(anteil_in_region=share_in_region(gemeinden, boundary))
-            layers["gemeinden"] = gemeinden
-        else:
-            layers["gemeinden"] = gpd.GeoDataFrame(
-                {"ags": [], "name": [], "einwohner": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs
-            )
-            notes.append("Keine Gemeindedatei: die Region ist die Fläche des OSM-Ausschnitts.")
+        boundary = _boundaries(config, extract, gemeinden, layers, notes)
         steps.advance()
 
         steps.step("Fußwegenetz")
-        nodes, edges = build_network(extract, crs)
-        layers["netz_knoten"], layers["netz_kanten"] = nodes, edges
+        layers["netz_knoten"], layers["netz_kanten"] = build_network(extract, crs)
         steps.advance()
 
         steps.step("Gebäude")
@@ -299,84 +313,125 @@ def _derive_layers(
         steps.advance()
 
         steps.step("Bevölkerung (Zensus-Gitter)")
-        population = _population(config, buildings, boundary, residential, notes)
-        layers["bevoelkerung"] = population
-        if gemeinden is not None and len(population):
-            touched = gemeinden[gemeinden["anteil_in_region"] > 0.001]
-            parts = "; ".join(
-                f"{row.name}: {de_number(int(row.einwohner))} Einwohner, davon "
-                f"{row.anteil_in_region:.0%} der Fläche in der Region"
-                for row in touched.itertuples()
-            )
-            notes.append(
-                f"Zum Vergleich (VG250-EW, 31.12.2023): {parts}. Modell in der Region: "
-                f"{de_number(int(population['einwohner'].sum()))}."
-            )
+        layers["bevoelkerung"] = _population(config, buildings, boundary, residential, notes)
+        notes.extend(_comparison_note(layers.get("gemeinden"), layers["bevoelkerung"],
+                                      gemeinden is not None))
         steps.advance()
 
         steps.step("Planungsräume")
-        pr_options = config.planungsraeume
-        areas, pr_notes = from_osm_places(
-            extract.frame("places"),
-            boundary,
-            kinds=list(pr_options.get("orte", ["suburb", "quarter", "neighbourhood"])),
-            crs=crs,
-            fallback_cell_m=float(pr_options.get("raster_kantenlaenge_m", 2000)),
-        )
-        layers["planungsraeume"] = areas
-        notes.extend(pr_notes)
+        layers["planungsraeume"] = _planning_areas(config, extract, boundary, notes)
         steps.advance()
 
         steps.step("Adressen, Haltestellen, Grundkarte")
-        addresses = build_addresses(extract, crs, boundary)
-        layers["adressen"] = addresses
-        stops = build_stops(extract, crs, boundary)
-        layers["haltestellen"] = stops
+        layers["adressen"] = build_addresses(extract, crs, boundary)
+        layers["haltestellen"] = build_stops(extract, crs, boundary)
         layers["grundkarte"] = build_basemap(extract, crs, boundary)
         steps.advance()
 
         steps.step("Angebote")
-        osm_services = services_from_osm(extract, crs, boundary)
-        fictitious = synthetic_services(
-            osm_services,
-            addresses,
-            areas,
-            per_type=int(synth.get("angebote_je_typ", 2)),
-            seed=seed,
-            crs=crs,
-        )
-        services = pd.concat([osm_services, fictitious], ignore_index=True)
-        layers["angebote"] = conform(gpd.GeoDataFrame(services, geometry="geometry", crs=crs))
-        if len(fictitious):
-            notes.append(
-                f"{len(fictitious)} fiktive Angebote (quelle = synthetisch) für Angebotstypen, "
-                "die OSM nicht kennt."
-            )
+        layers["angebote"] = _services(config, extract, boundary, layers, notes)
         steps.advance()
 
         steps.step("Barrieremeldungen (synthetisch)")
-        reference = date.fromisoformat(str(synth.get("stichtag", "2025-12-31")))
-        layers["barrieren"] = synthetic_barriers(
-            population,
-            edges,
-            nodes,
-            stops,
-            layers["angebote"],
-            icf,
-            persons=int(synth.get("barrieren_personen", 500)),
-            max_reports_per_person=int(synth.get("barrieren_meldungen_je_person_max", 4)),
-            seed=seed,
-            crs=crs,
-            today=reference,
-            region=boundary,
-        )
-        if not len(layers["barrieren"]):
-            notes.append("Ohne Bevölkerung keine synthetischen Barrieremeldungen.")
+        layers["barrieren"] = _synthetic_reports(config, layers, icf, boundary, notes)
         steps.advance()
         steps.step("Speichern")
         # The write itself is the last step; it is advanced by the caller's completion.
         steps.advance()
     return layers, notes
+
+
+def _boundaries(config: RegionConfig, extract: Any, gemeinden: gpd.GeoDataFrame | None,
+                layers: dict[str, pd.DataFrame], notes: list[str]) -> Any:
+    """The region polygon and the municipalities (with their share in the region)."""
+    crs = config.crs
+    boundary = region_boundary(config, extract, gemeinden)
+    layers["region"] = region_frame(config, boundary)
+    if gemeinden is not None:
+        layers["gemeinden"] = gemeinden.assign(
+            anteil_in_region=share_in_region(gemeinden, boundary))
+    else:
+        layers["gemeinden"] = gpd.GeoDataFrame(
+            {"ags": [], "name": [], "einwohner": []}, geometry=gpd.GeoSeries([], crs=crs), crs=crs
+        )
+        notes.append("Keine Gemeindedatei: die Region ist die Fläche des OSM-Ausschnitts.")
+    return boundary
+
+
+def _comparison_note(gemeinden: pd.DataFrame | None, population: pd.DataFrame,
+                     have_municipalities: bool) -> list[str]:
+    """The official population of the touched municipalities next to the model's total."""
+    if not have_municipalities or gemeinden is None or not len(population):
+        return []
+    touched = gemeinden[gemeinden["anteil_in_region"] > 0.001]
+    parts = "; ".join(
+        f"{name}: {de_number(int(people))} Einwohner, davon {share:.0%} der Fläche in der Region"
+        for name, people, share in zip(touched["name"], touched["einwohner"],
+                                       touched["anteil_in_region"], strict=True)
+    )
+    return [f"Zum Vergleich (VG250-EW, 31.12.2023): {parts}. Modell in der Region: "
+            f"{de_number(int(population['einwohner'].sum()))}."]
+
+
+def _planning_areas(config: RegionConfig, extract: Any, boundary: Any, notes: list[str]
+                    ) -> gpd.GeoDataFrame:
+    """Generated planning areas (Voronoi cells around OSM place nodes, or a grid)."""
+    options = config.planungsraeume
+    areas, area_notes = from_osm_places(
+        extract.frame("places"),
+        boundary,
+        kinds=list(options.get("orte", ["suburb", "quarter", "neighbourhood"])),
+        crs=config.crs,
+        fallback_cell_m=float(options.get("raster_kantenlaenge_m", 2000)),
+    )
+    notes.extend(area_notes)
+    return areas
+
+
+def _services(config: RegionConfig, extract: Any, boundary: Any,
+              layers: dict[str, pd.DataFrame], notes: list[str]) -> gpd.GeoDataFrame:
+    """OSM offers plus a fictitious directory for the types OSM does not know."""
+    crs = config.crs
+    synth = config.synthetic
+    osm_services = services_from_osm(extract, crs, boundary)
+    fictitious = synthetic_services(
+        osm_services,
+        layers["adressen"],
+        layers["planungsraeume"],
+        per_type=int(synth.get("angebote_je_typ", 2)),
+        seed=int(synth.get("seed", 1)),
+        crs=crs,
+    )
+    services = pd.concat([osm_services, fictitious], ignore_index=True)
+    if len(fictitious):
+        notes.append(
+            f"{len(fictitious)} fiktive Angebote (quelle = synthetisch) für Angebotstypen, "
+            "die OSM nicht kennt."
+        )
+    return conform(gpd.GeoDataFrame(services, geometry="geometry", crs=crs))
+
+
+def _synthetic_reports(config: RegionConfig, layers: dict[str, pd.DataFrame], icf: Any,
+                       boundary: Any, notes: list[str]) -> gpd.GeoDataFrame:
+    """Synthetic ICF barrier reports at real places (``quelle = synthetisch``)."""
+    synth = config.synthetic
+    reports = synthetic_barriers(
+        layers["bevoelkerung"],
+        layers["netz_kanten"],
+        layers["netz_knoten"],
+        layers["haltestellen"],
+        layers["angebote"],
+        icf,
+        persons=int(synth.get("barrieren_personen", 500)),
+        max_reports_per_person=int(synth.get("barrieren_meldungen_je_person_max", 4)),
+        seed=int(synth.get("seed", 1)),
+        crs=config.crs,
+        today=date.fromisoformat(str(synth.get("stichtag", "2025-12-31"))),
+        region=boundary,
+    )
+    if not len(reports):
+        notes.append("Ohne Bevölkerung keine synthetischen Barrieremeldungen.")
+    return reports
 
 
 MIN_RESIDENTIAL_BUILDINGS = 100
@@ -410,73 +465,23 @@ def _population(
     return model_population(buildings, model, crs)
 
 
-def _carry_over_user_data(
-    store: GeoPackageStore, layers: dict[str, pd.DataFrame], notes: list[str]
-) -> dict[str, pd.DataFrame]:
-    """Keep what users created in the previous store: a rebuild must never lose their work."""
-    if not store.exists():
-        return layers
-    try:
-        existing = store.list_layers()
-    except Exception:  # an unreadable old file has nothing to carry over
-        return layers
-    kept: list[str] = []
-    try:
-        if "angebote" in existing:
-            old = store.read_layer("angebote")
-            user_rows = old[
-                old["quelle"].isin(["import", "manuell"]) | (old["version"].astype(int) > 1)
-            ]
-            if len(user_rows):
-                fresh = layers["angebote"]
-                fresh = fresh[~fresh["angebot_id"].isin(user_rows["angebot_id"])]
-                layers["angebote"] = conform(
-                    gpd.GeoDataFrame(pd.concat([fresh, user_rows], ignore_index=True),
-                                     geometry="geometry", crs=store.crs)
-                )
-                kept.append(f"{len(user_rows)} eigene/bearbeitete Angebote")
-        if "barrieren" in existing:
-            old = store.read_layer("barrieren")
-            user_rows = old[old["quelle"] != "synthetisch"]
-            if len(user_rows):
-                layers["barrieren"] = gpd.GeoDataFrame(
-                    pd.concat([layers["barrieren"], user_rows], ignore_index=True),
-                    geometry="geometry", crs=store.crs,
-                )
-                kept.append(f"{len(user_rows)} importierte Barrieremeldungen")
-        if "planungsraeume" in existing:
-            old = store.read_layer("planungsraeume")
-            if len(old) and not str(old["quelle"].iloc[0]).startswith("generiert"):
-                layers["planungsraeume"] = old
-                kept.append("importierte Planungsräume")
-        for name in existing:
-            if name == AUDIT_TABLE or name.startswith(USER_TABLE_PREFIXES):
-                layers[name] = store.read_layer(name)
-                kept.append(f"Tabelle {name}")
-    except (LayerNotFoundError, KeyError) as exc:
-        log.warning("Nutzerdaten konnten nicht vollständig übernommen werden: %s", exc)
-    if kept:
-        notes.append("Übernommen aus dem bisherigen Speicher: " + ", ".join(kept) + ".")
-    return layers
-
-
 def _write_atomically(
     store: GeoPackageStore, layers: dict[str, pd.DataFrame], meta: dict[str, Any]
 ) -> None:
-    store.path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp_name = tempfile.mkstemp(
-        prefix=f".{store.path.stem}.build-", suffix=".gpkg", dir=store.path.parent
-    )
-    os.close(handle)
-    tmp = Path(tmp_name)
-    tmp.unlink()
+    """Write the derived layers into a temporary file and swap it in; the old one survives
+    any failure and a killed build leaves only a temporary file the next open removes."""
     try:
-        staging = GeoPackageStore(tmp, store.crs)
         ordered = {name: layers[name] for name in LAYER_ORDER if name in layers}
         ordered.update({k: v for k, v in layers.items() if k not in ordered})
         ordered[META_TABLE] = meta_frame(meta)
-        staging.write_layers(ordered)
-        store.replace_with(tmp)
+        for name, frame in ordered.items():
+            if isinstance(frame, gpd.GeoDataFrame):
+                require_crs(frame, store.crs, name=name)
+        with temporary_gpkg(store.path) as tmp:
+            for name, frame in ordered.items():
+                write_frame(frame, tmp, name)
+            _index_keys(tmp, list(ordered))
+            store.replace_with(tmp)
     except SozialraumError:
         raise
     except Exception as exc:
@@ -486,7 +491,18 @@ def _write_atomically(
             "bleibt erhalten.",
             datei=store.path,
         ) from exc
+
+
+def _index_keys(path: Path, names: list[str]) -> None:
+    """Index the key columns of the merged layers (edits look rows up by key)."""
+    conn = sqlite3.connect(path)
+    try:
+        for name in names:
+            layer = LAYERS.get(name)
+            if layer is not None and layer.owner == "beide" and layer.key:
+                conn.execute(f'CREATE INDEX IF NOT EXISTS "idx_{name}_{layer.key}" '
+                             f'ON "{name}" ("{layer.key}")')
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.commit()
     finally:
-        for leftover in (tmp, Path(str(tmp) + ".lock")):
-            if leftover.exists():
-                leftover.unlink()
+        conn.close()

@@ -453,9 +453,12 @@ def save_user_indicators(
     long["pr_id"] = long["pr_id"].astype(str)
     long["quelle"] = quelle
     long["importiert_am"] = datetime.now(UTC).isoformat(timespec="seconds")
-    if store.has_layer(USER_INDICATOR_TABLE):
-        old = pd.DataFrame(store.read_layer(USER_INDICATOR_TABLE))
-        old = old[~old["kennzahl"].isin(joined.spalten)]
-        long = pd.concat([old, long], ignore_index=True)
-    store.write_layers({USER_INDICATOR_TABLE: long})
+    # Read and write in one transaction taken before the read (a concurrent import of other
+    # indicators cannot be lost between the two).
+    with store.transaction() as tx:
+        if store.has_layer(USER_INDICATOR_TABLE):
+            old = pd.DataFrame(tx.read_layer(USER_INDICATOR_TABLE))
+            old = old[~old["kennzahl"].isin(joined.spalten)]
+            long = pd.concat([old, long], ignore_index=True)
+        tx.replace_table(USER_INDICATOR_TABLE, long)
     return long

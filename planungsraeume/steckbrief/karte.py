@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +23,18 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrow, Rectangle
+
+__all__ = [
+    "ATTRIBUTION",
+    "BASEMAP_STYLE",
+    "MAJOR_ROADS",
+    "MARKERS",
+    "NICE_LENGTHS_M",
+    "PALETTE",
+    "MapLayers",
+    "render_area_map",
+    "type_styles",
+]
 
 ATTRIBUTION = "Kartendaten © OpenStreetMap-Mitwirkende (ODbL)"
 # Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
@@ -47,7 +60,7 @@ class MapLayers:
 
 
 def type_styles(types: list[str]) -> dict[str, tuple[str, str]]:
-    """A fixed (marker, colour) per service type, stable for the whole region's reports."""
+    """Return a fixed (marker, colour) per service type, stable for the whole region's reports."""
     return {
         typ: (MARKERS[i % len(MARKERS)], PALETTE[(i // len(MARKERS) + i) % len(PALETTE)])
         for i, typ in enumerate(sorted(types))
@@ -133,71 +146,17 @@ def render_area_map(
     """
     area_row = layers.areas[layers.areas["pr_id"] == pr_id]
     area = area_row.geometry.iloc[0]
-    map_aspect = width_cm / map_height_cm
-    extent = _extent(area, map_aspect)
+    extent = _extent(area, width_cm / map_height_cm)
     minx, miny, maxx, maxy = extent
     services = layers.services
     in_view = services.cx[minx:maxx, miny:maxy] if len(services) else services
     view_types = sorted(set(in_view["typ"].dropna().astype(str)))
     legend_cm = 0.7 + 0.42 * int(np.ceil((len(view_types) + 2) / 3))
-    height_cm = map_height_cm + legend_cm
-    fig = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.0, legend_cm / height_cm, 1.0, map_height_cm / height_cm))
-    ax.set_xlim(minx, maxx)
-    ax.set_ylim(miny, maxy)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    ax.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, facecolor="#f7f7f4", zorder=0))
-
-    view = (minx, miny, maxx, maxy)
-    basemap = layers.basemap.iloc[layers.basemap.sindex.query(_box(view))] if len(layers.basemap) else layers.basemap
-    for kind in ("gruen", "wald", "wasser"):
-        part = basemap[basemap["art"] == kind]
-        if len(part):
-            part.plot(ax=ax, zorder=1, linewidth=0.3, **BASEMAP_STYLE[kind])
-    streets = layers.streets.iloc[layers.streets.sindex.query(_box(view))] if len(layers.streets) else layers.streets
-    if len(streets):
-        major = streets["highway"].isin(list(MAJOR_ROADS)).to_numpy() if "highway" in streets else np.zeros(len(streets), bool)
-        ax.add_collection(LineCollection(_lines(streets[~major]), colors="#b4b4b4", linewidths=0.4, zorder=2))
-        ax.add_collection(LineCollection(_lines(streets[major]), colors="#8f8f8f", linewidths=1.1, zorder=2))
-
-    others = layers.areas[layers.areas["pr_id"] != pr_id]
-    # De-emphasise the surroundings, outline the neighbours, name those in view.
-    if len(others):
-        others.plot(ax=ax, facecolor="white", edgecolor="none", alpha=0.45, zorder=3)
-        others.boundary.plot(ax=ax, color="#6e6e6e", linewidth=0.7, linestyle=(0, (4, 2)), zorder=4)
-        view_box = _box(view)
-        view_area = (maxx - minx) * (maxy - miny)
-        for _, row in others.iterrows():
-            visible = row.geometry.intersection(view_box)
-            # Name a neighbour where a reasonable part of it is in view, inside that part.
-            if visible.is_empty or visible.area < 0.02 * view_area:
-                continue
-            point = visible.representative_point()
-            ax.text(point.x, point.y, str(row["name"]), fontsize=7, color="#404040", style="italic",
-                    ha="center", va="center", zorder=5,
-                    bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
-    area_row.boundary.plot(ax=ax, color="white", linewidth=4.0, zorder=5)
-    area_row.boundary.plot(ax=ax, color="#1a1a1a", linewidth=2.0, zorder=6)
-    label_at = area.representative_point()
-    ax.text(label_at.x, label_at.y, str(area_row["name"].iloc[0]), fontsize=10, fontweight="bold",
-            ha="center", va="center", zorder=6, color="#1a1a1a",
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.5})
-
-    handles = []
-    for typ in view_types:
-        marker, colour = styles.get(typ, ("o", "#444444"))
-        part = in_view[in_view["typ"] == typ]
-        ax.scatter(part.geometry.x, part.geometry.y, marker=marker, s=46, c=colour,
-                   edgecolors="black", linewidths=0.7, zorder=7)
-        handles.append(Line2D([], [], marker=marker, linestyle="none", markerfacecolor=colour,
-                              markeredgecolor="black", markersize=7, label=f"{typ} ({len(part)})"))
-    if numbered is not None and len(numbered):
-        for _, row in numbered.iterrows():
-            ax.annotate(str(row["nr"]), (row.geometry.x, row.geometry.y), xytext=(5, 4),
-                        textcoords="offset points", fontsize=7, fontweight="bold", zorder=8,
-                        bbox={"facecolor": "white", "edgecolor": "#333333", "linewidth": 0.4, "pad": 0.6})
+    fig, ax = _figure(extent, width_cm, map_height_cm, legend_cm, dpi)
+    _draw_background(ax, layers, extent)
+    _draw_neighbours(ax, layers.areas[layers.areas["pr_id"] != pr_id], extent)
+    _draw_area(ax, area_row)
+    handles = _draw_services(ax, in_view, view_types, styles, numbered)
     _scale_bar(ax, extent)
     _north_arrow(ax, extent)
     ax.text(maxx - (maxx - minx) * 0.01, miny + (maxy - miny) * 0.012, ATTRIBUTION, fontsize=6.5,
@@ -212,6 +171,94 @@ def render_area_map(
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
     return buffer.getvalue()
+
+
+_Extent = tuple[float, float, float, float]
+
+
+def _figure(
+    extent: _Extent, width_cm: float, map_height_cm: float, legend_cm: float, dpi: int
+) -> tuple[Figure, Any]:
+    """Return a figure with the map axes over the legend strip, the view's background filled."""
+    minx, miny, maxx, maxy = extent
+    height_cm = map_height_cm + legend_cm
+    fig = Figure(figsize=(width_cm / 2.54, height_cm / 2.54), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.0, legend_cm / height_cm, 1.0, map_height_cm / height_cm))
+    ax.set_xlim(minx, maxx)
+    ax.set_ylim(miny, maxy)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, facecolor="#f7f7f4", zorder=0))
+    return fig, ax
+
+
+def _draw_background(ax: Any, layers: MapLayers, view: _Extent) -> None:
+    """Green, woodland and water from ``grundkarte``; streets (major ones wider)."""
+    basemap = layers.basemap.iloc[layers.basemap.sindex.query(_box(view))] if len(layers.basemap) else layers.basemap
+    for kind in ("gruen", "wald", "wasser"):
+        part = basemap[basemap["art"] == kind]
+        if len(part):
+            part.plot(ax=ax, zorder=1, linewidth=0.3, **BASEMAP_STYLE[kind])
+    streets = layers.streets.iloc[layers.streets.sindex.query(_box(view))] if len(layers.streets) else layers.streets
+    if len(streets):
+        major = streets["highway"].isin(list(MAJOR_ROADS)).to_numpy() if "highway" in streets else np.zeros(len(streets), bool)
+        ax.add_collection(LineCollection(_lines(streets[~major]), colors="#b4b4b4", linewidths=0.4, zorder=2))
+        ax.add_collection(LineCollection(_lines(streets[major]), colors="#8f8f8f", linewidths=1.1, zorder=2))
+
+
+def _draw_neighbours(ax: Any, others: gpd.GeoDataFrame, view: _Extent) -> None:
+    """De-emphasise the surroundings, outline the neighbours, name those in view."""
+    if not len(others):
+        return
+    minx, miny, maxx, maxy = view
+    others.plot(ax=ax, facecolor="white", edgecolor="none", alpha=0.45, zorder=3)
+    others.boundary.plot(ax=ax, color="#6e6e6e", linewidth=0.7, linestyle=(0, (4, 2)), zorder=4)
+    view_box = _box(view)
+    view_area = (maxx - minx) * (maxy - miny)
+    for _, row in others.iterrows():
+        visible = row.geometry.intersection(view_box)
+        # Name a neighbour where a reasonable part of it is in view, inside that part.
+        if visible.is_empty or visible.area < 0.02 * view_area:
+            continue
+        point = visible.representative_point()
+        ax.text(point.x, point.y, str(row["name"]), fontsize=7, color="#404040", style="italic",
+                ha="center", va="center", zorder=5,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 0.5})
+
+
+def _draw_area(ax: Any, area_row: gpd.GeoDataFrame) -> None:
+    """Draw the area's outline (black on a white halo) and its name."""
+    area_row.boundary.plot(ax=ax, color="white", linewidth=4.0, zorder=5)
+    area_row.boundary.plot(ax=ax, color="#1a1a1a", linewidth=2.0, zorder=6)
+    label_at = area_row.geometry.iloc[0].representative_point()
+    ax.text(label_at.x, label_at.y, str(area_row["name"].iloc[0]), fontsize=10, fontweight="bold",
+            ha="center", va="center", zorder=6, color="#1a1a1a",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.75, "pad": 1.5})
+
+
+def _draw_services(
+    ax: Any,
+    in_view: gpd.GeoDataFrame,
+    view_types: list[str],
+    styles: dict[str, tuple[str, str]],
+    numbered: pd.DataFrame | None,
+) -> list[Line2D]:
+    """Draw the services in view by type (marker, colour) and numbers; return the handles."""
+    handles = []
+    for typ in view_types:
+        marker, colour = styles.get(typ, ("o", "#444444"))
+        part = in_view[in_view["typ"] == typ]
+        ax.scatter(part.geometry.x, part.geometry.y, marker=marker, s=46, c=colour,
+                   edgecolors="black", linewidths=0.7, zorder=7)
+        handles.append(Line2D([], [], marker=marker, linestyle="none", markerfacecolor=colour,
+                              markeredgecolor="black", markersize=7, label=f"{typ} ({len(part)})"))
+    if numbered is not None and len(numbered):
+        for _, row in numbered.iterrows():
+            ax.annotate(str(row["nr"]), (row.geometry.x, row.geometry.y), xytext=(5, 4),
+                        textcoords="offset points", fontsize=7, fontweight="bold", zorder=8,
+                        bbox={"facecolor": "white", "edgecolor": "#333333", "linewidth": 0.4, "pad": 0.6})
+    return handles
 
 
 def _box(view: tuple[float, float, float, float]) -> shapely.Geometry:

@@ -607,15 +607,20 @@ def test_hilfe_renders(aachen_store):
 def test_a_store_error_is_shown_as_german_message(aachen_store, monkeypatch, tmp_path):
     # A region whose store lacks a layer: the page shows the German error instead of a traceback.
     from layers.store import GeoPackageStore
+    from layers.store.sqlite import connect
 
     (tmp_path / "regions").mkdir()
     broken = tmp_path / "regions" / "aachen.gpkg"
     shutil.copyfile(aachen_store.path, broken)
-    store = GeoPackageStore(broken, aachen_store.crs)
-    with store.transaction() as tx:
-        tx.execute('DROP TABLE "angebote"')
-        tx.execute("DELETE FROM gpkg_contents WHERE table_name = 'angebote'")
-        tx.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'angebote'")
+    # The layer goes from the derived file (row transactions write the user store, so the
+    # derived file is damaged directly here).
+    conn = connect(broken)
+    with conn:
+        conn.execute('DROP TABLE "angebote"')
+        conn.execute("DELETE FROM gpkg_contents WHERE table_name = 'angebote'")
+        conn.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = 'angebote'")
+    conn.close()
+    assert not GeoPackageStore(broken, aachen_store.crs).has_layer("angebote")
     monkeypatch.setattr(settings, "cache_dir", tmp_path)
     app = AppTest.from_file(APP, default_timeout=180)
     app.run()

@@ -3,7 +3,6 @@ and the region store is byte-for-byte unchanged afterwards."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ from layers.planungsraeume.define import areas_from_municipalities, read_plannin
 from layers.planungsraeume.tabellen import join_table
 from layers.store import GeoPackageStore
 from tests.tools.paths import DATA as TEST_DATA
+from tests.tools.stores import fingerprint
 
 BAD = TEST_DATA / "bad"
 
@@ -90,7 +90,7 @@ CASES: list[tuple[str, str, dict[str, Any], str]] = [
 
 
 def _fingerprint(store: GeoPackageStore) -> str:
-    return hashlib.sha256(store.path.read_bytes()).hexdigest()
+    return fingerprint(store)  # both files: derived and user store
 
 
 def _run(store: GeoPackageStore, path: Path, kind: str, options: dict[str, Any]) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -15,14 +13,12 @@ from layers.barrieren import (
 )
 from layers.errors import InputValidationError, PersonalDataError
 from tests.tools.paths import DATA
+from tests.tools.stores import fingerprint
 
 BAD = DATA / "bad_barrieren"
 GOOD = DATA / "barrieren" / "gute_meldungen.csv"
 TODAY = date(2025, 12, 31)
 
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_good_file_is_imported_with_all_kinds_of_places(aachen_store_copy):
@@ -55,11 +51,11 @@ def test_good_file_is_imported_with_all_kinds_of_places(aachen_store_copy):
 
 def test_second_import_of_the_same_file_is_refused(aachen_store_copy):
     import_barriers(GOOD, "aachen", store=aachen_store_copy, today=TODAY)
-    before = _sha(aachen_store_copy.path)
+    before = fingerprint(aachen_store_copy)
     with pytest.raises(InputValidationError) as info:
         import_barriers(GOOD, "aachen", store=aachen_store_copy, today=TODAY)
     assert "bereits gespeichert" in str(info.value)
-    assert _sha(aachen_store_copy.path) == before
+    assert fingerprint(aachen_store_copy) == before
 
 
 def test_xlsx_is_read(aachen_store_copy, tmp_path):
@@ -91,7 +87,7 @@ def test_xlsx_is_read(aachen_store_copy, tmp_path):
     ],
 )
 def test_bad_files_are_refused_and_nothing_is_stored(aachen_store_copy, name, expected):
-    before = _sha(aachen_store_copy.path)
+    before = fingerprint(aachen_store_copy)
     with pytest.raises(InputValidationError) as info:
         import_barriers(BAD / name, "aachen", store=aachen_store_copy, today=TODAY)
     text = str(info.value)
@@ -99,15 +95,15 @@ def test_bad_files_are_refused_and_nothing_is_stored(aachen_store_copy, name, ex
     assert "Es wurde nichts gespeichert" in text
     for fragment in expected:
         assert fragment in text, (fragment, text)
-    assert _sha(aachen_store_copy.path) == before
+    assert fingerprint(aachen_store_copy) == before
 
 
 def test_file_with_personal_columns_is_refused(aachen_store_copy):
-    before = _sha(aachen_store_copy.path)
+    before = fingerprint(aachen_store_copy)
     with pytest.raises(PersonalDataError) as info:
         import_barriers(BAD / "personenbezogen.csv", "aachen", store=aachen_store_copy,
                         today=TODAY)
     text = str(info.value)
     assert "Spalte 'Name'" in text and "Spalte 'Geburtsdatum'" in text
     assert "Erika" not in text  # the message never repeats personal data
-    assert _sha(aachen_store_copy.path) == before
+    assert fingerprint(aachen_store_copy) == before

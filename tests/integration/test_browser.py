@@ -12,7 +12,6 @@ then a missing browser is a failure.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import socket
 import subprocess
@@ -29,6 +28,7 @@ import pytest
 
 from layers import settings
 from tests.tools.paths import DATA as TEST_DATA
+from tests.tools.stores import fingerprint
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -501,9 +501,6 @@ def test_daten_tabs_are_accessible(browser: Browser, server: str):
     assert not browser.errors, browser.errors
 
 
-def _sha256(path: str | Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
 
 def _upload_and_check(browser: Browser, server: str, tab: str, path: Path, button: str) -> Any:
     """Open the Daten page, upload ``path`` in the uploader of ``tab``, press its check button."""
@@ -531,7 +528,7 @@ def test_upload_of_a_service_list_is_checked_and_reported(browser: Browser, serv
         "Beratung am Münsterplatz;EUTB;Münsterplatz;1;52062;Aachen;50,7747;6,0839;ja\r\n"
         "KoKoBe Nord;KoKoBo;Adalbertstraße;66;52062;Aachen;50,7770;6,0900;ja\r\n".encode("cp1252")
     )
-    before = _sha256(aachen_store.path)
+    before = fingerprint(aachen_store)
     page = _upload_and_check(browser, server, "Angebote importieren", upload, "Datei prüfen")
     page.get_by_text("2 Zeilen gelesen, 1 gültig, 1 mit Fehlern").wait_for(timeout=60_000)
     wait_until_idle(page)
@@ -545,7 +542,7 @@ def test_upload_of_a_service_list_is_checked_and_reported(browser: Browser, serv
     screenshot(page, "daten_import_pruefbericht")
     violations = axe_audit(page)
     page.close()
-    assert _sha256(aachen_store.path) == before
+    assert fingerprint(aachen_store) == before
     assert not violations, violations
     assert not browser.errors, browser.errors
 
@@ -555,7 +552,7 @@ def test_barrier_file_with_personal_data_is_refused_in_the_browser(browser: Brow
     """Barrier reports are health data: a file with names and birth dates uploaded in the app is
     refused with a German message naming the columns, and nothing reaches the store."""
     bad = TEST_DATA / "bad_barrieren" / "personenbezogen.csv"
-    before = _sha256(aachen_store.path)
+    before = fingerprint(aachen_store)
     page = _upload_and_check(browser, server, "Barrieremeldungen", bad, "Meldungen prüfen")
     alert = page.locator('[data-testid="stAlertContentError"]').first
     alert.wait_for(timeout=60_000)
@@ -573,6 +570,6 @@ def test_barrier_file_with_personal_data_is_refused_in_the_browser(browser: Brow
     assert page.get_by_role("button", name="Meldungen speichern").count() == 0
     violations = axe_audit(page)
     page.close()
-    assert _sha256(aachen_store.path) == before
+    assert fingerprint(aachen_store) == before
     assert not violations, violations
     assert not browser.errors, browser.errors

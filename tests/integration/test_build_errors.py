@@ -122,10 +122,10 @@ def test_extract_does_not_overlap_boundary(tmp_path, good_store):
 
 def test_failed_write_keeps_previous_store(good_store, aachen_config, monkeypatch):
     """A crash while writing the new GeoPackage leaves the old one as it was."""
-    import layers.store as store_module
+    import layers.build as build_module
 
     before = _sha(good_store)
-    original = store_module._write_frame
+    original = build_module.write_frame
     calls = {"n": 0}
 
     def failing(frame, path, name):
@@ -134,7 +134,7 @@ def test_failed_write_keeps_previous_store(good_store, aachen_config, monkeypatc
             raise OSError("Datenträger voll (simuliert)")
         return original(frame, path, name)
 
-    monkeypatch.setattr(store_module, "_write_frame", failing)
+    monkeypatch.setattr(build_module, "write_frame", failing)
     with pytest.raises(Exception, match="simuliert"):
         build_region(aachen_config, target=good_store, force=True)
     _assert_untouched(good_store, before)

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import pytest
-import shapely
 
 from layers.errors import InputValidationError
 from layers.planungsraeume.checks import (
@@ -47,16 +46,15 @@ def test_store_areas_atomically_and_keep_them_on_rebuild(aachen_store_copy, stae
     stored = store.read_layer("planungsraeume")
     assert stored["pr_id"].tolist() == ["1", "2", "3", "4"]
     assert not stored["quelle"].str.startswith("generiert").any()
-    # What the build keeps: user-defined planning areas are carried over.
-    from layers.build import _carry_over_user_data
+    # They live in the user store; the derived store keeps the generated ones, and a rebuild
+    # (which replaces only the derived store) does not touch them.
+    assert store.own.read_layer("planungsraeume")["pr_id"].tolist() == ["1", "2", "3", "4"]
+    assert store.derived.read_layer("planungsraeume")["quelle"].str.startswith("generiert").all()
+    from layers.build import build_region
 
-    notes: list[str] = []
-    fresh = {"planungsraeume": gpd.GeoDataFrame({"quelle": ["generiert: x"]},
-                                                 geometry=[shapely.box(0, 0, 1, 1)], crs=CRS),
-             "angebote": store.read_layer("angebote"),
-             "barrieren": store.read_layer("barrieren")}
-    kept = _carry_over_user_data(store, fresh, notes)
-    assert kept["planungsraeume"]["pr_id"].tolist() == ["1", "2", "3", "4"]
+    build_region("aachen", force=True, target=store.path)
+    kept = store.read_layer("planungsraeume")
+    assert kept["pr_id"].tolist() == ["1", "2", "3", "4"]
 
 
 @pytest.mark.slow

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
 
 import geopandas as gpd
@@ -11,19 +10,16 @@ import shapely
 
 from layers.errors import CRSError, LayerNotFoundError, VersionConflictError
 from layers.store import AUDIT_TABLE, GeoPackageStore
-
-
-def _sha(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+from tests.tools.stores import fingerprint
 
 
 def test_write_with_wrong_crs_is_refused_and_changes_nothing(aachen_store_copy):
-    before = _sha(aachen_store_copy.path)
+    before = fingerprint(aachen_store_copy)
     wrong = gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(6.08, 50.77)], crs=4326)
     with pytest.raises(CRSError) as info:
         aachen_store_copy.write_layers({"test": wrong})
     assert "EPSG:4326" in str(info.value) and "EPSG:25832" in str(info.value)
-    assert _sha(aachen_store_copy.path) == before
+    assert fingerprint(aachen_store_copy) == before
 
 
 def test_layer_without_crs_is_an_error(aachen_store_copy):

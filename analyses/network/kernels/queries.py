@@ -91,10 +91,10 @@ def phast(
     source_rank: np.ndarray, source_seconds: np.ndarray, source_label: np.ndarray,
     state: np.ndarray, heap_k: np.ndarray, heap_v: np.ndarray,
 ) -> None:
-    """One query into ``state`` (rank order; time in column 0, label in column 1; pre-filled
-    with inf / −1).
+    """Run one query into ``state``.
 
-    Upward sweep over the contracted nodes, Dijkstra on the core (highest ranks), downward
+    ``state`` is in rank order, time in column 0 and label in column 1, pre-filled with
+    inf / −1. Upward sweep over the contracted nodes, Dijkstra on the core (highest ranks), downward
     sweep over the contracted nodes.
     """
     n = state.shape[0]
