@@ -366,7 +366,7 @@ def test_attacks_on_the_100k_benchmark_release(geo, aachen_store):
     choices = ("alle", *(f"kapitel:e{i}" for i in range(1, 6)), *(f"gruppe:{g}" for g in groups))
     rel = make_release(geo, data, auswahlen=choices, jahre=None)
     audit, narrowed = audit_release(geo, rel, data, grid_choices=("alle",))
-    assert audit.feasible() and len(audit.protected()) > 500
+    assert audit.feasible() and len(audit.protected()) > 200  # dense data: few small cells
     assert [audit.describe(v) for v, _, _ in narrowed] == []
     assert audit.cells.conflicts == []
     # One more person: only values that count them change.
