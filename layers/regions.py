@@ -7,6 +7,7 @@ appears in code; a new region is a new file. Relative source paths are resolved 
 
 from __future__ import annotations
 
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,8 +19,48 @@ from layers import settings
 from layers.errors import ConfigError
 from layers.validation import parse_crs
 
+__all__ = [
+    "ALLOWED_KEYS",
+    "BOUNDARY_KINDS",
+    "LAND_UTM_ZONES",
+    "PLANUNGSRAUM_KINDS",
+    "PopulationModel",
+    "RegionConfig",
+    "available_regions",
+    "check_crs_location",
+    "load_region",
+]
+
 BOUNDARY_KINDS = ("gemeinden", "extrakt")
 PLANUNGSRAUM_KINDS = ("osm_orte", "datei", "gemeinden_zuordnung")
+
+#: Every key a region file may contain, per section. The tables inside [bevoelkerung]
+#: (building types, age groups) have free keys. Anything else is a typo and refused by name.
+ALLOWED_KEYS: dict[str, tuple[str, ...] | None] = {
+    "region": ("titel", "beschreibung", "crs"),
+    "quellen": ("osm", "gemeinden", "icf", "gtfs", "zensus_csv"),
+    "grenze": ("art", "ags_praefix"),
+    "planungsraeume": ("art", "orte", "raster_kantenlaenge_m", "datei"),
+    "bevoelkerung": ("wohnflaeche_je_einwohner_m2", "wohnflaechenanteil", "quelle_altersanteile",
+                     "geschosse_standard", "altersanteile"),
+    "synthetisch": ("seed", "barrieren_personen", "barrieren_meldungen_je_person_max",
+                    "angebote_je_typ", "stichtag"),
+}
+
+#: The official ETRS89/UTM zone of each German Land, by the first two digits of its AGS: the
+#: surveying offices of Berlin, Brandenburg, Mecklenburg-Vorpommern and Saxony work in zone 33
+#: (EPSG:25833), all others in zone 32 (EPSG:25832), Bavaria included.
+LAND_UTM_ZONES: dict[str, tuple[str, int]] = {
+    "01": ("Schleswig-Holstein", 32), "02": ("Hamburg", 32), "03": ("Niedersachsen", 32),
+    "04": ("Bremen", 32), "05": ("Nordrhein-Westfalen", 32), "06": ("Hessen", 32),
+    "07": ("Rheinland-Pfalz", 32), "08": ("Baden-Württemberg", 32), "09": ("Bayern", 32),
+    "10": ("Saarland", 32), "11": ("Berlin", 33), "12": ("Brandenburg", 33),
+    "13": ("Mecklenburg-Vorpommern", 33), "14": ("Sachsen", 33), "15": ("Sachsen-Anhalt", 32),
+    "16": ("Thüringen", 32),
+}
+# How far (degrees of longitude) a region's centre may lie outside its UTM zone when no AGS says
+# which Land it is in: Bavaria works in zone 32 up to 13.8° E, 1.8° beyond the zone's edge.
+_ZONE_TOLERANCE_DEG = 2.0
 
 
 @dataclass(frozen=True)
@@ -148,21 +189,11 @@ def load_region(name_or_path: str | Path) -> RegionConfig:
     Raises
     ------
     ConfigError
-        If the file is missing, not valid TOML, lacks required keys or names an unknown CRS.
+        If the file is missing, not valid TOML, has unknown keys (named, with the likely
+        intended key), lacks required keys, names an unknown CRS or one that does not fit the
+        region's Land, or a source that is a folder.
     """
-    candidate = Path(name_or_path)
-    if candidate.suffix == ".toml" or candidate.exists():
-        path = candidate
-    else:
-        path = settings.regions_dir / f"{name_or_path}.toml"
-    if not path.exists():
-        known = ", ".join(available_regions()) or "(keine)"
-        raise ConfigError(
-            f"Die Regionskonfiguration '{name_or_path}' gibt es nicht.",
-            hinweis=f"Bekannte Regionen: {known}. Eine neue Region legen Sie als TOML-Datei in "
-            f"{settings.regions_dir} an.",
-            datei=path,
-        )
+    path = _config_path(name_or_path)
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -171,35 +202,11 @@ def load_region(name_or_path: str | Path) -> RegionConfig:
             hinweis="Prüfen Sie Anführungszeichen, Klammern und '=' in der genannten Zeile.",
             datei=path,
         ) from exc
-
-    def section(key: str) -> dict[str, Any]:
-        value = raw.get(key)
-        if not isinstance(value, dict):
-            raise ConfigError(
-                f"Der Abschnitt [{key}] fehlt.",
-                hinweis=f"Ergänzen Sie [{key}] nach dem Muster von data/regions/aachen.toml.",
-                datei=path,
-            )
-        return value
-
-    def required(sec: dict[str, Any], sec_name: str, key: str) -> Any:
-        if key not in sec or sec[key] in (None, ""):
-            raise ConfigError(
-                f"Im Abschnitt [{sec_name}] fehlt der Eintrag '{key}'.",
-                hinweis=f"Ergänzen Sie '{key} = …' nach dem Muster von data/regions/aachen.toml.",
-                datei=path,
-            )
-        return sec[key]
-
-    region = section("region")
-    quellen = section("quellen")
-    grenze = section("grenze")
-    pr = section("planungsraeume")
-    bev = section("bevoelkerung")
-    synth = raw.get("synthetisch", {})
-
-    crs = parse_crs(required(region, "region", "crs"), datei=path, projected=True)
-    boundary_kind = str(required(grenze, "grenze", "art"))
+    _check_keys(raw, path)
+    reader = _Sections(raw, path)
+    region, quellen, grenze = reader.section("region"), reader.section("quellen"), reader.section("grenze")
+    crs = parse_crs(reader.required(region, "region", "crs"), datei=path, projected=True)
+    boundary_kind = str(reader.required(grenze, "grenze", "art"))
     if boundary_kind not in BOUNDARY_KINDS:
         raise ConfigError(
             f"Unbekannte Grenzart '{boundary_kind}'.",
@@ -214,40 +221,15 @@ def load_region(name_or_path: str | Path) -> RegionConfig:
             hinweis="Setzen Sie [quellen] gemeinden = \"…\" und [grenze] ags_praefix = \"05334\".",
             datei=path,
         )
-    pr_kind = str(required(pr, "planungsraeume", "art"))
-    if pr_kind not in PLANUNGSRAUM_KINDS:
-        raise ConfigError(
-            f"Unbekannte Art der Planungsräume '{pr_kind}'.",
-            hinweis=f"Erlaubt sind: {', '.join(PLANUNGSRAUM_KINDS)}.",
-            datei=path,
-        )
-    pr_options = dict(pr)
-    if pr_options.get("datei"):
-        pr_options["datei"] = str(_resolve(pr_options["datei"], path))
-
-    shares = {str(k): float(v) for k, v in required(bev, "bevoelkerung", "altersanteile").items()}
-    if abs(sum(shares.values()) - 1.0) > 1e-6:
-        raise ConfigError(
-            f"Die Altersanteile summieren sich zu {sum(shares.values()):.4f}, nicht zu 1.",
-            hinweis="Korrigieren Sie [bevoelkerung.altersanteile], sodass die Summe 1 ergibt.",
-            datei=path,
-        )
-    population = PopulationModel(
-        wohnflaeche_je_einwohner_m2=float(
-            required(bev, "bevoelkerung", "wohnflaeche_je_einwohner_m2")
-        ),
-        wohnflaechenanteil=float(required(bev, "bevoelkerung", "wohnflaechenanteil")),
-        geschosse_standard={
-            str(k): float(v)
-            for k, v in required(bev, "bevoelkerung", "geschosse_standard").items()
-        },
-        altersanteile=shares,
-        quelle_altersanteile=str(bev.get("quelle_altersanteile", "")),
-        zensus_csv=_resolve(quellen.get("zensus_csv"), path),
-    )
-    osm = _resolve(required(quellen, "quellen", "osm"), path)
-    icf = _resolve(required(quellen, "quellen", "icf"), path)
+    if praefix:
+        _check_land_zone(crs, str(praefix), path)
+    osm = _resolve(reader.required(quellen, "quellen", "osm"), path)
+    icf = _resolve(reader.required(quellen, "quellen", "icf"), path)
     assert osm is not None and icf is not None  # required() guarantees a value
+    population = _population(reader, quellen, path)
+    gtfs = _resolve(quellen.get("gtfs"), path)
+    _check_files(path, osm=osm, icf=icf, gemeinden=gemeinden, gtfs=gtfs,
+                 zensus_csv=population.zensus_csv)
     return RegionConfig(
         name=path.stem,
         titel=str(region.get("titel", path.stem)),
@@ -257,11 +239,208 @@ def load_region(name_or_path: str | Path) -> RegionConfig:
         boundary_kind=boundary_kind,
         gemeinden=gemeinden,
         gemeinden_praefix=str(praefix) if praefix else None,
-        planungsraeume=pr_options,
-        gtfs=_resolve(quellen.get("gtfs"), path),
+        planungsraeume=_planning_areas(reader, path),
+        gtfs=gtfs,
         icf=icf,
         population=population,
-        synthetic=dict(synth),
+        synthetic=dict(raw.get("synthetisch", {})),
         path=path,
         raw=raw,
+    )
+
+
+def _config_path(name_or_path: str | Path) -> Path:
+    """The TOML file of a region name or path; an unknown region names the known ones."""
+    candidate = Path(name_or_path)
+    if candidate.suffix == ".toml" or candidate.exists():
+        path = candidate
+    else:
+        path = settings.regions_dir / f"{name_or_path}.toml"
+    if not path.exists():
+        known = ", ".join(available_regions()) or "(keine)"
+        raise ConfigError(
+            f"Die Regionskonfiguration '{name_or_path}' gibt es nicht.",
+            hinweis=f"Bekannte Regionen: {known}. Eine neue Region legen Sie als TOML-Datei in "
+            f"{settings.regions_dir} an.",
+            datei=path,
+        )
+    return path
+
+
+class _Sections:
+    """Access to the sections of a parsed region file, with German errors for missing ones."""
+
+    def __init__(self, raw: dict[str, Any], path: Path) -> None:
+        self.raw = raw
+        self.path = path
+
+    def section(self, key: str) -> dict[str, Any]:
+        """A required section."""
+        value = self.raw.get(key)
+        if not isinstance(value, dict):
+            raise ConfigError(
+                f"Der Abschnitt [{key}] fehlt.",
+                hinweis=f"Ergänzen Sie [{key}] nach dem Muster von data/regions/aachen.toml.",
+                datei=self.path,
+            )
+        return value
+
+    def required(self, sec: dict[str, Any], sec_name: str, key: str) -> Any:
+        """A required entry of a section."""
+        if key not in sec or sec[key] in (None, ""):
+            raise ConfigError(
+                f"Im Abschnitt [{sec_name}] fehlt der Eintrag '{key}'.",
+                hinweis=f"Ergänzen Sie '{key} = …' nach dem Muster von data/regions/aachen.toml.",
+                datei=self.path,
+            )
+        return sec[key]
+
+
+def _check_keys(raw: dict[str, Any], path: Path) -> None:
+    """Refuse unknown sections and keys by name, suggesting the likely intended one."""
+    for section, value in raw.items():
+        if section not in ALLOWED_KEYS:
+            _unknown(f"Abschnitt [{section}]", section, list(ALLOWED_KEYS), path)
+        allowed = ALLOWED_KEYS[section]
+        if allowed is None or not isinstance(value, dict):
+            continue
+        for key in value:
+            if key not in allowed:
+                _unknown(f"Eintrag '{key}' im Abschnitt [{section}]", key, list(allowed), path)
+
+
+def _unknown(what: str, key: str, allowed: list[str], path: Path) -> None:
+    """Raise for an unknown section or key."""
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    section = what.startswith("Abschnitt")
+    suggestion = (f"[{close[0]}]" if section else f"'{close[0]}'") if close else ""
+    hint = f"Meinten Sie {suggestion}? " if close else ""
+    if section:
+        allowed = [f"[{a}]" for a in allowed]
+    raise ConfigError(
+        f"Unbekannter {what}.",
+        hinweis=hint + "Erlaubt sind: " + ", ".join(allowed) + ". Tippfehler werden nicht "
+        "still übergangen, weil der Eintrag sonst wirkungslos bliebe.",
+        datei=path,
+    )
+
+
+def _planning_areas(reader: _Sections, path: Path) -> dict[str, Any]:
+    """The [planungsraeume] options (kind checked, file path resolved)."""
+    pr = reader.section("planungsraeume")
+    pr_kind = str(reader.required(pr, "planungsraeume", "art"))
+    if pr_kind not in PLANUNGSRAUM_KINDS:
+        raise ConfigError(
+            f"Unbekannte Art der Planungsräume '{pr_kind}'.",
+            hinweis=f"Erlaubt sind: {', '.join(PLANUNGSRAUM_KINDS)}.",
+            datei=path,
+        )
+    pr_options = dict(pr)
+    if pr_options.get("datei"):
+        pr_options["datei"] = str(_resolve(pr_options["datei"], path))
+    return pr_options
+
+
+def _population(reader: _Sections, quellen: dict[str, Any], path: Path) -> PopulationModel:
+    """The [bevoelkerung] model parameters (age shares must sum to 1)."""
+    bev = reader.section("bevoelkerung")
+    shares = {str(k): float(v)
+              for k, v in reader.required(bev, "bevoelkerung", "altersanteile").items()}
+    if abs(sum(shares.values()) - 1.0) > 1e-6:
+        raise ConfigError(
+            f"Die Altersanteile summieren sich zu {sum(shares.values()):.4f}, nicht zu 1.",
+            hinweis="Korrigieren Sie [bevoelkerung.altersanteile], sodass die Summe 1 ergibt.",
+            datei=path,
+        )
+    return PopulationModel(
+        wohnflaeche_je_einwohner_m2=float(
+            reader.required(bev, "bevoelkerung", "wohnflaeche_je_einwohner_m2")
+        ),
+        wohnflaechenanteil=float(reader.required(bev, "bevoelkerung", "wohnflaechenanteil")),
+        geschosse_standard={
+            str(k): float(v)
+            for k, v in reader.required(bev, "bevoelkerung", "geschosse_standard").items()
+        },
+        altersanteile=shares,
+        quelle_altersanteile=str(bev.get("quelle_altersanteile", "")),
+        zensus_csv=_resolve(quellen.get("zensus_csv"), path),
+    )
+
+
+def _check_files(path: Path, **sources: Path | None) -> None:
+    """A source given as a folder is refused (missing files are reported by the build)."""
+    for key, source in sources.items():
+        if source is not None and source.is_dir():
+            what = "die ZIP-Datei des GTFS-Feeds" if key == "gtfs" else "eine Datei"
+            raise ConfigError(
+                f"Der Eintrag '{key}' im Abschnitt [quellen] zeigt auf einen Ordner ({source}), "
+                "nicht auf eine Datei.",
+                hinweis=f"Geben Sie {what} an, z. B. {key} = \"{_EXAMPLES.get(key, 'ordner/datei')}\".",
+                datei=path,
+            )
+
+
+_EXAMPLES = {"gtfs": "gtfs/vrn_heidelberg_gtfs.zip", "osm": "osm/aachen.osm.pbf",
+             "icf": "icf/icf_umweltfaktoren.csv",
+             "gemeinden": "boundaries/vg250ew_gemeinden_nrw.geojson",
+             "zensus_csv": "zensus/zensus2022_100m.csv"}
+
+
+def _utm_zone(crs: CRS) -> int | None:
+    """The zone of an ETRS89 or WGS 84 UTM system (north), else ``None``."""
+    code = crs.to_epsg() or 0
+    for base in (25800, 32600):
+        if base + 28 <= code <= base + 38:
+            return code - base
+    return None
+
+
+def _check_land_zone(crs: CRS, praefix: str, path: Path) -> None:
+    """Refuse a UTM zone other than the official one of the Land the AGS prefix names."""
+    zone = _utm_zone(crs)
+    land = LAND_UTM_ZONES.get(praefix[:2])
+    if zone is None or land is None or zone == land[1]:
+        return
+    name, expected = land
+    raise ConfigError(
+        f"Das Koordinatenbezugssystem EPSG:{crs.to_epsg()} (UTM-Zone {zone}) passt nicht zur "
+        f"Region: {name} (AGS {praefix[:2]}…) arbeitet amtlich in UTM-Zone {expected}.",
+        hinweis=f"Setzen Sie in [region] crs = \"EPSG:{25800 + expected}\" (ETRS89 / UTM "
+        f"{expected}N); Abstände in der falschen Zone sind verzerrt und passen nicht zu den "
+        "amtlichen Daten des Landes.",
+        datei=path,
+    )
+
+
+def check_crs_location(config: RegionConfig, lon: float, lat: float) -> None:
+    """Refuse a UTM working CRS whose zone is far from where the region lies.
+
+    Parameters
+    ----------
+    config
+        The region (its CRS and file, for the message).
+    lon, lat
+        The region's centre in degrees (e.g. from the OSM extract's header).
+
+    Raises
+    ------
+    ConfigError
+        If the centre lies more than 2° of longitude outside the zone (Bavaria, officially in
+        zone 32, reaches 1.8° beyond it; Görlitz in zone 33 lies 3° beyond).
+    """
+    zone = _utm_zone(config.crs)
+    if zone is None:
+        return
+    west, east = -180 + 6 * (zone - 1), -180 + 6 * zone
+    outside = max(west - lon, lon - east, 0.0)
+    if outside <= _ZONE_TOLERANCE_DEG:
+        return
+    fitting = int((lon + 180) // 6) + 1
+    raise ConfigError(
+        f"Das Koordinatenbezugssystem EPSG:{config.crs.to_epsg()} (UTM-Zone {zone}, {west}° bis "
+        f"{east}° Ost) passt nicht zur Lage der Region ({lon:.2f}° Ost, {lat:.2f}° Nord, "
+        f"UTM-Zone {fitting}).",
+        hinweis=f"Setzen Sie in [region] crs = \"EPSG:{25800 + fitting}\" (ETRS89 / UTM "
+        f"{fitting}N) oder das amtliche System des Landes.",
+        datei=config.path,
     )

@@ -23,6 +23,22 @@ show_progress : bool
     Show progress bars on the terminal (``SOZIALRAUM_PROGRESS=0`` turns them off).
 log_level : str
     Level of the ``sozialraum`` logger (``SOZIALRAUM_LOG_LEVEL``).
+max_file_mb : float
+    Largest input file (tables, geodata) accepted for import, in MB; checked before the file is
+    parsed (``SOZIALRAUM_MAX_FILE_MB``, default 100).
+max_rows : int
+    Most data rows of an imported table (``SOZIALRAUM_MAX_ROWS``, default 200 000).
+max_columns : int
+    Most columns of an imported table (``SOZIALRAUM_MAX_COLUMNS``, default 200).
+max_field_chars : int
+    Longest text of a single cell (``SOZIALRAUM_MAX_FIELD_CHARS``, default 10 000).
+max_uncompressed_mb : float
+    Most uncompressed content of an XLSX or ZIP file, in MB, checked from the archive's
+    directory before anything is unpacked (``SOZIALRAUM_MAX_UNCOMPRESSED_MB``, default 500).
+max_compression_ratio : float
+    Highest compression ratio of a single XLSX/ZIP member larger than 1 MB uncompressed; zip
+    bombs compress far better than any real spreadsheet (``SOZIALRAUM_MAX_COMPRESSION_RATIO``,
+    default 200).
 """
 
 from __future__ import annotations
@@ -50,3 +66,22 @@ privacy_rounding_base: int = 5
 show_progress: bool = os.environ.get("SOZIALRAUM_PROGRESS", "1") != "0"
 
 log_level: str = os.environ.get("SOZIALRAUM_LOG_LEVEL", "INFO")
+
+
+
+def _env_number(name: str, default: float) -> float:
+    """A numeric setting from the environment (default when unset or not a number)."""
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+# Resource limits of imports (issue #9): checked before parsing, each error names the limit and
+# the environment variable that raises it.
+max_file_mb: float = _env_number("SOZIALRAUM_MAX_FILE_MB", 100)
+max_rows: int = int(_env_number("SOZIALRAUM_MAX_ROWS", 200_000))
+max_columns: int = int(_env_number("SOZIALRAUM_MAX_COLUMNS", 200))
+max_field_chars: int = int(_env_number("SOZIALRAUM_MAX_FIELD_CHARS", 10_000))
+max_uncompressed_mb: float = _env_number("SOZIALRAUM_MAX_UNCOMPRESSED_MB", 500)
+max_compression_ratio: float = _env_number("SOZIALRAUM_MAX_COMPRESSION_RATIO", 200)

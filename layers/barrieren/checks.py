@@ -65,6 +65,14 @@ def codes_and_qualifiers(
         given = None if raw_q is pd.NA or raw_q is None or str(raw_q).strip() == "" else raw_q
         qualifier = parse_qualifier(given) if given is not None else parsed.qualifier
         finding = qualifier_finding(given, qualifier, datei=datei, zeile=zeile, spalte=spalte_q)
+        if finding is None and given is not None and parsed.qualifier not in (None, qualifier):
+            finding = Problem(
+                f"Der Code '{str(code_col.iloc[pos]).strip()}' enthält den Qualifikator "
+                f"{parsed.qualifier}, die Spalte '{spalte_q}' nennt {qualifier}; es ist unklar, "
+                "welcher gilt.",
+                "Tragen Sie den Qualifikator nur an einer Stelle ein (am Code wie e150.2 oder in "
+                "der Spalte qualifikator) oder gleichen Sie beide an.",
+                datei=datei, zeile=zeile, spalte=spalte_q)
         if finding is not None and finding.schwere == "warnung":
             skip[pos] = True
             warnings.append(finding)

@@ -32,13 +32,18 @@ from layers.barrieren.reports import SCHEMA
 from layers.errors import InputValidationError, Problem
 from layers.log import get_logger
 from layers.validation import (
-    FIRST_DATA_ROW,
+    ambiguous_columns,
     check_personal_columns,
     check_points_in_area,
     check_pseudonym_values,
+    clean_table,
     match_columns,
+    normalize_person_key,
     parse_dates,
     read_table,
+    renumber,
+    row_numbers,
+    table_notes,
 )
 
 __all__ = ["COLUMN_ALIASES", "ImportResult", "import_barriers", "read_barrier_file"]
@@ -90,7 +95,7 @@ class ImportResult:
         return cls(
             datei=datei,
             meldungen=len(reports),
-            personen=int(reports["person_schluessel"].nunique()),
+            personen=int(reports["person_schluessel"].map(normalize_person_key).nunique()),
             warnungen=warnings,
             uebersprungen=skipped,
             geokodiert_adresse=int((reports["ortsbezug"] == "adresse").sum()),
@@ -195,20 +200,30 @@ def read_barrier_file(
 
 @dataclass
 class _BarrierFile:
-    """A barrier file read into text columns, with its canonical column mapping."""
+    """A barrier file read into text columns, with its canonical column mapping.
+
+    ``rows`` holds the spreadsheet row of every data row (blank rows are dropped but do not
+    shift the numbers); ``findings`` what reading and cleaning the text found.
+    """
 
     path: str | Path
     table: pd.DataFrame
     cols: dict[str, str]
+    rows: np.ndarray
+    findings: list[Problem]
 
     @classmethod
     def read(cls, path: str | Path) -> _BarrierFile:
-        """Read the file; personal-data columns and missing required columns are refused."""
+        """Read the file; personal-data, doubled and missing required columns are refused."""
         table = read_table(path)
         check_personal_columns(table.columns, datei=path)
+        _refuse_ambiguous_columns(table.columns, path)
         cols = match_columns(table.columns, COLUMN_ALIASES)
         _require_columns(cols, path)
-        return cls(path, table, cols)
+        rows = row_numbers(table)
+        strict = [cols["quelle"]] if "quelle" in cols else []
+        table, findings = clean_table(table, rows, datei=path, strict=strict)
+        return cls(path, table, cols, rows, table_notes(table) + findings)
 
     @property
     def datei(self) -> str:
@@ -220,16 +235,30 @@ class _BarrierFile:
         """Number of data rows."""
         return len(self.table)
 
-    @property
-    def rows(self) -> np.ndarray:
-        """The spreadsheet row of every data row."""
-        return np.arange(self.n) + FIRST_DATA_ROW
-
     def col(self, name: str) -> pd.Series:
         """A canonical column (positions = data rows), or an empty one if the file lacks it."""
         if name in self.cols:
             return self.table[self.cols[name]].reset_index(drop=True)
         return pd.Series([pd.NA] * self.n, dtype="string")
+
+
+def _refuse_ambiguous_columns(columns: pd.Index, path: str | Path) -> None:
+    """Refuse a file in which two columns mean the same field (``icf_code`` and ``ICF``)."""
+    doubled = ambiguous_columns(columns, COLUMN_ALIASES)
+    if doubled:
+        problems = [
+            Problem(f"Die Spalten {' und '.join(repr(c) for c in names)} meinen beide "
+                    f"'{field_name}'; es ist unklar, welche gilt.",
+                    "Löschen Sie eine der Spalten oder benennen Sie sie um.",
+                    datei=str(path), spalte=names[1])
+            for field_name, names in doubled.items()
+        ]
+        raise InputValidationError(
+            "Die Datei hat mehrere Spalten für dasselbe Feld und wird nicht importiert.",
+            hinweis="Jedes Feld darf nur einmal vorkommen; " + "; ".join(
+                f"'{n}': {', '.join(repr(c) for c in cs)}" for n, cs in doubled.items()) + ".",
+            datei=path, spalte=next(iter(doubled.values()))[1], probleme=problems,
+        )
 
 
 def _check_cells(
@@ -243,9 +272,11 @@ def _check_cells(
         The parsed columns by name, errors, warnings and the mask of rows without a finding.
     """
     cols, rows, datei = source.cols, source.rows, source.datei
+    problems = [p for p in source.findings if p.schwere == "fehler"]
     # Person keys: pseudonyms only.
     persons = source.col("person_schluessel").str.strip()
-    problems = check_pseudonym_values(persons, spalte=cols["person_schluessel"], datei=datei)
+    problems += renumber(
+        check_pseudonym_values(persons, spalte=cols["person_schluessel"], datei=datei), rows)
     codes, qualifiers, skip, found, warnings = codes_and_qualifiers(
         source.col("icf_code"), source.col("qualifikator"), set(icf_codes["code"]), cols, rows,
         datei)
@@ -254,7 +285,8 @@ def _check_cells(
     problems += found
     dates, found = parse_dates(source.col("datum"), spalte=cols["datum"], datei=datei,
                                today=today, earliest=date(1990, 1, 1))
-    problems += found
+    problems += renumber(found, rows)
+    warnings = [p for p in source.findings if p.schwere != "fehler"] + warnings
     sources = source.col("quelle").fillna(quelle).str.strip()
     problems += reserved_sources(sources, cols, rows, datei)
     cells = {"persons": persons, "codes": codes, "qualifiers": qualifiers,
@@ -273,7 +305,7 @@ def _places(
 ) -> tuple[list[Any], list[str | None], list[str | None], list[Problem]]:
     """Place every row (:func:`resolve_places`); placed rows must lie inside the region."""
     places, ortsbezug, streets, problems, _counts = resolve_places(
-        source.table, source.cols, source.n, datei=source.datei, crs=crs,
+        source.table, source.cols, source.n, rows=source.rows, datei=source.datei, crs=crs,
         coordinate_crs=coordinate_crs, region_boundary=region_boundary, addresses=addresses,
         edges=edges,
     )

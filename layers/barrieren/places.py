@@ -20,7 +20,7 @@ from pyproj import CRS, Transformer
 from layers.barrieren.reports import street_segments
 from layers.errors import ConfigError, Problem
 from layers.geocode import AddressIndex, normalize_street
-from layers.validation import FIRST_DATA_ROW, check_lonlat, parse_crs, parse_decimal
+from layers.validation import FIRST_DATA_ROW, check_lonlat, parse_crs, parse_decimal, renumber
 
 __all__ = ["lookup_addresses", "place_column", "resolve_places"]
 
@@ -65,6 +65,7 @@ class _Places:
     table: pd.DataFrame
     cols: dict[str, str]
     n: int
+    rows: np.ndarray
     datei: str
     crs: Any
     places: list[Any] = field(init=False)
@@ -78,7 +79,6 @@ class _Places:
         self.kinds = [None] * self.n
         self.streets = [None] * self.n
         self.done = np.zeros(self.n, dtype=bool)
-        self.rows = np.arange(self.n) + FIRST_DATA_ROW
 
     def col(self, name: str) -> pd.Series:
         """A mapped column (positions = data rows), or an empty one."""
@@ -99,6 +99,7 @@ def resolve_places(
     cols: dict[str, str],
     n: int,
     *,
+    rows: np.ndarray | None = None,
     datei: str,
     crs: Any,
     coordinate_crs: Any,
@@ -112,6 +113,8 @@ def resolve_places(
     ----------
     table, cols, n
         The file's text columns, the canonical → file column mapping and the number of rows.
+    rows
+        The spreadsheet row of every row (default: positions from row 2 on).
     datei, crs
         For messages; the region CRS.
     coordinate_crs
@@ -128,7 +131,8 @@ def resolve_places(
         ``adresse``, ``strasse``), street name of street places, the problems and the number of
         rows per kind.
     """
-    state = _Places(table, cols, n, datei, crs)
+    rows = np.arange(n) + FIRST_DATA_ROW if rows is None else np.asarray(rows)
+    state = _Places(table, cols, n, rows, datei, crs)
     if {"x", "y"} <= cols.keys():
         _from_metric(state, coordinate_crs)
     if {"lon", "lat"} <= cols.keys():
@@ -149,7 +153,7 @@ def _from_metric(state: _Places, coordinate_crs: Any) -> None:
     cols = state.cols
     x, px = parse_decimal(state.col("x"), spalte=cols["x"], datei=state.datei)
     y, py = parse_decimal(state.col("y"), spalte=cols["y"], datei=state.datei)
-    state.problems += px + py
+    state.problems += renumber(px + py, state.rows)
     default = CRS.from_user_input(coordinate_crs) if coordinate_crs is not None else state.crs
     crs_text = state.col("crs")
     for pos in np.flatnonzero(x.notna().to_numpy() & y.notna().to_numpy()):
@@ -178,7 +182,7 @@ def _from_degrees(state: _Places, region_boundary: shapely.Geometry) -> None:
     cols = state.cols
     lon, pl = parse_decimal(state.col("lon"), spalte=cols["lon"], datei=state.datei)
     lat, pb = parse_decimal(state.col("lat"), spalte=cols["lat"], datei=state.datei)
-    state.problems += pl + pb
+    state.problems += renumber(pl + pb, state.rows)
     to_wgs = Transformer.from_crs(state.crs, "EPSG:4326", always_xy=True)
     minx, miny, maxx, maxy = region_boundary.bounds
     lon_a, lat_a = to_wgs.transform([minx, maxx, minx, maxx], [miny, miny, maxy, maxy])
@@ -186,8 +190,8 @@ def _from_degrees(state: _Places, region_boundary: shapely.Geometry) -> None:
     use = ~state.done & lon.notna().to_numpy() & lat.notna().to_numpy()
     lon_v = np.where(use, lon.to_numpy(), np.nan)
     lat_v = np.where(use, lat.to_numpy(), np.nan)
-    bad = check_lonlat(lon_v, lat_v, bounds=bounds, datei=state.datei,
-                       spalte_lon=cols["lon"], spalte_lat=cols["lat"])
+    bad = renumber(check_lonlat(lon_v, lat_v, bounds=bounds, datei=state.datei,
+                                spalte_lon=cols["lon"], spalte_lat=cols["lat"]), state.rows)
     state.problems += bad
     bad_rows = {p.zeile for p in bad}
     from_wgs = Transformer.from_crs("EPSG:4326", state.crs, always_xy=True)

@@ -51,7 +51,7 @@ from layers.formatting import de_number
 from layers.log import get_logger
 from layers.planungsraeume.define import from_osm_places
 from layers.progress import ProgressCallback, Steps
-from layers.regions import RegionConfig, load_region
+from layers.regions import RegionConfig, check_crs_location, load_region
 from layers.schema import DERIVED_LAYERS, LAYERS
 from layers.sources import check_shared_data
 from layers.sources.osm import read_extract
@@ -290,6 +290,8 @@ def _derive_layers(
         icf = load_icf_codes(config.icf)
         gemeinden = read_gemeinden(config) if config.boundary_kind == "gemeinden" else None
         header_area = header_extract_area(config.osm)
+        if header_area is not None:
+            check_crs_location(config, header_area.centroid.x, header_area.centroid.y)
         if gemeinden is not None and header_area is not None:
             check_overlap(config, header_area, gemeinden)
         steps.advance()

@@ -16,14 +16,22 @@ The package has one module per concern:
 ``values``    numbers, dates, yes/no, postcodes, keys
 ``points``    coordinates in tables, points inside an area
 ``personal``  personal-data columns and pseudonymous person keys
+``text``      invisible, control and bidi characters; formula-like cells
+``limits``    resource limits checked before parsing
 """
 
 from __future__ import annotations
 
-from layers.validation.columns import column_key, find_column, match_columns
+from layers.validation.columns import ambiguous_columns, column_key, find_column, match_columns
 from layers.validation.crs import crs_label, parse_crs, require_crs, to_region_crs
 from layers.validation.encoding import decode_text
 from layers.validation.geometry import check_geometries
+from layers.validation.limits import (
+    check_archive,
+    check_cell_lengths,
+    check_file_size,
+    check_table_shape,
+)
 from layers.validation.personal import (
     PERSONAL_COLUMN_PATTERNS,
     check_personal_columns,
@@ -37,30 +45,54 @@ from layers.validation.points import (
     check_points_in_area,
     table_points,
 )
-from layers.validation.problems import FIRST_DATA_ROW, raise_if_errors
-from layers.validation.tables import excel_sheets, read_table
+from layers.validation.problems import FIRST_DATA_ROW, raise_if_errors, renumber
+from layers.validation.tables import excel_sheets, read_table, row_numbers, table_notes
+from layers.validation.text import (
+    BIDI_CONTROLS,
+    FORMULA_PREFIXES,
+    INVISIBLE,
+    clean_table,
+    strip_invisible,
+)
 from layers.validation.values import (
+    EARLIEST_YEAR,
+    PLAUSIBLE_YEARS_AHEAD,
+    AmbiguousDateError,
     is_blank,
     normalize_key,
     parse_date,
     parse_dates,
     parse_decimal,
     parse_decimal_column,
+    parse_option_date,
     parse_plz,
     parse_yes_no,
+    plausible_date_problem,
 )
 
 __all__ = [
+    "BIDI_CONTROLS",
     "COORDINATE_ALIASES",
+    "EARLIEST_YEAR",
+    "PLAUSIBLE_YEARS_AHEAD",
+    "AmbiguousDateError",
     "FIRST_DATA_ROW",
+    "FORMULA_PREFIXES",
+    "INVISIBLE",
     "PERSONAL_COLUMN_PATTERNS",
+    "ambiguous_columns",
+    "check_archive",
+    "check_cell_lengths",
+    "check_file_size",
     "check_geometries",
+    "clean_table",
     "check_lonlat",
     "check_personal_columns",
     "normalize_person_key",
     "normalize_person_keys",
     "check_points_in_area",
     "check_pseudonym_values",
+    "check_table_shape",
     "column_key",
     "crs_label",
     "decode_text",
@@ -69,16 +101,23 @@ __all__ = [
     "is_blank",
     "match_columns",
     "normalize_key",
+    "normalize_person_key",
     "parse_crs",
     "parse_date",
     "parse_dates",
     "parse_decimal",
     "parse_decimal_column",
+    "parse_option_date",
     "parse_plz",
     "parse_yes_no",
+    "plausible_date_problem",
     "raise_if_errors",
     "read_table",
+    "renumber",
+    "row_numbers",
+    "table_notes",
     "require_crs",
+    "strip_invisible",
     "table_points",
     "to_region_crs",
 ]

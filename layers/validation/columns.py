@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["column_key", "find_column", "match_columns"]
+__all__ = ["ambiguous_columns", "column_key", "find_column", "match_columns"]
 
 
 def column_key(name: object) -> str:
@@ -54,3 +54,29 @@ def find_column(columns: Iterable[str], aliases: Sequence[str]) -> str | None:
         if alias in normal:
             return normal[alias]
     return None
+
+
+def ambiguous_columns(
+    columns: Iterable[str], aliases: Mapping[str, Sequence[str]]
+) -> dict[str, list[str]]:
+    """Canonical names that two or more columns of the input match (``icf_code`` and ``ICF``).
+
+    :func:`match_columns` would silently take the first; callers refuse such files instead.
+
+    Returns
+    -------
+    dict
+        Canonical name to the input's columns that match it, only where there are several.
+    """
+    keys = {column_key(name) for name in aliases}
+    spellings = {canonical: {column_key(n) for n in (canonical, *names)}
+                 for canonical, names in aliases.items()}
+    found: dict[str, list[str]] = {}
+    for canonical, accepted in spellings.items():
+        matching = [str(c) for c in columns if column_key(c) in accepted]
+        # A column that is itself another field's canonical name belongs to that field.
+        matching = [c for c in matching
+                    if column_key(c) == column_key(canonical) or column_key(c) not in keys]
+        if len(matching) > 1:
+            found[canonical] = matching
+    return found

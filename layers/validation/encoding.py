@@ -7,7 +7,7 @@ from pathlib import Path
 
 from layers.errors import SourceDataError
 
-__all__ = ["decode_text"]
+__all__ = ["decode_text", "detect_utf16"]
 
 
 _ENCODINGS = ("utf-8-sig", "cp1252")
@@ -16,7 +16,8 @@ _ENCODINGS = ("utf-8-sig", "cp1252")
 def decode_text(raw: bytes, *, datei: str | Path | None = None) -> str:
     """Decode a text file as planners' programs write it, refusing garbled text.
 
-    Accepted: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode-Text") and
+    Accepted: UTF-8 (with or without BOM), UTF-16 with BOM (Excel's "Unicode-Text") or without
+    (recognised by its zero bytes, see :func:`detect_utf16`) and
     Windows-1252 (Excel's "CSV (Trennzeichen-getrennt)" on German Windows). Refused with a German
     message naming the row: bytes that fit none of these (e.g. DOS code page 850), and text that
     decodes but is visibly garbled, because it was converted twice ("StraÃŸe") or mixes
@@ -39,6 +40,9 @@ def decode_text(raw: bytes, *, datei: str | Path | None = None) -> str:
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _decode_utf16(raw, datei)
+    without_bom = detect_utf16(raw)
+    if without_bom is not None:
+        return _decode_utf16(raw, datei, encoding=without_bom)
     text = _decode_8bit(raw, datei)
     garbled = _garbled_text(text)
     if garbled is not None:
@@ -53,10 +57,31 @@ def decode_text(raw: bytes, *, datei: str | Path | None = None) -> str:
     return text
 
 
-def _decode_utf16(raw: bytes, datei: str | Path | None) -> str:
-    """Decode a file that starts with a UTF-16 byte order mark."""
+def detect_utf16(raw: bytes) -> str | None:
+    """Recognise UTF-16 without byte order mark (``"utf-16-le"``/``"utf-16-be"``) or ``None``.
+
+    Tables are mostly ASCII letters, digits and separators, whose UTF-16 form has a zero byte in
+    every other position: in little-endian files at odd offsets, in big-endian files at even ones.
+    Binary files have zero bytes without that pattern.
+    """
+    sample = raw[:4096]
+    sample = sample[: len(sample) - len(sample) % 2]
+    half = len(sample) // 2
+    if half < 4:
+        return None
+    zeros_even = sample[0::2].count(0)
+    zeros_odd = sample[1::2].count(0)
+    if zeros_odd >= 0.4 * half and zeros_even <= 0.02 * half:
+        return "utf-16-le"
+    if zeros_even >= 0.4 * half and zeros_odd <= 0.02 * half:
+        return "utf-16-be"
+    return None
+
+
+def _decode_utf16(raw: bytes, datei: str | Path | None, *, encoding: str = "utf-16") -> str:
+    """Decode a UTF-16 file (with byte order mark, or the byte order :func:`detect_utf16` found)."""
     try:
-        return raw.decode("utf-16")
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
         raise SourceDataError(
             "Die Datei beginnt wie eine UTF-16-Datei, ist aber beschädigt.",

@@ -13,6 +13,7 @@ import pandas as pd
 from layers.errors import PersonalDataError, Problem
 from layers.validation.columns import column_key
 from layers.validation.problems import FIRST_DATA_ROW
+from layers.validation.text import strip_invisible
 
 __all__ = [
     "PERSONAL_COLUMN_PATTERNS",
@@ -32,6 +33,10 @@ PERSONAL_COLUMN_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^(telefon|tel|handy|mobil|e-?mail|mail)$", "Kontaktdaten"),
     (r"versicherten|sozialversicherungs|steuer-?id|aktenzeichen|fallnummer_klar", "Kennnummer"),
     (r"^(wohn)?(adresse|anschrift)(_person|_klient(in)?)?$|^wohnort$|^privatadresse$", "Wohnadresse"),
+    # Health data (Art. 9 GDPR): diagnoses, insurance, care level, disability degree, medication.
+    (r"diagnos|^icd\d*(code|schluessel|schlüssel)?$|krankenkasse|krankenversicher|^kasse$"
+     r"|pflegegrad|pflegestufe|^kv(nr|nummer)$|^gdb$|gradderbehinderung|medikament|medikation"
+     r"|behinderungsgrad", "Gesundheitsdaten"),
 )
 
 
@@ -128,7 +133,7 @@ def check_pseudonym_values(
             reason = "eine E-Mail-Adresse"
         elif _DATE_LIKE.match(text):
             reason = "ein Datum (Geburtsdatum?)"
-        elif _NAME_LIKE.match(text):
+        elif _NAME_LIKE.match(text) or _looks_like_name(text):
             reason = "ein Personenname"
         if reason:
             problems.append(
@@ -144,6 +149,25 @@ def check_pseudonym_values(
 
 # --------------------------------------------------------------------------------------------
 # Point coordinates in planners' tables (candidate lists, scenario edits)
+
+
+_TITLES = {"dr", "prof", "herr", "frau", "hr", "fr", "dipl", "ing", "med", "mag"}
+_WORD = re.compile(r"^[^\W\d_]+(?:[-'’.][^\W\d_]*)*\.?$")
+
+
+def _looks_like_name(text: str) -> bool:
+    """Two or more words of letters only (``müller, hans``, ``Dr. Hans Müller``), or a title.
+
+    Pseudonyms contain digits or are one code word (``P-4711-AC``, ``XK7Q``); names are words
+    separated by spaces or a comma, in any capitalisation.
+    """
+    light = re.sub(r"\s+", " ", strip_invisible(unicodedata.normalize("NFKC", text))).casefold()
+    words = [w for w in re.split(r"[,;\s]+", light) if w]
+    if not words:
+        return False
+    if words[0].rstrip(".") in _TITLES and len(words) > 1:
+        return True
+    return len(words) >= 2 and all(_WORD.match(w) for w in words)
 
 
 # --------------------------------------------------------------------------------------------

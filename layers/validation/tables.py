@@ -5,14 +5,30 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from layers.errors import SourceDataError
-from layers.validation.encoding import decode_text
+from layers.errors import Problem, SourceDataError
+from layers.validation.encoding import decode_text, detect_utf16
+from layers.validation.limits import (
+    SheetScan,
+    check_archive,
+    check_cell_lengths,
+    check_file_size,
+    check_table_shape,
+    scan_xlsx_sheet,
+)
+from layers.validation.problems import FIRST_DATA_ROW
 
-__all__ = ["excel_sheets", "read_table"]
+__all__ = ["NOTES", "excel_sheets", "read_table", "row_numbers", "table_notes"]
+
+#: Key of ``DataFrame.attrs`` under which :func:`read_table` leaves warnings about the file
+#: (a two-row header that was joined, a ``sep=`` line), as :class:`layers.errors.Problem`.
+NOTES = "hinweise"
+_SEP_LINE = re.compile(r'^"?sep=(.)"?[ \t]*\r?$', re.IGNORECASE)
 
 _TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
 _EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -45,18 +61,49 @@ def read_table(path: str | Path, *, sheet: str | int | None = 0) -> pd.DataFrame
     """
     path = Path(path)
     _require_nonempty_file(path)
+    check_file_size(path)
     suffix = path.suffix.lower()
+    notes: list[Problem] = []
     if suffix in _EXCEL_SUFFIXES:
-        frame = _read_excel(path, sheet)
+        frame = _read_excel(path, sheet, notes)
     elif suffix in _TEXT_SUFFIXES:
-        frame = _read_csv_text(path)
+        frame = _read_csv_text(path, notes)
     else:
         raise SourceDataError(
             f"Das Dateiformat '{suffix or '(ohne Endung)'}' wird für Tabellen nicht unterstützt.",
             hinweis="Speichern Sie die Tabelle als CSV (Trennzeichen Semikolon) oder als XLSX.",
             datei=path,
         )
-    return _tidy(frame, path)
+    frame = _tidy(frame, path)
+    _check_lengths(frame, path)
+    frame.attrs[NOTES] = notes
+    return frame
+
+
+def row_numbers(frame: pd.DataFrame) -> np.ndarray:
+    """The spreadsheet row of every row of a table read by :func:`read_table`.
+
+    Blank rows are dropped when reading, but each row keeps its position in the file as index
+    label, so the numbers stay those the user sees (header = row 1).
+    """
+    return frame.index.to_numpy(dtype=np.int64) + FIRST_DATA_ROW
+
+
+def table_notes(frame: pd.DataFrame) -> list[Problem]:
+    """Warnings :func:`read_table` left about how it read the file (empty list if none)."""
+    return list(frame.attrs.get(NOTES, []))
+
+
+def _check_lengths(frame: pd.DataFrame, path: Path) -> None:
+    """Refuse a cell longer than the limit, naming its row and column."""
+    rows = row_numbers(frame)
+    longest: dict[str, tuple[int, int]] = {}
+    for column in frame.columns:
+        lengths = frame[column].str.len().fillna(0).to_numpy(dtype=np.int64)
+        if len(lengths):
+            pos = int(np.argmax(lengths))
+            longest[str(column)] = (int(lengths[pos]), int(rows[pos]))
+    check_cell_lengths(longest, datei=path)
 
 
 def _require_nonempty_file(path: Path) -> None:
@@ -75,8 +122,13 @@ def _require_nonempty_file(path: Path) -> None:
         )
 
 
-def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    """One worksheet of an XLSX file as text cells; a missing sheet names the existing ones."""
+def _read_excel(path: Path, sheet: str | int | None, notes: list[Problem]) -> pd.DataFrame:
+    """One worksheet of an XLSX file as text cells; a missing sheet names the existing ones.
+
+    The archive and the sheet's extent are checked before pandas builds any cell; a header of
+    two rows with merged cells is joined into one (noted in ``notes``).
+    """
+    check_archive(path)
     sheets = excel_sheets(path)
     if sheet is None:
         sheet = 0
@@ -93,8 +145,11 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
             hinweis="Vorhandene Blätter: " + ", ".join(f"'{n}'" for n in sheets) + ".",
             datei=path,
         )
+    scan = scan_xlsx_sheet(path, sheet)
+    check_table_shape(max(scan.max_row - 1, 0), scan.max_column, datei=path,
+                      last_cell=scan.last_cell if scan.max_row else None)
     try:
-        return pd.read_excel(path, sheet_name=sheet, dtype=str)
+        frame = pd.read_excel(path, sheet_name=sheet, dtype=str)
     except ImportError as exc:  # pragma: no cover - openpyxl is a dependency
         raise SourceDataError(
             "Zum Lesen von Excel-Dateien fehlt das Paket openpyxl.",
@@ -107,6 +162,43 @@ def _read_excel(path: Path, sheet: str | int | None) -> pd.DataFrame:
             hinweis="Öffnen Sie die Datei in Excel und speichern Sie sie erneut als .xlsx.",
             datei=path,
         ) from exc
+    return _join_two_row_header(frame, scan, path, notes)
+
+
+def _join_two_row_header(
+    frame: pd.DataFrame, scan: SheetScan, path: Path, notes: list[Problem]
+) -> pd.DataFrame:
+    """Join a header of two rows with merged cells ("Barrierefreiheit" over "Zugang", "WC").
+
+    A header is taken as two rows when a merged range starts in row 1 and either reaches into
+    row 2 or spans columns of row 1 above labels in row 2. Each column is then named by its row-2
+    label, or by the row-1 label where row 2 is empty (a cell merged over both rows); names that
+    would repeat get the row-1 label in front.
+    """
+    starts = [m for m in scan.merged if m[0] == 1]
+    if not starts or frame.empty:
+        return frame
+    width = len(frame.columns)
+    upper = ["" if str(c).startswith("Unnamed:") else str(c).strip() for c in frame.columns]
+    for _, first_col, _, last_col in starts:  # a horizontal merge labels every column below it
+        for col in range(first_col, min(last_col, width) + 1):
+            upper[col - 1] = upper[first_col - 1]
+    lower = ["" if pd.isna(v) else str(v).strip() for v in frame.iloc[0]]
+    spans_rows = any(m[2] >= 2 for m in starts)
+    labels_below = any(lower[c - 1] for m in starts for c in range(m[1], min(m[3], width) + 1))
+    if not (spans_rows or labels_below):
+        return frame
+    names = [lo or up for up, lo in zip(upper, lower, strict=True)]
+    names = [f"{up} {lo}".strip() if lo and names.count(lo) > 1 and up else name
+             for up, lo, name in zip(upper, lower, names, strict=True)]
+    body = frame.iloc[1:].copy()
+    body.columns = [n or f"Unnamed: {i}" for i, n in enumerate(names)]
+    notes.append(Problem(
+        "Die Kopfzeile besteht aus zwei Zeilen mit verbundenen Zellen; die Spaltennamen wurden "
+        "zusammengesetzt: " + ", ".join(f"'{n}'" for n in names if n) + ".",
+        "Prüfen Sie die Zuordnung der Spalten; am sichersten ist eine einzige Kopfzeile ohne "
+        "verbundene Zellen.", datei=str(path), zeile=2, schwere="warnung"))
+    return body
 
 
 def _tidy(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -139,6 +231,8 @@ def _check_field_counts(text: str, delimiter: str) -> None:
     pandas silently turns surplus leading fields into an index when EVERY row has them (the
     typical result of decimal commas in a comma-separated file); this check makes that an error.
     """
+    # Cell lengths are checked after parsing (with row and column); the file size is bounded.
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, skipinitialspace=True)
     header = next(reader, [])
     for number, row in enumerate(reader, start=2):
@@ -180,10 +274,21 @@ def excel_sheets(path: str | Path) -> list[str]:
         ) from exc
 
 
-def _read_csv_text(path: Path) -> pd.DataFrame:
-    """Decode a text table, guess its separator and parse it into text columns."""
+def _read_csv_text(path: Path, notes: list[Problem]) -> pd.DataFrame:
+    """Decode a text table, guess its separator and parse it into text columns.
+
+    A first line ``sep=;`` (written by Excel to declare the separator) sets the separator and is
+    not part of the table, as in Excel.
+    """
     text = _decoded_text(path)
-    delimiter = _guess_delimiter(text)
+    first, _, rest = text.partition("\n")
+    declared = _SEP_LINE.match(first)
+    if declared:
+        text = rest
+        delimiter = declared.group(1)
+    else:
+        delimiter = _guess_delimiter(text)
+    _check_text_shape(text, delimiter, path)
     try:
         _check_field_counts(text, delimiter)
         return pd.read_csv(
@@ -204,7 +309,8 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
 def _decoded_text(path: Path) -> str:
     """The file's text; binary content and whitespace-only files are refused."""
     raw = path.read_bytes()
-    if "\x00" in raw[:4096].decode("latin-1") and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff")) or detect_utf16(raw) is not None
+    if "\x00" in raw[:4096].decode("latin-1") and not utf16:
         raise SourceDataError(_BINARY_MESSAGE, hinweis=_BINARY_HINT, datei=path)
     text = decode_text(raw, datei=path)
     if "\x00" in text:
@@ -216,6 +322,13 @@ def _decoded_text(path: Path) -> str:
             datei=path,
         )
     return text
+
+
+def _check_text_shape(text: str, delimiter: str, path: Path) -> None:
+    """Refuse a text table with too many rows or header columns before parsing it."""
+    rows = max(text.count("\n") - (0 if text.endswith("\n") else -1) - 1, 0)
+    header = next(csv.reader(io.StringIO(text[:100_000]), delimiter=delimiter), [])
+    check_table_shape(rows, len(header), datei=path)
 
 
 def _guess_delimiter(text: str) -> str:

@@ -9,18 +9,23 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from layers.errors import Problem
+from layers.errors import InputValidationError, Problem
 from layers.validation.problems import FIRST_DATA_ROW
 
 __all__ = [
+    "EARLIEST_YEAR",
+    "PLAUSIBLE_YEARS_AHEAD",
+    "AmbiguousDateError",
     "is_blank",
     "normalize_key",
     "parse_date",
     "parse_dates",
     "parse_decimal",
     "parse_decimal_column",
+    "parse_option_date",
     "parse_plz",
     "parse_yes_no",
+    "plausible_date_problem",
 ]
 
 
@@ -73,12 +78,27 @@ def parse_decimal(
     return pd.Series(out, index=values.index, name=values.name), problems
 
 
-_DATE_DE = re.compile(r"^(\d{1,2})[./](\d{1,2})[./](\d{2}|\d{4})$")
+_DATE_DE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
+_DATE_SLASH = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 _DATE_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?)?$")
+_MONTHS = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
+           "Oktober", "November", "Dezember")
+#: Dates further ahead than this many years are typing errors (``2099`` for ``2029``).
+PLAUSIBLE_YEARS_AHEAD = 3
+#: Dates before this year are typing errors (``0224``, ``1024``).
+EARLIEST_YEAR = 1900
+
+
+class AmbiguousDateError(ValueError):
+    """A date such as ``03/05/2024`` that reads as two different days."""
 
 
 def parse_date(value: object) -> str | None:
     """Parse a date as planners write it (``31.12.2024``, ``2024-12-31``, Excel's timestamp).
+
+    Slash dates are read as day/month where the month is unambiguous (``25/05/2024``) and as
+    month/day where only that fits (``05/25/2024``); ``03/05/2024`` could be 3 May (German and
+    British order) or 5 March (US order) and is refused with both readings.
 
     Parameters
     ----------
@@ -93,24 +113,84 @@ def parse_date(value: object) -> str | None:
     Raises
     ------
     ValueError
-        With a German text if the value is no valid date.
+        With a German text if the value is no valid date (:class:`AmbiguousDateError` if it
+        has two readings).
     """
     if is_blank(value):
         return None
     text = str(value).strip()
-    match = _DATE_DE.match(text)
-    if match:
-        day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
-        full_year = int(year) + (2000 if len(year) == 2 else 0)
-    else:
-        match = _DATE_ISO.match(text)
-        if not match:
-            raise ValueError(f"'{text}' ist kein Datum.")
-        full_year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+    full_year, month, day = _date_parts(text)
     try:
         return pd.Timestamp(year=full_year, month=month, day=day).date().isoformat()
     except ValueError as exc:
         raise ValueError(f"'{text}' ist kein gültiges Datum (diesen Tag gibt es nicht).") from exc
+
+
+def _date_parts(text: str) -> tuple[int, int, int]:
+    """Year, month and day as written (not yet checked to exist)."""
+    match = _DATE_DE.match(text)
+    if match:
+        year = match.group(3)
+        return int(year) + (2000 if len(year) == 2 else 0), int(match.group(2)), int(match.group(1))
+    match = _DATE_SLASH.match(text)
+    if match:
+        first, second, year = int(match.group(1)), int(match.group(2)), match.group(3)
+        full_year = int(year) + (2000 if len(year) == 2 else 0)
+        if first <= 12 and second <= 12 and first != second:
+            raise AmbiguousDateError(
+                f"'{text}' ist mehrdeutig: {first}. {_MONTHS[second - 1]} {full_year} "
+                f"(Tag/Monat) oder {second}. {_MONTHS[first - 1]} {full_year} (Monat/Tag)."
+            )
+        if second > 12:
+            return full_year, first, second
+        return full_year, second, first
+    match = _DATE_ISO.match(text)
+    if not match:
+        raise ValueError(f"'{text}' ist kein Datum.")
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def plausible_date_problem(
+    iso: str, *, today: date | None = None, future: bool = True
+) -> str | None:
+    """Why a parsed date is implausible (before 1900, or with ``future`` far ahead), or ``None``."""
+    day = date.fromisoformat(iso)
+    today = today or date.today()
+    if day.year < EARLIEST_YEAR:
+        return (f"Das Datum {day:%d.%m.%Y} liegt vor {EARLIEST_YEAR} und ist vermutlich ein "
+                "Tippfehler.")
+    if not future:
+        return None
+    try:
+        limit = today.replace(year=today.year + PLAUSIBLE_YEARS_AHEAD)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year + PLAUSIBLE_YEARS_AHEAD, day=28)
+    if day > limit:
+        return (f"Das Datum {day:%d.%m.%Y} liegt mehr als {PLAUSIBLE_YEARS_AHEAD} Jahre in der "
+                f"Zukunft (heute ist {today:%d.%m.%Y}) und ist vermutlich ein Tippfehler.")
+    return None
+
+
+def parse_option_date(value: str | None, *, option: str) -> date | None:
+    """A date given on the command line (``--von 2024-03-01`` or ``01.03.2024``).
+
+    Raises
+    ------
+    InputValidationError
+        In German, naming the option, instead of a traceback.
+    """
+    if value is None or not str(value).strip():
+        return None
+    try:
+        iso = parse_date(value)
+    except ValueError as exc:
+        raise InputValidationError(
+            f"Ungültiges Datum bei {option}: {exc}",
+            hinweis=f"Schreiben Sie das Datum als JJJJ-MM-TT oder TT.MM.JJJJ, z. B. {option} "
+            "2024-03-01.",
+        ) from exc
+    assert iso is not None
+    return date.fromisoformat(iso)
 
 
 _YES = {"ja", "j", "yes", "y", "x", "1", "true", "wahr", "vorhanden", "barrierefrei",
@@ -301,6 +381,9 @@ def _checked_date(
     try:
         iso = parse_date(text)
         parsed: date | None = date.fromisoformat(iso) if iso else None
+    except AmbiguousDateError as exc:
+        return None, (str(exc), "Schreiben Sie das Datum als TT.MM.JJJJ (z. B. 03.05.2024) "
+                      "oder JJJJ-MM-TT; bei Schrägstrichen ist die Reihenfolge unklar.")
     except ValueError:
         parsed = None
     if parsed is None:

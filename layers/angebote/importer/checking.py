@@ -87,6 +87,7 @@ class _RowChecker(FieldChecks, PlaceChecks):
 
     def run(self) -> None:
         """Check every row; the report gets the valid rows (schema, region CRS) and findings."""
+        self._reading_findings()
         values: dict[str, list[Any]] = {}
         values["name"] = self._text("name", required=True)
         values["typ"] = self._types()
@@ -116,3 +117,12 @@ class _RowChecker(FieldChecks, PlaceChecks):
         valid.insert(0, "zeile", gdf.loc[ok, "zeile"].to_numpy())
         self.report.gueltig = valid
         self.report.probleme.sort(key=lambda p: (p.zeile is not None, p.zeile or 0))
+
+    def _reading_findings(self) -> None:
+        """Findings of reading and cleaning the file; an error blocks its row."""
+        position = {int(row): pos for pos, row in enumerate(self.source.row_numbers)}
+        for problem in self.source.findings:
+            self.report.probleme.append(problem)
+            pos = position.get(problem.zeile) if problem.zeile is not None else None
+            if problem.schwere == "fehler" and pos is not None:
+                self.bad[pos] = True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
@@ -12,14 +12,17 @@ import pyogrio
 from pyproj import CRS
 
 from layers.angebote.importer.columns import map_columns
-from layers.errors import CRSError, SourceDataError, SozialraumError
+from layers.errors import CRSError, Problem, SourceDataError, SozialraumError
 from layers.validation import (
-    FIRST_DATA_ROW,
+    check_file_size,
+    clean_table,
     crs_label,
     excel_sheets,
     is_blank,
     parse_crs,
     read_table,
+    row_numbers,
+    table_notes,
 )
 
 __all__ = ["SPATIAL_SUFFIXES", "TABLE_SUFFIXES", "Source", "read_services_source"]
@@ -37,6 +40,19 @@ class Source:
     frame: pd.DataFrame
     geometry: gpd.GeoSeries | None
     row_numbers: np.ndarray  # the row a user sees (spreadsheet row or object number) per row
+    findings: list[Problem] = field(default_factory=list)  # from reading and cleaning the text
+
+
+def _cleaned(source: Source) -> Source:
+    """The source with invisible and control characters handled (:mod:`layers.validation.text`).
+
+    The ``quelle`` column is strict: a zero-width space must not let a row claim a label.
+    """
+    mapping, _, _ = map_columns(source.frame.columns)
+    strict = [mapping["quelle"]] if "quelle" in mapping else []
+    frame, found = clean_table(source.frame, source.row_numbers, datei=source.path, strict=strict)
+    return Source(source.path, frame, source.geometry, source.row_numbers,
+                  source.findings + found)
 
 
 def read_services_source(
@@ -63,15 +79,17 @@ def read_services_source(
     suffix = path.suffix.lower()
     if suffix in TABLE_SUFFIXES:
         frame = read_table(path, sheet=blatt)
+        notes = table_notes(frame)
         # read_table drops empty rows but keeps the positions as index labels.
-        rows = frame.index.to_numpy(dtype=np.int64) + FIRST_DATA_ROW
+        rows = row_numbers(frame)
         frame, rows = _header_below_title(frame, rows)
         frame = frame.reset_index(drop=True)
         if suffix in (".xlsx", ".xlsm"):
             _check_sheet_choice(path, frame, blatt)
-        return Source(path, frame, None, rows)
+        return _cleaned(Source(path, frame, None, rows, notes))
     if suffix in SPATIAL_SUFFIXES:
-        return _read_spatial(path, crs=crs, ebene=ebene)
+        check_file_size(path)
+        return _cleaned(_read_spatial(path, crs=crs, ebene=ebene))
     raise SourceDataError(
         f"Das Dateiformat '{suffix or '(ohne Endung)'}' wird für Angebotsverzeichnisse nicht "
         "unterstützt.",
@@ -127,8 +145,9 @@ def _read_spatial(path: Path, *, crs: object, ebene: str | None) -> Source:
     suffix = path.suffix.lower()
     _check_spatial_file(path, suffix)
     _check_layer_choice(path, ebene)
+    encoding, findings = _dbf_encoding(path, ebene) if suffix == ".shp" else (None, [])
     try:
-        gdf = pyogrio.read_dataframe(path, layer=ebene)
+        gdf = pyogrio.read_dataframe(path, layer=ebene, encoding=encoding)
     except Exception as exc:
         raise SourceDataError(
             f"Die Geodatei kann nicht gelesen werden ({exc}).",
@@ -149,7 +168,7 @@ def _read_spatial(path: Path, *, crs: object, ebene: str | None) -> Source:
     frame = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype("string")
     frame.columns = [str(c).strip() for c in frame.columns]
     return Source(path, frame.reset_index(drop=True), geometry.reset_index(drop=True),
-                  np.arange(1, len(frame) + 1))
+                  np.arange(1, len(frame) + 1), findings)
 
 
 def _check_spatial_file(path: Path, suffix: str) -> None:
@@ -175,7 +194,9 @@ def _check_spatial_file(path: Path, suffix: str) -> None:
 def _check_layer_choice(path: Path, ebene: str | None) -> None:
     """A file with several layers needs ``ebene``; a named layer must exist."""
     try:
-        layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+        listed = pyogrio.list_layers(path)
+        layers = [str(row[0]) for row in listed]
+        geometry_types = {str(row[0]): row[1] for row in listed}
     except Exception as exc:
         raise SourceDataError(
             f"Die Geodatei kann nicht gelesen werden ({exc}).",
@@ -193,6 +214,17 @@ def _check_layer_choice(path: Path, ebene: str | None) -> None:
         raise SourceDataError(
             f"Die Datei hat keine Ebene '{ebene}'.",
             hinweis=f"Vorhandene Ebenen: {', '.join(layers)}.",
+            datei=path,
+        )
+    chosen = ebene if ebene is not None else (layers[0] if layers else None)
+    if chosen is not None and geometry_types.get(chosen) is None and path.suffix.lower() == ".gpkg":
+        spatial = [name for name in layers if geometry_types.get(name) is not None]
+        raise SourceDataError(
+            f"Die Ebene '{chosen}' der GeoPackage-Datei ist eine Tabelle ohne Geometrie (keine "
+            "Punkte, keine Flächen).",
+            hinweis=("Wählen Sie eine Ebene mit Geometrie: " + ", ".join(spatial) + "."
+                     if spatial else "Exportieren Sie die Angebote als Punktebene, oder als CSV "
+                     "mit Adress- oder Koordinatenspalten."),
             datei=path,
         )
 
@@ -243,3 +275,75 @@ def _check_declared_degrees(geometry: gpd.GeoSeries, path: Path) -> None:
             "EPSG:25832) oder, bei GeoJSON, in WGS 84 (Grad).",
             datei=path,
         )
+
+
+# Characters that DOS code page 850 and Windows-1252 turn German letters into when a .dbf is read
+# as ISO-8859-1 (GDAL's default without .cpg and without a code page byte in the header).
+_GERMAN = set("äöüÄÖÜßéè")
+
+
+def _dbf_encoding(path: Path, ebene: str | None) -> tuple[str | None, list[Problem]]:
+    """The encoding of a Shapefile's .dbf without .cpg: detected from its text, or asked for.
+
+    GDAL reads such a file as ISO-8859-1. Its text is re-encoded to bytes and decoded as UTF-8,
+    DOS code page 850 and Windows-1252; the reading that yields German letters and no control
+    characters wins (UTF-8 first, because its byte pairs are never accidental).
+
+    Returns
+    -------
+    tuple
+        The encoding to read with (``None``: GDAL's own choice is right) and a warning.
+    """
+    if any(path.with_suffix(ext).exists() for ext in (".cpg", ".CPG")):
+        return None, []
+    try:
+        if pyogrio.read_info(path, layer=ebene).get("encoding") != "ISO-8859-1":
+            return None, []
+        frame = pyogrio.read_dataframe(path, layer=ebene, read_geometry=False)
+    except Exception:
+        return None, []  # the reader reports an unreadable file in its own words
+    texts = [str(v) for c in frame.columns if frame[c].dtype == object
+             for v in frame[c].dropna() if any(ord(ch) > 127 for ch in str(v))]
+    if not texts:
+        return None, []
+    raw = [t.encode("latin-1", errors="replace") for t in texts]
+    chosen = _best_encoding(raw)
+    if chosen is None:
+        raise SourceDataError(
+            "Die Zeichenkodierung der .dbf-Datei ist nicht angegeben (die .cpg-Datei fehlt) und "
+            f"lässt sich nicht sicher erkennen (z. B. '{texts[0][:40]}').",
+            hinweis="Legen Sie neben die .shp eine Textdatei gleichen Namens mit der Endung .cpg "
+            "und dem Inhalt UTF-8, CP850 (DOS) oder 1252 (Windows), oder speichern Sie die Ebene "
+            "in QGIS als GeoPackage.",
+            datei=path,
+        )
+    if chosen == "latin-1":
+        return None, []
+    sample = next(b.decode(chosen) for b in raw)
+    label = {"utf-8": "UTF-8", "cp850": "DOS-Codepage 850", "cp1252": "Windows-1252"}[chosen]
+    return chosen, [Problem(
+        f"Die .dbf-Datei nennt keine Zeichenkodierung (die .cpg-Datei fehlt); die Texte wurden "
+        f"als {label} erkannt und so gelesen (z. B. '{sample[:40]}').",
+        "Prüfen Sie Umlaute in der Vorschau; legen Sie für Sicherheit eine .cpg-Datei mit der "
+        "Kodierung neben die .shp.", datei=str(path), schwere="warnung")]
+
+
+def _best_encoding(raw: list[bytes]) -> str | None:
+    """``utf-8``, ``cp850``, ``cp1252`` or ``latin-1`` for the bytes, or ``None`` if unclear."""
+    try:
+        [b.decode("utf-8") for b in raw]
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    scores = {}
+    for encoding in ("cp850", "cp1252", "latin-1"):
+        decoded = "".join(b.decode(encoding, errors="replace") for b in raw)
+        if any(0x80 <= ord(ch) < 0xA0 or ch == "\ufffd" for ch in decoded):
+            continue
+        scores[encoding] = sum(ch in _GERMAN for ch in decoded)
+    if not scores or max(scores.values()) == 0:
+        return None
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    if len(ranked) > 1 and scores[ranked[0]] == scores[ranked[1]]:
+        return "latin-1" if "latin-1" in ranked[:2] else None
+    return ranked[0]

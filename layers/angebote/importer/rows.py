@@ -11,6 +11,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import geopandas as gpd
@@ -31,16 +32,23 @@ from layers.geocode import AddressIndex
 from layers.store import RegionStore
 from layers.validation import (
     FIRST_DATA_ROW,
+    FORMULA_PREFIXES,
+    AmbiguousDateError,
     is_blank,
     parse_date,
     parse_decimal,
     parse_plz,
     parse_yes_no,
+    plausible_date_problem,
 )
 
 __all__ = ["WGS84", "FieldChecks", "RegionContext", "RowCheckerBase"]
 
 WGS84 = CRS.from_epsg(4326)
+# Text fields whose first character is checked for spreadsheet formulas (CSV injection). Phone
+# numbers are not: "+49 241 …" is how they are written.
+FORMULA_CHECKED = frozenset({"name", "traeger", "kontakt", "bemerkung", "zielgruppen",
+                             "oeffnungszeiten", "strasse", "ort"})
 
 
 @dataclass
@@ -85,6 +93,7 @@ class RowCheckerBase:
         self.datei = str(source.path)
         self.n = len(source.frame)
         self.bad = np.zeros(self.n, dtype=bool)
+        self.today = date.today()
         self._column_cache: dict[str, pd.Series] = {}
         self._cell_cache: dict[str, np.ndarray] = {}
 
@@ -133,8 +142,12 @@ class FieldChecks(RowCheckerBase):
     """Checks of the attribute columns; each returns the column's cleaned values."""
 
     def _text(self, fld: str, *, required: bool = False) -> list[str | None]:
+        """A text column with whitespace collapsed; formula-like names are warned about."""
         out: list[str | None] = []
+        formula_checked = fld in FORMULA_CHECKED
         for pos, value in enumerate(self.cells(fld)):
+            if formula_checked and isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
+                self._formula_warning(pos, fld, value[0])
             if is_blank(value):
                 if required:
                     self.problem(pos, fld, "Der Name des Angebots fehlt.",
@@ -143,6 +156,15 @@ class FieldChecks(RowCheckerBase):
             else:
                 out.append(re.sub(r"\s+", " ", str(value)).strip())
         return out
+
+    def _formula_warning(self, pos: int, fld: str, first: str) -> None:
+        """Warn that a cell starts like a spreadsheet formula (CSV injection)."""
+        shown = {"\t": "einem Tabulator", "\r": "einem Wagenrücklauf"}.get(first, f"'{first}'")
+        self.problem(pos, fld, f"Der Text beginnt mit {shown}; Tabellenprogramme könnten ihn "
+                     "als Formel ausführen. Er wird übernommen, in Exporten aber mit "
+                     "vorangestelltem Apostroph geschrieben.",
+                     "Entfernen Sie das Zeichen am Anfang, wenn es nicht zum Namen gehört.",
+                     warn=True)
 
     def _types(self) -> list[str | None]:
         out: list[str | None] = []
@@ -244,12 +266,7 @@ class FieldChecks(RowCheckerBase):
         for fld in ("gueltig_von", "gueltig_bis"):
             out: list[str | None] = []
             for pos, value in enumerate(self.cells(fld)):
-                try:
-                    out.append(parse_date(value))
-                except ValueError as exc:
-                    self.problem(pos, fld, str(exc),
-                                 "Schreiben Sie das Datum als TT.MM.JJJJ, z. B. 01.01.2025.")
-                    out.append(None)
+                out.append(self._date(pos, fld, value))
             parsed[fld] = out
         for pos, (start, end) in enumerate(zip(parsed["gueltig_von"], parsed["gueltig_bis"],
                                                strict=True)):
@@ -258,6 +275,28 @@ class FieldChecks(RowCheckerBase):
                              f"Das Ende ({end}) liegt vor dem Beginn ({start}).",
                              "Prüfen Sie die beiden Datumsangaben.")
         return parsed["gueltig_von"], parsed["gueltig_bis"]
+
+    def _date(self, pos: int, fld: str, value: object) -> str | None:
+        """One validity date; a start more than a few years ahead is a typing error."""
+        try:
+            iso = parse_date(value)
+        except AmbiguousDateError as exc:
+            self.problem(pos, fld, str(exc), "Schreiben Sie das Datum als TT.MM.JJJJ (z. B. "
+                         "03.05.2024) oder JJJJ-MM-TT; bei Schrägstrichen ist die Reihenfolge "
+                         "unklar.")
+            return None
+        except ValueError as exc:
+            self.problem(pos, fld, str(exc),
+                         "Schreiben Sie das Datum als TT.MM.JJJJ, z. B. 01.01.2025.")
+            return None
+        if iso is None:
+            return None
+        implausible = plausible_date_problem(iso, today=self.today, future=fld == "gueltig_von")
+        if implausible:
+            self.problem(pos, fld, implausible, "Prüfen Sie die Jahreszahl; ein Angebot, das "
+                         "erst in Jahren beginnt, tragen Sie ein, wenn es feststeht.")
+            return None
+        return iso
 
     def _sources(self) -> list[str]:
         out = []
