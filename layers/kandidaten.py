@@ -28,7 +28,7 @@ from pyproj import CRS
 
 from layers.errors import InputValidationError, Problem
 from layers.store import RegionStore
-from layers.validation import FIRST_DATA_ROW, find_column, read_table, table_points
+from layers.validation import find_column, read_table, renumber, row_numbers, table_points
 
 # OSM building values that mark a building usable for public offers, with the German label
 # shown to planners, in order of preference when candidates are merged.
@@ -220,7 +220,9 @@ def read_candidate_table(
         points outside the region, duplicate ids); nothing is returned then.
     """
     path = Path(path)
-    table = read_table(path).reset_index(drop=True)
+    table = read_table(path)
+    rows = row_numbers(table)  # the rows the user sees (blank rows are dropped when reading)
+    table = table.reset_index(drop=True)
     region_crs = CRS.from_user_input(crs)
     name_col = find_column(table.columns, NAME_ALIASES)
     id_col = find_column(table.columns, ID_ALIASES)
@@ -235,7 +237,7 @@ def read_candidate_table(
         )
     boundary = region.to_crs(region_crs).geometry.union_all()
     xs, ys, found = table_points(table, crs=region_crs, boundary=boundary, datei=path)
-    problems.extend(found)
+    problems.extend(renumber(found, rows))
     names = (
         table[name_col].astype("string").str.strip()
         if name_col is not None
@@ -247,7 +249,7 @@ def read_candidate_table(
                 Problem(
                     "Der Name des Standorts fehlt.",
                     "Tragen Sie einen Namen ein, damit der Vorschlag erkennbar ist.",
-                    datei=str(path), zeile=int(pos) + FIRST_DATA_ROW, spalte=name_col,
+                    datei=str(path), zeile=int(rows[pos]), spalte=name_col,
                 )
             )
     ids = (
@@ -260,7 +262,7 @@ def read_candidate_table(
             Problem(
                 f"Die ID '{ids.iloc[pos]}' kommt mehrfach vor.",
                 "Vergeben Sie jede ID nur einmal.",
-                datei=str(path), zeile=int(pos) + FIRST_DATA_ROW, spalte=id_col,
+                datei=str(path), zeile=int(rows[pos]), spalte=id_col,
             )
         )
     errors = [p for p in problems if p.schwere == "fehler"]

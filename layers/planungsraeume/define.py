@@ -239,7 +239,7 @@ def read_planning_areas(
     import pyogrio
 
     from layers.errors import CRSError, GeometryError, SourceDataError
-    from layers.validation import check_geometries, parse_crs
+    from layers.validation import check_file_size, check_geometries, parse_crs
 
     file = Path(str(path))
     if not file.exists():
@@ -248,6 +248,7 @@ def read_planning_areas(
     if file.stat().st_size == 0:
         raise SourceDataError("Die Datei ist leer (0 Byte).",
                               hinweis="Exportieren Sie die Planungsräume erneut.", datei=file)
+    check_file_size(file)
     try:
         frame = pyogrio.read_dataframe(file, layer=ebene)
     except Exception as exc:
@@ -416,12 +417,14 @@ def areas_from_municipalities(
     from pathlib import Path
 
     from layers.errors import InputValidationError, Problem
-    from layers.validation import FIRST_DATA_ROW, is_blank, read_table
+    from layers.validation import FIRST_DATA_ROW, is_blank, read_table, row_numbers
 
     if isinstance(table, pd.DataFrame):
         frame, datei = table.astype("string"), None
+        file_rows = np.arange(len(frame)) + FIRST_DATA_ROW
     else:
         frame, datei = read_table(Path(str(table)), sheet=blatt), str(table)
+        file_rows = row_numbers(frame)  # blank rows are dropped but do not shift the numbers
     columns = list(frame.columns)
     ags_col = _pick_column(columns, ags_spalte, ("ags", "gemeindeschluessel", "gemeindeschlüssel",
                                                  "gkz", "ags8", "schluessel"),
@@ -442,7 +445,7 @@ def areas_from_municipalities(
     assignment: dict[str, tuple[str, int]] = {}
     names: dict[str, str] = {}
     for pos, (raw_ags, raw_area) in enumerate(zip(frame[ags_col], frame[area_col], strict=True)):
-        row = pos + FIRST_DATA_ROW
+        row = int(file_rows[pos])
         if is_blank(raw_ags):
             problems.append(Problem("Der Gemeindeschlüssel fehlt.", "Tragen Sie den 8-stelligen "
                                     "AGS ein.", datei=datei, zeile=row, spalte=ags_col))

@@ -33,6 +33,8 @@ from layers.validation import (
     parse_decimal,
     parse_decimal_column,
     read_table,
+    renumber,
+    row_numbers,
 )
 
 USER_INDICATOR_TABLE = "nutzer_kennzahlen"
@@ -121,8 +123,12 @@ def join_table(
     datei: str | None
     if isinstance(table, pd.DataFrame):
         frame, datei = table.reset_index(drop=True).copy(), None
+        rows = np.arange(len(frame)) + FIRST_DATA_ROW
     else:
-        frame, datei = read_table(table, sheet=blatt).reset_index(drop=True), str(table)
+        frame, datei = read_table(table, sheet=blatt), str(table)
+        # Blank rows are dropped when reading; the rows the user sees are kept for messages.
+        rows = row_numbers(frame)
+        frame = frame.reset_index(drop=True)
         check_personal_columns(frame.columns, datei=datei)
     frame.columns = [str(c) for c in frame.columns]
     area_keys = [normalize_key(v) for v in areas[raum_schluessel]]
@@ -144,9 +150,9 @@ def join_table(
         if key in seen:
             duplicates.append(Problem(
                 f"Der Schlüssel '{frame[key_column].iloc[pos]}' kommt doppelt vor (schon in "
-                f"Zeile {seen[key] + FIRST_DATA_ROW}).",
+                f"Zeile {rows[seen[key]]}).",
                 "Jeder Planungsraum darf nur eine Zeile haben; fassen Sie die Zeilen zusammen.",
-                datei=datei, zeile=pos + FIRST_DATA_ROW, spalte=key_column))
+                datei=datei, zeile=int(rows[pos]), spalte=key_column))
         else:
             seen[key] = pos
     if duplicates:
@@ -155,6 +161,7 @@ def join_table(
             hinweis="Eine Zeile je Planungsraum.", datei=datei, probleme=duplicates,
         )
     values, wanted = _numeric_columns(frame, key_column, spalten, datei, problems)
+    problems[:] = renumber(problems, rows)
     by_key = {key: pos for pos, key in enumerate(keys) if key is not None}
     area_set = {k for k in area_keys if k is not None}
     index = [by_key.get(k) if k is not None else None for k in area_keys]
@@ -169,7 +176,7 @@ def join_table(
                                            "planungsraum", "stadtteil")), None)
     unmatched_rows = [pos for pos, key in enumerate(keys) if key is not None and key not in area_set]
     ohne_treffer = pd.DataFrame({
-        "zeile": [pos + FIRST_DATA_ROW for pos in unmatched_rows],
+        "zeile": [int(rows[pos]) for pos in unmatched_rows],
         "schluessel": [frame[key_column].iloc[pos] for pos in unmatched_rows],
     })
     if label_column is not None:

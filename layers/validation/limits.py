@@ -36,6 +36,13 @@ _MB = 1024 * 1024
 _RATIO_FLOOR_BYTES = 1 * _MB
 
 
+def _size(size: float) -> str:
+    """A byte count as users read it: "1,5 MB", "700 KB"."""
+    if size >= _MB:
+        return f"{de_number(size / _MB, 1)} MB"
+    return f"{de_number(max(size / 1024, 1), 0)} KB"
+
+
 def _raise_hint(setting: str, variable: str) -> str:
     """How to raise a limit (the setting and its environment variable)."""
     return (f"Wenn die Datei wirklich so groß sein soll, erhöhen Sie die Grenze mit der "
@@ -52,8 +59,8 @@ def check_file_size(path: str | Path) -> None:
     size = Path(path).stat().st_size
     if size > settings.max_file_mb * _MB:
         raise SourceDataError(
-            f"Die Datei ist {de_number(size / _MB, 1)} MB groß; erlaubt sind höchstens "
-            f"{de_number(settings.max_file_mb, 0)} MB (Grenze max_file_mb).",
+            f"Die Datei ist {_size(size)} groß; erlaubt sind höchstens "
+            f"{_size(settings.max_file_mb * _MB)} (Grenze max_file_mb).",
             hinweis="Teilen Sie die Datei auf oder entfernen Sie nicht benötigte Spalten. "
             + _raise_hint("max_file_mb", "SOZIALRAUM_MAX_FILE_MB"),
             datei=path,
@@ -79,9 +86,8 @@ def check_archive(path: str | Path) -> None:
     total = sum(m.file_size for m in members)
     if total > settings.max_uncompressed_mb * _MB:
         raise SourceDataError(
-            f"Die Datei enthält entpackt {de_number(total / _MB, 0)} MB; erlaubt sind "
-            f"höchstens {de_number(settings.max_uncompressed_mb, 0)} MB (Grenze "
-            "max_uncompressed_mb).",
+            f"Die Datei enthält entpackt {_size(total)}; erlaubt sind höchstens "
+            f"{_size(settings.max_uncompressed_mb * _MB)} (Grenze max_uncompressed_mb).",
             hinweis="Prüfen Sie, ob die Datei wirklich eine Tabelle ist; speichern Sie große "
             "Tabellen als CSV. " + _raise_hint("max_uncompressed_mb",
                                                "SOZIALRAUM_MAX_UNCOMPRESSED_MB"),

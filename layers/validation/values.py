@@ -121,7 +121,7 @@ def parse_date(value: object) -> str | None:
     text = str(value).strip()
     full_year, month, day = _date_parts(text)
     try:
-        return pd.Timestamp(year=full_year, month=month, day=day).date().isoformat()
+        return date(full_year, month, day).isoformat()
     except ValueError as exc:
         raise ValueError(f"'{text}' ist kein gültiges Datum (diesen Tag gibt es nicht).") from exc
 

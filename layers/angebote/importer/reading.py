@@ -302,8 +302,8 @@ def _dbf_encoding(path: Path, ebene: str | None) -> tuple[str | None, list[Probl
         frame = pyogrio.read_dataframe(path, layer=ebene, read_geometry=False)
     except Exception:
         return None, []  # the reader reports an unreadable file in its own words
-    texts = [str(v) for c in frame.columns if frame[c].dtype == object
-             for v in frame[c].dropna() if any(ord(ch) > 127 for ch in str(v))]
+    texts = [v for c in frame.columns for v in frame[c].dropna()
+             if isinstance(v, str) and any(ord(ch) > 127 for ch in v)]
     if not texts:
         return None, []
     raw = [t.encode("latin-1", errors="replace") for t in texts]
@@ -324,7 +324,7 @@ def _dbf_encoding(path: Path, ebene: str | None) -> tuple[str | None, list[Probl
     return chosen, [Problem(
         f"Die .dbf-Datei nennt keine Zeichenkodierung (die .cpg-Datei fehlt); die Texte wurden "
         f"als {label} erkannt und so gelesen (z. B. '{sample[:40]}').",
-        "Prüfen Sie Umlaute in der Vorschau; legen Sie für Sicherheit eine .cpg-Datei mit der "
+        "Prüfen Sie Umlaute in der Vorschau; legen Sie zur Sicherheit eine .cpg-Datei mit der "
         "Kodierung neben die .shp.", datei=str(path), schwere="warnung")]
 
 

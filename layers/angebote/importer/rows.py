@@ -293,8 +293,9 @@ class FieldChecks(RowCheckerBase):
             return None
         implausible = plausible_date_problem(iso, today=self.today, future=fld == "gueltig_von")
         if implausible:
-            self.problem(pos, fld, implausible, "Prüfen Sie die Jahreszahl; ein Angebot, das "
-                         "erst in Jahren beginnt, tragen Sie ein, wenn es feststeht.")
+            self.problem(pos, fld, implausible, "Prüfen Sie die Jahreszahl." + (
+                " Ein Angebot, das erst in Jahren beginnt, tragen Sie ein, wenn es feststeht."
+                if "Zukunft" in implausible else ""))
             return None
         return iso
 

@@ -3,7 +3,10 @@
 Every file is one mistake that planners' real exports make. The expected German message of each
 is in tests/test_bad_files.py. Run with the project's Python:
 
-    .venv/bin/python tests/data/bad/make_bad_files.py
+    .venv/bin/python tests/data/bad/make_bad_files.py [--nur-neue]
+
+``--nur-neue`` writes only the files of issue #9 (the older XLSX files would otherwise change
+their timestamps).
 """
 
 from __future__ import annotations
@@ -181,8 +184,241 @@ def _geojson(name: str, columns: dict[str, list[str]], geometries: list[shapely.
     pyogrio.write_dataframe(frame, target, driver="GeoJSON", COORDINATE_PRECISION=7)
 
 
+# --------------------------------------------------------------------------------------------
+# Issue #9: hostile and unlucky input (resource limits, invisible characters, dates, personal
+# data, encodings, headers, geodata, region configurations)
+# --------------------------------------------------------------------------------------------
+
+GOOD_LATLON = f"EUTB Aachen-Mitte;EUTB;{AACHEN_LAT};{AACHEN_LON}"
+BARRIER_HEADER = "person_schluessel;icf_code;qualifikator;beeintraechtigung;datum;x;y\n"
+BARRIER_ROW = "P-0001;e150;.2;Mobilität;05.03.2024;294962,6;5628862,7\n"
+
+
+def hostile_csv_files() -> None:
+    text("datum_mehrdeutig.csv", f"Name;Typ;lat;lon;gültig ab\n{GOOD_LATLON};03/05/2024\n")
+    text("datum_us_eindeutig.csv", f"Name;Typ;lat;lon;gültig ab\n{GOOD_LATLON};05/25/2024\n")
+    text("datum_ferne_zukunft.csv", f"Name;Typ;lat;lon;gültig ab\n{GOOD_LATLON};2099-01-01\n")
+    text("datum_vor_1900.csv", f"Name;Typ;lat;lon;gültig ab\n{GOOD_LATLON};01.01.1850\n")
+    text("name_bidi_override.csv", "Name;Typ;lat;lon\n"
+         f"EUTB \u202eetnoM\u202c Aachen;EUTB;{AACHEN_LAT};{AACHEN_LON}\n")
+    text("name_bidi_isolat.csv", "Name;Typ;lat;lon\n"
+         f"EUTB \u2067Aachen\u2069;EUTB;{AACHEN_LAT};{AACHEN_LON}\n")
+    text("quelle_synthetisch_nullbreite.csv", "Name;Typ;lat;lon;Quelle\n"
+         f"{GOOD_LATLON};synthe\u200btisch\n")
+    text("quelle_wortverbinder.csv", f"Name;Typ;lat;lon;Quelle\n{GOOD_LATLON};\u2060import\n")
+    text("name_bel_esc.csv", "Name;Typ;lat;lon\n"
+         f"EUTB\x07 Aachen\x1b[31m;EUTB;{AACHEN_LAT};{AACHEN_LON}\n")
+    text("name_nullbreite.csv", "Name;Typ;lat;lon\n"
+         f"EUTB\u200b Aachen\u00ad-Mitte;EUTB;{AACHEN_LAT};{AACHEN_LON}\n")
+    text("formel_im_namen.csv", "Name;Typ;lat;lon\n"
+         f'"=HYPERLINK(""http://example.org"";""EUTB"")";EUTB;{AACHEN_LAT};{AACHEN_LON}\n'
+         f'"\tEUTB Tabulator";EUTB;{AACHEN_LAT};{AACHEN_LON}\n'
+         f"+EUTB Nord;EUTB;{AACHEN_LAT};{AACHEN_LON}\n"
+         f"-EUTB Süd;EUTB;{AACHEN_LAT};{AACHEN_LON}\n"
+         f"@SUMME(A1);EUTB;{AACHEN_LAT};{AACHEN_LON}\n")
+    text("formel_traeger.csv", "Name;Typ;lat;lon;Träger\n"
+         f"{GOOD_LATLON};=1+1\n")
+    text("leerzeilen_zeilennummer.csv", f"Name;Typ;lat;lon\n{GOOD_LATLON}\n\n;;;\n"
+         f"KoKoBe Nord;KoKoBo;{AACHEN_LAT};{AACHEN_LON}\n")
+    text("feld_1mb.csv", f"Name;Typ;lat;lon;Bemerkung\n{GOOD_LATLON};" + "x" * 1_048_576 + "\n")
+    text("utf16_ohne_bom.csv", f"Name;Typ;lat;lon\nKoKoBe Römerstraße;KoKoBe;{AACHEN_LAT};"
+         f"{AACHEN_LON}\n", encoding="utf-16-le")
+    text("utf16be_ohne_bom.csv", f"Name;Typ;lat;lon\nKoKoBe Römerstraße;KoKoBe;{AACHEN_LAT};"
+         f"{AACHEN_LON}\n", encoding="utf-16-be")
+    text("sep_zeile.csv", "sep=;\nName;Typ;lat;lon\n" + GOOD_LATLON + "\n")
+    text("sep_zeile_komma.csv", "sep=,\nName,Typ,lat,lon\nEUTB Aachen-Mitte,EUTB,50.7753,6.0839\n")
+    text("sep_zeile_fehler.csv", "sep=;\nName;Typ;lat;lon\n" + GOOD_LATLON + "\n"
+         f"KoKoBe Nord;KoKoBo;{AACHEN_LAT};{AACHEN_LON}\n")
+    text("personendaten_pflegegrad.csv", f"Name;Typ;lat;lon;Pflegegrad\n{GOOD_LATLON};3\n")
+    text("personendaten_diagnose_angebot.csv", f"Name;Typ;lat;lon;Diagnose\n{GOOD_LATLON};F32\n")
+    text("kennzahlen_leerzeilen.csv", "Planungsraum;Arbeitslosenquote\n"
+         "PR01;7,1\n\n;\nPR02;6,4\nPR01;7,3\n")
+    text("zuordnung_leerzeilen.csv", "AGS;Planungsraum;Planungsraum_Name\n"
+         "05334002;1;Stadt Aachen\n\n\n05334999;2;Nord\n")
+    # Resource limits (the test lowers the limit for these; the files stay small).
+    text("zeilen_zu_viele.csv", "Name;Typ;lat;lon\n" + (GOOD_LATLON + "\n") * 150)
+    text("spalten_zu_viele.csv", "Name;Typ;lat;lon;" + ";".join(f"S{i}" for i in range(8))
+         + "\n" + GOOD_LATLON + ";" * 8 + "\n")
+    text("datei_zu_gross.csv", "Name;Typ;lat;lon;Bemerkung\n" + GOOD_LATLON + ";"
+         + "lang " * 600 + "\n")
+
+
+def hostile_excel_files() -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Angebote"
+    sheet.append(["Name", "Typ", "lat", "lon"])
+    sheet.append(["EUTB Aachen-Mitte", "EUTB", "50.7753", "6.0839"])
+    sheet["XFD1048576"] = "x"
+    book.save(HERE / "xlsx_bereich_bis_xfd.xlsx")
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Angebote"
+    sheet.append(["Angebot", None, "Lage", None, "Barrierefreiheit", None])
+    sheet.append([None, None, "lat", "lon", "Stufenloser Zugang", "Rollstuhlgerechtes WC"])
+    sheet.append(["EUTB Aachen-Mitte", "EUTB", "50.7753", "6.0839", "ja", "nein"])
+    sheet["A1"], sheet["B1"] = "Name", "Typ"
+    sheet.merge_cells("A1:A2")
+    sheet.merge_cells("B1:B2")
+    sheet.merge_cells("C1:D1")
+    sheet.merge_cells("E1:F1")
+    book.save(HERE / "kopf_zweizeilig.xlsx")
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Angebotsverzeichnis", None, None, None])
+    sheet.append(["Name", "Art des Angebots", "lat", "lon"])
+    sheet.append(["EUTB Aachen-Mitte", "EUTB", "50.7753", "6.0839"])
+    sheet.merge_cells("A1:D1")
+    book.save(HERE / "kopf_titel_verbunden_typ_unbekannt.xlsx")
+
+    # A zip bomb in XLSX clothing: a worksheet of 50 MB that compresses 1000-fold.
+    import zipfile
+
+    with zipfile.ZipFile(HERE / "zip_bombe.xlsx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr("xl/worksheets/sheet1.xml", b"<row>" + b" " * 50_000_000 + b"</row>")
+
+    frame = pd.DataFrame({"Name": [f"Beratung {i}" for i in range(3000)], "Typ": "EUTB",
+                          "lat": "50.7753", "lon": "6.0839"})
+    frame.to_excel(HERE / "xlsx_entpackt_zu_gross.xlsx", index=False)
+
+    with pd.ExcelWriter(HERE / "gesundheit_kv_nummer.xlsx") as writer:
+        pd.DataFrame({"person_schluessel": ["P-0001"], "KV-Nummer": ["A123456789"],
+                      "icf_code": ["e150"], "qualifikator": [".2"],
+                      "beeintraechtigung": ["Mobilität"], "datum": ["05.03.2024"],
+                      "x": ["294962,6"], "y": ["5628862,7"]}).to_excel(writer, index=False)
+
+
+def hostile_spatial_files() -> None:
+    point = shapely.Point(294962.6, 5628862.7)
+    services = gpd.GeoDataFrame({"name": ["EUTB Aachen-Mitte", "KoKoBe Römerstraße"],
+                                 "typ": ["EUTB", "KoKoBe"]}, geometry=[point, point], crs=CRS)
+    target = HERE / "geopackage_ohne_geometrie.gpkg"
+    target.unlink(missing_ok=True)
+    pyogrio.write_dataframe(pd.DataFrame({"name": ["EUTB"], "typ": ["EUTB"]}), target,
+                            layer="angebote_tabelle", driver="GPKG")
+    target = HERE / "geopackage_tabelle_gewaehlt.gpkg"
+    target.unlink(missing_ok=True)
+    pyogrio.write_dataframe(services, target, layer="angebote")
+    pyogrio.write_dataframe(pd.DataFrame({"name": ["EUTB"], "typ": ["EUTB"]}), target,
+                            layer="kontakte", driver="GPKG", append=True)
+    for suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+        (HERE / f"dbf_cp850_ohne_cpg{suffix}").unlink(missing_ok=True)
+    # Written in DOS code page 850; without the .cpg GDAL would read ISO-8859-1 (mojibake).
+    pyogrio.write_dataframe(services.assign(name=["Beratung für Hörgeschädigte",
+                                                  "KoKoBe Römerstraße"]),
+                            HERE / "dbf_cp850_ohne_cpg.shp", encoding="cp850")
+    (HERE / "dbf_cp850_ohne_cpg.cpg").unlink()
+
+
+def hostile_barrier_files() -> None:
+    for name, column, value in (
+        ("gesundheit_diagnose.csv", "Diagnose", "F32.1"),
+        ("gesundheit_icd10.csv", "ICD-10", "G82.2"),
+        ("gesundheit_krankenkasse.csv", "Krankenkasse", "AOK Rheinland"),
+        ("gesundheit_pflegegrad.csv", "Pflegegrad", "3"),
+        ("gesundheit_kv_nummer.csv", "KV-Nummer", "A123456789"),
+    ):
+        text(name, BARRIER_HEADER.replace("\n", f";{column}\n")
+             + BARRIER_ROW.replace("\n", f";{value}\n"))
+    text("person_name_komma.csv", BARRIER_HEADER + BARRIER_ROW
+         + "müller, hans;e150;.2;Mobilität;05.03.2024;294962,6;5628862,7\n")
+    text("person_titel_name.csv", BARRIER_HEADER
+         + "Dr. Hans Müller;e150;.2;Mobilität;05.03.2024;294962,6;5628862,7\n")
+    text("person_nullbreite.csv", BARRIER_HEADER + BARRIER_ROW
+         + "P-0001\u200b;e120;.3;Mobilität;06.03.2024;294962,6;5628862,7\n")
+    text("barriere_icf_doppelt.csv",
+         "person_schluessel;icf_code;ICF;qualifikator;beeintraechtigung;datum;x;y\n"
+         "P-0001;e150;e120;.2;Mobilität;05.03.2024;294962,6;5628862,7\n")
+    text("barriere_qualifikator_widerspruch.csv", BARRIER_HEADER
+         + "P-0001;e150.2;.4;Mobilität;05.03.2024;294962,6;5628862,7\n")
+    text("barriere_leerzeilen.csv", BARRIER_HEADER + BARRIER_ROW + "\n;;;;;;\n\n"
+         + "P-0002;x999;.2;Mobilität;05.03.2024;294962,6;5628862,7\n")
+    text("barriere_quelle_nullbreite.csv", BARRIER_HEADER.replace("\n", ";quelle\n")
+         + BARRIER_ROW.replace("\n", ";synthe\u200btisch\n"))
+    text("barriere_quelle_synthetisch.csv", BARRIER_HEADER.replace("\n", ";quelle\n")
+         + BARRIER_ROW.replace("\n", ";synthetisch\n"))
+    text("barriere_datum_mehrdeutig.csv", BARRIER_HEADER
+         + "P-0001;e150;.2;Mobilität;03/05/2024;294962,6;5628862,7\n")
+    text("barriere_freitext_bidi.csv", BARRIER_HEADER.replace("\n", ";bemerkung\n")
+         + BARRIER_ROW.replace("\n", ";Stufe \u202eecnartne\u202c\n"))
+    text("barriere_utf16_ohne_bom.csv", BARRIER_HEADER + BARRIER_ROW, encoding="utf-16-le")
+    text("barriere_feld_zu_lang.csv", BARRIER_HEADER.replace("\n", ";bemerkung\n")
+         + BARRIER_ROW.replace("\n", ";" + "Stufe " * 2000 + "\n"))
+
+
+REGION = """[region]
+titel = "Testregion"
+crs = "{crs}"
+
+[quellen]
+osm = "osm/aachen.osm.pbf"
+gemeinden = "boundaries/vg250ew_gemeinden_nrw.geojson"
+icf = "icf/icf_umweltfaktoren.csv"
+{quellen}
+[grenze]
+art = "gemeinden"
+{grenze}
+
+[planungsraeume]
+art = "osm_orte"
+
+[bevoelkerung]
+wohnflaeche_je_einwohner_m2 = 45.0
+wohnflaechenanteil = 0.75
+
+[bevoelkerung.geschosse_standard]
+default = 2
+
+[bevoelkerung.altersanteile]
+unter_18 = 0.165
+"18_64" = 0.614
+"65_79" = 0.149
+"80_plus" = 0.072
+"""
+
+
+def region_files() -> None:
+    def region(name: str, crs: str = "EPSG:25832", quellen: str = "",
+               grenze: str = 'ags_praefix = "05334"') -> None:
+        text(name, REGION.format(crs=crs, quellen=quellen, grenze=grenze))
+
+    region("region_tippfehler_ags_prefix.toml", grenze='ags_prefix = "05334"')
+    region("region_unbekannter_eintrag.toml", quellen='gtfs_feed = "gtfs/vrn_heidelberg_gtfs.zip"\n')
+    region("region_gtfs_ordner.toml", quellen='gtfs = "gtfs"\n')
+    region("region_sachsen_25832.toml", grenze='ags_praefix = "14626"')
+    region("region_berlin_25832.toml", grenze='ags_praefix = "11000"')
+    region("region_crs_geografisch.toml", crs="EPSG:4326")
+    region("region_crs_unbekannt.toml", crs="EPSG:99999")
+    region("region_aachen_in_zone_33.toml", crs="EPSG:32633", grenze='ags_praefix = "05334"')
+    # No AGS: the build checks the zone against the OSM extract's location (Aachen, 6.1° E).
+    text("region_extrakt_zone_33.toml", REGION.format(crs="EPSG:25833", quellen="", grenze="")
+         .replace('art = "gemeinden"', 'art = "extrakt"')
+         .replace('gemeinden = "boundaries/vg250ew_gemeinden_nrw.geojson"\n', ""))
+    (HERE / "region_unbekannter_abschnitt.toml").write_text(
+        REGION.format(crs="EPSG:25832", quellen="", grenze='ags_praefix = "05334"')
+        + '\n[synthetik]\nseed = 1\n', encoding="utf-8")
+
+
+def hostile_files() -> None:
+    """The files of issue #9 (run on their own: the older files stay byte-identical)."""
+    hostile_csv_files()
+    hostile_excel_files()
+    hostile_spatial_files()
+    hostile_barrier_files()
+    region_files()
+
+
 if __name__ == "__main__":
-    csv_files()
-    excel_files()
-    spatial_files()
+    import sys
+
+    if "--nur-neue" not in sys.argv:
+        csv_files()
+        excel_files()
+        spatial_files()
+    hostile_files()
     print(f"{len([p for p in HERE.iterdir() if p.name != Path(__file__).name])} Dateien in {HERE}")
