@@ -116,10 +116,13 @@ _CP850 = re.compile(r"[A-Za-z][\u201e\u201d][a-z]|(?i:stra\u00e1e|gro\u00e1)")
 
 
 def _garbled_text(text: str) -> tuple[int, str, str] | None:
-    for pattern, kind in (
-        (_MOJIBAKE, "die Datei wurde zweimal umkodiert oder mischt UTF-8 und Windows-1252"),
-        (_CP850, "die Datei ist in einer DOS-Kodierung (Codepage 850) gespeichert"),
+    for pattern, triggers, kind in (
+        (_MOJIBAKE, "ÃÂ", "die Datei wurde zweimal umkodiert oder mischt UTF-8 und Windows-1252"),
+        (_CP850, "\u201e\u201d\u00e1", "die Datei ist in einer DOS-Kodierung (Codepage 850) "
+         "gespeichert"),
     ):
+        if not any(char in text for char in triggers):
+            continue  # a plain substring test is far cheaper than the pattern on a large file
         match = pattern.search(text)
         if match:
             line_start = text.rfind("\n", 0, match.start()) + 1

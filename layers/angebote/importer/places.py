@@ -151,20 +151,24 @@ class PlaceChecks(RowCheckerBase):
         margin = 0.05  # degrees; the exact region test follows with the polygon
         bounds = (minx - margin, miny - margin, maxx + margin, maxy + margin)
         transformer = Transformer.from_crs(WGS84, self.context.crs, always_xy=True)
-        for pos in range(self.n):
+        usable = np.zeros(self.n, dtype=bool)
+        for pos in np.flatnonzero(~(np.isnan(lon) & np.isnan(lat))).tolist():
             x, y = lon[pos], lat[pos]
-            if np.isnan(x) and np.isnan(y):
-                continue
             if np.isnan(x) or np.isnan(y):
                 self.problem(pos, "lat" if np.isnan(y) else "lon", "Eine der beiden Koordinaten "
                              "fehlt.", "Geben Sie Breite und Länge an oder keine von beiden.")
                 continue
-            found = _lonlat_problem(x, y, bounds, self.mapping["lon"], self.mapping["lat"])
+            inside = bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3]
+            found = None if inside else _lonlat_problem(x, y, bounds, self.mapping["lon"],
+                                                        self.mapping["lat"])
             if found:
                 self.problem(pos, "lat", *found)
                 continue
-            ex, ey = transformer.transform(x, y)
-            points[pos], have[pos] = shapely.Point(ex, ey), True
+            usable[pos] = True
+        # One vectorised transformation for all usable rows.
+        ex, ey = transformer.transform(lon[usable], lat[usable])
+        points[usable] = shapely.points(np.asarray(ex), np.asarray(ey))
+        have[usable] = True
 
     def _points_from_metric(self, points: np.ndarray, have: np.ndarray) -> None:
         if "x" not in self.mapping and "y" not in self.mapping:
@@ -233,20 +237,22 @@ class PlaceChecks(RowCheckerBase):
         return values.to_numpy(dtype=float)
 
     def _inside_region(self, points: np.ndarray) -> None:
+        """Rows whose point lies outside the region polygon (one vectorised test)."""
         boundary = self.context.boundary
         shapely.prepare(boundary)
-        for pos, point in enumerate(points):
-            if point is None or self.bad[pos]:
-                continue
-            if not boundary.covers(point):
-                distance = boundary.distance(point)
-                self.problem(
-                    pos, "geometry" if self.source.geometry is not None else None,
-                    f"Das Angebot liegt außerhalb der Region ({distance / 1000:.1f} km von der "
-                    "Grenze entfernt).",
-                    "Prüfen Sie Koordinaten bzw. Adresse; Angebote außerhalb der Region können "
-                    "hier nicht aufgenommen werden.",
-                )
+        present = np.array([p is not None for p in points], dtype=bool) & ~self.bad
+        covered = np.ones(self.n, dtype=bool)
+        if present.any():
+            covered[present] = shapely.covers(boundary, points[present].astype(object))
+        for pos in np.flatnonzero(~covered):
+            distance = boundary.distance(points[pos])
+            self.problem(
+                int(pos), "geometry" if self.source.geometry is not None else None,
+                f"Das Angebot liegt außerhalb der Region ({distance / 1000:.1f} km von der "
+                "Grenze entfernt).",
+                "Prüfen Sie Koordinaten bzw. Adresse; Angebote außerhalb der Region können "
+                "hier nicht aufgenommen werden.",
+            )
 
 
 def _lonlat_problem(

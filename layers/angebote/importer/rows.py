@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -53,14 +53,25 @@ FORMULA_CHECKED = frozenset({"name", "traeger", "kontakt", "bemerkung", "zielgru
 
 @dataclass
 class RegionContext:
+    """What row checks need to know about the region (boundary, existing ids, addresses)."""
+
     crs: CRS
     boundary: shapely.Geometry
     bounds_wgs84: tuple[float, float, float, float]
     existing_ids: set[str]
-    addresses: AddressIndex | None
+    store: RegionStore | None = None
+    _addresses: AddressIndex | None = None
+
+    @property
+    def addresses(self) -> AddressIndex | None:
+        """The offline geocoder, built on first use (only rows without coordinates need it)."""
+        if self._addresses is None and self.store is not None:
+            self._addresses = AddressIndex.from_store(self.store)
+        return self._addresses
 
     @classmethod
     def from_store(cls, store: RegionStore, *, need_addresses: bool) -> RegionContext:
+        """Read the region's boundary and offer ids; addresses are read when first needed."""
         region = store.read_layer("region")
         boundary = shapely.union_all(region.geometry.to_numpy())
         wgs = gpd.GeoSeries([boundary], crs=store.crs).to_crs(WGS84).total_bounds
@@ -68,8 +79,8 @@ class RegionContext:
         if store.has_layer("angebote"):
             existing = set(store.read_layer("angebote", columns=["angebot_id"])["angebot_id"]
                            .dropna().astype(str))
-        index = AddressIndex.from_store(store) if need_addresses else None
-        return cls(store.crs, boundary, tuple(float(v) for v in wgs), existing, index)  # type: ignore[arg-type]
+        bounds = (float(wgs[0]), float(wgs[1]), float(wgs[2]), float(wgs[3]))
+        return cls(store.crs, boundary, bounds, existing, store if need_addresses else None)
 
 
 class RowCheckerBase:
@@ -143,19 +154,19 @@ class FieldChecks(RowCheckerBase):
 
     def _text(self, fld: str, *, required: bool = False) -> list[str | None]:
         """A text column with whitespace collapsed; formula-like names are warned about."""
-        out: list[str | None] = []
-        formula_checked = fld in FORMULA_CHECKED
-        for pos, value in enumerate(self.cells(fld)):
-            if formula_checked and isinstance(value, str) and value[:1] in FORMULA_PREFIXES:
-                self._formula_warning(pos, fld, value[0])
-            if is_blank(value):
-                if required:
-                    self.problem(pos, fld, "Der Name des Angebots fehlt.",
-                                 "Tragen Sie den Namen der Beratungsstelle ein.")
-                out.append(None)
-            else:
-                out.append(re.sub(r"\s+", " ", str(value)).strip())
-        return out
+        raw = self.column(fld).astype("string")
+        if fld in FORMULA_CHECKED:
+            starts = raw.str.startswith(FORMULA_PREFIXES, na=False).to_numpy(dtype=bool)
+            for pos in np.flatnonzero(starts):
+                self._formula_warning(int(pos), fld, str(raw.iloc[pos])[0])
+        cleaned = raw.str.replace(r"\s+", " ", regex=True).str.strip()
+        blank = (cleaned.isna() | cleaned.eq("")).to_numpy(dtype=bool)
+        if required:
+            for pos in np.flatnonzero(blank):
+                self.problem(int(pos), fld, "Der Name des Angebots fehlt.",
+                             "Tragen Sie den Namen der Beratungsstelle ein.")
+        values = cleaned.to_numpy(dtype=object)
+        return [None if empty else str(value) for value, empty in zip(values, blank, strict=True)]
 
     def _formula_warning(self, pos: int, fld: str, first: str) -> None:
         """Warn that a cell starts like a spreadsheet formula (CSV injection)."""
@@ -167,24 +178,20 @@ class FieldChecks(RowCheckerBase):
                      warn=True)
 
     def _types(self) -> list[str | None]:
-        out: list[str | None] = []
-        for pos, value in enumerate(self.cells("typ")):
-            if is_blank(value):
-                self.problem(pos, "typ", "Der Angebotstyp fehlt.",
-                             "Tragen Sie einen Typ ein, z. B. EUTB, KoKoBe, SPZ, Pflegestützpunkt "
-                             "oder 'sonstige'.")
-                out.append(None)
-                continue
+        """The service type of every row, mapped onto the vocabulary."""
+        def parse(value: object) -> tuple[Any, tuple[str, str] | None]:
+            if value is None:
+                return None, ("Der Angebotstyp fehlt.", "Tragen Sie einen Typ ein, z. B. EUTB, "
+                              "KoKoBe, SPZ, Pflegestützpunkt oder 'sonstige'.")
             key = resolve_service_type(value)
-            if key is None:
-                suggestion = suggest_service_type(str(value))
-                hint = f"Meinten Sie '{suggestion}'? " if suggestion else ""
-                self.problem(
-                    pos, "typ", f"Unbekannter Angebotstyp '{value}'.",
-                    hint + "Erlaubt sind: " + ", ".join(service_type_keys()) + ".",
-                )
-            out.append(key)
-        return out
+            if key is not None:
+                return key, None
+            suggestion = suggest_service_type(str(value))
+            hint = f"Meinten Sie '{suggestion}'? " if suggestion else ""
+            return None, (f"Unbekannter Angebotstyp '{value}'.",
+                          hint + "Erlaubt sind: " + ", ".join(service_type_keys()) + ".")
+
+        return self._per_value("typ", parse)
 
     def _ids(self, values: Mapping[str, list[Any]]) -> list[str | None]:
         given = self.cells("angebot_id")
@@ -233,14 +240,34 @@ class FieldChecks(RowCheckerBase):
         return f"imp-{digest}"
 
     def _yes_no(self, fld: str, *, partly: bool) -> list[str]:
-        out: list[str] = []
-        for pos, value in enumerate(self.cells(fld)):
+        """A yes/no feature column (``ja``/``teilweise``/``nein``/``unbekannt``)."""
+        def parse(value: object) -> tuple[Any, tuple[str, str] | None]:
             try:
-                out.append(parse_yes_no(value, partly=partly))
+                return parse_yes_no(value, partly=partly), None
             except ValueError as exc:
-                self.problem(pos, fld, str(exc), "Schreiben Sie ja, nein, teilweise oder "
-                             "unbekannt (auch x/leer sind möglich).")
-                out.append("unbekannt")
+                return "unbekannt", (str(exc), "Schreiben Sie ja, nein, teilweise oder "
+                                     "unbekannt (auch x/leer sind möglich).")
+
+        return self._per_value(fld, parse)
+
+    def _per_value(
+        self, fld: str, parse: Callable[[object], tuple[Any, tuple[str, str] | None]]
+    ) -> list[Any]:
+        """``parse`` every cell of a column, once per distinct value; findings per row.
+
+        Columns such as yes/no features, types and dates hold few distinct values, so a 100,000
+        row file needs a few dozen parses instead of 100,000.
+        """
+        cache: dict[object, tuple[Any, tuple[str, str] | None]] = {}
+        out: list[Any] = []
+        for pos, value in enumerate(self.cells(fld)):
+            key = None if is_blank(value) else value
+            hit = cache.get(key)
+            if hit is None:
+                hit = cache[key] = parse(key)
+            if hit[1] is not None:
+                self.problem(pos, fld, *hit[1])
+            out.append(hit[0])
         return out
 
     def _capacity(self) -> list[float]:
@@ -262,12 +289,11 @@ class FieldChecks(RowCheckerBase):
         return list(values.to_numpy())
 
     def _dates(self) -> tuple[list[str | None], list[str | None]]:
-        parsed: dict[str, list[str | None]] = {}
-        for fld in ("gueltig_von", "gueltig_bis"):
-            out: list[str | None] = []
-            for pos, value in enumerate(self.cells(fld)):
-                out.append(self._date(pos, fld, value))
-            parsed[fld] = out
+        """The validity dates; the end must not lie before the start."""
+        parsed = {
+            "gueltig_von": self._per_value("gueltig_von", self._start_date),
+            "gueltig_bis": self._per_value("gueltig_bis", self._end_date),
+        }
         for pos, (start, end) in enumerate(zip(parsed["gueltig_von"], parsed["gueltig_bis"],
                                                strict=True)):
             if start and end and end < start:
@@ -276,28 +302,31 @@ class FieldChecks(RowCheckerBase):
                              "Prüfen Sie die beiden Datumsangaben.")
         return parsed["gueltig_von"], parsed["gueltig_bis"]
 
-    def _date(self, pos: int, fld: str, value: object) -> str | None:
+    def _start_date(self, value: object) -> tuple[str | None, tuple[str, str] | None]:
+        """A ``gueltig_von`` cell."""
+        return self._date("gueltig_von", value)
+
+    def _end_date(self, value: object) -> tuple[str | None, tuple[str, str] | None]:
+        """A ``gueltig_bis`` cell."""
+        return self._date("gueltig_bis", value)
+
+    def _date(self, fld: str, value: object) -> tuple[str | None, tuple[str, str] | None]:
         """One validity date; a start more than a few years ahead is a typing error."""
         try:
             iso = parse_date(value)
         except AmbiguousDateError as exc:
-            self.problem(pos, fld, str(exc), "Schreiben Sie das Datum als TT.MM.JJJJ (z. B. "
-                         "03.05.2024) oder JJJJ-MM-TT; bei Schrägstrichen ist die Reihenfolge "
-                         "unklar.")
-            return None
+            return None, (str(exc), "Schreiben Sie das Datum als TT.MM.JJJJ (z. B. 03.05.2024) "
+                          "oder JJJJ-MM-TT; bei Schrägstrichen ist die Reihenfolge unklar.")
         except ValueError as exc:
-            self.problem(pos, fld, str(exc),
-                         "Schreiben Sie das Datum als TT.MM.JJJJ, z. B. 01.01.2025.")
-            return None
+            return None, (str(exc), "Schreiben Sie das Datum als TT.MM.JJJJ, z. B. 01.01.2025.")
         if iso is None:
-            return None
+            return None, None
         implausible = plausible_date_problem(iso, today=self.today, future=fld == "gueltig_von")
         if implausible:
-            self.problem(pos, fld, implausible, "Prüfen Sie die Jahreszahl." + (
+            return None, (implausible, "Prüfen Sie die Jahreszahl." + (
                 " Ein Angebot, das erst in Jahren beginnt, tragen Sie ein, wenn es feststeht."
                 if "Zukunft" in implausible else ""))
-            return None
-        return iso
+        return iso, None
 
     def _sources(self) -> list[str]:
         out = []
