@@ -46,6 +46,25 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+__all__ = [
+    "cache_dir",
+    "default_region",
+    "log_level",
+    "max_columns",
+    "max_compression_ratio",
+    "max_field_chars",
+    "max_file_mb",
+    "max_rows",
+    "max_uncompressed_mb",
+    "privacy_min_persons",
+    "privacy_rounding_base",
+    "project_root",
+    "regions_dir",
+    "shared_data_dir",
+    "show_progress",
+    "vocab_dir",
+]
+
 project_root: Path = Path(__file__).resolve().parent.parent
 
 shared_data_dir: Path = Path(
