@@ -65,7 +65,7 @@ def test_cli_von_with_impossible_date_is_a_german_error_not_a_traceback(capsys):
 
     assert main(["barrieren", "planungsraeume", "--von", "31.02.2024"]) == 2
     err = capsys.readouterr().err
-    assert "Ungültiges Datum bei --von" in err and "So beheben:" in err
+    assert "'31.02.2024' ist kein Datum (--von)" in err and "So beheben:" in err
     assert "Traceback" not in err
 
 
