@@ -371,18 +371,30 @@ def symmetric_csr(
         first[1:] = sorted_pair[1:] != sorted_pair[:-1]
         order = order[first]
     chosen = keep[order]
-    a = np.concatenate([u[chosen], v[chosen]])
-    b = np.concatenate([v[chosen], u[chosen]])
+    del lo, hi, pair, order, sorted_pair, duplicate
     index_dtype = np.int32 if 2 * len(chosen) < np.iinfo(np.int32).max else np.int64
-    data = np.concatenate([weight[chosen], weight[chosen]])
-    entry = np.concatenate([chosen, chosen]).astype(np.float64)
-    matrix = coo_matrix((data, (a, b)), shape=(n, n)).tocsr()
-    entries = coo_matrix((entry, (a, b)), shape=(n, n)).tocsr()
-    matrix.sort_indices()
+    entry_dtype = np.int32 if len(u) < np.iinfo(np.int32).max else np.int64
+    # One COO → CSR conversion carries the edge row of every entry; the travel times are then
+    # looked up through it (no second matrix, no float copy of the rows).
+    entries = coo_matrix(
+        (
+            np.concatenate([chosen, chosen]).astype(entry_dtype),
+            (np.concatenate([u[chosen], v[chosen]]), np.concatenate([v[chosen], u[chosen]])),
+        ),
+        shape=(n, n),
+    ).tocsr()
     entries.sort_indices()
-    matrix.indices = matrix.indices.astype(index_dtype, copy=False)
-    matrix.indptr = matrix.indptr.astype(index_dtype, copy=False)
-    return matrix, entries.data.astype(np.int64)
+    entry: np.ndarray = entries.data
+    matrix = csr_matrix(
+        (
+            np.asarray(weight, dtype=np.float64)[entry],
+            entries.indices.astype(index_dtype, copy=False),
+            entries.indptr.astype(index_dtype, copy=False),
+        ),
+        shape=(n, n),
+        copy=False,
+    )
+    return matrix, entry
 
 
 def oriented_coords(

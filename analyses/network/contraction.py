@@ -11,17 +11,23 @@ origins' evaluation, with the same distances.
 
 How:
 
-* Contraction removes the nodes one by one in the order of a priority (level plus the ratios of
-  added to removed arcs and hops, as in RoutingKit; lazy updates). When node *v* is removed,
-  every pair of its remaining neighbours *a*, *b* gets a shortcut ``a–b`` of length
-  ``w(a,v) + w(v,b)`` unless a *witness* path of at most that length avoids *v* (local Dijkstra,
-  bounded by a number of settled nodes; an unfinished witness search only adds a superfluous
-  shortcut, never a wrong one). The arcs of *v* to its neighbours at that moment are its
-  *upward* arcs (all lead to nodes of higher rank).
-* Contraction stops when the next node has more than :data:`CORE_DEGREE` neighbours; the rest
-  is the *core*, ranked above all contracted nodes. This bounds the contraction time on
+* Contraction removes the nodes in rounds (:func:`~analyses.network.kernels.contract_batched`):
+  each round takes every node whose priority (level plus the ratios of added to removed arcs
+  and hops, as in RoutingKit) is below that of all its neighbours – an independent set – and
+  then updates the priorities of their neighbours once; no priority queue of stale entries.
+  When node *v* is removed, every pair of its remaining neighbours *a*, *b* gets a shortcut
+  ``a–b`` of length ``w(a,v) + w(v,b)`` unless a *witness* path of at most that length avoids
+  *v* (local Dijkstra, bounded by a number of settled nodes and stopped once every neighbour
+  is settled; an unfinished witness search only adds a superfluous shortcut, never a wrong
+  one). The arcs of *v* to its neighbours at that moment are its *upward* arcs (all lead to
+  nodes of higher rank).
+* A node with more than :data:`CORE_DEGREE` neighbours left is not contracted; these nodes
+  form the *core*, ranked above all contracted nodes. This bounds the contraction time on
   grid-like networks (where the last nodes would otherwise become dense and each removal cubic
   in the degree); on Aachen the core has a few hundred nodes.
+* The contraction order of a hierarchy can be reused for the same network with other travel
+  times (:func:`build_hierarchy` with ``reuse``, e.g. after a scenario changed a few edges):
+  the nodes are then contracted in that sequence without any priorities (about 30 % faster).
 * Query from sources with start times (the two edge ends of every snapped service with the
   partial times): (1) upward sweep over the contracted nodes in increasing rank – every node
   pushes its time along its upward arcs (they form an acyclic graph, so one pass gives the exact
@@ -47,7 +53,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse import csr_matrix
 
-from analyses.network.kernels import contract, phast, phast_groups
+from analyses.network.kernels import contract_batched, contract_in_order, phast, phast_groups
+from analyses.network.kernels.dijkstra import dijkstra_field
 
 __all__ = [
     "CORE_DEGREE",
@@ -56,6 +63,7 @@ __all__ = [
     "WITNESS_SETTLE_LIMIT",
     "Hierarchy",
     "build_hierarchy",
+    "dijkstra_node_field",
     "hierarchy_from_arrays",
     "nearest_for_groups",
     "node_field",
@@ -63,8 +71,10 @@ __all__ = [
 ]
 
 # Settled nodes per witness search during contraction; more finds more witnesses (fewer
-# shortcuts) but costs time. Measured on Aachen: 50–2000 give the same sweep time.
-WITNESS_SETTLE_LIMIT = 100
+# shortcuts) but costs time. Measured on a 250,000-node grid: 10 instead of 100 contracts 40 %
+# faster with 3 % more arcs and the same query time (the search also stops once every
+# neighbour is settled).
+WITNESS_SETTLE_LIMIT = 10
 # Settled nodes per witness search when only estimating a node's priority. 0 = count every
 # neighbour pair (a minimum-degree order); measured on Aachen, Heidelberg and grids: as few
 # shortcuts and as fast queries as with witness searches, and the quickest contraction.
@@ -127,6 +137,11 @@ class Hierarchy:
         """Number of core nodes."""
         return self.n_nodes - self.n_contracted
 
+    def order(self) -> np.ndarray:
+        """The nodes in contraction order, then the core (what ``build_hierarchy(reuse=)`` takes)."""
+        order: np.ndarray = np.argsort(self.rank, kind="stable")
+        return order
+
     @property
     def n_arcs(self) -> int:
         """Number of upward arcs plus core arcs."""
@@ -174,7 +189,7 @@ def _rank_csr(
     )
 
 
-def build_hierarchy(matrix: csr_matrix) -> Hierarchy:
+def build_hierarchy(matrix: csr_matrix, *, reuse: Hierarchy | None = None) -> Hierarchy:
     """Contract a symmetric CSR graph of non-negative travel times.
 
     Parameters
@@ -182,6 +197,10 @@ def build_hierarchy(matrix: csr_matrix) -> Hierarchy:
     matrix
         Symmetric CSR matrix (*n* × *n*), no self-loops, no duplicate entries (as
         :func:`analyses.network.graph.build_graph` makes it).
+    reuse
+        A hierarchy of the same nodes (e.g. before a scenario changed some travel times):
+        contract in its order instead of computing priorities. Any order gives exact
+        distances; the one of a similar metric gives a hierarchy about as good.
 
     Returns
     -------
@@ -190,12 +209,17 @@ def build_hierarchy(matrix: csr_matrix) -> Hierarchy:
     started = time.perf_counter()
     n = matrix.shape[0]
     indptr = np.ascontiguousarray(matrix.indptr, dtype=np.int64)
-    indices = np.ascontiguousarray(matrix.indices, dtype=np.int64)
+    indices = np.ascontiguousarray(matrix.indices, dtype=np.int32)
     data = np.ascontiguousarray(matrix.data, dtype=np.float64)
-    (rank, n_contracted, up_from, up_to, up_w, core_from, core_to, core_w) = contract(
-        indptr, indices, data, WITNESS_SETTLE_LIMIT, PRIORITY_SETTLE_LIMIT, WITNESS_HEAP_SIZE,
-        CORE_DEGREE,
-    )
+    if reuse is not None:
+        if reuse.n_nodes != n:
+            raise ValueError("the hierarchy to reuse belongs to a graph with other nodes")
+        arrays = contract_in_order(indptr, indices, data, reuse.order(), WITNESS_SETTLE_LIMIT,
+                                   WITNESS_HEAP_SIZE, CORE_DEGREE)
+    else:
+        arrays = contract_batched(indptr, indices, data, WITNESS_SETTLE_LIMIT,
+                                  PRIORITY_SETTLE_LIMIT, WITNESS_HEAP_SIZE, CORE_DEGREE)
+    (rank, n_contracted, up_from, up_to, up_w, core_from, core_to, core_w) = arrays
     n_contracted = int(n_contracted)
     up_ptr, up_target, up_seconds = _rank_csr(rank[up_from], rank[up_to], up_w, n_contracted)
     core_ptr, core_target, core_seconds = _rank_csr(
@@ -331,6 +355,49 @@ def nearest_for_groups(
     return seconds, label
 
 
+def dijkstra_node_field(
+    matrix: csr_matrix,
+    source_nodes: np.ndarray,
+    source_seconds: np.ndarray,
+    source_label: np.ndarray,
+    *,
+    needed: np.ndarray | None = None,
+    limit_seconds: float = np.inf,
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """:func:`node_field` by a compiled Dijkstra on the graph itself (no hierarchy needed).
+
+    Parameters
+    ----------
+    matrix
+        The graph (CSR, non-negative times).
+    source_nodes, source_seconds, source_label
+        As in :func:`node_field`.
+    needed
+        Boolean mask of the nodes whose times are wanted: the search stops once all of them
+        are settled (the others that are not settled by then are reported as unreached).
+    limit_seconds
+        Nodes farther away are unreached.
+
+    Returns
+    -------
+    seconds, label, settled
+        Per node (``inf`` / −1 where unreached) and the number of settled nodes.
+    """
+    n = matrix.shape[0]
+    seconds = np.full(n, np.inf)
+    label = np.full(n, -1, dtype=np.int64)
+    mask = np.zeros(0, dtype=np.bool_) if needed is None else needed
+    settled = dijkstra_field(
+        matrix.indptr, matrix.indices, matrix.data,
+        np.ascontiguousarray(source_nodes, dtype=np.int64),
+        np.ascontiguousarray(source_seconds, dtype=np.float64),
+        np.ascontiguousarray(source_label, dtype=np.int64),
+        mask, -1 if needed is None else int(np.count_nonzero(needed)), float(limit_seconds),
+        seconds, label,
+    )
+    return seconds, label, int(settled)
+
+
 def warm_up() -> float:
     """Compile (or load from numba's cache) all kernels on a tiny graph; returns the seconds."""
     started = time.perf_counter()
@@ -343,4 +410,8 @@ def warm_up() -> float:
         hierarchy, np.array([0]), np.array([0.0]), np.array([0]), np.array([0, 1]),
         np.array([2]), np.array([1]), np.array([0.0]), np.array([0.0]),
     )
+    dijkstra_node_field(matrix, np.array([0]), np.array([0.0]), np.array([0]))
+    dijkstra_node_field(matrix, np.array([0]), np.array([0.0]), np.array([0]),
+                        needed=np.ones(4, dtype=bool), limit_seconds=1.0)
+    build_hierarchy(matrix, reuse=hierarchy)
     return time.perf_counter() - started

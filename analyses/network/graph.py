@@ -129,6 +129,8 @@ class NetworkGraph:
         in memory only).
     hierarchy_pool
         Contractions this graph may share with proportional graphs (set by its owner).
+    search_costs
+        Measured seconds of the searches on this graph (:mod:`analyses.network.choice`).
     """
 
     profil: Profile
@@ -159,6 +161,7 @@ class NetworkGraph:
     hierarchy_file: Path | None = field(default=None, repr=False)
     hierarchy_pool: HierarchyPool | None = field(default=None, repr=False)
     search_count: int = field(default=0, repr=False)
+    search_costs: dict[str, float] = field(default_factory=dict, repr=False)
 
     @property
     def n_nodes(self) -> int:

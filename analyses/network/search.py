@@ -12,9 +12,11 @@ Where a graph answers many such questions (every service type, filters, scenario
 one-to-all search runs on the graph's contraction hierarchy instead (:mod:`analyses.network.contraction`,
 PHAST: two linear sweeps and a Dijkstra on a small core; ≈ 10× faster per search on Aachen, same
 distances). It is built once per graph when a call needs :data:`HIERARCHY_MIN_SEARCHES` searches
-or the graph has served :data:`HIERARCHY_AFTER_SEARCHES`, and needs numba; without numba every
-search runs on scipy as described above. Bounded searches (isochrones, matrices with a cutoff)
-and searches with predecessors (routes) always use scipy.
+or the graph has served :data:`HIERARCHY_AFTER_SEARCHES`, and needs numba. Every other search
+without predecessors (single questions before that, bounded searches of isochrones and
+transit) runs a compiled Dijkstra on the graph itself that stops once the nodes a question reads
+are settled; :mod:`analyses.network.choice` picks between the two by the costs measured on the
+graph. Without numba, and for searches with predecessors (routes), scipy runs as described above.
 
 Public functions (all importable from this module; their home in brackets)
 --------------------------------------------------------------------------
@@ -43,6 +45,7 @@ mode in columns and in ``DataFrame.attrs``.
 from __future__ import annotations
 
 import importlib
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,7 +55,8 @@ import pandas as pd
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
-from analyses.network.graph import NetworkGraph, ReducedGraph, contraction_module
+from analyses.network import choice
+from analyses.network.graph import NetworkGraph, ReducedGraph
 from analyses.network.inputs import (
     Origins,
     check_minutes,
@@ -133,10 +137,11 @@ MIN_SEARCHES_FOR_REDUCTION = 3
 # 60–100 Dijkstra runs on the Aachen network (≈ 0.1 s) and makes every later search ≈ 10× faster.
 HIERARCHY_MIN_SEARCHES = 3
 HIERARCHY_AFTER_SEARCHES = 8
-# Graphs larger than this get a hierarchy only on explicit request (``graph.hierarchy()``):
-# contraction takes ≈ 6 µs per node on Aachen, ≈ 10 on Heidelberg and ≈ 20 on grid-like networks
-# (3.7 s for a 200,000-node grid), more than one call would wait for.
-HIERARCHY_MAX_NODES_ON_DEMAND = 250_000
+# Graphs larger than this get a hierarchy only on explicit request (``graph.hierarchy()``).
+# Contraction in rounds takes ≈ 5 µs per node on Aachen and ≈ 8 on grid-like networks (the
+# worst case; 1,000,000 nodes ≈ 8 s) and ≈ 500 bytes per node at its peak; kept on disk with
+# the graph, it is built once per region version. Up to here it is on by default.
+HIERARCHY_MAX_NODES_ON_DEMAND = 10_000_000
 
 # Names defined in the modules that build on this one: re-exported on first access.
 _LATER = {
@@ -280,12 +285,14 @@ def source_field(
     rows: np.ndarray | None = None,
     matrix: csr_matrix | None = None,
     reduced: ReducedGraph | None = None,
+    needed: np.ndarray | None = None,
 ) -> SourceField:
     """Travel time from every node to the nearest source (one Dijkstra for all sources).
 
-    Unbounded searches without predecessors run on the graph's contraction hierarchy when
-    :func:`hierarchy_for` provides one (same distances; ``matrix`` and ``reduced`` are then not
-    needed).
+    Searches without predecessors run compiled (:func:`analyses.network.choice.compiled_field`:
+    on the graph's contraction hierarchy when :func:`hierarchy_for` provides one and the
+    measured costs favour it, else a compiled Dijkstra; same distances, ``matrix`` and
+    ``reduced`` are then not needed); scipy answers without numba and with predecessors.
 
     Parameters
     ----------
@@ -305,6 +312,9 @@ def source_field(
     reduced
         Search the graph reduced to the terminals (:func:`analyses.network.graph.reduced_for`); the
         sources' edge ends must be terminals.
+    needed
+        Boolean mask of the only nodes the caller reads (:func:`analyses.network.choice.needed_nodes`):
+        a compiled Dijkstra may stop once they are settled and report other nodes as unreached.
 
     Returns
     -------
@@ -313,14 +323,14 @@ def source_field(
     """
     candidates = np.arange(len(sources)) if rows is None else np.asarray(rows, dtype=np.int64)
     connected_rows = candidates[sources.connected[candidates]]
-    if not predecessors and not np.isfinite(limit_seconds) and len(connected_rows):
-        hierarchy = hierarchy_for(graph, 1)
-        if hierarchy is not None:
-            contraction = contraction_module()
-            assert contraction is not None
-            nodes, start, label = source_entries(graph, sources, connected_rows)
-            seconds, source = contraction.node_field(hierarchy, nodes, start, label)
-            return SourceField(seconds=seconds, source=source, predecessors=None)
+    if not predecessors and len(connected_rows):
+        hierarchy = hierarchy_for(graph, 1) if not np.isfinite(limit_seconds) else None
+        nodes, start, label = source_entries(graph, sources, connected_rows)
+        computed = choice.compiled_field(
+            graph, hierarchy, nodes, start, label, limit_seconds=limit_seconds, needed=needed
+        )
+        if computed is not None:
+            return SourceField(seconds=computed[0], source=computed[1], predecessors=None)
     return scipy_field(
         graph, sources, limit_seconds=limit_seconds, predecessors=predecessors, rows=rows,
         matrix=matrix, reduced=reduced,
@@ -346,6 +356,7 @@ def scipy_field(
         return SourceField(np.full(n, np.inf), np.full(n, -1, dtype=np.int64), None, node_map)
     if matrix is None:
         matrix = augmented_matrix(graph, sources, reduced)
+    started = time.perf_counter()
     dist, pred, src = dijkstra(
         matrix,
         directed=True,
@@ -354,6 +365,8 @@ def scipy_field(
         return_predecessors=True,
         limit=limit_seconds,
     )
+    if not np.isfinite(limit_seconds):
+        choice.record_scipy(graph, time.perf_counter() - started, int(np.isfinite(dist).sum()))
     source = np.where(src[:n] >= 0, src[:n] - n, -1).astype(np.int64)
     return SourceField(
         seconds=dist[:n],
@@ -444,7 +457,7 @@ def nearest(
     sources, off = snap_targets(
         graph, targets, max_anbindung_m, name=name, labels=[str(i) for i in ids], strikt=strikt
     )
-    field = source_field(graph, sources)
+    field = source_field(graph, sources, needed=choice.needed_nodes(graph, snapped_origins))
     seconds, nearest_idx, _ = evaluate_origins(graph, field, snapped_origins, sources)
     labels = pick(pd.array([str(i) for i in ids], "string"), nearest_idx, np.isfinite(seconds))
     frame = result_frame(graph, snapped_origins, seconds, {"ziel_id": labels})

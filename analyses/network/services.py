@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
-from analyses.network import search
+from analyses.network import choice, search
 from analyses.network.graph import NetworkGraph, contraction_module
 from analyses.network.inputs import Origins, snap_origins, snap_targets
 from analyses.network.reduction import ReducedGraph, reduced_for, terminal_nodes
@@ -181,9 +181,10 @@ def _service_labels(services: gpd.GeoDataFrame, rows: np.ndarray | None = None) 
 class ServicePool:
     """Selected services snapped once, with ids, names and types as arrays.
 
-    ``hierarchy`` is set when the searches run on the graph's contraction hierarchy; otherwise
-    they run on scipy over ``augmented()`` (built on first use, on the ``reduced`` graph if
-    one was made).
+    ``hierarchy`` is set when the searches may run on the graph's contraction hierarchy;
+    otherwise they run on a compiled Dijkstra (:mod:`analyses.network.choice`), or without
+    numba on scipy over ``augmented()`` (built on first use, on the ``reduced`` graph if one
+    was made).
     """
 
     sources: SnappedPoints
@@ -243,7 +244,8 @@ def service_pool(
     hierarchy = hierarchy_for(graph, searches)
     reduced = (
         reduced_for(graph, terminal_nodes(graph, origins, sources))
-        if hierarchy is None and searches >= search.MIN_SEARCHES_FOR_REDUCTION
+        if hierarchy is None and contraction_module() is None
+        and searches >= search.MIN_SEARCHES_FOR_REDUCTION
         else None
     )
     return ServicePool(
@@ -286,13 +288,14 @@ def _nearest_in_pool(
     selection: str,
 ) -> pd.DataFrame:
     off = _off_network(graph, pool, rows, strikt=strikt)
-    if pool.hierarchy is not None:
-        contraction = contraction_module()
-        assert contraction is not None
-        connected_rows = rows[pool.sources.connected[rows]]
-        nodes, start, label = source_entries(graph, pool.sources, connected_rows)
-        node_seconds, node_source = contraction.node_field(pool.hierarchy, nodes, start, label)
-        field = SourceField(seconds=node_seconds, source=node_source, predecessors=None)
+    connected_rows = rows[pool.sources.connected[rows]]
+    nodes, start, label = source_entries(graph, pool.sources, connected_rows)
+    computed = choice.compiled_field(
+        graph, pool.hierarchy, nodes, start, label,
+        needed=choice.needed_nodes(graph, snapped_origins),
+    )
+    if computed is not None:
+        field = SourceField(seconds=computed[0], source=computed[1], predecessors=None)
     else:
         field = scipy_field(
             graph, pool.sources, rows=rows, matrix=pool.augmented(graph), reduced=pool.reduced

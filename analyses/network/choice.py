@@ -1,0 +1,160 @@
+"""Which search answers a question: the hierarchy, a bounded Dijkstra, or scipy, by measured cost.
+
+A one-to-all question ("every origin to its nearest service") can be answered three ways with
+the same travel times:
+
+* **hierarchy** – PHAST on the graph's contraction hierarchy (:mod:`analyses.network.contraction`):
+  two linear sweeps and a Dijkstra on the small core; the fastest per search once the hierarchy
+  exists (it is built by the policy of :func:`analyses.network.search.hierarchy_for`);
+* **dijkstra** – a compiled multi-source Dijkstra on the graph itself
+  (:func:`analyses.network.contraction.dijkstra_node_field`) that stops as soon as every node
+  the question reads (the origins' edge ends) is settled, or at the question's time limit; no
+  augmented copy of the matrix;
+* **scipy** – ``scipy.sparse.csgraph.dijkstra(min_only=True)`` on the augmented matrix. Per
+  settled node it is about 15 % faster than the compiled Dijkstra (measured on grids of
+  250,000 and 1,000,000 nodes: its Fibonacci heap keeps a node's state in one place), so it
+  wins every search that settles (nearly) the whole graph, and it is the reference and the only
+  way without numba (or with :data:`analyses.network.graph.USE_HIERARCHY` off).
+
+:func:`choose` decides per question from what was measured on this graph (``graph.search_costs``:
+moving averages of the seconds of PHAST, of the seconds per settled node of both Dijkstras, and
+of the share of nodes a bounded Dijkstra settled). Searches with a time limit always take the
+compiled Dijkstra: they settle few nodes, and scipy would first copy the whole matrix.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from analyses.network.graph import NetworkGraph, contraction_module
+
+if TYPE_CHECKING:
+    from analyses.network.contraction import Hierarchy
+    from analyses.network.snapping import SnappedPoints
+
+__all__ = ["SCIPY_ADVANTAGE", "SMOOTHING", "choose", "compiled_field", "needed_nodes", "record", "record_scipy"]
+
+# Weight of the newest measurement in the moving averages of ``graph.search_costs``.
+SMOOTHING = 0.5
+# Seconds per settled node of the compiled Dijkstra ÷ scipy's, until both are measured on a
+# graph (measured on grids of 250,000 and 1,000,000 nodes: 1.1–1.2).
+SCIPY_ADVANTAGE = 1.15
+
+
+def needed_nodes(graph: NetworkGraph, origins: SnappedPoints) -> np.ndarray:
+    """Boolean mask of the nodes a nearest-point question reads: the origins' edge ends."""
+    mask = np.zeros(graph.n_nodes, dtype=bool)
+    edges = origins.edge[origins.connected]
+    mask[graph.edge_u[edges]] = True
+    mask[graph.edge_v[edges]] = True
+    return mask
+
+
+def record(graph: NetworkGraph, name: str, value: float) -> None:
+    """Fold one measurement into the graph's moving average ``search_costs[name]``."""
+    costs = graph.search_costs
+    old = costs.get(name)
+    costs[name] = value if old is None else (1 - SMOOTHING) * old + SMOOTHING * value
+
+
+def choose(graph: NetworkGraph, hierarchy_available: bool, bounded_by_needed: bool,
+           limited: bool) -> str:
+    """``"hierarchy"``, ``"dijkstra"`` or ``"scipy"``: the search expected to be cheapest.
+
+    Parameters
+    ----------
+    graph
+        The network (its ``search_costs`` are read).
+    hierarchy_available
+        Whether the graph's hierarchy may be used (unbounded searches only).
+    bounded_by_needed
+        Whether the caller reads only some nodes (the Dijkstra may stop early).
+    limited
+        Whether the search has a time limit (then always the compiled Dijkstra).
+    """
+    costs = graph.search_costs
+    if limited or (bounded_by_needed and "dijkstra_needed_share" not in costs
+                   and not (hierarchy_available and "hierarchy_s" not in costs)):
+        return "dijkstra"  # (the first bounded search measures how early it stops)
+    numba_rate = costs.get("dijkstra_s_per_node")
+    scipy_rate = costs.get("scipy_s_per_node")
+    if numba_rate is None and scipy_rate is not None:
+        numba_rate = scipy_rate * SCIPY_ADVANTAGE
+    if scipy_rate is None and numba_rate is not None:
+        scipy_rate = numba_rate / SCIPY_ADVANTAGE
+    share = costs.get("dijkstra_needed_share", 1.0) if bounded_by_needed else 1.0
+    if numba_rate is None or scipy_rate is None:  # nothing measured yet
+        dijkstra_s, scipy_s = (SCIPY_ADVANTAGE * share, 1.0)
+    else:
+        dijkstra_s, scipy_s = (numba_rate * graph.n_nodes * share, scipy_rate * graph.n_nodes)
+    if hierarchy_available:
+        phast = costs.get("hierarchy_s")
+        if phast is None or numba_rate is None or phast <= min(dijkstra_s, scipy_s):
+            return "hierarchy"
+    return "dijkstra" if bounded_by_needed and dijkstra_s < scipy_s else "scipy"
+
+
+def compiled_field(
+    graph: NetworkGraph,
+    hierarchy: Hierarchy | None,
+    nodes: np.ndarray,
+    start: np.ndarray,
+    label: np.ndarray,
+    *,
+    limit_seconds: float = np.inf,
+    needed: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per node the time to the nearest entry and its label, by the cheapest compiled search.
+
+    Parameters
+    ----------
+    graph
+        The network (its ``search_costs`` are read and updated).
+    hierarchy
+        The graph's hierarchy if the caller may use it (unbounded searches only), else None.
+    nodes, start, label
+        The source entries (:func:`analyses.network.search.source_entries`).
+    limit_seconds
+        Time limit of the question (the hierarchy is not used with a limit).
+    needed
+        The nodes whose times the caller reads (:func:`needed_nodes`); the Dijkstra stops once
+        they are settled, and the other nodes may then be reported as unreached.
+
+    Returns
+    -------
+    (seconds, label) or None
+        None if scipy is the cheaper search, or without numba (or with
+        :data:`analyses.network.graph.USE_HIERARCHY` off): the caller then runs scipy
+        (:func:`analyses.network.search.scipy_field`) and records its time with
+        :func:`record_scipy`.
+    """
+    contraction = contraction_module()
+    if contraction is None:
+        return None
+    method = choose(graph, hierarchy is not None, needed is not None,
+                    bool(np.isfinite(limit_seconds)))
+    if method == "scipy":
+        return None
+    started = time.perf_counter()
+    if method == "hierarchy":
+        seconds, source = contraction.node_field(hierarchy, nodes, start, label)
+        record(graph, "hierarchy_s", time.perf_counter() - started)
+        return seconds, source
+    seconds, source, settled = contraction.dijkstra_node_field(
+        graph.matrix, nodes, start, label, needed=needed, limit_seconds=limit_seconds
+    )
+    elapsed = time.perf_counter() - started
+    if settled and not np.isfinite(limit_seconds):
+        record(graph, "dijkstra_s_per_node", elapsed / settled)
+        if needed is not None:
+            record(graph, "dijkstra_needed_share", settled / max(graph.n_nodes, 1))
+    return seconds, source
+
+
+def record_scipy(graph: NetworkGraph, seconds: float, settled: int) -> None:
+    """Record a scipy search of ``seconds`` that settled ``settled`` nodes."""
+    if settled:
+        record(graph, "scipy_s_per_node", seconds / settled)
