@@ -31,12 +31,17 @@ Two modes:
     networkx graph on the networkx side. The numba compilation (once per installation, then
     numba's disk cache) is printed, not counted.
 
-``python benchmarks/reachability.py --synthetic 1000000 [--origins 200000] [--json FILE]``
-    Builds a grid-like network with about that many nodes (jittered grid, 8 % of links missing,
-    2 % steps, mixed surfaces), draws random origins, and times graph build, snapping and the
-    travel times to one service type for the wheelchair profile; reports the peak memory of the
-    process (``resource.getrusage`` maxrss, i.e. everything including GEOS). One question on a
-    fresh graph runs on scipy (a hierarchy would not pay for itself).
+``python benchmarks/reachability.py --synthetic 4000000 [--hierarchie] [--origins 200000] [--json FILE]``
+    The scale benchmark (:mod:`reachability_scale`): for N/4, N/2 and N nodes (``--eine-groesse``:
+    N only) a child process each generates a grid-like network, builds the graph, snaps the
+    origins and answers one nearest-service question; printed per size: the times (wall and
+    CPU), the child's peak resident memory, the load average before and after, with
+    ``--hierarchie`` the contraction time and a question on the hierarchy; then the growth
+    exponent of the total time.
+
+In region mode the benchmark also prints, for N = 1, 10, 50, 200 services and one question each,
+our time ÷ bare scipy's on the same graph (:mod:`reachability_single`), for the graph with its
+hierarchy (as the app holds it) and for a fresh graph without one.
 """
 
 from __future__ import annotations
@@ -46,13 +51,11 @@ import gc
 import json
 import os
 import platform
-import resource
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -64,20 +67,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from reachability_scale import child, run_scale  # noqa: E402
+from reachability_single import single_questions  # noqa: E402
+
 from analyses.network import graph as graph_module  # noqa: E402
 from analyses.network.graph import NetworkGraph, build_graph  # noqa: E402
 from analyses.network.profiles import load_profiles  # noqa: E402
-from analyses.network.search import nearest_by_type, nearest_service  # noqa: E402
+from analyses.network.search import nearest_by_type  # noqa: E402
 from analyses.network.snapping import SnappedPoints, snap_points  # noqa: E402
 from layers import settings  # noqa: E402
 
 TARGETS = {"gegen_networkx_mindestens": 50.0, "gegen_scipy_hoechstens": 2.0, "matrix_s_hoechstens": 2.0}
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process in MB (maxrss is KB on Linux, bytes on macOS)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024
 
 
 def de(number: float) -> str:
@@ -441,117 +441,19 @@ def run_region(args: argparse.Namespace) -> dict[str, Any]:
     print(f"  Kontrolle: {100 * equal_share:.2f} % aller Reisezeiten gleich networkx (±1e-6 s), "
           f"keine länger; Hierarchie = scipy-Rückfall bis {fallback_dev:.1e} s, "
           f"gleiches Angebot bei {100 * same_ids / compared_ids:.2f} %")
-    return figures
-
-
-def synthetic_network(n_nodes: int, seed: int) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """A jittered grid with missing links, some steps and mixed surfaces (EPSG:25832)."""
-    rng = np.random.default_rng(seed)
-    side = int(np.ceil(np.sqrt(n_nodes)))
-    spacing = 50.0
-    ix, iy = np.meshgrid(np.arange(side), np.arange(side))
-    ix, iy = ix.ravel()[:n_nodes], iy.ravel()[:n_nodes]
-    x = 300_000 + ix * spacing + rng.uniform(-10, 10, n_nodes)
-    y = 5_600_000 + iy * spacing + rng.uniform(-10, 10, n_nodes)
-    node_id = np.arange(n_nodes, dtype=np.int64)
-    right = np.flatnonzero((ix < side - 1) & (node_id + 1 < n_nodes))
-    up = np.flatnonzero(node_id + side < n_nodes)
-    u = np.concatenate([right, up])
-    v = np.concatenate([right + 1, up + side])
-    keep = rng.random(len(u)) > 0.08
-    u, v = u[keep], v[keep]
-    coords = np.empty((2 * len(u), 2))
-    coords[0::2, 0], coords[0::2, 1] = x[u], y[u]
-    coords[1::2, 0], coords[1::2, 1] = x[v], y[v]
-    lines = shapely.linestrings(coords, indices=np.repeat(np.arange(len(u)), 2))
-    steps = rng.random(len(u)) < 0.02
-    surface = rng.choice(np.array(["asphalt", "paving_stones", "sett", None], dtype=object),
-                         size=len(u), p=[0.6, 0.2, 0.1, 0.1])
-    edges = gpd.GeoDataFrame(
-        {
-            "kante_id": np.arange(len(u), dtype=np.int64),
-            "u": u,
-            "v": v,
-            "laenge_m": np.hypot(x[u] - x[v], y[u] - y[v]),
-            "highway": np.where(steps, "steps", "footway"),
-            "treppe": steps,
-            "surface": surface,
-        },
-        geometry=lines,
-        crs="EPSG:25832",
+    single_profile = "rollstuhl" if "rollstuhl" in graphs else profiles[0]
+    fresh = build_graph(edges, nodes, single_profile, "optimistisch")
+    # a graph that has not (yet) built its hierarchy: keep the policy from building one during
+    # the repetitions (it would after HIERARCHY_AFTER_SEARCHES questions)
+    fresh.search_count = -10**9
+    figures["einzelfragen"] = single_questions(
+        {"mit Hierarchie": graphs[single_profile], "frisch": fresh},
+        {"mit Hierarchie": snapped_origins[single_profile], "frisch": snap_points(fresh, cells)},
+        args.einzelfragen_wiederholungen, args.seed,
     )
-    nodes = pd.DataFrame({"knoten_id": node_id, "x": x, "y": y})
-    return edges, nodes
-
-
-def run_synthetic(args: argparse.Namespace) -> dict[str, Any]:
-    settings.show_progress = False
-    rss_start = peak_rss_mb()
-    started = time.perf_counter()
-    edges, nodes = synthetic_network(args.synthetic, args.seed)
-    rng = np.random.default_rng(args.seed + 1)
-    minx, miny = nodes["x"].min(), nodes["y"].min()
-    maxx, maxy = nodes["x"].max(), nodes["y"].max()
-    origins = gpd.GeoDataFrame(
-        geometry=shapely.points(rng.uniform(minx, maxx, args.origins),
-                                rng.uniform(miny, maxy, args.origins)),
-        crs="EPSG:25832",
+    figures["ziele_erreicht"]["einzelfragen_hoechstens_scipy"] = all(
+        state["hoechstens"] <= 1.0 for state in figures["einzelfragen"].values()
     )
-    services = gpd.GeoDataFrame(
-        {"angebot_id": [f"s{i}" for i in range(args.services)], "typ": "EUTB"},
-        geometry=shapely.points(rng.uniform(minx, maxx, args.services),
-                                rng.uniform(miny, maxy, args.services)),
-        crs="EPSG:25832",
-    )
-    generate_s = time.perf_counter() - started
-    rss_data = peak_rss_mb()
-    print(f"Synthetisches Netz: {de(len(nodes))} Knoten, {de(len(edges))} Kanten, "
-          f"{de(len(origins))} Startpunkte, {len(services)} Angebote eines Typs "
-          f"(erzeugt in {generate_s:.1f} s)")
-
-    t0 = time.perf_counter()
-    graph = build_graph(edges, nodes, args.profil, "optimistisch")
-    t1 = time.perf_counter()
-    snapped = snap_points(graph, origins)
-    t2 = time.perf_counter()
-    result = nearest_service(graph, snapped, services, "EUTB")
-    t3 = time.perf_counter()
-    # the same query again: the graph and the snapped origins are reused (what the app does)
-    nearest_service(graph, snapped, services, "EUTB")
-    t4 = time.perf_counter()
-    rss_peak = peak_rss_mb()
-    total = t3 - t0
-    figures = {
-        "modus": "synthetisch",
-        "knoten": int(len(nodes)),
-        "kanten": int(len(edges)),
-        "startpunkte": int(len(origins)),
-        "angebote": int(args.services),
-        "profil": args.profil,
-        "graph_bau_s": round(t1 - t0, 3),
-        "anbindung_s": round(t2 - t1, 3),
-        "reisezeiten_s": round(t3 - t2, 3),
-        "gesamt_s": round(total, 3),
-        "wiederholte_abfrage_s": round(t4 - t3, 3),
-        "erreichbar": int((result["status"] == "erreichbar").sum()),
-        "speicher_spitze_mb": round(rss_peak, 1),
-        "speicher_nur_daten_mb": round(rss_data, 1),
-        "speicher_start_mb": round(rss_start, 1),
-        "ziele": {"gesamt_s_hoechstens": 10.0, "speicher_mb_hoechstens": 4096.0},
-    }
-    figures["ziele_erreicht"] = {
-        "zeit": total < 10.0,
-        "speicher": rss_peak < 4096.0,
-    }
-    print(f"  Graphaufbau (Profil {args.profil}):     {t1 - t0:7.2f} s")
-    print(f"  Anbindung der Startpunkte (Kanten):  {t2 - t1:7.2f} s")
-    print(f"  Reisezeiten zum nächsten Angebot:     {t3 - t2:7.2f} s")
-    print(f"  gesamt:                              {total:7.2f} s   (Ziel < 10 s: "
-          f"{'ja' if total < 10 else 'NEIN'})")
-    print(f"  weitere Abfrage (Graph, Anbindung im Cache): {t4 - t3:.2f} s")
-    print(f"  Speicher-Spitze des Prozesses (maxrss): {de(rss_peak)} MB (Ziel < 4.096 MB: "
-          f"{'ja' if rss_peak < 4096 else 'NEIN'}); davon Testdaten allein {de(rss_data)} MB")
-    print(f"  erreichbar: {de(figures['erreichbar'])} von {de(len(origins))} Startpunkten")
     return figures
 
 
@@ -564,24 +466,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ohne-naiv", dest="naive", action="store_false",
                         help="die naive Schleife (≈ 20 s) weglassen")
     parser.add_argument("--synthetic", type=int, default=0, metavar="KNOTEN",
-                        help="synthetisches Gitternetz mit so vielen Knoten statt der Region")
+                        help="synthetisches Gitternetz bis zu so vielen Knoten statt der Region")
+    parser.add_argument("--eine-groesse", action="store_true",
+                        help="synthetisch nur die größte Größe (kein Wachstumsexponent)")
+    parser.add_argument("--hierarchie", action="store_true",
+                        help="synthetisch auch die Kontraktionshierarchie bauen und abfragen")
+    parser.add_argument("--einzelfragen-wiederholungen", type=int, default=9,
+                        help="Wiederholungen der Einzelfragen gegen bare scipy (Region)")
+    parser.add_argument("--kind-prozess", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--origins", type=int, default=200_000, help="Startpunkte (synthetisch)")
     parser.add_argument("--services", type=int, default=200, help="Angebote (synthetisch)")
     parser.add_argument("--profil", default="rollstuhl", help="Profil (synthetisch)")
     parser.add_argument("--seed", type=int, default=20261122)
     parser.add_argument("--json", default=None, metavar="DATEI", help="Kennzahlen als JSON")
     args = parser.parse_args(argv)
+    if args.kind_prozess:  # one size of --synthetic, in its own process
+        figures = child(args.kind_prozess, args)
+        Path(args.json).write_text(json.dumps(figures), encoding="utf-8")
+        return 0
     load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     print(f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
           f"networkx {nx.__version__}, shapely {shapely.__version__}; {platform.machine()}, "
           f"{platform.system()}, {os.cpu_count()} Kerne, Last (1 min) {load[0]:.1f}")
-    figures = run_synthetic(args) if args.synthetic else run_region(args)
+    figures = run_scale(args) if args.synthetic else run_region(args)
     figures["umgebung"] = {
         "last_1min": load[0],
+        "last_1min_danach": os.getloadavg()[0],
         "kerne": os.cpu_count(),
         "python": platform.python_version(), "numpy": np.__version__, "scipy": scipy.__version__,
         "networkx": nx.__version__, "shapely": shapely.__version__,
     }
+    print(f"Last (1 min) am Ende: {os.getloadavg()[0]:.1f}")
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -19,7 +19,9 @@ the same travel times:
 :func:`choose` decides per question from what was measured on this graph (``graph.search_costs``:
 moving averages of the seconds of PHAST, of the seconds per settled node of both Dijkstras, and
 of the share of nodes a bounded Dijkstra settled). Searches with a time limit always take the
-compiled Dijkstra: they settle few nodes, and scipy would first copy the whole matrix.
+compiled Dijkstra: they settle few nodes, and scipy would first copy the whole matrix. A graph's
+first question without a hierarchy runs scipy (numba is not even imported); the next one that
+reads only some nodes runs the bounded Dijkstra once, to measure how early it stops.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ __all__ = ["SCIPY_ADVANTAGE", "SMOOTHING", "choose", "compiled_field", "needed_n
 
 # Weight of the newest measurement in the moving averages of ``graph.search_costs``.
 SMOOTHING = 0.5
+# Kernels run once in this process: the first call of a numba kernel loads its machine code from
+# numba's cache (≈ 0.1–1 s), which is not the search's cost and is not recorded.
+_WARM: set[str] = set()
 # Seconds per settled node of the compiled Dijkstra ÷ scipy's, until both are measured on a
 # graph (measured on grids of 250,000 and 1,000,000 nodes: 1.1–1.2).
 SCIPY_ADVANTAGE = 1.15
@@ -76,9 +81,11 @@ def choose(graph: NetworkGraph, hierarchy_available: bool, bounded_by_needed: bo
         Whether the search has a time limit (then always the compiled Dijkstra).
     """
     costs = graph.search_costs
-    if limited or (bounded_by_needed and "dijkstra_needed_share" not in costs
-                   and not (hierarchy_available and "hierarchy_s" not in costs)):
-        return "dijkstra"  # (the first bounded search measures how early it stops)
+    if limited:
+        return "dijkstra"
+    if (bounded_by_needed and "dijkstra_needed_share" not in costs
+            and "scipy_s_per_node" in costs and not hierarchy_available):
+        return "dijkstra"  # once, after scipy: measures how early a bounded search stops
     numba_rate = costs.get("dijkstra_s_per_node")
     scipy_rate = costs.get("scipy_s_per_node")
     if numba_rate is None and scipy_rate is not None:
@@ -105,7 +112,7 @@ def compiled_field(
     label: np.ndarray,
     *,
     limit_seconds: float = np.inf,
-    needed: np.ndarray | None = None,
+    needed: np.ndarray | SnappedPoints | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Per node the time to the nearest entry and its label, by the cheapest compiled search.
 
@@ -120,8 +127,9 @@ def compiled_field(
     limit_seconds
         Time limit of the question (the hierarchy is not used with a limit).
     needed
-        The nodes whose times the caller reads (:func:`needed_nodes`); the Dijkstra stops once
-        they are settled, and the other nodes may then be reported as unreached.
+        The nodes whose times the caller reads (a mask, or the origins: :func:`needed_nodes`,
+        made only if the Dijkstra runs); it stops once they are settled, and the other nodes
+        may then be reported as unreached.
 
     Returns
     -------
@@ -131,24 +139,29 @@ def compiled_field(
         (:func:`analyses.network.search.scipy_field`) and records its time with
         :func:`record_scipy`.
     """
-    contraction = contraction_module()
-    if contraction is None:
-        return None
     method = choose(graph, hierarchy is not None, needed is not None,
                     bool(np.isfinite(limit_seconds)))
-    if method == "scipy":
+    contraction = contraction_module() if method != "scipy" else None  # numba only if needed
+    if contraction is None:
         return None
     started = time.perf_counter()
     if method == "hierarchy":
         seconds, source = contraction.node_field(hierarchy, nodes, start, label)
-        record(graph, "hierarchy_s", time.perf_counter() - started)
+        if "hierarchy" in _WARM:
+            record(graph, "hierarchy_s", time.perf_counter() - started)
+        _WARM.add("hierarchy")
         return seconds, source
+    mask = needed_nodes(graph, needed) if needed is not None and not isinstance(
+        needed, np.ndarray) else needed
     seconds, source, settled = contraction.dijkstra_node_field(
-        graph.matrix, nodes, start, label, needed=needed, limit_seconds=limit_seconds
+        graph.matrix, nodes, start, label, needed=mask, limit_seconds=limit_seconds
     )
     elapsed = time.perf_counter() - started
+    warm = "dijkstra" in _WARM
+    _WARM.add("dijkstra")
     if settled and not np.isfinite(limit_seconds):
-        record(graph, "dijkstra_s_per_node", elapsed / settled)
+        if warm:
+            record(graph, "dijkstra_s_per_node", elapsed / settled)
         if needed is not None:
             record(graph, "dijkstra_needed_share", settled / max(graph.n_nodes, 1))
     return seconds, source

@@ -285,7 +285,7 @@ def source_field(
     rows: np.ndarray | None = None,
     matrix: csr_matrix | None = None,
     reduced: ReducedGraph | None = None,
-    needed: np.ndarray | None = None,
+    needed: np.ndarray | SnappedPoints | None = None,
 ) -> SourceField:
     """Travel time from every node to the nearest source (one Dijkstra for all sources).
 
@@ -313,8 +313,9 @@ def source_field(
         Search the graph reduced to the terminals (:func:`analyses.network.graph.reduced_for`); the
         sources' edge ends must be terminals.
     needed
-        Boolean mask of the only nodes the caller reads (:func:`analyses.network.choice.needed_nodes`):
-        a compiled Dijkstra may stop once they are settled and report other nodes as unreached.
+        The only nodes the caller reads: a boolean mask, or the origins whose edge ends they are
+        (:func:`analyses.network.choice.needed_nodes`); a compiled Dijkstra may stop once they
+        are settled and report other nodes as unreached.
 
     Returns
     -------
@@ -457,7 +458,7 @@ def nearest(
     sources, off = snap_targets(
         graph, targets, max_anbindung_m, name=name, labels=[str(i) for i in ids], strikt=strikt
     )
-    field = source_field(graph, sources, needed=choice.needed_nodes(graph, snapped_origins))
+    field = source_field(graph, sources, needed=snapped_origins)
     seconds, nearest_idx, _ = evaluate_origins(graph, field, snapped_origins, sources)
     labels = pick(pd.array([str(i) for i in ids], "string"), nearest_idx, np.isfinite(seconds))
     frame = result_frame(graph, snapped_origins, seconds, {"ziel_id": labels})

@@ -21,6 +21,7 @@ from scipy.sparse import csr_matrix
 from analyses.network import choice, search
 from analyses.network.graph import NetworkGraph, contraction_module
 from analyses.network.inputs import Origins, snap_origins, snap_targets
+from analyses.network.memo import frame_fingerprint, memoised
 from analyses.network.reduction import ReducedGraph, reduced_for, terminal_nodes
 from analyses.network.results import constant_column, result_frame
 from analyses.network.search import (
@@ -211,6 +212,35 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, pd.CategoricalDtype]:
     return codes.astype(np.int64), pd.CategoricalDtype([str(u) for u in uniques])
 
 
+def _pool_parts(
+    graph: NetworkGraph, services: gpd.GeoDataFrame, max_anbindung_m: float, selection: str
+) -> tuple[SnappedPoints, np.ndarray, pd.CategoricalDtype, np.ndarray, pd.CategoricalDtype,
+           np.ndarray]:
+    """The snapped services and their id, name and type columns as codes (memoised)."""
+    def make() -> tuple[Any, ...]:
+        sources = snap_points(graph, services, max_anbindung_m, name="angebote")
+        id_codes, id_dtype = _codes(
+            services["angebot_id"]
+            if "angebot_id" in services.columns
+            else pd.Series(services.index.astype(str), index=services.index)
+        )
+        name_codes, name_dtype = _codes(
+            services["name"] if "name" in services.columns
+            else pd.Series(pd.NA, index=services.index)
+        )
+        types = (
+            services["typ"].astype(object).to_numpy()
+            if "typ" in services.columns
+            else np.full(len(services), None, dtype=object)
+        )
+        return sources, id_codes, id_dtype, name_codes, name_dtype, types
+
+    key = ("angebote", selection or frame_fingerprint(services), float(max_anbindung_m))
+    parts: tuple[SnappedPoints, np.ndarray, pd.CategoricalDtype, np.ndarray,
+                 pd.CategoricalDtype, np.ndarray] = memoised(graph.memo, key, make)
+    return parts
+
+
 def service_pool(
     graph: NetworkGraph,
     services: gpd.GeoDataFrame,
@@ -218,34 +248,27 @@ def service_pool(
     origins: SnappedPoints,
     *,
     searches: int,
+    selection: str = "",
 ) -> ServicePool:
-    """Snap the selected services once and prepare their ids, names and types as codes.
+    """Snap the selected services once (memoised per content) and prepare their ids, names
+    and types as codes.
 
     Decides the engine for ``searches`` searches: the graph's contraction hierarchy if
-    :func:`~analyses.network.search.hierarchy_for` gives one, else scipy on the graph reduced
-    to the query's terminals (for several searches).
+    :func:`~analyses.network.search.hierarchy_for` gives one, else per search the bounded
+    Dijkstra or scipy (:mod:`analyses.network.choice`; scipy on the graph reduced to the
+    query's terminals for several searches). ``selection`` is a fingerprint of the layer and
+    selection the services came from (saves hashing them again); by default the services' own
+    content is hashed.
     """
     if len(services) == 0:
         selected_services(services)  # raises the German "empty layer" error
-    sources = snap_points(graph, services, max_anbindung_m, name="angebote")
-    id_codes, id_dtype = _codes(
-        services["angebot_id"]
-        if "angebot_id" in services.columns
-        else pd.Series(services.index.astype(str), index=services.index)
-    )
-    name_codes, name_dtype = _codes(
-        services["name"] if "name" in services.columns else pd.Series(pd.NA, index=services.index)
-    )
-    types = (
-        services["typ"].astype(object).to_numpy()
-        if "typ" in services.columns
-        else np.full(len(services), None, dtype=object)
+    sources, id_codes, id_dtype, name_codes, name_dtype, types = _pool_parts(
+        graph, services, max_anbindung_m, selection
     )
     hierarchy = hierarchy_for(graph, searches)
     reduced = (
         reduced_for(graph, terminal_nodes(graph, origins, sources))
-        if hierarchy is None and contraction_module() is None
-        and searches >= search.MIN_SEARCHES_FOR_REDUCTION
+        if hierarchy is None and searches >= search.MIN_SEARCHES_FOR_REDUCTION
         else None
     )
     return ServicePool(
@@ -292,7 +315,7 @@ def _nearest_in_pool(
     nodes, start, label = source_entries(graph, pool.sources, connected_rows)
     computed = choice.compiled_field(
         graph, pool.hierarchy, nodes, start, label,
-        needed=choice.needed_nodes(graph, snapped_origins),
+        needed=snapped_origins,
     )
     if computed is not None:
         field = SourceField(seconds=computed[0], source=computed[1], predecessors=None)
@@ -373,9 +396,12 @@ def nearest_service(
         service, ``status``, ``anbindung_m``, ``profil``, ``unbekannt`` and ``auswahl`` (the
         selection in words).
     """
-    services = selected_services(angebote, typ, filter)
+    selection = "|".join([frame_fingerprint(angebote), repr(typ), repr(canonical_filter(filter))])
+    services = memoised(graph.memo, ("auswahl", selection),
+                        lambda: selected_services(angebote, typ, filter))
     snapped_origins = snap_origins(graph, origins, max_anbindung_m)
-    pool = service_pool(graph, services, max_anbindung_m, snapped_origins, searches=1)
+    pool = service_pool(graph, services, max_anbindung_m, snapped_origins, searches=1,
+                        selection=selection)
     return _nearest_in_pool(
         graph,
         snapped_origins,

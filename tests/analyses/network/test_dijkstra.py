@@ -70,14 +70,16 @@ def test_choice_follows_the_measured_costs():
     graph = _Graph(1000)
     # a time limit: always the compiled Dijkstra (few nodes settled, no copy of the matrix)
     assert choice.choose(graph, True, True, limited=True) == "dijkstra"
-    # nothing measured: the hierarchy if there is one, else scipy for a full search and the
-    # bounded Dijkstra once to measure how early it stops
+    # nothing measured: the hierarchy if there is one, else scipy (numba is not even imported)
     assert choice.choose(graph, True, True, limited=False) == "hierarchy"
     assert choice.choose(graph, False, False, limited=False) == "scipy"
+    assert choice.choose(graph, False, True, limited=False) == "scipy"
+    choice.record_scipy(graph, 0.016, 1000)  # scipy: 0.016 s
+    # then the bounded Dijkstra once, to measure how early it stops
     assert choice.choose(graph, False, True, limited=False) == "dijkstra"
+    assert choice.choose(graph, False, False, limited=False) == "scipy"
     choice.record(graph, "dijkstra_s_per_node", 2e-5)  # a full compiled Dijkstra: 0.02 s
     choice.record(graph, "dijkstra_needed_share", 0.95)  # stops late: 0.019 s
-    choice.record_scipy(graph, 0.016, 1000)  # scipy: 0.016 s
     assert choice.choose(graph, False, True, limited=False) == "scipy"
     choice.record(graph, "dijkstra_needed_share", 0.25)  # moving average 0.6: 0.012 s
     assert graph.search_costs["dijkstra_needed_share"] == pytest.approx(0.6)

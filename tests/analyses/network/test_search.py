@@ -117,3 +117,34 @@ def test_nearest_of_any_point_set_and_counts(network, origins):
     assert_result(counts, origins, {"anzahl": [2, 1, 0], "status": [OK, OK, NC]})
     fewer = count_within(graph, origins, targets, 2.1, max_anbindung_m=LIMIT_M)  # 151.2 m
     assert_result(fewer, origins, {"anzahl": [0, 1, 0]})
+
+
+def test_memo_follows_the_content_of_the_service_layer(network, origins, angebote):
+    """The graph memoises selection and snapping by content: a service moved or renamed in
+    place gives the new answer, the same content again the same one; every search path agrees."""
+    graph = build_graph(*network, "senior")
+    first = nearest_service(graph, origins, angebote, "EUTB", max_anbindung_m=LIMIT_M)
+    assert first.loc["platz", "angebot_id"] == "B"
+    angebote.loc[angebote["angebot_id"] == "B", "angebot_id"] = "B2"  # renamed in place
+    renamed = nearest_service(graph, origins, angebote, "EUTB", max_anbindung_m=LIMIT_M)
+    assert renamed.loc["platz", "angebot_id"] == "B2"
+    # B moved in place 90 m off the network: platz now reaches A over the steps
+    # (10 + 50 m, then 100 m of steps at the senior's factor 1.5)
+    angebote.loc[angebote["angebot_id"] == "B2", "geometry"] = mock.points(
+        {"x": (-100, 90)}).geometry.iloc[0]
+    moved = nearest_service(graph, origins, angebote, "EUTB", max_anbindung_m=LIMIT_M)
+    assert moved.loc["platz", "angebot_id"] == "A"
+    assert moved.loc["platz", "minuten"] == pytest.approx(210 / 1.0 / 60)
+    assert len(moved.attrs["nicht_angebundene_ziele"]) == 1
+    # hierarchy, bounded Dijkstra and scipy give the same times on every later question
+    graph.hierarchy()
+    for method in ("hierarchy", "dijkstra", "scipy"):
+        graph.search_costs.clear()
+        if method == "dijkstra":
+            graph.search_costs.update({"scipy_s_per_node": 1.0, "hierarchy_s": 1e9,
+                                       "dijkstra_s_per_node": 1e-9})
+        if method == "scipy":
+            graph.search_costs.update({"scipy_s_per_node": 1e-9, "hierarchy_s": 1e9,
+                                       "dijkstra_s_per_node": 1.0})
+        again = nearest_service(graph, origins, angebote, "EUTB", max_anbindung_m=LIMIT_M)
+        pd.testing.assert_frame_equal(again, moved)
