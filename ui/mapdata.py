@@ -28,7 +28,6 @@ import pandas as pd
 import shapely
 from affine import Affine
 from PIL import Image
-from rasterio import features as rio_features
 
 from ui import theme
 
@@ -249,6 +248,8 @@ def raster_basemap(
             geoms = web_areas.geometry.values[(web_areas["art"] == name).to_numpy()] if len(web_areas) else []
         shapes.extend((g, index) for g in geoms if g is not None and not g.is_empty)
     if shapes:
+        from rasterio import features as rio_features  # heavy; only for the density raster
+
         pixels = rio_features.rasterize(
             shapes, out_shape=(height, width), transform=transform, fill=0, dtype="uint8"
         )

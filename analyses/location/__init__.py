@@ -30,11 +30,13 @@ Every result reports, for the chosen sites in greedy order, the population newly
 
 Modules: :mod:`~analyses.location.inputs` (checked inputs), :mod:`~analyses.location.mclp`,
 :mod:`~analyses.location.pmedian`, :mod:`~analyses.location.greedy` (baseline),
+:mod:`~analyses.location.heuristic` (MCLP by greedy and exchanges, proven by the LP bound),
 :mod:`~analyses.location.result` (:class:`SiteSuggestion`, greedy order and gains),
 :mod:`~analyses.location.solver` (CBC). Every public name is importable from the package.
 """
 
 from analyses.location.greedy import greedy_covering
+from analyses.location.heuristic import covering_by_bound, greedy_swap, lp_bound
 from analyses.location.inputs import dense_minutes
 from analyses.location.mclp import DEFAULT_TIME_LIMIT_S, maximal_covering, sparse_mclp_model
 from analyses.location.pmedian import (
@@ -50,8 +52,11 @@ __all__ = [
     "PMEDIAN_EXACT_MAX_PAIRS",
     "SiteSuggestion",
     "coverage_gains",
+    "covering_by_bound",
     "dense_minutes",
     "greedy_covering",
+    "greedy_swap",
+    "lp_bound",
     "maximal_covering",
     "p_median",
     "sparse_mclp_model",

@@ -1,6 +1,8 @@
 """Maximal covering (MCLP): k additional sites that bring the most people within the time limit.
 
-PySAL ``spopt``'s MCLP, solved with CBC. The demand already covered by an existing offer is
+Solved heuristically first (:mod:`analyses.location.heuristic`: greedy and exchanges, proven
+optimal when it reaches the LP bound, the usual case); otherwise, or when asked
+(``exact=True``), PySAL ``spopt``'s MCLP, solved with CBC. The demand already covered by an existing offer is
 removed before the model is built (covering it again gains nothing, so this is exact), as are
 origins without demand or without any covering candidate and candidates that cover none of the
 rest; origins with the same set of covering candidates are merged (their demand is summed).
@@ -16,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analyses.location.heuristic import covering_by_bound
 from analyses.location.inputs import instance
 from analyses.location.result import ALL_USEFUL, SiteSuggestion, suggestion
 from analyses.location.solver import cbc_solver, solution_state
@@ -83,6 +86,7 @@ def maximal_covering(
     existing_cost: np.ndarray | pd.Series | None = None,
     candidate_ids: Sequence[object] | None = None,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    exact: bool = False,
 ) -> SiteSuggestion:
     """Choose k additional sites that bring the most demand within the time limit (spopt MCLP).
 
@@ -106,6 +110,9 @@ def maximal_covering(
         Ids of the candidates (default: the DataFrame's columns or 0..m-1).
     time_limit_s
         Time limit of the solver; the result says whether optimality was proven.
+    exact
+        Always solve the integer program (spopt, CBC), even when the heuristic is proven
+        optimal by the LP bound (then both give a solution of the same value).
 
     Returns
     -------
@@ -130,14 +137,14 @@ def maximal_covering(
         return suggestion(problem, "MCLP", ALL_USEFUL, True, [int(j) for j in useful_cols])
     chosen, optimal, verfahren = _solve(
         covers[np.ix_(open_rows, useful_cols)], problem.demand[open_rows], useful_cols, int(k),
-        time_limit_s,
+        time_limit_s, exact,
     )
     return suggestion(problem, "MCLP", verfahren, optimal, chosen)
 
 
 def _solve(
     reduced: np.ndarray, demand: np.ndarray, useful_cols: np.ndarray, k: int,
-    time_limit_s: float,
+    time_limit_s: float, exact: bool = False,
 ) -> tuple[list[int], bool, str]:
     """Solve the reduced MCLP; return the chosen columns, optimality and the method in German."""
     # Origins with the same covering candidates are one demand point for the model.
@@ -145,6 +152,13 @@ def _solve(
     _, first, inverse = np.unique(packed, axis=0, return_index=True, return_inverse=True)
     merged_weights = np.bincount(inverse.ravel(), weights=demand)
     merged_cover = reduced[first]
+    size = f"{len(merged_weights)} Nachfragegruppen × {len(useful_cols)} Kandidaten"
+    if not exact:
+        heuristic, _, _, proven = covering_by_bound(merged_cover, merged_weights, k)
+        if proven:
+            return ([int(useful_cols[j]) for j in heuristic], True,
+                    f"Greedy mit Austausch, optimal (erreicht die Schranke der LP-Relaxation, "
+                    f"HiGHS; {size} nach exakter Reduktion)")
     with warnings.catch_warnings():
         # PuLP 3.x announces API changes for PuLP 4 that spopt 0.7 still uses (pulp is pinned <4).
         warnings.simplefilter("ignore", category=DeprecationWarning)
@@ -154,8 +168,5 @@ def _solve(
     chosen = [
         int(useful_cols[j]) for j, var in enumerate(model.fac_vars) if (var.value() or 0) > 0.5
     ]
-    verfahren = (
-        f"spopt MCLP mit CBC, {state} ({len(merged_weights)} Nachfragegruppen × "
-        f"{len(useful_cols)} Kandidaten nach exakter Reduktion)"
-    )
+    verfahren = f"spopt MCLP mit CBC, {state} ({size} nach exakter Reduktion)"
     return chosen, optimal, verfahren

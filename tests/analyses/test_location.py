@@ -144,3 +144,35 @@ def test_sparse_cutoff_matrix_is_accepted():
     from_sparse = maximal_covering(sparse, weights, max_minutes=12, k=2)
     assert from_sparse.versorgt_nachher == dense.versorgt_nachher
     assert sorted(from_sparse.kandidat_ids) == sorted(dense.kandidat_ids)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_mclp_heuristic_and_integer_program_agree(seed, k):
+    """Greedy with exchanges, proven by the LP bound, and the integer program (exact=True)
+    give the same covered demand; the heuristic is what runs by default."""
+    cost, weights, existing = _instance(seed + 300, with_existing=seed % 2 == 0)
+    default = maximal_covering(cost, weights, max_minutes=12.0, k=k, existing_cost=existing)
+    exact = maximal_covering(cost, weights, max_minutes=12.0, k=k, existing_cost=existing,
+                             exact=True)
+    assert default.optimal and exact.optimal
+    assert default.versorgt_nachher == pytest.approx(exact.versorgt_nachher)
+    if "kein Optimierungsbedarf" not in exact.verfahren:
+        assert "spopt MCLP mit CBC" in exact.verfahren
+
+
+def test_mclp_falls_back_to_the_integer_program_when_the_bound_is_not_reached():
+    from analyses.location import covering_by_bound
+
+    # a tiny instance whose LP relaxation (32) lies above the integer optimum (31)
+    rng = np.random.default_rng(58)
+    covers = rng.random((6, 5)) < 0.35
+    weights = rng.integers(1, 10, 6).astype(float)
+    _, value, bound, proven = covering_by_bound(covers, weights, 2)
+    assert (value, bound, proven) == (31.0, pytest.approx(32.0), False)
+    cost = np.where(covers, 5.0, np.inf)
+    result = maximal_covering(cost, weights, max_minutes=10.0, k=2)
+    best = max(weights[covers[:, list(c)].any(axis=1)].sum()
+               for c in itertools.combinations(range(5), 2))
+    assert result.optimal and result.versorgt_nachher == pytest.approx(best) == 31.0
+    assert "spopt MCLP mit CBC" in result.verfahren
