@@ -407,8 +407,8 @@ def oriented_coords(
     coords, offsets, reverse
         The coordinates, the start offset of every line and which lines were reversed.
     """
-    coords, index = shapely.get_coordinates(lines, return_index=True)
-    counts = np.bincount(index, minlength=len(lines))
+    coords = shapely.get_coordinates(lines)
+    counts = shapely.get_num_coordinates(lines)  # no index array of every coordinate
     offsets = np.zeros(len(lines) + 1, dtype=np.int64)
     np.cumsum(counts, out=offsets[1:])
     first = coords[offsets[:-1]]

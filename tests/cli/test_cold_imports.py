@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("spopt", "esda", "rasterio", "reportlab", "matplotlib", "pulp", "access", "libpysal",
          "numba", "dask", "distributed", "highspy", "networkx", "osmnx")
 
