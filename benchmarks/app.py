@@ -360,13 +360,15 @@ def main() -> None:
     from layers.build import build_region
 
     build_region(settings.default_region)  # no-op when the store is current
-    results: dict[str, Any] = {"region": settings.default_region}
+    results: dict[str, Any] = {"region": settings.default_region,
+                               "last_1min_vorher": os.getloadavg()[0]}
     results["apptest"] = apptest_timings(args.repeat)
     results["nutzlast"] = payload_sizes()
     if not args.no_browser and CHROMIUM.exists():
         results["browser"] = browser_timings(args.repeat)
     else:
         results["browser"] = "übersprungen (kein Chromium oder --no-browser)"
+    results["last_1min_nachher"] = os.getloadavg()[0]
     text = json.dumps(results, indent=2, ensure_ascii=False)
     print(text)
     if args.json:
