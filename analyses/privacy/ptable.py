@@ -142,7 +142,8 @@ def _max_entropy(support: np.ndarray, variance: float) -> np.ndarray:
     dual ``log Σ exp(a·v + c·(v² − V))`` (its gradient is the constraint violation).
     """
     if len(support) == 1 or variance <= 0:
-        return (support == 0).astype(float)
+        exact: np.ndarray = (support == 0).astype(float)
+        return exact
     v = support.astype(float)
 
     def dual(lam: np.ndarray) -> tuple[float, np.ndarray]:
@@ -157,7 +158,8 @@ def _max_entropy(support: np.ndarray, variance: float) -> np.ndarray:
                       options={"gtol": 1e-12, "maxiter": 500})
     z = result.x[0] * v + result.x[1] * (v**2 - variance)
     p = np.exp(z - z.max())
-    return p / p.sum()
+    probabilities: np.ndarray = p / p.sum()
+    return probabilities
 
 
 @dataclass(frozen=True)
