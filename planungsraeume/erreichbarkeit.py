@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from analyses.coverage import coverage_by_area, gap_layer, share_by_area
+from analyses.coverage import coverage_by_area, gap_layer, share_by_area, time_bands
 from analyses.isochrones import DEFAULT_BUFFER_M, isochrones
 from analyses.network.search import (
     check_minutes,
@@ -59,6 +59,7 @@ __all__ = [
     "stop_distance_bands",
     "stop_distance_by_area",
     "stop_distances",
+    "time_bands_by_area",
     "transit_stations",
     "travel_times",
     "travel_times_by_type",
@@ -179,6 +180,21 @@ def coverage(
     travel = travel_times(region, frage, max_anbindung_m=max_anbindung_m)
     return coverage_by_area(travel, region.cells(), region.areas(), thresholds,
                             zuordnung=region.cell_areas())
+
+
+@cached("reisezeit_klassen_je_planungsraum")
+def time_bands_by_area(region: Region, frage: Question) -> pd.DataFrame:
+    """Inhabitants per planning area and travel-time class (:func:`analyses.coverage.time_bands`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`analyses.coverage.share_by_area` (``gesamt`` rows = the region); the areas by
+        :meth:`Region.cell_areas`, so the classes of an area add up to its inhabitants.
+    """
+    travel = travel_times(region, frage)
+    return share_by_area(region.cells(), region.areas(), time_bands(travel),
+                         zuordnung=region.cell_areas())
 
 
 @cached("luecken")

@@ -21,7 +21,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from analyses.coverage import share_by_area, time_band_labels, time_bands
+from analyses.coverage import time_band_labels, time_bands
 from analyses.privacy import Publication
 from layers.errors import AnalysisError, SozialraumError
 from layers.formatting import de_number
@@ -137,21 +137,10 @@ def travel_time_classes(region: Region, frage: Question) -> dict[str, Any]:
     return _classes_geojson(region.cells(), time_bands(travel), colours)
 
 
-@cached("app_reisezeit_baender")
 def travel_time_bands(region: Region, frage: Question) -> pd.DataFrame:
-    """Inhabitants per planning area and travel-time class.
-
-    :func:`planungsraeume.erreichbarkeit.travel_times` in the classes of
-    :func:`analyses.coverage.time_bands`, areas by :meth:`Region.cell_areas`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        As :func:`analyses.coverage.share_by_area` (``gesamt`` rows = the region).
-    """
-    travel = erreichbarkeit.travel_times(region, frage)
-    return share_by_area(region.cells(), region.areas(), time_bands(travel),
-                         zuordnung=region.cell_areas())
+    """Inhabitants per planning area and travel-time class
+    (:func:`planungsraeume.erreichbarkeit.time_bands_by_area`, cached there)."""
+    return erreichbarkeit.time_bands_by_area(region, frage)
 
 
 @cached("app_luecken_umriss", disk=False)

@@ -129,6 +129,31 @@ def plan_locations(
     -------
     LocationPlan
     """
+    _check_inputs(cells, candidates, model, demand_column)
+    n = len(cells)
+    candidate_ids = list(candidates["kandidat_id"])
+    cost = _matrix(travel_minutes(candidates, "kandidat_id"), n, candidate_ids, "Kandidaten")
+    existing = services[services["typ"].isin(list(types)).to_numpy()]
+    existing_best = np.full(n, np.inf)
+    if len(existing):
+        existing_ids = list(existing["angebot_id"])
+        existing_cost = _matrix(travel_minutes(existing, "angebot_id"), n, existing_ids, "Angeboten")
+        existing_best = existing_cost.min(axis=1)
+    solve = maximal_covering if model == "mclp" else p_median
+    suggestion = solve(cost, cells[demand_column].to_numpy(dtype=float), max_minutes=max_minutes,
+                       k=k, existing_cost=existing_best, candidate_ids=candidate_ids,
+                       time_limit_s=time_limit_s)
+    covered_before = existing_best <= max_minutes
+    chosen, covered = _chosen_sites(suggestion, cells, candidates, areas, cost, covered_before,
+                                    max_minutes)
+    per_area = _per_area(cells, cell_areas, areas, covered_before, covered)
+    return LocationPlan(vorschlag=suggestion, standorte=chosen, je_planungsraum=per_area,
+                        bestehende_angebote=tuple(sorted(existing["angebot_id"].astype(str))))
+
+
+def _check_inputs(cells: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame, model: str,
+                  demand_column: str) -> None:
+    """German errors for an unknown model, missing population columns or no candidates."""
     if model not in ("mclp", "p-median"):
         raise AnalysisError(
             f"Das Standortmodell '{model}' ist unbekannt.",
@@ -145,71 +170,57 @@ def plan_locations(
             "Es gibt keine Kandidatenstandorte.",
             hinweis="Wählen Sie Kandidaten aus öffentlichen Gebäuden oder laden Sie eine Liste.",
         )
-    n = len(cells)
-    candidate_ids = list(candidates["kandidat_id"])
-    cost = _matrix(travel_minutes(candidates, "kandidat_id"), n, candidate_ids, "Kandidaten")
-    existing = services[services["typ"].isin(list(types)).to_numpy()]
-    existing_best = np.full(n, np.inf)
-    if len(existing):
-        existing_ids = list(existing["angebot_id"])
-        existing_cost = _matrix(travel_minutes(existing, "angebot_id"), n, existing_ids, "Angeboten")
-        existing_best = existing_cost.min(axis=1)
-    weights = cells[demand_column].to_numpy(dtype=float)
-    if model == "mclp":
-        suggestion = maximal_covering(
-            cost, weights, max_minutes=max_minutes, k=k, existing_cost=existing_best,
-            candidate_ids=candidate_ids, time_limit_s=time_limit_s,
-        )
-    else:
-        suggestion = p_median(
-            cost, weights, k=k, max_minutes=max_minutes, existing_cost=existing_best,
-            candidate_ids=candidate_ids, time_limit_s=time_limit_s,
-        )
 
+
+def _chosen_sites(
+    suggestion: SiteSuggestion, cells: gpd.GeoDataFrame, candidates: gpd.GeoDataFrame,
+    areas: gpd.GeoDataFrame, cost: np.ndarray, covered_before: np.ndarray, max_minutes: float,
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """The chosen sites in rank order with the people each newly covers, and the cover after."""
+    people = cells["einwohner"].to_numpy(dtype=float)
+    older = cells["alter_65_plus"].to_numpy(dtype=float)
+    covered = covered_before.copy()
+    position = {cid: j for j, cid in enumerate(candidates["kandidat_id"])}
+    gains: list[tuple[float, float]] = []
+    for candidate in suggestion.standorte["kandidat_id"]:
+        newly = ~covered & (cost[:, position[candidate]] <= max_minutes)
+        gains.append((float(people[newly].sum()), float(older[newly].sum())))
+        covered |= newly
+    chosen = suggestion.standorte.merge(
+        candidates[["kandidat_id", "name", "art", "geometry"]], on="kandidat_id", how="left")
+    chosen = gpd.GeoDataFrame(chosen, geometry="geometry", crs=candidates.crs)
+    chosen["neu_versorgt_einwohner"] = [g[0] for g in gains]
+    chosen["neu_versorgt_65_plus"] = [g[1] for g in gains]
+    chosen["pr_id"] = (cells_to_areas(chosen, areas).fillna(OUTSIDE_ID).astype(str).to_numpy()
+                       if len(chosen) else [])
+    columns = ["rang", "kandidat_id", "name", "art", "pr_id", "neu_versorgt",
+               "neu_versorgt_einwohner", "neu_versorgt_65_plus", "versorgt_kumuliert",
+               "mittlere_minuten", "geometry"]
+    return chosen[columns], covered
+
+
+def _per_area(cells: gpd.GeoDataFrame, cell_areas: pd.Series, areas: gpd.GeoDataFrame,
+              covered_before: np.ndarray, covered: np.ndarray) -> pd.DataFrame:
+    """Covered people per planning area before and after (an "ohne" row keeps the sum)."""
     people = cells["einwohner"].to_numpy(dtype=float)
     older = cells["alter_65_plus"].to_numpy(dtype=float)
     cell_area = cell_areas.reindex(cells.index).fillna(OUTSIDE_ID).astype(str).to_numpy()
-    covered = existing_best <= max_minutes
-    covered_before = covered.copy()
-    position = {cid: j for j, cid in enumerate(candidate_ids)}
-    rows = []
-    for _, row in suggestion.standorte.iterrows():
-        newly = ~covered & (cost[:, position[row["kandidat_id"]]] <= max_minutes)
-        rows.append(
-            {"neu_versorgt_65_plus": float(older[newly].sum()),
-             "neu_versorgt_einwohner": float(people[newly].sum())}
-        )
-        covered |= newly
-    chosen = suggestion.standorte.merge(
-        candidates[["kandidat_id", "name", "art", "geometry"]], on="kandidat_id", how="left"
-    )
-    chosen = gpd.GeoDataFrame(chosen, geometry="geometry", crs=candidates.crs)
-    chosen["neu_versorgt_einwohner"] = [r["neu_versorgt_einwohner"] for r in rows]
-    chosen["neu_versorgt_65_plus"] = [r["neu_versorgt_65_plus"] for r in rows]
-    chosen["pr_id"] = (cells_to_areas(chosen, areas).fillna(OUTSIDE_ID).astype(str).to_numpy()
-                       if len(chosen) else [])
-    chosen = chosen[
-        ["rang", "kandidat_id", "name", "art", "pr_id", "neu_versorgt", "neu_versorgt_einwohner",
-         "neu_versorgt_65_plus", "versorgt_kumuliert", "mittlere_minuten", "geometry"]
-    ]
-    per_area = pd.DataFrame(
-        {
-            "pr_id": cell_area,
-            "einwohner": people,
-            "versorgt_vorher": people * covered_before,
-            "versorgt_nachher": people * covered,
-            "neu_versorgt": people * (covered & ~covered_before),
-            "neu_versorgt_65_plus": older * (covered & ~covered_before),
-        }
-    ).groupby("pr_id").sum()
+    newly = covered & ~covered_before
+    per_area = pd.DataFrame({
+        "pr_id": cell_area,
+        "einwohner": people,
+        "versorgt_vorher": people * covered_before,
+        "versorgt_nachher": people * covered,
+        "neu_versorgt": people * newly,
+        "neu_versorgt_65_plus": older * newly,
+    }).groupby("pr_id").sum()
     order = list(areas["pr_id"].astype(str))
     if (cell_area == OUTSIDE_ID).any():
         order.append(OUTSIDE_ID)  # so that the areas add up to the region
     per_area = per_area.reindex(order, fill_value=0.0)
     names = dict(zip(areas["pr_id"].astype(str), areas["name"].astype(str), strict=True))
     per_area.insert(0, "name", [names.get(p, "ohne Planungsraum") for p in order])
-    return LocationPlan(vorschlag=suggestion, standorte=chosen, je_planungsraum=per_area,
-                        bestehende_angebote=tuple(sorted(existing["angebot_id"].astype(str))))
+    return per_area
 
 
 @cached("standortvorschlag", disk=False)
