@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from layers.sicher import neutralise_formulas
+
 __all__ = ["MISSING", "de_number", "de_percent", "excel_csv_bytes"]
 
 MISSING = "–"
@@ -77,6 +79,11 @@ def excel_csv_bytes(table: Any) -> bytes:
     download goes through here (through :func:`planungsraeume.darstellung.csv_bytes` above the
     data layer).
 
+    Text cells that a spreadsheet would run as a formula (beginning with ``=``, ``+``, ``-``,
+    ``@``, tab or carriage return) are written with ``'`` in front
+    (:func:`layers.sicher.neutralise_formulas`, OWASP "CSV Injection"); numbers, also negative
+    ones, stay numbers.
+
     Parameters
     ----------
     table
@@ -87,5 +94,5 @@ def excel_csv_bytes(table: Any) -> bytes:
     bytes
         The file content; opens in a German Excel without an import dialog.
     """
-    text: str = table.to_csv(index=False, sep=";", decimal=",")
+    text: str = neutralise_formulas(table).to_csv(index=False, sep=";", decimal=",")
     return text.encode("utf-8-sig")

@@ -51,6 +51,7 @@ from analyses.privacy import (
 )
 from layers.barrieren import load_icf_codes, read_reports, street_segments
 from layers.errors import AnalysisError, LayerNotFoundError
+from layers.sicher import path_inside, safe_file_name
 from planungsraeume.cache import cached
 from planungsraeume.region import Region
 
@@ -487,7 +488,8 @@ def hotspot_outputs(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     suffix = "_INTERN" if pub.rule.ist_intern else ""
-    gpkg = out / f"barrieren_{region.name}_{resolution}m{suffix}.gpkg"
+    stem = f"{safe_file_name(region.name)}_{resolution}m{suffix}"
+    gpkg = path_inside(out, f"barrieren_{stem}.gpkg")
     if gpkg.exists():
         gpkg.unlink()
     pyogrio.write_dataframe(joined, gpkg, layer=f"barrieren_gitter_{resolution}m", driver="GPKG")
@@ -503,7 +505,7 @@ def hotspot_outputs(
         bandwidth_m=bandwidth_m or 2.0 * resolution,
         pixel_m=pixel_m or max(20.0, resolution / 5),
     )
-    tiff = write_geotiff(surface, out / f"barrieren_dichte_{region.name}_{resolution}m{suffix}.tif")
+    tiff = write_geotiff(surface, path_inside(out, f"barrieren_dichte_{stem}.tif"))
     return HotspotFiles(
         geopackage=gpkg,
         geotiff=tiff,

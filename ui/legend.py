@@ -7,8 +7,6 @@ the filters without reloading the map.
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,6 +15,7 @@ import folium
 import pandas as pd
 from jinja2 import Template
 
+from layers.sicher import escape_html, script_json
 from ui import theme
 from ui.mapdata import STREET_CLASS_LABELS
 
@@ -65,8 +64,8 @@ def legend_code(legend_html: str, position: str = "bottomright", *, expanded: bo
     ``expanded=False`` shows only its "Legende" button (a keyboard-operable disclosure) on small
     maps.
     """
-    return LEGEND_CODE % (json.dumps(position), json.dumps(" open" if expanded else ""),
-                          json.dumps(legend_html, ensure_ascii=False))
+    return LEGEND_CODE % (script_json(position), script_json(" open" if expanded else ""),
+                          script_json(legend_html))
 
 
 def legend_layer(legend_html: str, position: str = "bottomright", *,
@@ -91,7 +90,7 @@ class LegendEntry:
 
     def html(self) -> str:
         """The entry as a list item."""
-        text = html.escape(self.text)
+        text = escape_html(self.text)
         if self.kind == "flaeche":
             swatch = f'<span class="sa-swatch" style="background:{self.colour}"></span>'
         elif self.kind == "umriss":
@@ -113,7 +112,7 @@ def _service_section(services: pd.DataFrame) -> list[str]:
         shape = theme.GROUP_SHAPES[group]
         parts.append(
             f'<li><span class="sa-form sa-{shape}" style="background-color:{colour}"></span>'
-            f"{theme.GROUP_SHAPE_LABELS[shape]}: {group}</li>"
+            f"{escape_html(theme.GROUP_SHAPE_LABELS[shape])}: {escape_html(group)}</li>"
         )
     if (services["quelle"] == "synthetisch").any():
         parts.append(
@@ -125,7 +124,7 @@ def _service_section(services: pd.DataFrame) -> list[str]:
     seen = [(theme.service_symbol(str(typ), None).kuerzel, str(typ))
             for typ in services["typ"].dropna().unique()]
     for kuerzel, typ in sorted(seen):
-        parts.append(f'<li><span class="sa-label">{html.escape(kuerzel)}</span>{html.escape(typ)}</li>')
+        parts.append(f'<li><span class="sa-label">{escape_html(kuerzel)}</span>{escape_html(typ)}</li>')
     parts.append("</ul>")
     return parts
 
@@ -161,7 +160,7 @@ def legend_html(
     """
     parts = [f'<div class="{"sa-gross-legende" if large else ""}">']
     for title, entries in extra:
-        parts.append(f"<h2>{html.escape(title)}</h2><ul>")
+        parts.append(f"<h2>{escape_html(title)}</h2><ul>")
         parts.extend(entry.html() for entry in entries)
         parts.append("</ul>")
     if areas:

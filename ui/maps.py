@@ -14,7 +14,6 @@ from the internet; :func:`localize_assets` enforces that.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,7 @@ import folium
 import folium.plugins
 from jinja2 import Template
 
+from layers.sicher import script_json
 from ui import assets, theme
 
 OSM_ATTRIBUTION = (
@@ -259,9 +259,9 @@ def _offline_basemap(fmap: folium.Map, basemap: Basemap) -> None:
     overlay.add_to(fmap)
     if basemap.streets_href:
         fmap.add_child(_Script(STREETS_FETCH % {
-            "url": json.dumps(basemap.streets_href),
-            "colours": json.dumps(theme.STREET_COLOURS),
-            "weights": json.dumps(theme.STREET_WEIGHTS),
+            "url": script_json(basemap.streets_href),
+            "colours": script_json(theme.STREET_COLOURS),
+            "weights": script_json(theme.STREET_WEIGHTS),
         }))
         return
     folium.GeoJson(
@@ -340,7 +340,7 @@ def base_map(
         interactive=False,
         control=False,
     ).add_to(fmap)
-    fmap.add_child(_Script(A11Y_SCRIPT % {"label": json.dumps(label, ensure_ascii=False)}))
+    fmap.add_child(_Script(A11Y_SCRIPT % {"label": script_json(label)}))
     return localize_assets(fmap)
 
 

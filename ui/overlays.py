@@ -8,14 +8,14 @@ isochrones and a start point.
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import folium
 import folium.plugins
 import geopandas as gpd
 
-from ui import theme
+from layers.sicher import escape_html
+from ui import sicher, theme
 
 __all__ = [
     "area_layer",
@@ -46,20 +46,20 @@ def area_layer(
     """
     group = folium.FeatureGroup(name="Planungsräume")
     folium.GeoJson(
-        areas,
+        sicher.tooltip_data(areas, ["pr_id", "name"]),
         name="Planungsräume",
         style_function=lambda _feature: {
             "color": theme.AREA_OUTLINE, "weight": 2, "fillColor": theme.AREA_OUTLINE,
             "fillOpacity": 0.04,
         },
         highlight_function=lambda _feature: {"weight": 4, "fillOpacity": 0.12},
-        tooltip=folium.GeoJsonTooltip(fields=["pr_id", "name"], aliases=["Nr.", "Planungsraum"]),
+        tooltip=sicher.geojson_tooltip(["pr_id", "name"], ["Nr.", "Planungsraum"]),
     ).add_to(group)
     css = "sa-area-label sa-gross" if large_labels else "sa-area-label"
     for lat, lon, text in labels:
         number, _, name = text.partition(" ")
-        label_html = (f'<span class="{css}"><span class="sa-area-nr">{html.escape(number)}</span>'
-                      f'<span class="sa-area-name"> {html.escape(name)}</span></span>')
+        label_html = (f'<span class="{css}"><span class="sa-area-nr">{escape_html(number)}</span>'
+                      f'<span class="sa-area-name"> {escape_html(name)}</span></span>')
         folium.Marker(
             [lat, lon],
             icon=folium.DivIcon(html=label_html,
@@ -150,7 +150,7 @@ def service_rows(services: gpd.GeoDataFrame) -> list[list[Any]]:
         title = f"{row.name} ({row.typ}{', fiktiv' if synthetic else ''})"
         rows.append([
             round(float(row.geometry.y), 6), round(float(row.geometry.x), 6),
-            html.escape(symbol.kuerzel), symbol.form, symbol.farbe, int(synthetic), title,
+            escape_html(symbol.kuerzel), symbol.form, symbol.farbe, int(synthetic), title,
         ])
     return rows
 
@@ -176,12 +176,12 @@ def population_layer(classes: dict[str, Any]) -> folium.FeatureGroup:
     """Population density classes (dissolved 100 m cells), colour-blind-safe sequential palette."""
     group = folium.FeatureGroup(name="Bevölkerung")
     folium.GeoJson(
-        classes,
+        sicher.tooltip_data(classes, ["label"]),
         style_function=lambda feature: {
             "color": feature["properties"]["farbe"], "weight": 0.5,
             "fillColor": feature["properties"]["farbe"], "fillOpacity": 0.6,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["label"], aliases=["Einwohner je ha (modelliert)"]),
+        tooltip=sicher.geojson_tooltip(["label"], ["Einwohner je ha (modelliert)"]),
     ).add_to(group)
     return group
 
@@ -199,12 +199,12 @@ def classed_layer(
     if not classes.get("features"):
         return group  # nothing to draw (folium refuses a tooltip without features)
     folium.GeoJson(
-        classes,
+        sicher.tooltip_data(classes, tooltip_fields),
         style_function=lambda feature: {
             "color": feature["properties"]["farbe"], "weight": 0.6,
             "fillColor": feature["properties"]["farbe"], "fillOpacity": fill_opacity,
         },
-        tooltip=folium.GeoJsonTooltip(fields=tooltip_fields, aliases=tooltip_aliases),
+        tooltip=sicher.geojson_tooltip(tooltip_fields, tooltip_aliases),
     ).add_to(group)
     return group
 
@@ -229,7 +229,7 @@ def outline_layer(
     folium.GeoJson(
         shapes,
         style_function=lambda _feature: style,
-        tooltip=tooltip,
+        tooltip=sicher.tooltip(tooltip) if tooltip is not None else None,
         interactive=tooltip is not None,
     ).add_to(group)
     return group
@@ -249,7 +249,7 @@ def isochrone_layer(areas: dict[str, Any]) -> folium.FeatureGroup:
             {"type": "FeatureCollection", "features": [feature]},
             style_function=lambda _f, c=colour: {"color": c, "weight": 3, "fillColor": c,
                                                   "fillOpacity": 0.12},
-            tooltip=f"Erreichbar in {minutes:g} Minuten",
+            tooltip=sicher.tooltip(f"Erreichbar in {minutes:g} Minuten"),
         ).add_to(group)
     return group
 
@@ -258,7 +258,7 @@ def start_point_layer(lat: float, lon: float, label: str) -> folium.FeatureGroup
     """The chosen start point of an isochrone: a ring with a cross-hair, with a title."""
     group = folium.FeatureGroup(name="Startpunkt")
     folium.CircleMarker([lat, lon], radius=9, color="#000000", weight=3, fill=True,
-                        fill_color="#ffffff", fill_opacity=1.0, tooltip=label).add_to(group)
+                        fill_color="#ffffff", fill_opacity=1.0, tooltip=sicher.tooltip(label)).add_to(group)
     folium.CircleMarker([lat, lon], radius=3, color="#000000", weight=1, fill=True,
                         fill_color="#000000", fill_opacity=1.0, interactive=False).add_to(group)
     return group

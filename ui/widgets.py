@@ -18,6 +18,7 @@ import streamlit as st
 from layers.angebote import service_types
 from layers.errors import SozialraumError
 from layers.formatting import MISSING, de_number
+from layers.sicher import escape_markdown, path_inside, safe_file_name
 from planungsraeume.darstellung import csv_bytes
 from planungsraeume.frage import (
     FEATURE_LABELS,
@@ -118,7 +119,8 @@ def csv_download(label: str, frame: pd.DataFrame | Callable[[], pd.DataFrame], f
     writer (semicolon, decimal comma, UTF-8 with BOM: opens correctly in a German Excel).
     """
     data: Any = (lambda: csv_bytes(frame())) if callable(frame) else csv_bytes(frame)
-    (target or st).download_button(label, data, file_name=file_name, mime="text/csv", key=key,
+    (target or st).download_button(label, data, file_name=safe_file_name(file_name, fallback="tabelle.csv"),
+                                   mime="text/csv", key=key,
                                    on_click="ignore")
 
 
@@ -143,7 +145,7 @@ def temp_upload(uploaded: Any, folder_key: str) -> Path:
     """Save an upload into a private temporary folder; return the path of its main file.
 
     An upload is one file or a list of them (e.g. a Shapefile set, whose ``.shp`` is returned);
-    the folder is outside the project.
+    the folder is outside the project. A name that would lead out of it (``..``) is refused.
 
     The folder lives in the system's temp directory for the session and is reused per key, so
     a second upload replaces the first. Only the file's name is used, never a browser path.
@@ -159,7 +161,7 @@ def temp_upload(uploaded: Any, folder_key: str) -> Path:
         old.unlink(missing_ok=True)
     paths = []
     for item in files:
-        path = target / Path(item.name).name
+        path = path_inside(target, Path(item.name).name or "upload")
         path.write_bytes(item.getvalue())
         paths.append(path)
     shapefiles = [p for p in paths if p.suffix.lower() == ".shp"]
@@ -176,21 +178,22 @@ def guarded(render: Callable[[], T]) -> T | None:
     try:
         return render()
     except SozialraumError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc), keep_lines=True))
         return None
 
 
 def show_analysis_error(exc: SozialraumError) -> None:
     """A German note for an analysis that cannot be computed with the current choice."""
-    st.warning(str(exc), icon=":material/info:")
+    st.warning(escape_markdown(str(exc), keep_lines=True), icon=":material/info:")
 
 
 def show_error(exc: SozialraumError, problems_table: Callable[[list[Any]], pd.DataFrame]
                | None = None) -> None:
     """A German error with its place (file, row, column) and fix; its findings as a table."""
     place = exc.ort()
-    st.error((f"{place}: " if place else "") + exc.meldung
-             + (f" So beheben: {exc.hinweis}" if exc.hinweis else ""), icon=":material/error:")
+    st.error(escape_markdown((f"{place}: " if place else "") + exc.meldung
+                             + (f" So beheben: {exc.hinweis}" if exc.hinweis else "")),
+             icon=":material/error:")
     if exc.probleme and problems_table is not None:
         table(problems_table(list(exc.probleme)))
 
@@ -231,7 +234,7 @@ def ensure_region_built(region: Region) -> bool:
             result = build_region(region.config, progress=report)
         except SozialraumError as exc:
             status.update(label="Aufbau fehlgeschlagen", state="error")
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc), keep_lines=True))
             return False
         status.update(label=f"Region '{region.name}' aufgebaut", state="complete")
         st.text(result.summary())

@@ -7,9 +7,9 @@ Map as data URI, inline CSS, ``lang="de"``, headings, table captions and header 
 from __future__ import annotations
 
 import base64
-import html
 from collections.abc import Sequence
 
+from layers.sicher import escape_html
 from planungsraeume.steckbrief.inhalt import GROUP_COLUMNS, LONG_HEADER, AreaReport
 from planungsraeume.steckbrief.karte import ATTRIBUTION
 
@@ -35,7 +35,7 @@ footer { margin-top: 2rem; font-size: .85rem; color: #3d3d3d; }
 
 
 def _table(caption: str, header: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> str:
-    esc = html.escape
+    esc = escape_html
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in header)
     body = []
     for row in rows:
@@ -57,7 +57,7 @@ def _reachability_html(report: AreaReport) -> str:
     rows = report.erreichbarkeit or []
     if not report.erreichbarkeit_gruppen:
         return _table(REACH_CAPTION, LONG_HEADER, rows, numeric=(2, 3, 4, 5))
-    esc = html.escape
+    esc = escape_html
     top = '<th scope="col" rowspan="2">Angebotstyp</th>' + "".join(
         f'<th scope="colgroup" colspan="{len(GROUP_COLUMNS)}">{esc(g)}</th>'
         for g in report.erreichbarkeit_gruppen
@@ -75,7 +75,7 @@ def _reachability_html(report: AreaReport) -> str:
 
 def report_html(report: AreaReport) -> str:
     """Return the report as one self-contained HTML document (German, accessible)."""
-    esc = html.escape
+    esc = escape_html
     picture = base64.b64encode(report.map_png).decode("ascii")
     parts = [
         "<!DOCTYPE html>",
@@ -138,7 +138,7 @@ def _barrier_section(report: AreaReport) -> list[str]:
         parts.append(_table("Barrieremeldungen (datenschutzgerecht zusammengefasst)",
                             ("Merkmal", "Wert"), report.barrieren))
     if report.barrieren_regel:
-        parts.append(f'<p class="hinweis">Datenschutz: {html.escape(report.barrieren_regel)}</p>')
+        parts.append(f'<p class="hinweis">Datenschutz: {escape_html(report.barrieren_regel)}</p>')
     parts.append("</section>")
     return parts
 
@@ -158,7 +158,7 @@ def _service_section(report: AreaReport) -> list[str]:
 
 def index_html(region_title: str, entries: Sequence[tuple[str, str, str]], formats: Sequence[str]) -> str:
     """Return the overview page linking every area's report (``index.html``)."""
-    esc = html.escape
+    esc = escape_html
     rows = []
     for pr_id, name, stem in entries:
         links = " · ".join(

@@ -6,13 +6,13 @@ author, subject and language (``de-DE``) for screen readers and archives.
 
 from __future__ import annotations
 
-import html
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from layers.sicher import escape_html
 from planungsraeume.steckbrief.inhalt import GROUP_COLUMNS, PDF_GROUP_COLUMNS, AreaReport
 from planungsraeume.steckbrief.karte import ATTRIBUTION
 
@@ -40,7 +40,8 @@ def _register_fonts() -> None:
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=False)
+    """Text for reportlab's paragraph markup (it reads the HTML entities back)."""
+    return escape_html(text)
 
 
 @dataclass(frozen=True)

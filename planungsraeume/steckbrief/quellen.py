@@ -19,6 +19,7 @@ import pandas as pd
 from layers.errors import AnalysisError
 from layers.formatting import de_number
 from layers.progress import ProgressCallback, Steps
+from layers.sicher import path_inside
 from planungsraeume.frage import Question, profile_labels
 from planungsraeume.region import OUTSIDE_ID, Region
 from planungsraeume.steckbrief import (
@@ -278,11 +279,11 @@ def write_reports(
             steps.step(names[pr_id])
             report = build_area_report(context, pr_id, inputs.indicators,
                                        coverage=inputs.coverage, barriers=inputs.barriers)
-            stem = file_stem(pr_id, report.name)
+            stem = _unique(file_stem(pr_id, report.name), {e[2] for e in entries})
             if "pdf" in formats:
-                written.append(write_report_pdf(report, target / f"{stem}.pdf"))
+                written.append(write_report_pdf(report, path_inside(target, f"{stem}.pdf")))
             if "html" in formats:
-                page = target / f"{stem}.html"
+                page = path_inside(target, f"{stem}.html")
                 page.write_text(report_html(report), encoding="utf-8")
                 written.append(page)
             entries.append((pr_id, report.name, stem))
@@ -291,6 +292,15 @@ def write_reports(
     index.write_text(_index_html(context.region_title, entries, formats), encoding="utf-8")
     written.append(index)
     return written
+
+
+def _unique(stem: str, used: set[str]) -> str:
+    """``stem``, or ``stem-2``, ``stem-3`` … if two areas' numbers and names give the same name."""
+    candidate, number = stem, 1
+    while candidate.lower() in {u.lower() for u in used} or candidate.lower() == "index":
+        number += 1
+        candidate = f"{stem}-{number}"
+    return candidate
 
 
 def _wanted_areas(region: Region, pr_ids: Sequence[str] | None) -> list[str]:

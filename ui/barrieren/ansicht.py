@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -11,6 +10,7 @@ from streamlit_folium import st_folium
 
 from analyses.privacy import DisclosureRule, Publication
 from layers import settings
+from layers.sicher import path_inside, safe_file_name
 from planungsraeume import barrieren, darstellung
 from planungsraeume.region import Region
 from ui import cached, legend, mapdata, maps, overlays, state, theme, widgets
@@ -96,7 +96,7 @@ def downloads(pub: Publication, grid: Any, shown: dict[str, Any], stem: str) -> 
         import pyogrio
 
         with tempfile.TemporaryDirectory(prefix="sozialraum-barrieren-") as folder:
-            path = Path(folder) / f"{stem}.gpkg"
+            path = path_inside(folder, f"{safe_file_name(stem)}.gpkg")
             pub.export(path)  # every published table and the rule text
             pyogrio.write_dataframe(grid, path, layer="barrieren_gitter_gi_stern", driver="GPKG")
             return path.read_bytes()
@@ -108,7 +108,7 @@ def downloads(pub: Publication, grid: Any, shown: dict[str, Any], stem: str) -> 
                          "barrieren_dl_icf", target=cols[1])
     widgets.csv_download("Gitterzellen (CSV)", lambda: darstellung.barrier_grid_table(grid),
                          f"{stem}_gitter.csv", "barrieren_dl_gitter", target=cols[2])
-    cols[3].download_button("GeoPackage (alle Tabellen)", gpkg, file_name=f"{stem}.gpkg",
+    cols[3].download_button("GeoPackage (alle Tabellen)", gpkg, file_name=f"{safe_file_name(stem)}.gpkg",
                             mime="application/geopackage+sqlite3", key="barrieren_dl_gpkg",
                             on_click="ignore")
     st.caption("Heruntergeladen werden nur die veröffentlichten Werte mit der Regel als eigener "

@@ -13,6 +13,7 @@ import streamlit as st
 
 from layers.angebote import ACCESS_COLUMNS, ACCESS_VALUES, COLUMN_LABELS, service_type_keys
 from layers.errors import SozialraumError, VersionConflictError
+from layers.sicher import escape_markdown
 from planungsraeume.region import Region
 from ui import state, widgets
 from ui.daten import formulare
@@ -41,7 +42,8 @@ def _version(chosen: str, row: pd.Series) -> int:
     if version_key not in st.session_state:
         st.session_state[version_key] = int(row["version"])
     loaded, current = int(st.session_state[version_key]), int(row["version"])
-    st.caption(f"ID {chosen} · Version {loaded} geladen · Quelle: {text(row['quelle'])}")
+    st.caption(f"ID {escape_markdown(chosen)} · Version {loaded} geladen · Quelle: "
+               f"{escape_markdown(text(row['quelle']))}")
     if current != loaded:
         st.warning(
             f"Dieses Angebot wurde inzwischen von jemand anderem geändert (jetzt Version "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import geopandas as gpd
@@ -10,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.angebote import ACCESS_COLUMNS, service_type
+from layers.sicher import escape_markdown
 from ui import cached, mapdata, state, widgets
 from ui.maplayers import WEB_CRS
 
@@ -72,7 +72,7 @@ def _type_label(typ: str) -> str:
 
 def service_details(row: pd.Series) -> None:
     """Name, address, contact and the accessibility features of one service."""
-    st.subheader(str(row["name"]), anchor=False)
+    st.subheader(escape_markdown(row["name"]), anchor=False)
     if row["quelle"] == "synthetisch":
         st.caption("Fiktives Angebot (synthetisch) – nur zum Ausprobieren, keine echte Stelle.")
     address = " ".join(str(v) for v in (row.get("strasse"), row.get("hausnummer")) if present(v))
@@ -89,7 +89,7 @@ def service_details(row: pd.Series) -> None:
         ("Kontakt", row.get("kontakt")),
         ("Quelle", SOURCE_LABEL.get(str(row["quelle"]), str(row["quelle"]))),
     ]
-    st.markdown("\n".join(f"- **{k}:** {html.escape(str(v))}" for k, v in lines if present(v)))
+    st.markdown("\n".join(f"- **{k}:** {escape_markdown(v)}" for k, v in lines if present(v)))
     access = pd.DataFrame({"Merkmal": [ACCESS_LABELS[c] for c in ACCESS_COLUMNS],
                            "Angabe": [str(row.get(c) or "unbekannt") for c in ACCESS_COLUMNS]})
     st.markdown("**Barrierefreiheit**")
@@ -100,7 +100,7 @@ def area_details(pr_id: str, overview: pd.DataFrame, shown: gpd.GeoDataFrame) ->
     """Key figures of one planning area (:func:`ui.cached.area_overview`) and its services."""
     row = overview[overview["pr_id"] == pr_id].iloc[0]
     number, percent = widgets.format_number, widgets.format_percent
-    st.subheader(f"{row['pr_id']} {row['name']}", anchor=False)
+    st.subheader(f"{escape_markdown(row['pr_id'])} {escape_markdown(row['name'])}", anchor=False)
     st.markdown(
         f"- **Fläche:** {number(row['flaeche_km2'], 2)} km²\n"
         f"- **Einwohner (modelliert):** {number(row['einwohner'])}\n"

@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.errors import SozialraumError
+from layers.sicher import escape_markdown
 from planungsraeume import darstellung, erreichbarkeit
 from planungsraeume.frage import MINUTES, Question
 from planungsraeume.region import Region
@@ -103,7 +104,7 @@ def _map_section(region: Region, frage: Question, result: dict[str, Any]) -> Any
         if iso is not None:
             st.markdown("**Isochrone**")
             widgets.table(isochrone.table(iso))
-            st.caption(f"Isochrone {iso_label}, {frage.label()}: nur Flächen entlang der für "
+            st.caption(f"Isochrone {escape_markdown(iso_label)}, {frage.label()}: nur Flächen entlang der für "
                        "das Profil passierbaren Wege (25 m beiderseits).")
         else:
             st.markdown("**Isochrone:** Wählen Sie oben „ab einem Angebot“ oder „ab einem Punkt "

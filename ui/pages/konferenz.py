@@ -6,11 +6,10 @@ reachability coverage of the question set in the app), the same table the profil
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
+from layers.sicher import escape_html, escape_markdown
 from ui import cached, sidebar, state, widgets
 from ui.profil import karte
 from ui.profil.kennzahlen import indicator_row, reach_row
@@ -41,11 +40,11 @@ def _step(offset: int, options: list[str]) -> None:
 
 
 def _figure(title: str, value: str, comparison: str = "") -> str:
-    extra = f'<div class="sa-vergleich">{html.escape(comparison)}</div>' if comparison else ""
+    extra = f'<div class="sa-vergleich">{escape_html(comparison)}</div>' if comparison else ""
     return (
-        f'<div class="sa-figure" role="group" aria-label="{html.escape(title.replace(chr(173), ""))}">'
-        f'<div class="sa-titel">{html.escape(title)}</div>'
-        f'<div class="sa-wert">{html.escape(value)}</div>{extra}</div>'
+        f'<div class="sa-figure" role="group" aria-label="{escape_html(title.replace(chr(173), ""))}">'
+        f'<div class="sa-titel">{escape_html(title)}</div>'
+        f'<div class="sa-wert">{escape_html(value)}</div>{extra}</div>'
     )
 
 
@@ -121,8 +120,8 @@ def render() -> None:
     options = [str(v) for v in overview["pr_id"]]
     names = dict(zip(options, overview["name"].astype(str), strict=True))
     pr_id = _navigation(options, names)
-    st.title(names[pr_id], anchor=False)
-    st.markdown(f"Planungsraum {pr_id} · {options.index(pr_id) + 1} von {len(options)}")
+    st.title(escape_markdown(names[pr_id]), anchor=False)
+    st.markdown(f"Planungsraum {escape_markdown(pr_id)} · {options.index(pr_id) + 1} von {len(options)}")
     frage = state.question()
     with st.spinner("Kennzahlen werden berechnet …"):
         long = cached.indicators(region, frage)

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from layers.sicher import escape_markdown, safe_file_name
 from planungsraeume import darstellung
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
@@ -76,7 +77,7 @@ def _offers(inside: Any, pr_id: str) -> None:
     })
     widgets.table(table)
     widgets.csv_download("Angebote des Planungsraums als CSV herunterladen", table,
-                         f"angebote_{pr_id}.csv", "dl_profil")
+                         f"angebote_{safe_file_name(pr_id)}.csv", "dl_profil")
 
 
 def render() -> None:
@@ -87,7 +88,7 @@ def render() -> None:
         return
     widgets.data_notice(region)
     pr_id, name = _choose_area(region)
-    st.header(f"Profil: {pr_id} {name}", anchor=False)
+    st.header(f"Profil: {escape_markdown(pr_id)} {escape_markdown(name)}", anchor=False)
     offers = cached.offers_web(region)
     inside = offers[offers["pr_id"] == pr_id]
     population = region.has_population()

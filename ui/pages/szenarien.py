@@ -20,6 +20,7 @@ from __future__ import annotations
 import streamlit as st
 
 from layers.angebote import service_type_keys
+from layers.sicher import escape_markdown
 from planungsraeume.frage import Question, profile_labels
 from planungsraeume.region import Region
 from ui import sidebar, state, widgets
@@ -67,7 +68,7 @@ def render() -> None:
         return
     message = st.session_state.pop(zustand.MESSAGE, None)
     if message:
-        (st.error if message[0] == "error" else st.success)(message[1])
+        (st.error if message[0] == "error" else st.success)(escape_markdown(message[1], keep_lines=True))
     frage = _question(region)
     st.radio("Was möchten Sie tun?", zustand.MODES, key="sz_modus", horizontal=True)
     if st.session_state["sz_modus"] == zustand.MODES[0]:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from layers.errors import SozialraumError
 from layers.progress import ProgressCallback
+from layers.sicher import escape_markdown
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
 from ui import state
@@ -51,7 +52,8 @@ def _write(region: Region, pr_id: str, frage: Question,
 
 
 def _create(region: Region, pr_id: str, name: str, frage: Question) -> dict[str, Any] | None:
-    with st.status(f"Steckbrief für {pr_id} {name} wird erstellt …", expanded=True) as status:
+    with st.status(f"Steckbrief für {escape_markdown(pr_id)} {escape_markdown(name)} wird erstellt …",
+                   expanded=True) as status:
         bar = st.progress(0.0)
 
         def progress(fraction: float, label: str) -> None:

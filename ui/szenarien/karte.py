@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import folium
@@ -10,9 +9,10 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from layers.sicher import escape_html
 from layers.szenarien import ScenarioEdit
 from planungsraeume.region import Region
-from ui import cached, legend, mapdata, maps, overlays, state, theme
+from ui import cached, legend, mapdata, maps, overlays, sicher, state, theme
 from ui.szenarien import zustand
 
 __all__ = ["CHANGE_COLOURS", "SUGGESTION_COLOUR", "changes_layer", "draw", "label_marker",
@@ -28,10 +28,10 @@ def label_marker(lat: float, lon: float, text: str, title: str, colour: str) -> 
     """A round symbol with a text label and a title (keyboard-focusable)."""
     label = (f'<div class="sa-symbol"><span class="sa-form sa-kreis" '
              f'style="background-color:{colour}"></span><span class="sa-label">'
-             f'{html.escape(text)}</span></div>')
+             f'{escape_html(text)}</span></div>')
     return folium.Marker([lat, lon], icon=folium.DivIcon(html=label, icon_size=None,
                                                          icon_anchor=(9, 9)),
-                         tooltip=title, title=title, alt=title, keyboard=True)
+                         tooltip=sicher.tooltip(title), title=title, alt=title, keyboard=True)
 
 
 def changes_layer(cells: gpd.GeoDataFrame) -> folium.FeatureGroup:
@@ -39,13 +39,13 @@ def changes_layer(cells: gpd.GeoDataFrame) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Veränderung der Versorgung")
     if len(cells):
         folium.GeoJson(
-            mapdata.compact_geojson(cells, ["aenderung", "pr_id"]),
+            sicher.tooltip_data(mapdata.compact_geojson(cells, ["aenderung", "pr_id"]),
+                                ["aenderung", "pr_id"]),
             style_function=lambda f: {"color": CHANGE_COLOURS[f["properties"]["aenderung"]],
                                       "weight": 0.5,
                                       "fillColor": CHANGE_COLOURS[f["properties"]["aenderung"]],
                                       "fillOpacity": 0.6},
-            tooltip=folium.GeoJsonTooltip(fields=["aenderung", "pr_id"],
-                                          aliases=["Zelle", "Planungsraum"]),
+            tooltip=sicher.geojson_tooltip(["aenderung", "pr_id"], ["Zelle", "Planungsraum"]),
         ).add_to(group)
     return group
 
@@ -67,7 +67,7 @@ def scenario_markers(edits: list[ScenarioEdit], offers: gpd.GeoDataFrame) -> fol
     click = st.session_state.get(zustand.CLICK)
     if click:
         folium.CircleMarker(list(click), radius=9, color="#000000", weight=3, fill=False,
-                            tooltip="gewählter Punkt").add_to(group)
+                            tooltip=sicher.tooltip("gewählter Punkt")).add_to(group)
     return group
 
 
@@ -82,7 +82,7 @@ def legend_text(parts: list[tuple[str, str, str]], services: gpd.GeoDataFrame | 
         else:
             shape = (f'<span class="sa-form sa-kreis" style="background:none;border:3px solid '
                      f'{colour};box-shadow:none"></span>')
-        rows.append(f"<li>{shape}{html.escape(text)}</li>")
+        rows.append(f"<li>{shape}{escape_html(text)}</li>")
     rows.append("</ul></div>")
     return "".join(rows) + legend.legend_html(services=services, streets=False)
 

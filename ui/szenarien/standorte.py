@@ -15,11 +15,12 @@ import folium
 import streamlit as st
 
 from layers.errors import InputValidationError, SozialraumError
+from layers.sicher import path_inside, safe_file_name
 from planungsraeume import darstellung
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
 from planungsraeume.versorgung import suggest_sites
-from ui import cached, legend, mapdata, overlays, widgets
+from ui import cached, legend, mapdata, overlays, sicher, widgets
 from ui.maplayers import WEB_CRS
 from ui.szenarien import karte, zustand
 from ui.szenarien.szenario import signed
@@ -54,7 +55,7 @@ def _own_candidates(region: Region) -> Any:
         raise InputValidationError("Es ist keine Kandidatenliste gewählt.",
                                    hinweis="Laden Sie eine CSV- oder Excel-Datei hoch.")
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name).name
+        path = path_inside(folder, Path(upload.name).name or "kandidaten")
         path.write_bytes(upload.getvalue())
         return read_candidate_table(path, crs=region.crs, region=region.layer("region"))
 
@@ -101,7 +102,7 @@ def _map(region: Region, frage: Question, plan: Any) -> None:
     group = folium.FeatureGroup(name="Kandidaten und Vorschläge")
     for _, row in candidates.to_crs(WEB_CRS).iterrows():
         folium.CircleMarker([row.geometry.y, row.geometry.x], radius=3, color="#666666", weight=1,
-                            fill=True, fill_opacity=0.5, tooltip=f"Kandidat: {row['name']}",
+                            fill=True, fill_opacity=0.5, tooltip=sicher.tooltip(f"Kandidat: {row['name']}"),
                             interactive=True).add_to(group)
     parts = [("ring", "#666666", f"Kandidat ({len(candidates)})")]
     if plan is not None:
@@ -138,7 +139,7 @@ def _tables(result: dict[str, Any]) -> None:
                                       decimals=6)
     cols[1].download_button("Vorschläge als GeoJSON",
                             json.dumps(geojson, ensure_ascii=False).encode("utf-8"),
-                            file_name=f"standortvorschlag_{result['typ']}.geojson",
+                            file_name=safe_file_name(f"standortvorschlag_{result['typ']}.geojson"),
                             mime="application/geo+json", key="sv_dl_geojson")
     st.button("Vorschläge als neue Angebote ins Szenario übernehmen", key="sv_uebernehmen",
               on_click=zustand.safely(zustand.take_over_suggestion))

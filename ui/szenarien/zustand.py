@@ -16,6 +16,7 @@ import streamlit as st
 from pyproj import Transformer
 
 from layers.errors import InputValidationError, SozialraumError
+from layers.sicher import path_inside
 from layers.szenarien import ScenarioEdit
 from ui import cached, state, widgets
 from ui.maplayers import WEB_CRS
@@ -210,7 +211,7 @@ def load_file() -> None:
                                    hinweis="Wählen Sie eine CSV- oder Excel-Datei.")
     region = state.region()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(upload.name).name
+        path = path_inside(folder, Path(upload.name).name or "szenario")
         path.write_bytes(upload.getvalue())
         loaded = read_edit_table(path, crs=region.crs, region=region.layer("region"))
     set_edits([*edits(), *loaded])
