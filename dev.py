@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Set-up and task runner of Sozialraum-Atlas; works the same on Linux, macOS and Windows.
 
-    python dev.py app     set up, build the demo region if needed, start the app
+    python dev.py app     set up, build the demo region if needed, start the app (only for
+                          this computer; --im-netz or SOZIALRAUM_IM_NETZ=1 serves it on the
+                          network, which needs the team mode with login)
     python dev.py test    set up, run ruff, mypy and the whole pytest suite
     python dev.py setup   only create .venv and install the project
     python dev.py build   build a region (arguments go to `sozialraum build`)
@@ -172,11 +174,46 @@ def setup() -> Path:
     return python
 
 
+LOCAL_ADDRESSES = {"localhost", "127.0.0.1", "::1", "[::1]"}
+NETWORK_WARNING = (
+    "WARNUNG: Die App ist im Netz erreichbar (alle Netzwerkschnittstellen) und hat keine "
+    "Anmeldung: Jede Person, die diesen Rechner erreicht, kann alle Daten sehen und ändern. "
+    "Für den Betrieb im Netz ist der Teammodus mit Anmeldung (PostGIS) nötig; bis dahin nur in "
+    "einem vertrauenswürdigen Netz und nur vorübergehend verwenden."
+)
+
+
+def serve_arguments(extra: list[str]) -> tuple[list[str], list[str]]:
+    """The address the app listens on, and the remaining arguments for Streamlit.
+
+    By default only this computer can open the app (``localhost``, also the setting in
+    ``.streamlit/config.toml``). ``--im-netz`` or ``SOZIALRAUM_IM_NETZ=1`` serve it on every
+    interface, with a warning; so does an explicit ``--server.address`` that is not local.
+    """
+    rest = [a for a in extra if a != "--im-netz"]
+    if "--server.address" in rest or any(a.startswith("--server.address=") for a in rest):
+        address = ""
+        for i, arg in enumerate(rest):
+            if arg.startswith("--server.address="):
+                address = arg.split("=", 1)[1]
+            elif arg == "--server.address" and i + 1 < len(rest):
+                address = rest[i + 1]
+        if address not in LOCAL_ADDRESSES:
+            print(f"[dev] {NETWORK_WARNING}", file=sys.stderr, flush=True)
+        return [], rest
+    if "--im-netz" in extra or os.environ.get("SOZIALRAUM_IM_NETZ") == "1":
+        print(f"[dev] {NETWORK_WARNING}", file=sys.stderr, flush=True)
+        return ["--server.address", "0.0.0.0"], rest
+    return ["--server.address", "localhost"], rest
+
+
 def cmd_app(extra: list[str]) -> None:
+    address, rest = serve_arguments(extra)
     python = setup()
     check_reference_data(python)
     run([python, "-m", "cli", "build", "--region", DEMO_REGION])
-    run([python, "-m", "streamlit", "run", "app.py", "--browser.gatherUsageStats", "false", *extra])
+    run([python, "-m", "streamlit", "run", "app.py", "--browser.gatherUsageStats", "false",
+         *address, *rest])
 
 
 def cmd_test(extra: list[str]) -> None:

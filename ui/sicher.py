@@ -13,6 +13,10 @@ folium hands text to the browser in three ways, each unsafe for raw user text:
 
 Options such as a marker's ``title`` or ``alt`` are set by Leaflet as DOM properties (plain text);
 folium writes them as escaped JSON, so they take the raw text.
+
+Also here: the upload limit the app checks (:data:`MAX_UPLOAD_MB`, the same number as
+``server.maxUploadSize`` in ``.streamlit/config.toml``, which Streamlit enforces itself) and the
+warning shown when the server listens on the network (:func:`network_warning`).
 """
 
 from __future__ import annotations
@@ -24,9 +28,24 @@ import folium
 
 from layers.sicher import escape_html, script_json
 
-__all__ = ["geojson_tooltip", "html_text", "script_json", "tooltip", "tooltip_data"]
+__all__ = ["LOCAL_ADDRESSES", "MAX_UPLOAD_MB", "NETWORK_WARNING", "check_upload_size",
+           "geojson_tooltip", "html_text", "network_warning", "script_json", "tooltip",
+           "tooltip_data"]
 
 html_text = escape_html
+
+# Uploads larger than this are refused; equal to server.maxUploadSize in .streamlit/config.toml
+# (a test checks both). 50 MB hold a service list of several hundred thousand rows or a
+# GeoPackage of a city's planning areas.
+MAX_UPLOAD_MB = 50
+
+LOCAL_ADDRESSES = frozenset({"localhost", "127.0.0.1", "::1"})
+NETWORK_WARNING = (
+    "Die App ist im Netz erreichbar und hat keine Anmeldung: Jede Person, die diesen Rechner "
+    "erreicht, kann alle Daten sehen und ändern. Für den Betrieb im Netz ist der Teammodus mit "
+    "Anmeldung (PostGIS) nötig; bis dahin nur auf diesem Rechner verwenden "
+    "(python dev.py app ohne --im-netz)."
+)
 
 
 def tooltip(text: object, **options: Any) -> folium.Tooltip:
@@ -62,3 +81,34 @@ def geojson_tooltip(fields: Sequence[str], aliases: Sequence[str], **options: An
     """A GeoJSON tooltip with escaped labels; use it on :func:`tooltip_data` of the same fields."""
     return folium.GeoJsonTooltip(fields=list(fields), aliases=[escape_html(a) for a in aliases],
                                  **options)
+
+
+def check_upload_size(upload: Any, limit_mb: int = MAX_UPLOAD_MB) -> str | None:
+    """A German message if an upload is larger than the limit, else ``None``.
+
+    Parameters
+    ----------
+    upload
+        A Streamlit ``UploadedFile`` (anything with ``name`` and ``size`` in bytes).
+    limit_mb
+        The limit in MB (default :data:`MAX_UPLOAD_MB`).
+    """
+    size = int(getattr(upload, "size", 0) or 0)
+    if size <= limit_mb * 1024 * 1024:
+        return None
+    return (f"Die Datei '{getattr(upload, 'name', '')}' ist {size / 1024 / 1024:.1f} MB groß; "
+            f"erlaubt sind höchstens {limit_mb} MB. Teilen Sie die Datei auf, oder erhöhen Sie "
+            "die Grenze in .streamlit/config.toml (server.maxUploadSize) und in "
+            "ui/sicher.py (MAX_UPLOAD_MB) gemeinsam.")
+
+
+def network_warning(address: object) -> str | None:
+    """:data:`NETWORK_WARNING` if the server's address is not the local machine, else ``None``.
+
+    Parameters
+    ----------
+    address
+        Streamlit's ``server.address`` (empty or ``None`` means every interface).
+    """
+    text = str(address or "").strip().strip("[]")
+    return None if text in LOCAL_ADDRESSES else NETWORK_WARNING

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from layers.regions import available_regions
-from ui import state, theme
+from ui import sicher, state, theme
 
 __all__ = ["APP_CSS", "page_frame", "render_sidebar"]
 
@@ -42,6 +42,9 @@ def render_sidebar() -> None:
                  "ohne Internet. An: Kartenkacheln werden aus dem Internet geladen "
                  "(dabei erfährt der Kachel-Server, welchen Kartenausschnitt Sie ansehen).",
         )
+        exposed = sicher.network_warning(st.get_option("server.address"))
+        if exposed:
+            st.warning(exposed, icon=":material/public:")
 
 
 def page_frame() -> None:

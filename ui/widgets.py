@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.angebote import service_types
-from layers.errors import SozialraumError
+from layers.errors import InputValidationError, SozialraumError
 from layers.formatting import MISSING, de_number
 from layers.sicher import escape_markdown, path_inside, safe_file_name
 from planungsraeume.darstellung import csv_bytes
@@ -30,7 +30,7 @@ from planungsraeume.frage import (
     selection_text,
 )
 from planungsraeume.region import Region
-from ui import cached, state
+from ui import cached, sicher, state
 
 __all__ = [
     "DATA_KIND_SHORT",
@@ -145,12 +145,17 @@ def temp_upload(uploaded: Any, folder_key: str) -> Path:
     """Save an upload into a private temporary folder; return the path of its main file.
 
     An upload is one file or a list of them (e.g. a Shapefile set, whose ``.shp`` is returned);
-    the folder is outside the project. A name that would lead out of it (``..``) is refused.
+    the folder is outside the project. A name that would lead out of it (``..``) is refused, so
+    is a file above the upload limit (:func:`ui.sicher.check_upload_size`).
 
     The folder lives in the system's temp directory for the session and is reused per key, so
     a second upload replaces the first. Only the file's name is used, never a browser path.
     """
     files = uploaded if isinstance(uploaded, list) else [uploaded]
+    for item in files:
+        too_large = sicher.check_upload_size(item)
+        if too_large:
+            raise InputValidationError(too_large)
     state_key = f"_upload_dir_{folder_key}"
     folder = st.session_state.get(state_key)
     if not folder or not Path(folder).exists():

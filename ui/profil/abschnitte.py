@@ -9,6 +9,7 @@ import streamlit as st
 
 from layers import settings
 from layers.errors import SozialraumError
+from layers.sicher import escape_markdown
 from planungsraeume import barrieren, erreichbarkeit
 from planungsraeume.darstellung import count_text, rate_text
 from planungsraeume.frage import Question
@@ -104,7 +105,7 @@ def barriers(region: Region, pr_id: str) -> None:
         return
     with st.spinner("Geschützte Barrieren-Übersicht wird erstellt …"):
         summary = barrieren.area_summary(region, cached.barrier_publication(region), pr_id, top=5)
-    st.markdown(summary.text())
+    st.markdown(escape_markdown(summary.text()))
     cols = st.columns(4)
     cols[0].metric("Personen mit Meldungen", count_text(summary.personen))
     cols[1].metric("Meldungen", count_text(summary.meldungen))

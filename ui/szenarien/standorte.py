@@ -54,6 +54,9 @@ def _own_candidates(region: Region) -> Any:
     if upload is None:
         raise InputValidationError("Es ist keine Kandidatenliste gewählt.",
                                    hinweis="Laden Sie eine CSV- oder Excel-Datei hoch.")
+    too_large = sicher.check_upload_size(upload)
+    if too_large:
+        raise InputValidationError(too_large)
     with tempfile.TemporaryDirectory() as folder:
         path = path_inside(folder, Path(upload.name).name or "kandidaten")
         path.write_bytes(upload.getvalue())

@@ -20,6 +20,7 @@ from layers.sicher import path_inside
 from layers.szenarien import ScenarioEdit
 from ui import cached, state, widgets
 from ui.maplayers import WEB_CRS
+from ui.sicher import check_upload_size
 
 __all__ = [
     "CLICK", "EDITS", "MAP_KEY", "MESSAGE", "MODES", "PLACE_MODES", "RESULT",
@@ -209,6 +210,9 @@ def load_file() -> None:
     if upload is None:
         raise InputValidationError("Es ist keine Datei gewählt.",
                                    hinweis="Wählen Sie eine CSV- oder Excel-Datei.")
+    too_large = check_upload_size(upload)
+    if too_large:
+        raise InputValidationError(too_large)
     region = state.region()
     with tempfile.TemporaryDirectory() as folder:
         path = path_inside(folder, Path(upload.name).name or "szenario")
