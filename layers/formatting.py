@@ -82,7 +82,7 @@ def excel_csv_bytes(table: Any) -> bytes:
     Text cells that a spreadsheet would run as a formula (beginning with ``=``, ``+``, ``-``,
     ``@``, tab or carriage return) are written with ``'`` in front
     (:func:`layers.sicher.neutralise_formulas`, OWASP "CSV Injection"); numbers, also negative
-    ones, stay numbers.
+    ones, stay numbers. Lines end with CR LF; a cell holding a line break is quoted.
 
     Parameters
     ----------
@@ -94,5 +94,8 @@ def excel_csv_bytes(table: Any) -> bytes:
     bytes
         The file content; opens in a German Excel without an import dialog.
     """
-    text: str = neutralise_formulas(table).to_csv(index=False, sep=";", decimal=",")
+    # CRLF as Excel writes it; it also makes pandas quote a field with a bare carriage return,
+    # which would otherwise start a new spreadsheet row (and there a formula).
+    text: str = neutralise_formulas(table).to_csv(index=False, sep=";", decimal=",",
+                                                  lineterminator="\r\n")
     return text.encode("utf-8-sig")

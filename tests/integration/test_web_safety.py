@@ -94,6 +94,24 @@ def test_app_and_cli_tables_neutralise_names_but_keep_negative_numbers(cli_store
     assert back["Differenz"].tolist() == [-120, 35] and back["Anteil"].tolist() == [-0.5, 1.25]
 
 
+HOSTILE_NAME = '<img src=x onerror="alert(1)"><script>alert(2)</script>${alert(3)}<svg onload=alert(4)>'
+
+
+def _tags(markup: str) -> list[tuple[str, dict[str, str | None]]]:
+    from html.parser import HTMLParser
+
+    found: list[tuple[str, dict[str, str | None]]] = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, dict(attrs)))
+
+    parser = Parser()
+    parser.feed(markup)
+    parser.close()
+    return found
+
+
 def _files(folder: Path) -> set[Path]:
     return {p for p in folder.rglob("*") if p.is_file()}
 
@@ -103,6 +121,8 @@ def test_report_for_a_traversal_id_writes_only_inside_the_output_folder(cli_stor
     areas["pr_id"] = areas["pr_id"].astype("string")
     areas.loc[areas.index[0], "pr_id"] = "../../../x"
     areas.loc[areas.index[1], "pr_id"] = "/tmp/absolut"
+    areas["name"] = areas["name"].astype("string")
+    areas.loc[areas.index[:2], "name"] = HOSTILE_NAME
     cli_store.write_layers({"planungsraeume": areas})
     work = tmp_path / "arbeit"
     out = work / "a" / "b" / "c" / "berichte"
@@ -122,13 +142,19 @@ def test_report_for_a_traversal_id_writes_only_inside_the_output_folder(cli_stor
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "../../../x" in index  # the id is shown as text …
     assert 'href="../' not in index  # … but never linked as a path
+    for page in new:  # the hostile names are text in the Steckbrief, never markup
+        tags = _tags(page.read_text(encoding="utf-8"))
+        assert "script" not in {t for t, _ in tags} and "svg" not in {t for t, _ in tags}
+        assert all(t != "img" or (a.get("src") or "").startswith("data:image/png") for t, a in tags)
+        assert not any(k.startswith("on") for _, a in tags for k in a)
+        assert "&lt;img src=x onerror" in page.read_text(encoding="utf-8")
 
 
-def test_hotspot_outputs_stay_in_their_folder(aachen_region_copy, tmp_path):
+def test_hotspot_outputs_stay_in_their_folder(aachen, tmp_path):
     from planungsraeume.barrieren import hotspot_outputs
 
     out = tmp_path / "hotspots"
-    files = hotspot_outputs(aachen_region_copy, 1000, out)
+    files = hotspot_outputs(aachen, 1000, out, permutations=99)
     for path in (files.geopackage, files.geotiff):
         assert out.resolve() in Path(path).resolve().parents
 

@@ -190,6 +190,17 @@ def test_the_one_csv_writer_neutralises(tmp_path):
     assert back["Text"].tolist() == ["-3,5", "'@a", "ok"]
 
 
+def test_a_line_break_in_a_cell_cannot_start_a_new_row(tmp_path):
+    frame = pd.DataFrame({"Name": ["Beratung\r=1+1", "Nord\n@SUMME(A1)", "ok"], "Zahl": [1, 2, 3]})
+    data = excel_csv_bytes(frame)
+    assert data.decode("utf-8-sig").splitlines()[0] == "Name;Zahl"
+    assert b'"Beratung\r=1+1";1\r\n' in data and b'"Nord\n@SUMME(A1)";2\r\n' in data
+    path = tmp_path / "zeilen.csv"
+    path.write_bytes(data)
+    back = pd.read_csv(path, sep=";", encoding="utf-8-sig")
+    assert back["Name"].tolist() == frame["Name"].tolist() and back["Zahl"].tolist() == [1, 2, 3]
+
+
 # --------------------------------------------------------------------------------------------
 # File names and folders
 # --------------------------------------------------------------------------------------------
