@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.errors import SozialraumError
+from layers.sicher import escape_markdown
 from ui import state, widgets
 from ui.daten.meldungen import flash_and_rerun, show_error, show_flash
 from ui.maplayers import WEB_CRS
@@ -65,7 +66,7 @@ def _check(path: Path, options: dict[str, Any]) -> None:
 def _report(report: Any, path: Path) -> None:
     """The summary, the findings with a CSV download, geocoding and the valid rows."""
     (st.warning if report.fehler else st.success)(
-        report.zusammenfassung(), icon=":material/warning:" if report.fehler
+        escape_markdown(report.zusammenfassung()), icon=":material/warning:" if report.fehler
         else ":material/check_circle:")
     table = report.tabelle()
     if len(table):

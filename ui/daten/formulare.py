@@ -14,7 +14,6 @@ from streamlit_folium import st_folium
 
 from layers.angebote import COLUMN_LABELS
 from layers.errors import InputValidationError, SozialraumError, VersionConflictError
-from layers.sicher import escape_markdown
 from ui import cached, legend, maps, overlays, state, widgets
 from ui.daten.meldungen import flash_and_rerun, show_error, text
 from ui.maplayers import WEB_CRS, to_region_crs
@@ -161,7 +160,7 @@ def add_form(service_fields: Callable[[str, Any], tuple[dict[str, Any], dict[str
     except SozialraumError as exc:
         show_error(exc)
         return
-    flash_and_rerun(f"Angelegt: {escape_markdown(clean.get('name'))} (ID {escape_markdown(result.angebot_id)}). Rückgängig im "
+    flash_and_rerun(f"Angelegt: {clean.get('name')} (ID {result.angebot_id}). Rückgängig im "
                     f"Änderungsverlauf (Eintrag {result.audit_id}).")
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.errors import SozialraumError
+from layers.sicher import escape_markdown
 from ui import widgets
 
 __all__ = ["FLASH_KEY", "flash_and_rerun", "problems", "show_error", "show_flash", "text"]
@@ -27,7 +28,10 @@ def problems(found: list[Any]) -> pd.DataFrame:
 
 
 def flash_and_rerun(message: str, area: str = "bearbeiten") -> None:
-    """Show a success message after the whole app has been redrawn with the new data."""
+    """Show a success message after the whole app has been redrawn with the new data.
+
+    ``message`` is plain text (names and file names in it are shown literally).
+    """
     st.session_state[f"{FLASH_KEY}_{area}"] = message
     st.rerun(scope="app")
 
@@ -36,7 +40,7 @@ def show_flash(area: str = "bearbeiten") -> None:
     """The success message of the last write in this area, once."""
     message = st.session_state.pop(f"{FLASH_KEY}_{area}", None)
     if message:
-        st.success(message, icon=":material/check_circle:")
+        st.success(escape_markdown(message, keep_lines=True), icon=":material/check_circle:")
 
 
 def show_error(exc: SozialraumError) -> None:

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.errors import SozialraumError
+from layers.sicher import escape_markdown
 from ui import state, widgets
 from ui.daten.meldungen import flash_and_rerun, problems, show_error, show_flash
 
@@ -58,7 +59,8 @@ def _check_areas(kind: str, path: Any, options: dict[str, Any]) -> None:
 def _area_report(areas: Any, check: Any) -> None:
     from layers.planungsraeume.checks import save_planning_areas
 
-    (st.success if check.ok else st.error)(f"{len(areas)} Planungsräume: {check.summary()}")
+    (st.success if check.ok else st.error)(
+        escape_markdown(f"{len(areas)} Planungsräume: {check.summary()}"))
     warnings = list(areas.attrs.get("probleme", [])) + list(check.probleme)
     if warnings:
         widgets.table(problems(warnings))
@@ -109,7 +111,7 @@ def areas_tab() -> None:
 def _indicator_result(result: Any) -> None:
     from layers.planungsraeume.tabellen import save_user_indicators
 
-    st.success(result.summary(), icon=":material/check_circle:")
+    st.success(escape_markdown(result.summary()), icon=":material/check_circle:")
     if result.probleme:
         widgets.table(problems(result.probleme))
     widgets.table(result.werte)
@@ -192,7 +194,7 @@ def barrier_tab() -> None:
             show_error(exc)
             return
         st.session_state["bm_pruefung"] = str(path)
-        st.success(result.summary(), icon=":material/check_circle:")
+        st.success(escape_markdown(result.summary()), icon=":material/check_circle:")
     if st.session_state.get("bm_pruefung") != str(path):
         return
     if st.button("Meldungen speichern", key="bm_speichern", icon=":material/save:"):

@@ -63,7 +63,7 @@ def _create(region: Region, pr_id: str, name: str, frage: Question) -> dict[str,
             content = _write(region, pr_id, frage, progress)
         except SozialraumError as exc:
             status.update(label="Steckbrief konnte nicht erstellt werden", state="error")
-            st.error(str(exc))
+            st.error(escape_markdown(str(exc), keep_lines=True))
             return None
         status.update(label="Steckbrief erstellt", state="complete", expanded=False)
     return content
