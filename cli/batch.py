@@ -55,10 +55,11 @@ def save_batch(table: pd.DataFrame, errors: pd.DataFrame, path: str) -> None:
             pyogrio.write_dataframe(errors, target, layer="batch_fehler", driver="GPKG",
                                     append=True)
     else:
-        table.to_csv(target, index=False, sep=";", encoding="utf-8-sig", decimal=",")
+        from planungsraeume.darstellung import write_csv
+
+        write_csv(table, target)  # the one CSV writer (formula-like cells neutralised)
         if len(errors):
-            errors.to_csv(target.with_name(target.stem + "_fehler.csv"), index=False, sep=";",
-                          encoding="utf-8-sig")
+            write_csv(errors, target.with_name(target.stem + "_fehler.csv"))
     print(f"gespeichert: {target}")
 
 

@@ -127,9 +127,11 @@ def _analysis(task: RegionTask, analyse: str, frage: Question, out_dir: str | No
 
         table = coverage(region, frage)
         return table.reset_index() if table.index.name else table
+    from layers.sicher import path_inside, safe_file_name
     from planungsraeume.steckbrief import write_reports
 
-    folder = Path(out_dir or Path(task.cache_dir) / "steckbriefe") / task.name
+    base = Path(out_dir or Path(task.cache_dir) / "steckbriefe")
+    folder = path_inside(base, safe_file_name(task.name, fallback="region"))
     files = write_reports(region, folder, formats=("html",))
     return pd.DataFrame({"datei": [str(path) for path in files]})
 

@@ -30,7 +30,7 @@ from layers.sicher import escape_html, script_json
 
 __all__ = ["LOCAL_ADDRESSES", "MAX_UPLOAD_MB", "NETWORK_WARNING", "check_upload_size",
            "geojson_tooltip", "html_text", "network_warning", "script_json", "tooltip",
-           "tooltip_data"]
+           "tooltip_data", "upload_limit_mb"]
 
 html_text = escape_html
 
@@ -83,7 +83,15 @@ def geojson_tooltip(fields: Sequence[str], aliases: Sequence[str], **options: An
                                  **options)
 
 
-def check_upload_size(upload: Any, limit_mb: int = MAX_UPLOAD_MB) -> str | None:
+def upload_limit_mb() -> float:
+    """The largest upload the app accepts: :data:`MAX_UPLOAD_MB`, or the data layer's import limit
+    ``layers.settings.max_file_mb`` (``SOZIALRAUM_MAX_FILE_MB``) if that is lower."""
+    from layers import settings
+
+    return float(min(MAX_UPLOAD_MB, settings.max_file_mb))
+
+
+def check_upload_size(upload: Any, limit_mb: float | None = None) -> str | None:
     """A German message if an upload is larger than the limit, else ``None``.
 
     Parameters
@@ -91,13 +99,15 @@ def check_upload_size(upload: Any, limit_mb: int = MAX_UPLOAD_MB) -> str | None:
     upload
         A Streamlit ``UploadedFile`` (anything with ``name`` and ``size`` in bytes).
     limit_mb
-        The limit in MB (default :data:`MAX_UPLOAD_MB`).
+        The limit in MB (default :func:`upload_limit_mb`).
     """
+    if limit_mb is None:
+        limit_mb = upload_limit_mb()
     size = int(getattr(upload, "size", 0) or 0)
     if size <= limit_mb * 1024 * 1024:
         return None
     return (f"Die Datei '{getattr(upload, 'name', '')}' ist {size / 1024 / 1024:.1f} MB groß; "
-            f"erlaubt sind höchstens {limit_mb} MB. Teilen Sie die Datei auf, oder erhöhen Sie "
+            f"erlaubt sind höchstens {limit_mb:g} MB. Teilen Sie die Datei auf, oder erhöhen Sie "
             "die Grenze in .streamlit/config.toml (server.maxUploadSize) und in "
             "ui/sicher.py (MAX_UPLOAD_MB) gemeinsam.")
 

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from layers.errors import Problem
+from layers.sicher import FORMULA_PREFIXES  # the one list, also used by the CSV writer
 
 __all__ = [
     "BIDI_CONTROLS",
@@ -47,8 +48,6 @@ _ANY = re.compile(f"[{re.escape(INVISIBLE)}]")
 _BIDI = re.compile(f"[{re.escape(BIDI_CONTROLS)}]")
 _REMOVABLE = re.compile(f"[{re.escape(_ZERO_WIDTH + _CONTROLS)}]")
 
-#: First characters that make spreadsheet programs read a cell as a formula (OWASP).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def strip_invisible(text: str) -> str:

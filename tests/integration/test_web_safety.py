@@ -175,6 +175,8 @@ def test_streamlit_config_binds_to_localhost_and_limits_uploads():
     assert server["address"] == "localhost"
     assert 1 <= server["maxUploadSize"] <= 200
     assert server["maxUploadSize"] == sicher.MAX_UPLOAD_MB
+    # The app never takes an upload that the import would refuse for its size.
+    assert sicher.MAX_UPLOAD_MB <= settings.max_file_mb
     assert server.get("enableXsrfProtection", True) is True
 
 
@@ -198,7 +200,7 @@ def test_dev_app_serves_on_the_network_only_when_asked(capsys, monkeypatch):
     assert os.environ["SOZIALRAUM_IM_NETZ"] == "1"
 
 
-def test_upload_size_check_agrees_with_the_server_limit(tmp_path):
+def test_upload_size_check_agrees_with_the_server_limit(monkeypatch):
     from ui import sicher
 
     class Upload:
@@ -209,4 +211,8 @@ def test_upload_size_check_agrees_with_the_server_limit(tmp_path):
     message = sicher.check_upload_size(Upload("gross.xlsx", sicher.MAX_UPLOAD_MB * 1024 * 1024 + 1))
     assert message is not None and "gross.xlsx" in message and f"{sicher.MAX_UPLOAD_MB} MB" in message
     assert "maxUploadSize" in message
+    # A lower import limit of the data layer (SOZIALRAUM_MAX_FILE_MB) wins.
+    monkeypatch.setattr(settings, "max_file_mb", 10)
+    assert sicher.upload_limit_mb() == 10
+    assert "höchstens 10 MB" in (sicher.check_upload_size(Upload("a.csv", 11 * 1024 * 1024)) or "")
 
