@@ -157,6 +157,14 @@ class VersionConflictError(StoreError):
     """An edit was based on an outdated version of an object and was refused."""
 
 
+class AccessDeniedError(StoreError, PermissionError):
+    """The database refused a read or write the user's role does not allow (server mode)."""
+
+
+class LoginError(StoreError, PermissionError):
+    """A login to the server database failed (unknown user, wrong password, no role)."""
+
+
 class AnalysisError(SozialraumError):
     """An analysis was asked something it cannot answer with the given inputs."""
 

@@ -12,6 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from pyproj import CRS
 
@@ -45,6 +46,8 @@ ALLOWED_KEYS: dict[str, tuple[str, ...] | None] = {
                      "geschosse_standard", "altersanteile"),
     "synthetisch": ("seed", "barrieren_personen", "barrieren_meldungen_je_person_max",
                     "angebote_je_typ", "stichtag"),
+    # Team mode (issue #11): the region lives in a PostgreSQL/PostGIS database.
+    "speicher": ("datenbank", "schema"),
 }
 
 #: The official ETRS89/UTM zone of each German Land, by the first two digits of its AGS: the
@@ -120,6 +123,9 @@ class RegionConfig:
         Seeds and sizes for the synthetic layers.
     path
         The configuration file.
+    datenbank, datenbank_schema
+        Team mode: the PostgreSQL URL (without password) and schema the region is stored in
+        (``[speicher]``; ``None``: :data:`layers.settings.database_url`, else a GeoPackage).
     """
 
     name: str
@@ -136,6 +142,8 @@ class RegionConfig:
     synthetic: dict[str, Any]
     path: Path
     beschreibung: str = ""
+    datenbank: str | None = None
+    datenbank_schema: str | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -246,7 +254,33 @@ def load_region(name_or_path: str | Path) -> RegionConfig:
         synthetic=dict(raw.get("synthetisch", {})),
         path=path,
         raw=raw,
+        **_storage(reader, path),
     )
+
+
+def _storage(reader: _Sections, path: Path) -> dict[str, str | None]:
+    """The ``[speicher]`` section: database URL (never with a password) and schema."""
+    section = reader.section("speicher") if "speicher" in reader.raw else {}
+    url = section.get("datenbank")
+    schema = section.get("schema")
+    if url is not None:
+        url = str(url)
+        parsed = urlsplit(url)
+        if parsed.scheme not in ("postgresql", "postgres"):
+            raise ConfigError(
+                f"[speicher] datenbank = '{url}' ist keine PostgreSQL-Adresse.",
+                hinweis="Schreiben Sie sie als postgresql://server:5432/datenbank.",
+                datei=path,
+            )
+        if parsed.password:
+            raise ConfigError(
+                "[speicher] datenbank enthält ein Passwort; Passwörter gehören nie in "
+                "Projektdateien.",
+                hinweis="Entfernen Sie das Passwort aus der Adresse. Die App fragt bei der "
+                "Anmeldung danach, die Kommandozeile nutzt PGPASSWORD oder ~/.pgpass.",
+                datei=path,
+            )
+    return {"datenbank": url, "datenbank_schema": None if schema is None else str(schema)}
 
 
 def _config_path(name_or_path: str | Path) -> Path:

@@ -23,6 +23,12 @@ show_progress : bool
     Show progress bars on the terminal (``SOZIALRAUM_PROGRESS=0`` turns them off).
 log_level : str
     Level of the ``sozialraum`` logger (``SOZIALRAUM_LOG_LEVEL``).
+database_url : str or None
+    Team mode: the PostgreSQL/PostGIS database every region is stored in, as
+    ``postgresql://host:port/dbname`` (``SOZIALRAUM_DB``; a region file's ``[speicher]
+    datenbank`` overrides it per region). Never put a password into it: the app asks for a
+    login, the command line uses libpq's ``PGPASSWORD``/``~/.pgpass``. ``None`` (default):
+    each region is a GeoPackage in :attr:`cache_dir`.
 max_file_mb : float
     Largest input file (tables, geodata) accepted for import, in MB; checked before the file is
     parsed (``SOZIALRAUM_MAX_FILE_MB``, default 100).
@@ -48,6 +54,7 @@ from pathlib import Path
 
 __all__ = [
     "cache_dir",
+    "database_url",
     "default_region",
     "log_level",
     "max_columns",
@@ -85,6 +92,8 @@ privacy_rounding_base: int = 5
 show_progress: bool = os.environ.get("SOZIALRAUM_PROGRESS", "1") != "0"
 
 log_level: str = os.environ.get("SOZIALRAUM_LOG_LEVEL", "INFO")
+
+database_url: str | None = os.environ.get("SOZIALRAUM_DB") or None
 
 
 

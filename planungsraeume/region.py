@@ -111,7 +111,7 @@ class Region:
         """What every cached answer of this region is keyed by: name, store and version, day."""
         return {
             "region": self.name,
-            "speicher": str(getattr(self.store, "path", type(self.store).__name__)),
+            "speicher": self.store.cache_identity(),
             "version": self.store.version_token(),
             "tag": date.today().isoformat(),
         }

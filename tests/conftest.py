@@ -12,6 +12,7 @@ no other test can ask for them; a unit test that builds a region some other way 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,7 @@ from layers.regions import RegionConfig, load_region
 
 if TYPE_CHECKING:
     from layers.sources.gtfs import GtfsFeed
+    from tests.tools.postgres import Cluster
 
 TESTS = Path(__file__).resolve().parent
 INTEGRATION = TESTS / "integration"
@@ -94,6 +96,32 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         from layers.build import BuildResult
 
         BuildResult.__init__ = original  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def postgis_cluster() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL/PostGIS server for the whole session (team-mode tests).
+
+    Started on first use (``initdb`` into a temporary folder, a free local port, removed
+    afterwards). Where no server can be started the tests that need it are skipped with the
+    reason - or fail when ``SOZIALRAUM_REQUIRE_POSTGIS=1`` (CI).
+    """
+    from tests.tools.postgres import ClusterUnavailableError, start_cluster
+
+    try:
+        cluster = start_cluster()
+    except ClusterUnavailableError as exc:
+        if os.environ.get("SOZIALRAUM_REQUIRE_POSTGIS") == "1":
+            pytest.fail(f"PostGIS-Server verlangt (SOZIALRAUM_REQUIRE_POSTGIS=1), aber: {exc}",
+                        pytrace=False)
+        pytest.skip(f"kein PostGIS-Testserver: {exc}")
+    try:
+        yield cluster
+    finally:
+        from layers.store.postgis import close_pools
+
+        close_pools()
+        cluster.stop()
 
 
 @pytest.fixture(scope="session")

@@ -499,15 +499,12 @@ def undo_change(store: RegionStore, audit_id: int) -> EditResult:
                 before["geometry"], after["geometry"] = current.get("geometry"), geometry
             before["version"], after["version"] = now, version
             undo_id = tx.audit(TABLE, ident, "rueckgaengig", before, after)
-        tx.execute(f'UPDATE "{AUDIT_TABLE}" SET rueckgaengig_von = ? WHERE fid = ?',
-                   (int(audit_id), undo_id))
+        tx.link_undo(undo_id, int(audit_id))
     return EditResult(ident, version, undo_id)
 
 
 def _has_audit(tx: Transaction) -> bool:
-    return tx.execute(
-        "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (AUDIT_TABLE,)
-    ).fetchone() is not None
+    return tx.has_table(AUDIT_TABLE)
 
 
 def _decode(text: str | None) -> dict[str, Any] | None:

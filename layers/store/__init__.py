@@ -1,8 +1,9 @@
 """The region store: one interface for reading and writing region data, two files behind it.
 
 Every module reads and writes region data through :class:`RegionStore`; nothing else opens
-the GeoPackages (or, later, a PostGIS connection). :func:`open_store` returns a
-:class:`GeoPackageStore`, which composes
+the GeoPackages or a PostGIS connection. :func:`open_store` returns a
+:class:`layers.store.postgis.PostgisStore` in team mode (``SOZIALRAUM_DB``, see
+:mod:`layers.store.postgis`) and otherwise a :class:`GeoPackageStore`, which composes
 
 * the **derived store** ``<cache>/regions/<name>.gpkg``: everything a build makes. A build
   writes a new file and swaps it in with an atomic ``os.replace``; it is never written in
@@ -41,6 +42,7 @@ __all__ = [
     "LOCK_TIMEOUT_S",
     "META_TABLE",
     "USER_SUFFIX",
+    "database_url",
     "GeoPackageFile",
     "GeoPackageStore",
     "RegionStore",
@@ -65,8 +67,18 @@ def user_store_path(region_name: str) -> Path:
     return user_path_for(region_store_path(region_name))
 
 
-def open_store(region: Any) -> GeoPackageStore:
-    """Open the store of a region (both files), recovering and checking them once.
+def database_url(config: Any) -> str | None:
+    """The team database of a region (``[speicher] datenbank``, else ``SOZIALRAUM_DB``)."""
+    return getattr(config, "datenbank", None) or settings.database_url
+
+
+def open_store(region: Any) -> RegionStore:
+    """Open the store of a region: PostGIS in team mode, else the GeoPackage files.
+
+    Team mode applies when the region file has ``[speicher] datenbank`` or ``SOZIALRAUM_DB``
+    is set; the store then belongs to the login set with
+    :func:`layers.store.postgis.use_login` (the app's login), else to libpq's defaults.
+    The GeoPackage store is recovered and checked once per process.
 
     Parameters
     ----------
@@ -75,7 +87,8 @@ def open_store(region: Any) -> GeoPackageStore:
 
     Returns
     -------
-    GeoPackageStore
+    RegionStore
+        A :class:`GeoPackageStore` or a :class:`layers.store.postgis.PostgisStore`.
 
     Raises
     ------
@@ -85,6 +98,12 @@ def open_store(region: Any) -> GeoPackageStore:
     from layers.regions import RegionConfig, load_region
 
     config = region if isinstance(region, RegionConfig) else load_region(region)
+    url = database_url(config)
+    if url:
+        from layers.store.postgis import PostgisStore, current_login
+
+        return PostgisStore(url, config.crs, schema=config.datenbank_schema or config.name,
+                            login=current_login())
     store = GeoPackageStore(region_store_path(config.name), config.crs)
     store.prepare()
     return store

@@ -20,7 +20,7 @@ LOCK_TIMEOUT_S = 60.0
 
 
 class RegionStore(ABC):
-    """Interface of a region store (two GeoPackages now, PostGIS later).
+    """Interface of a region store (two GeoPackages, or a PostGIS schema in team mode).
 
     A region store composes the *derived* layers (written only by the build) and the *user*
     data (written only by imports and edits, never by a build) behind one interface; see
@@ -83,6 +83,11 @@ class RegionStore(ABC):
     def has_layer(self, name: str) -> bool:
         """Whether a layer of that name exists."""
         return name in self.list_layers()
+
+    def cache_identity(self) -> str:
+        """What cached answers of this store are keyed by besides its version: where it is
+        (and, in team mode, which data the login may see)."""
+        return str(self.path)
 
     def read_meta(self) -> dict[str, str]:
         """The key/value metadata written by the build (fingerprint, summary, …)."""

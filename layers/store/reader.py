@@ -30,7 +30,7 @@ from pyproj import CRS
 from layers.errors import LayerNotFoundError
 from layers.store import sqlite as gpkg
 
-__all__ = ["UserFile", "list_tables", "read_table"]
+__all__ = ["UserFile", "column_from_values", "list_tables", "read_table"]
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _INTEGERS = {"INTEGER": "int64", "INT": "int64", "BIGINT": "int64", "MEDIUMINT": "int32",
@@ -56,7 +56,12 @@ def _geometries(blobs: Sequence[bytes | None]) -> np.ndarray:
     return shapely.from_wkb(np.array(wkb, dtype=object))
 
 
-def _column(values: list[Any], declared: str) -> pd.Series:
+def column_from_values(values: list[Any], declared: str) -> pd.Series:
+    """A column of values as GDAL would type it for a declared SQLite column type.
+
+    Also used by the PostGIS store (:mod:`layers.store.postgis.frames`), so that both stores
+    give the same dtypes.
+    """
     kind = declared.upper().split("(")[0].strip()
     if kind in _INTEGERS:
         if any(v is None for v in values):
@@ -114,7 +119,8 @@ def read_table(
     sql = f'SELECT {sql_columns} FROM "{name}"' + (f" WHERE {where}" if where else "")
     rows = conn.execute(sql).fetchall()
     data = list(zip(*rows, strict=True)) if rows else [() for _ in selected]
-    frame = pd.DataFrame({c: _column(list(data[i]), declared[c]) for i, c in enumerate(wanted)})
+    frame = pd.DataFrame({c: column_from_values(list(data[i]), declared[c])
+                          for i, c in enumerate(wanted)})
     if not geom:
         return frame
     shapes = _geometries(list(data[len(wanted)]))

@@ -103,6 +103,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         store = open_store(args.region)
+        if not isinstance(store, GeoPackageStore):
+            raise StoreError(
+                "Im Teambetrieb (PostgreSQL) sichert die IT die Datenbank (pg_dump, siehe README).",
+                hinweis="Dieses Werkzeug sichert nur die Nutzerdatei einer GeoPackage-Region.")
         if args.aktion == "pruefen":
             print("\n".join(check(store)))
             return 0

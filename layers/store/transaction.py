@@ -496,6 +496,17 @@ class Transaction:
             },
         )
 
+    def has_table(self, table: str) -> bool:
+        """Whether the table exists (in the user store, or the derived store for its layers)."""
+        if self._exists(table):
+            return True
+        return schema.owner(table) != schema.USER and self._exists(table, DERIVED_SCHEMA)
+
+    def link_undo(self, entry: int, undone: int) -> None:
+        """Record that audit entry ``entry`` undid entry ``undone``."""
+        self._conn.execute(f"UPDATE {_q(AUDIT_TABLE)} SET rueckgaengig_von = ? WHERE fid = ?",
+                           (int(undone), int(entry)))
+
     def ensure_table(self, table: str, columns: Mapping[str, str]) -> None:
         """Create a user attribute table with these SQLite column types if it does not exist."""
         if not self._exists(table):
