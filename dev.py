@@ -5,12 +5,14 @@
                           this computer; --im-netz or SOZIALRAUM_IM_NETZ=1 serves it on the
                           network, which needs the team mode with login)
     python dev.py test    set up, run ruff, mypy and the whole pytest suite
-    python dev.py setup   only create .venv and install the project
+    python dev.py setup   only create .venv, install the project and the test servers
     python dev.py build   build a region (arguments go to `sozialraum build`)
 
 Set-up means: create ``.venv`` with the running Python (3.11 or newer) if it is missing, install
 the project with its development tools (with uv if it can be installed, else with pip) whenever
-pyproject.toml changed, and check that the reference data is where it belongs. Only the standard
+pyproject.toml changed, and check that the reference data is where it belongs. ``setup`` and
+``test`` also install Debian's PostgreSQL/PostGIS for the team-mode tests when missing (Linux,
+as root or with ``sudo -n``), ``test`` also Chromium for the browser tests. Only the standard
 library is used here, because this script runs before anything is installed.
 """
 
@@ -167,6 +169,51 @@ def ensure_browser() -> None:
             return
 
 
+#: Debian packages of the team-mode tests (a throwaway PostgreSQL/PostGIS server);
+#: ``postgresql-postgis`` is the PostGIS of Debian's default PostgreSQL (15 on bookworm).
+POSTGIS_PACKAGES = ("postgresql", "postgresql-postgis")
+
+
+def postgis_installed() -> bool:
+    """PostgreSQL's server programs and the PostGIS extension of the same version are there."""
+    for initdb in Path("/usr/lib/postgresql").glob("*/bin/initdb"):
+        version = initdb.parent.parent.name
+        if Path(f"/usr/share/postgresql/{version}/extension/postgis.control").exists():
+            return True
+    return False
+
+
+def ensure_postgis() -> None:
+    """Install PostgreSQL and PostGIS for the team-mode tests where possible (Linux, apt).
+
+    As root directly, else with ``sudo -n`` (never asks for a password). Elsewhere the server
+    tests skip with a reason, unless SOZIALRAUM_REQUIRE_POSTGIS=1 (CI), where they fail.
+    """
+    if not sys.platform.startswith("linux"):
+        say("Hinweis: PostgreSQL/PostGIS wird nur unter Linux (Debian) installiert; die "
+            "Server-Tests werden hier übersprungen.")
+        return
+    if postgis_installed():
+        return
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    prefix = [] if is_root else ["sudo", "-n"]
+    if not shutil.which("apt-get") or not (is_root or shutil.which("sudo")):
+        say("Hinweis: PostgreSQL/PostGIS fehlt; die Server-Tests werden übersprungen (als root "
+            "oder mit sudo installiert 'python dev.py test' es selbst: apt-get install "
+            + " ".join(POSTGIS_PACKAGES) + ").")
+        return
+    say("installiere PostgreSQL und PostGIS für die Server-Tests (apt-get)")
+    env = dict(child_env(), DEBIAN_FRONTEND="noninteractive")
+    for command in ([*prefix, "apt-get", "update"],
+                    [*prefix, "apt-get", "install", "-y", "--no-install-recommends",
+                     *POSTGIS_PACKAGES]):
+        say("$ " + " ".join(command))
+        if subprocess.run(command, env=env).returncode != 0:
+            say("Hinweis: PostgreSQL/PostGIS konnte nicht installiert werden; Server-Tests werden "
+                "übersprungen (oder schlagen fehl, wenn SOZIALRAUM_REQUIRE_POSTGIS=1).")
+            return
+
+
 def setup() -> Path:
     python = ensure_venv()
     install(python)
@@ -207,6 +254,11 @@ def serve_arguments(extra: list[str]) -> tuple[list[str], list[str]]:
     return ["--server.address", "localhost"], rest
 
 
+def cmd_setup(extra: list[str]) -> None:
+    setup()
+    ensure_postgis()
+
+
 def cmd_app(extra: list[str]) -> None:
     address, rest = serve_arguments(extra)
     python = setup()
@@ -220,6 +272,7 @@ def cmd_test(extra: list[str]) -> None:
     python = setup()
     check_reference_data(python)
     ensure_browser()
+    ensure_postgis()
     run([python, "-m", "ruff", "check", "."])
     run([python, "-m", "mypy"])
     run([python, "-m", "pytest", *extra])
@@ -236,7 +289,7 @@ def cmd_build(extra: list[str]) -> None:
 
 def main() -> None:
     commands = {"app": cmd_app, "test": cmd_test, "build": cmd_build,
-                "setup": lambda extra: (setup(), None)[1]}
+                "setup": cmd_setup}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         sys.exit(2)

@@ -41,12 +41,14 @@ from layers.validation import require_crs
 if TYPE_CHECKING:
     from layers.store.postgis.store import PostgisStore
 
-__all__ = ["create_user_table", "replace_derived", "upload_geopackage"]
+__all__ = ["begin_upload", "create_user_table", "finish_upload", "replace_derived", "replace_table",
+           "upload_geopackage"]
 
 log = get_logger("store")
 
 
-def _as_owner(conn: Any, store: PostgisStore) -> None:
+def begin_upload(conn: Any, store: PostgisStore) -> None:
+    """Lock the region and act as the owner with the upload marker (in the caller's transaction)."""
     if conn.execute("SELECT to_regnamespace(%s) IS NULL", (store.schema,)).fetchone()[0]:
         raise StoreError(
             f"Das Schema '{store.schema}' gibt es in der Datenbank noch nicht.",
@@ -60,7 +62,7 @@ def _as_owner(conn: Any, store: PostgisStore) -> None:
     conn.execute(f"SELECT set_config('{UPLOAD_SETTING}', 'an', true)")
 
 
-def _replace_table(conn: Any, store: PostgisStore, name: str, frame: pd.DataFrame) -> None:
+def replace_table(conn: Any, store: PostgisStore, name: str, frame: pd.DataFrame) -> None:
     """Write a derived layer into a new table and swap it in (inside the caller's transaction)."""
     fresh = f"{name}__neu"
     s = q(store.schema)
@@ -113,7 +115,7 @@ def replace_derived(conn: Any, store: PostgisStore,
                     layers: Mapping[str, pd.DataFrame] | Iterable[tuple[str, pd.DataFrame]]
                     ) -> list[str]:
     """Write derived layers (in the caller's transaction); German report lines."""
-    _as_owner(conn, store)
+    begin_upload(conn, store)
     items = layers.items() if isinstance(layers, Mapping) else layers
     lines = []
     for name, frame in items:
@@ -125,14 +127,19 @@ def replace_derived(conn: Any, store: PostgisStore,
             lines.append(f"{name}: {kept} von {len(frame)} abgeleiteten Zeilen (eigene Zeilen "
                          "und Bearbeitungen bleiben)")
         elif own == schema.DERIVED:
-            _replace_table(conn, store, name, frame)
+            replace_table(conn, store, name, frame)
             lines.append(f"{name}: {len(frame)} Zeilen")
         else:
             raise StoreError(f"'{name}' gehört zu den eigenen Daten und wird nicht hochgeladen.")
+    finish_upload(conn, store)
+    return lines
+
+
+def finish_upload(conn: Any, store: PostgisStore) -> None:
+    """Give the region a new version token (readers' caches see the upload) and reset the role."""
     conn.execute(f"UPDATE {q(store.schema)}.{STATE_TABLE} SET wert = CASE schluessel WHEN "
                  "'zaehler' THEN (wert::bigint + 1)::text ELSE md5(random()::text) END")
     conn.execute("RESET ROLE")
-    return lines
 
 
 def upload_geopackage(store: PostgisStore, path: Path) -> list[str]:
