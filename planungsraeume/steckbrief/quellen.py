@@ -144,11 +144,13 @@ def report_barriers(
     rows: list[tuple[str, str, str]] = []
     for area in area_summaries(region, pub, top=3):
         rows.extend(_barrier_rows(area, MISSING_LABEL))
-    k, base = pub.rule.min_personen, pub.rule.rundungsbasis
+    from analyses.privacy.texts import garantie
+
+    # The guarantee sentence is the one of the Hilfe and Barrieren pages (one text, one place).
     rule_text = (
-        f"Werte erst ab {k} verschiedenen Personen, auf {base} gerundet und gegen Zurückrechnen "
-        f"geschützt; „{MISSING_LABEL}“ heißt: zu wenige Personen oder ausgeblendet. Meldungen "
-        f"werden nie als Punkte gezeigt. Regel: {pub.rule.kennzeichnung}."
+        f"Cell-Key-Methode wie beim Zensus 2022. {garantie(pub.rule)} „{MISSING_LABEL}“ heißt: "
+        f"keine oder zu wenige Personen. Meldungen werden nie als Punkte gezeigt. "
+        f"Regel: {pub.rule.kennzeichnung}."
     )
     return BarrierSummary(
         tabelle=pd.DataFrame.from_records(rows, columns=["pr_id", "merkmal", "wert"]),

@@ -602,6 +602,12 @@ def test_hilfe_renders(aachen_store):
         assert attribution in text
     assert "Der Sozialraum-Atlas ist ein Programm." in text
     assert "in Arbeit" not in text
+    # The privacy method from its one text module, in plain German and in Leichte Sprache.
+    from analyses.privacy import texts
+
+    assert texts.garantie() in text
+    assert "Cell-Key-Methode" in text and "So schützen wir die Menschen in den Meldungen" in text
+    assert "gerundet auf Vielfache" not in text  # the retired rounding-only description
 
 
 def test_a_store_error_is_shown_as_german_message(aachen_store, monkeypatch, tmp_path):

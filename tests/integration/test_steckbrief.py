@@ -249,7 +249,8 @@ def test_report_of_the_real_engines_shows_their_figures(aachen, long_indicators,
     assert summary.veroeffentlicht and summary.personen >= privacy_min_persons
     assert f"{de_number(summary.personen)} Personen, {de_number(summary.meldungen)} Meldungen" in text
     assert summary.top_codes["icf_code"].iloc[0] in text
-    assert f"ab {privacy_min_persons} verschiedenen Personen" in text
+    assert f"mindestens {privacy_min_persons} verschiedenen Personen" in text
+    assert "Cell-Key-Methode" in text
     html_page = next(p for p in written if p.suffix == ".html").read_text(encoding="utf-8")
     assert f"{de_number(summary.personen)} Personen" in html_page
     assert f"{MISSING_LABEL} (zu wenige" not in html_page  # PR17 is published

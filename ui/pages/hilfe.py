@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from layers import settings
+from analyses.privacy import texts as privacy_texts
 from ui import sidebar, widgets
 
 __all__ = ["render"]
@@ -158,16 +158,15 @@ def render() -> None:
         st.markdown(ANLEITUNG)
     with leicht:
         st.markdown(LEICHTE_SPRACHE)
+        st.markdown(privacy_texts.leichte_sprache())
     with begriffe:
         st.header("Was „synthetisch“, „modelliert“ und „generiert“ bedeuten", anchor=False)
         st.markdown(BEGRIFFE)
         st.header("Datenschutz bei Barrieremeldungen", anchor=False)
-        st.markdown(
-            f"Barrieremeldungen sind Gesundheits- und Sozialdaten. Der Atlas zeigt sie nur "
-            f"zusammengefasst: mindestens {settings.privacy_min_persons} verschiedene Personen je "
-            f"Zelle oder Gebiet, Zahlen gerundet auf Vielfache von "
-            f"{settings.privacy_rounding_base}, keine Punktkarten."
-        )
+        st.markdown(privacy_texts.erklaerung())
+        st.markdown("**Garantie:** " + privacy_texts.garantie())
+        with st.expander("Was die Regel nicht abdeckt"):
+            st.markdown("\n".join(f"- {item}" for item in privacy_texts.nicht_abgedeckt()))
     with quellen:
         st.markdown(QUELLEN)
         st.markdown(
