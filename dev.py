@@ -169,13 +169,16 @@ def ensure_browser() -> None:
             return
 
 
-#: Debian packages of the team-mode tests (a throwaway PostgreSQL/PostGIS server);
-#: ``postgresql-postgis`` is the PostGIS of Debian's default PostgreSQL (15 on bookworm).
-POSTGIS_PACKAGES = ("postgresql", "postgresql-postgis")
+#: Debian packages of the team-mode tests (a throwaway PostgreSQL/PostGIS server, and GDAL's
+#: ``ogrinfo`` with the PostgreSQL driver, which pyogrio's wheel lacks); ``postgresql-postgis``
+#: is the PostGIS of Debian's default PostgreSQL (15 on bookworm).
+POSTGIS_PACKAGES = ("postgresql", "postgresql-postgis", "gdal-bin")
 
 
 def postgis_installed() -> bool:
-    """PostgreSQL's server programs and the PostGIS extension of the same version are there."""
+    """PostgreSQL's server programs, the PostGIS extension of the same version and ogrinfo."""
+    if not shutil.which("ogrinfo"):
+        return False
     for initdb in Path("/usr/lib/postgresql").glob("*/bin/initdb"):
         version = initdb.parent.parent.name
         if Path(f"/usr/share/postgresql/{version}/extension/postgis.control").exists():

@@ -1,0 +1,108 @@
+"""Team mode end to end on the Aachen demo: the ``sozialraum server``/``nutzer`` commands.
+
+Against the throwaway test server (:mod:`tests.tools.postgres`): set up, upload the built
+demo, publish the barrier aggregates, check, create logins; then GDAL opens every layer from
+PostGIS with the same row counts as the GeoPackage, and the published per-area table is the
+one the privacy gate gives for the GeoPackage (the same quantity from the one place).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from contextlib import redirect_stdout
+from typing import Any
+
+import pytest
+
+from cli import main
+from layers.store import GeoPackageStore
+from layers.store.postgis import Login, PostgisStore
+from layers.store.postgis.veroeffentlichen import PUBLISHED_TABLE
+from planungsraeume.barrieren import area_table, publication
+from planungsraeume.region import Region
+
+PASSWORD = "lange-test-passphrase"
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, cluster: Any, *args: str, stdin: str = "") -> str:
+    monkeypatch.setenv("PGPASSWORD", cluster.password)
+    monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main([*args, "--db", cluster.url_without_password()])
+    assert code == 0, out.getvalue()
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def uploaded(postgis_cluster: Any, aachen_store: GeoPackageStore) -> dict[str, str]:
+    """The demo on the server (``aachen`` schema): the output of each command."""
+    with pytest.MonkeyPatch.context() as patch:
+        return {
+            "einrichten": _cli(patch, postgis_cluster, "server", "einrichten", "--region",
+                               "aachen"),
+            "hochladen": _cli(patch, postgis_cluster, "server", "hochladen", "--region",
+                              "aachen", "--gpkg", str(aachen_store.path)),
+            "pruefen": _cli(patch, postgis_cluster, "server", "pruefen", "--region", "aachen"),
+            "anlegen": _cli(patch, postgis_cluster, "nutzer", "anlegen", "koord_pr05", "--rolle",
+                            "koordination", "--planungsraum", "PR05", "--region", "aachen",
+                            "--passwort-stdin", stdin=PASSWORD + "\n"),
+        }
+
+
+def _store(cluster: Any, config: Any, user: str) -> PostgisStore:
+    return PostgisStore(cluster.url_without_password(user), config.crs, schema="aachen",
+                        login=Login(user, PASSWORD))
+
+
+def test_commands_set_up_upload_check_and_create_users(uploaded, postgis_cluster,
+                                                      aachen_store, aachen_config):
+    assert "Region \"aachen\" (EPSG:25832)" in uploaded["einrichten"]
+    assert "gebaeude:" in uploaded["hochladen"] and "Veröffentlichte Barrieren-Zahlen" in (
+        uploaded["hochladen"])
+    assert re.search(r"\d+ Prüfungen, 0 Fehler\.", uploaded["pruefen"])
+    assert "koord_pr05" in uploaded["anlegen"] and "PR05" in uploaded["anlegen"]
+    koord = _store(postgis_cluster, aachen_config, "koord_pr05")
+    assert koord.identity().rolle == "koordination"
+    assert koord.identity().planungsraeume == ("PR05",)
+    assert "barrieren" not in koord.list_layers()
+    offers = koord.read_layer("angebote")
+    assert len(offers) == len(aachen_store.read_layer("angebote"))
+
+
+def test_gdal_opens_every_layer_from_postgis(uploaded, postgis_cluster, aachen_store):
+    ogrinfo = shutil.which("ogrinfo")
+    if ogrinfo is None:
+        if os.environ.get("SOZIALRAUM_REQUIRE_POSTGIS") == "1":
+            pytest.fail("ogrinfo fehlt (gdal-bin), SOZIALRAUM_REQUIRE_POSTGIS=1")
+        pytest.skip("ogrinfo (GDAL mit PostgreSQL-Treiber, Debian gdal-bin) fehlt; pyogrio's "
+                    "Wheel hat keinen PostgreSQL-Treiber")
+    conn = (f"PG:host=127.0.0.1 port={postgis_cluster.port} dbname=sozialraum "
+            "user=sozialraum_test schemas=aachen")
+    done = subprocess.run([ogrinfo, "-ro", "-so", "-al", conn], capture_output=True, text=True,
+                          env={"PGPASSWORD": postgis_cluster.password}, timeout=120, check=True)
+    counts = dict(re.findall(r"Layer name: (\S+)\n(?:.*\n)*?Feature Count: (\d+)", done.stdout))
+    srids = re.findall(r'ID\["EPSG",(\d+)\]\]\n', done.stdout)
+    for name in aachen_store.list_layers():
+        if name.startswith("_"):
+            continue
+        assert name in counts, f"GDAL sieht {name} nicht"
+        assert int(counts[name]) == len(aachen_store.read_layer(name)), name
+    assert PUBLISHED_TABLE in counts
+    assert srids and set(srids) == {"25832"}
+
+
+def test_published_aggregates_are_the_gates_table_of_the_geopackage(uploaded, postgis_cluster,
+                                                                   aachen_store, aachen_config):
+    expected = area_table(Region.open(aachen_config, store=aachen_store),
+                          publication(Region.open(aachen_config, store=aachen_store)))
+    reader = _store(postgis_cluster, aachen_config, "koord_pr05")
+    stored = reader.read_layer(PUBLISHED_TABLE).set_index("pr_id").loc[expected["pr_id"]]
+    assert stored["veroeffentlicht"].tolist() == expected["veroeffentlicht"].tolist()
+    assert stored["personen"].fillna(-1).tolist() == expected["personen"].fillna(-1).tolist()
+    assert stored["einwohner"].tolist() == expected["einwohner"].tolist()
+    assert expected["veroeffentlicht"].any() and not expected["veroeffentlicht"].all()
