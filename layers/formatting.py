@@ -13,7 +13,7 @@ from typing import Any
 
 from layers.sicher import neutralise_formulas
 
-__all__ = ["MISSING", "de_number", "de_percent", "excel_csv_bytes"]
+__all__ = ["MISSING", "de_count", "de_number", "de_percent", "de_size", "de_time", "excel_csv_bytes"]
 
 MISSING = "–"
 
@@ -70,6 +70,70 @@ def de_percent(share: object, decimals: int = 1) -> str:
     if _is_missing(share):
         return MISSING
     return f"{de_number(float(share) * 100.0, decimals)} %"  # type: ignore[arg-type]
+
+
+def de_count(count: object, singular: str, plural: str) -> str:
+    """A count with the German singular or plural: ``1 Warnung``, ``3 Warnungen``, ``0 Fehler``.
+
+    Parameters
+    ----------
+    count
+        The number (shown with :func:`de_number`).
+    singular, plural
+        The noun for exactly one and for every other count.
+    """
+    number = de_number(count)
+    one = not _is_missing(count) and float(count) == 1  # type: ignore[arg-type]
+    return f"{number} {singular if one else plural}"
+
+
+def de_size(size_bytes: object) -> str:
+    """A file size in German: ``413 Byte``, ``12,4 kB``, ``3,1 MB`` (powers of 1,000, as on disks).
+
+    Parameters
+    ----------
+    size_bytes
+        The size in bytes.
+    """
+    if _is_missing(size_bytes):
+        return MISSING
+    size = float(size_bytes)  # type: ignore[arg-type]
+    for limit, unit in ((1e9, "GB"), (1e6, "MB"), (1e3, "kB")):
+        if size >= limit:
+            return f"{de_number(size / limit, 1)} {unit}"
+    return f"{de_number(size)} Byte"
+
+
+def de_time(value: object) -> str:
+    """A point in time in the local time zone, German style: ``01.12.2025, 14:03 Uhr``.
+
+    Accepts an ISO 8601 text (with or without offset; without it, UTC is assumed, as the store
+    writes) or a :class:`datetime.datetime`; anything unreadable is returned as text.
+    """
+    from datetime import UTC, datetime
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return MISSING
+    moment = value
+    if not isinstance(moment, datetime):
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(_local_zone()).strftime("%d.%m.%Y, %H:%M Uhr")
+
+
+def _local_zone() -> Any:
+    """German time (``Europe/Berlin``; ``SOZIALRAUM_ZEITZONE`` overrides), else the machine's."""
+    import os
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(os.environ.get("SOZIALRAUM_ZEITZONE", "Europe/Berlin"))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def excel_csv_bytes(table: Any) -> bytes:

@@ -17,9 +17,10 @@ import streamlit as st
 
 from layers.angebote import service_types
 from layers.errors import InputValidationError, SozialraumError
-from layers.formatting import MISSING, de_number
+from layers.formatting import MISSING, de_count, de_number
 from layers.sicher import escape_markdown, path_inside, safe_file_name
-from planungsraeume.darstellung import csv_bytes
+from planungsraeume import darstellung
+from planungsraeume.darstellung import csv_bytes, xlsx_bytes
 from planungsraeume.frage import (
     FEATURE_LABELS,
     MINUTES,
@@ -36,12 +37,16 @@ __all__ = [
     "DATA_KIND_SHORT",
     "DATA_KIND_TEXT",
     "PLAIN_NUMBER_COLUMNS",
+    "FULL_ROWS",
     "csv_download",
+    "data_kind_text",
     "data_notice",
+    "display_values",
     "ensure_region_built",
     "format_number",
     "format_percent",
     "geopackage_bytes",
+    "german_display",
     "guarded",
     "number_formats",
     "question_controls",
@@ -87,23 +92,93 @@ def format_percent(value: Any) -> str:
 
 
 def number_formats(frame: pd.DataFrame) -> dict[str, Any]:
-    """Column settings that show every number in the reader's (German) format: ``12.345,6``."""
+    """Column settings of the numeric columns: right-aligned numbers, no browser formatting.
+
+    The German text of every number comes from :func:`german_display` (a pandas Styler), so a
+    table reads ``12.345,6`` whatever language the browser is set to; identifiers and years
+    (:data:`PLAIN_NUMBER_COLUMNS`) stay without separators.
+    """
     config: dict[str, Any] = {}
     for column in frame.columns:
         series = frame[column]
         if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
-            plain = str(column) in PLAIN_NUMBER_COLUMNS
-            config[str(column)] = st.column_config.NumberColumn(
-                format="plain" if plain else "localized")
+            config[str(column)] = st.column_config.NumberColumn()
     return config
 
 
-def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-    """``st.dataframe`` without index, full width, numbers in German format."""
+#: Cells above which a table is sent as German text instead of a styled frame (the Styler
+#: renders every cell in Python; past this it costs more than it is worth).
+STYLED_CELLS_LIMIT = 60_000
+#: Rows a table shows without scrolling; longer tables scroll and say how many rows they have.
+FULL_ROWS = 30
+ROW_PX = 35
+
+
+def _cell_formatter(column: str, decimals: int, signed: bool) -> Callable[[Any], str]:
+    plain = column in PLAIN_NUMBER_COLUMNS
+
+    def show(value: Any) -> str:
+        if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
+            return MISSING
+        if plain:
+            return str(int(value)) if float(value).is_integer() else str(value)
+        return darstellung.format_value(value, decimals, signed=signed)
+
+    return show
+
+
+def german_display(frame: pd.DataFrame) -> Any:
+    """The frame as a pandas Styler that shows every number in German format, "–" for gaps.
+
+    Decimals per column from ``attrs`` (:func:`planungsraeume.darstellung.with_format`),
+    otherwise 0 for integers and 1 for other numbers. The values stay numbers, so the columns
+    still sort by value.
+    """
+    decimals = frame.attrs.get(darstellung.DECIMALS, {})
+    signed = set(frame.attrs.get(darstellung.SIGNED, []))
+    formats: dict[Any, Callable[[Any], str]] = {}
+    for column in frame.columns:
+        series = frame[column]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        default = 0 if pd.api.types.is_integer_dtype(series) else 1
+        formats[column] = _cell_formatter(str(column), int(decimals.get(str(column), default)),
+                                          str(column) in signed)
+    return frame.style.format(formats, na_rep=MISSING)
+
+
+def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None,
+          full: bool = True, **kwargs: Any) -> Any:
+    """``st.dataframe`` without index, full width, every number in German format.
+
+    ``full``: tall enough for up to :data:`FULL_ROWS` rows without inner scrolling; longer
+    tables scroll and a caption names the number of rows.
+    """
     config = {**number_formats(frame), **(column_config or {})}
     kwargs.setdefault("hide_index", True)
     kwargs.setdefault("width", "stretch")
-    return st.dataframe(frame, column_config=config, **kwargs)
+    if full and "height" not in kwargs:
+        kwargs["height"] = ROW_PX * (min(len(frame), FULL_ROWS) + 1) + 3
+    if frame.size > STYLED_CELLS_LIMIT:
+        data: Any = darstellung.text_table(frame)
+        config = dict(column_config or {})
+    else:
+        data = german_display(frame)
+    shown = st.dataframe(data, column_config=config, **kwargs)
+    if full and len(frame) > FULL_ROWS:
+        st.caption(f"{de_count(len(frame), 'Zeile', 'Zeilen')} – die Tabelle lässt sich "
+                   "in sich scrollen; vollständig auch im Download.")
+    return shown
+
+
+def display_values(element: Any) -> pd.DataFrame:
+    """The texts a shown table displays (for tests: the Styler's display values)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    arrow = element.proto.arrow_data
+    if arrow.HasField("styler"):
+        return convert_arrow_bytes_to_pandas_df(arrow.styler.display_values)
+    return pd.DataFrame(element.value)
 
 
 # --------------------------------------------------------------------------------------------
@@ -111,17 +186,55 @@ def table(frame: pd.DataFrame, *, column_config: dict[str, Any] | None = None, *
 # --------------------------------------------------------------------------------------------
 
 
-def csv_download(label: str, frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str,
-                 key: str, *, target: Any = None) -> None:
-    """A CSV download button (the table is built only when clicked if a function is given).
+def data_kind_text(region: Region) -> str:
+    """The kinds of non-real data of the region in one line (for exports), "" for none."""
+    kinds = cached.data_kinds(region)
+    return "; ".join(DATA_KIND_SHORT[k] for k in kinds if k in DATA_KIND_SHORT)
 
-    The file is written by :func:`planungsraeume.darstellung.csv_bytes`, the project's one CSV
-    writer (semicolon, decimal comma, UTF-8 with BOM: opens correctly in a German Excel).
+
+def csv_download(label: str, frame: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str,
+                 key: str, *, target: Any = None, xlsx: bool = True,
+                 region: Region | None = None) -> None:
+    """A CSV download button and, beside it, the same table as Excel workbook (XLSX).
+
+    The table is built only when clicked if a function is given. The CSV is written by
+    :func:`planungsraeume.darstellung.csv_bytes`, the project's one CSV writer (semicolon,
+    decimal comma, UTF-8 with BOM); the XLSX by :func:`planungsraeume.darstellung.xlsx_bytes`
+    with the region's data kinds (modelled, generated, synthetic) as a column and a note row.
+    Both round the figures to the table's decimals.
     """
+    place = target or st
     data: Any = (lambda: csv_bytes(frame())) if callable(frame) else csv_bytes(frame)
-    (target or st).download_button(label, data, file_name=safe_file_name(file_name, fallback="tabelle.csv"),
-                                   mime="text/csv", key=key,
-                                   on_click="ignore")
+    file_name = safe_file_name(file_name, fallback="tabelle.csv")
+    if not xlsx:
+        place.download_button(label, data, file_name=file_name, mime="text/csv", key=key,
+                              on_click="ignore")
+        return
+    kinds = data_kind_text(region or state.region()) or None
+    notes = ("Erstellt mit Sozialraum-Atlas. Zahlen gerundet; Erklärungen auf der Seite „Hilfe“.",)
+
+    def workbook() -> bytes:
+        table_ = frame() if callable(frame) else frame
+        return xlsx_bytes(table_, blatt=Path(file_name).stem, hinweise=notes, datenlage=kinds)
+
+    left, right = (target, target) if target is not None else st.columns(2)
+    left.download_button(label, data, file_name=file_name, mime="text/csv", key=key,
+                         on_click="ignore", icon=":material/csv:")
+    right.download_button(_xlsx_label(label), workbook, file_name=f"{Path(file_name).stem}.xlsx",
+                          mime=XLSX_MIME, key=f"{key}_xlsx", on_click="ignore",
+                          icon=":material/table_view:")
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx_label(label: str) -> str:
+    """"… (CSV)" / "… als CSV …" becomes the same with Excel (XLSX)."""
+    for old, new in (("(CSV)", "(Excel, XLSX)"), ("als CSV", "als Excel-Datei (XLSX)"),
+                     ("CSV", "Excel (XLSX)")):
+        if old in label:
+            return label.replace(old, new, 1)
+    return f"{label} (Excel, XLSX)"
 
 
 def geopackage_bytes(layers: dict[str, pd.DataFrame]) -> bytes:

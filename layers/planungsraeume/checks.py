@@ -24,7 +24,7 @@ import pandas as pd
 import shapely
 
 from layers.errors import GeometryError, InputValidationError, Problem
-from layers.formatting import de_number
+from layers.formatting import de_count, de_number
 from layers.store import RegionStore
 from layers.validation import FIRST_DATA_ROW, check_geometries, require_crs
 
@@ -74,8 +74,10 @@ class AreaCheck:
         over_m2 = 0.0 if self.ueberlappungen is None else float(
             self.ueberlappungen["flaeche_m2"].sum())
         return (
-            f"{len(self.fehler)} Fehler, {len(self.probleme) - len(self.fehler)} Warnungen; "
-            f"{overlaps} Überlappungen ({_m2(over_m2)}), {gaps} Lücken ({_m2(gap_m2)}), "
+            f"{len(self.fehler)} Fehler, "
+            f"{de_count(len(self.probleme) - len(self.fehler), 'Warnung', 'Warnungen')}; "
+            f"{de_count(overlaps, 'Überlappung', 'Überlappungen')} ({_m2(over_m2)}), "
+            f"{de_count(gaps, 'Lücke', 'Lücken')} ({_m2(gap_m2)}), "
             f"außerhalb der Region {_m2(self.ausserhalb_m2)}."
         )
 

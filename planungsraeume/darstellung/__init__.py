@@ -5,7 +5,8 @@ planner reads: German headers, one row per planning area in layer order, the row
 Planungsraum" and "Region gesamt" last. The command line prints these tables
 (:func:`text_table` gives the German number format), the pages show them, and every CSV a user
 downloads or writes is written by :func:`csv_bytes` / :func:`write_csv` (semicolon, decimal
-comma, UTF-8 with BOM: opens correctly in a German Excel).
+comma, UTF-8 with BOM: opens correctly in a German Excel), every workbook by :func:`xlsx_bytes`
+(:mod:`~planungsraeume.darstellung.tabellenblatt`).
 
 Numbers stay numbers (so that a page can sort and a CSV keeps its decimal comma); how many
 decimals a column shows, and which columns show a sign (differences), is kept in the table's
@@ -57,6 +58,11 @@ from planungsraeume.darstellung.kennzahlen import (
     indicator_summary,
     indicator_table,
 )
+from planungsraeume.darstellung.tabellenblatt import (
+    DATA_KIND_COLUMN,
+    rounded,
+    xlsx_bytes,
+)
 from planungsraeume.darstellung.versorgung import (
     accessibility_area_table,
     accessibility_offer_table,
@@ -68,6 +74,7 @@ from planungsraeume.darstellung.versorgung import (
 )
 
 __all__ = [
+    "DATA_KIND_COLUMN",
     "DECIMALS",
     "SIGNED",
     "accessibility_area_table",
@@ -91,6 +98,7 @@ __all__ = [
     "points_table",
     "problem_table",
     "rate_text",
+    "rounded",
     "scenario_accessibility_table",
     "scenario_export_table",
     "scenario_table",
@@ -101,4 +109,5 @@ __all__ = [
     "thresholds_table",
     "with_format",
     "write_csv",
+    "xlsx_bytes",
 ]

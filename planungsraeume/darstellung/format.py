@@ -97,12 +97,12 @@ def csv_bytes(table: pd.DataFrame) -> bytes:
     """A table as CSV for German spreadsheet programs: semicolon, decimal comma, UTF-8 with BOM.
 
     The one CSV writer of the project (command line and app downloads; a geometry column is
-    left out), :func:`layers.formatting.excel_csv_bytes`.
+    left out), :func:`layers.formatting.excel_csv_bytes`; numbers rounded to the table's decimals
+    (:func:`planungsraeume.darstellung.tabellenblatt.rounded`).
     """
-    frame = pd.DataFrame(table)
-    if isinstance(table, gpd.GeoDataFrame):
-        frame = pd.DataFrame(table.drop(columns=table.geometry.name))
-    return excel_csv_bytes(frame)
+    from planungsraeume.darstellung.tabellenblatt import rounded
+
+    return excel_csv_bytes(rounded(table))
 
 
 def write_csv(table: pd.DataFrame, path: str | Path) -> Path:

@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 
 from layers.angebote import COLUMN_LABELS
 from layers.errors import InputValidationError, SozialraumError, VersionConflictError
-from ui import cached, legend, maps, overlays, state, widgets
+from ui import cached, eingabe, legend, maps, overlays, state, widgets
 from ui.daten.meldungen import flash_and_rerun, show_error, text
 from ui.maplayers import WEB_CRS, to_region_crs
 
@@ -26,15 +26,15 @@ def _on_move_click(map_key: str, prefix: str) -> None:
     value = st.session_state.get(map_key) or {}
     clicked = value.get("last_clicked") if isinstance(value, dict) else None
     if clicked:
-        st.session_state[f"{prefix}_lat"] = round(float(clicked["lat"]), 6)
-        st.session_state[f"{prefix}_lon"] = round(float(clicked["lng"]), 6)
+        st.session_state[f"{prefix}_lat"] = eingabe.decimal_text(float(clicked["lat"]), 6)
+        st.session_state[f"{prefix}_lon"] = eingabe.decimal_text(float(clicked["lng"]), 6)
 
 
 def _move_map(point: Any, prefix: str) -> None:
     """A small map of the offer; a click there fills in the new position."""
     layers = cached.map_layers(state.region())
-    lat = float(st.session_state.get(f"{prefix}_lat", point.y))
-    lon = float(st.session_state.get(f"{prefix}_lon", point.x))
+    lat = eingabe.value_of(f"{prefix}_lat") or float(point.y)
+    lon = eingabe.value_of(f"{prefix}_lon") or float(point.x)
     here = (float(point.y), float(point.x))
     groups = [overlays.selection_layer(None, point=here),
               overlays.area_layer(layers.areas, layers.area_labels)]
@@ -63,16 +63,18 @@ def move_form(angebot_id: str, loaded: int) -> None:
     point = web[web["angebot_id"].astype(str) == angebot_id].geometry.iloc[0]
     prefix = f"move_{angebot_id}_{loaded}"
     for axis, value in (("lat", point.y), ("lon", point.x)):
-        st.session_state.setdefault(f"{prefix}_{axis}", round(float(value), 6))
+        st.session_state.setdefault(f"{prefix}_{axis}", eingabe.decimal_text(float(value), 6))
     st.markdown("**Verschieben** – klicken Sie in der Karte auf die neue Lage oder tragen Sie sie "
                 "in Grad ein (WGS 84, wie in Online-Karten). Der Ring zeigt die bisherige Lage.")
     _move_map(point, prefix)
     with st.form(key=f"{prefix}_form"):
         cols = st.columns(2)
-        lat = cols[0].number_input("Breite", format="%.6f", step=0.0001, key=f"{prefix}_lat")
-        lon = cols[1].number_input("Länge", format="%.6f", step=0.0001, key=f"{prefix}_lon")
+        lat = eingabe.decimal_input("Breite", f"{prefix}_lat", minimum=-90, maximum=90,
+                                    example="50,7753", target=cols[0], required=True)
+        lon = eingabe.decimal_input("Länge", f"{prefix}_lon", minimum=-180, maximum=180,
+                                    example="6,0839", target=cols[1], required=True)
         submitted = st.form_submit_button("Hierher verschieben", icon=":material/open_with:")
-    if not submitted:
+    if not submitted or lat is None or lon is None:
         return
     x, y = to_region_crs(float(lat), float(lon), region.crs)
     try:
@@ -146,10 +148,15 @@ def add_form(service_fields: Callable[[str, Any], tuple[dict[str, Any], dict[str
                     "Breite/Länge")
         values, _initial = service_fields("neu", None)
         cols = st.columns(2)
-        lat_text = cols[0].text_input("Breite (optional)", key="neu_lat", placeholder="z. B. 50,7753")
-        lon_text = cols[1].text_input("Länge (optional)", key="neu_lon", placeholder="z. B. 6,0839")
+        eingabe.decimal_input("Breite (optional)", "neu_lat", minimum=-90, maximum=90,
+                              example="50,7753", target=cols[0])
+        eingabe.decimal_input("Länge (optional)", "neu_lon", minimum=-180, maximum=180,
+                              example="6,0839", target=cols[1])
         submitted = st.form_submit_button("Angebot anlegen", icon=":material/add_location:")
-    if not submitted:
+    lat_text = str(st.session_state.get("neu_lat") or "")
+    lon_text = str(st.session_state.get("neu_lon") or "")
+    field_errors = any(st.session_state.get(k + eingabe.ERROR_SUFFIX) for k in ("neu_lat", "neu_lon"))
+    if not submitted or field_errors:
         return
     clean = {k: (str(v).strip() or None) for k, v in values.items()}
     clean = {k: v for k, v in clean.items() if v is not None}

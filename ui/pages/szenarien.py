@@ -44,8 +44,8 @@ def _question(region: Region) -> Question:
                       index=list(profiles).index("rollstuhl"),
                       help="Wie die Menschen unterwegs sind: Stufen, Steigungen und Bordsteine "
                            "zählen je nach Profil.")
-    cols[2].number_input("Minuten", min_value=1.0, max_value=120.0, value=15.0, step=1.0,
-                         format="%.0f", key="sz_minuten")
+    cols[2].number_input("Minuten", min_value=1, max_value=120, value=15, step=1,
+                         key="sz_minuten")
     cols[3].checkbox("Nur stufenlos zugängliche Angebote zählen", key="sz_stufenlos",
                      help="Angebote ohne Angabe „ja“ beim stufenlosen Zugang versorgen niemanden.")
     return Question(angebote=f"typ:{st.session_state['sz_typ']}",

@@ -21,7 +21,7 @@ from planungsraeume import darstellung
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
 from planungsraeume.versorgung import compare_on_network
-from ui import cached, legend, mapdata, overlays, theme, widgets
+from ui import cached, eingabe, legend, mapdata, overlays, theme, widgets
 from ui.szenarien import karte, zustand
 from ui.szenarien.karte import CHANGE_COLOURS
 
@@ -91,10 +91,12 @@ def _place_widgets() -> None:
                     "Klicken Sie in die Karte unten, um einen Standort zu wählen.")
     elif mode == zustand.PLACE_MODES[1]:
         cols = list(st.columns(2))
-        cols[0].number_input("Breite (Grad)", key="sz_breite", value=50.7753, format="%.5f",
-                             step=0.001)
-        cols[1].number_input("Länge (Grad)", key="sz_laenge", value=6.0839, format="%.5f",
-                             step=0.001)
+        eingabe.decimal_input("Breite (Grad)", "sz_breite", default=50.7753, minimum=-90,
+                              maximum=90, example="50,7753", target=cols[0], required=True,
+                              help="Geographische Breite in Grad (WGS 84), Komma oder Punkt.")
+        eingabe.decimal_input("Länge (Grad)", "sz_laenge", default=6.0839, minimum=-180,
+                              maximum=180, example="6,0839", target=cols[1], required=True,
+                              help="Geographische Länge in Grad (WGS 84), Komma oder Punkt.")
     else:
         cols = list(st.columns([3, 1]))
         cols[0].text_input("Straße", key="sz_strasse")
@@ -106,8 +108,9 @@ def _action_widgets(typ: str, offers: gpd.GeoDataFrame) -> None:
     with new_tab:
         st.text_input("Name", key="sz_neu_name", placeholder=f"{typ} (Szenario)")
         cols = list(st.columns(2))
-        cols[0].number_input("Kapazität (Stunden je Woche; 0 = unbekannt)", min_value=0.0,
-                             step=0.5, format="%.1f", key="sz_neu_kapazitaet")
+        eingabe.decimal_input("Kapazität (Stunden je Woche; leer = unbekannt)",
+                              "sz_neu_kapazitaet", minimum=0, maximum=168, decimals=1,
+                              example="19,5", target=cols[0])
         cols[1].selectbox("Stufenloser Zugang", ACCESS_VALUES, key="sz_neu_zugang")
         st.button(f"Neues Angebot ({typ}) am Standort hinzufügen", key="sz_hinzufuegen",
                   on_click=zustand.safely(zustand.add_offer), type="primary")

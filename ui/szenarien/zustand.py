@@ -18,7 +18,7 @@ from pyproj import Transformer
 from layers.errors import InputValidationError, SozialraumError
 from layers.sicher import path_inside
 from layers.szenarien import ScenarioEdit
-from ui import cached, state, widgets
+from ui import cached, eingabe, state, widgets
 from ui.maplayers import WEB_CRS
 from ui.sicher import check_upload_size
 
@@ -95,13 +95,18 @@ def _clicked_point() -> tuple[float, float, str]:
 
 
 def _typed_point() -> tuple[float, float, str]:
-    lat = float(st.session_state.get("sz_breite") or 0.0)
-    lon = float(st.session_state.get("sz_laenge") or 0.0)
+    lat_value, lon_value = eingabe.value_of("sz_breite"), eingabe.value_of("sz_laenge")
     n = widgets.format_number
+    if lat_value is None or lon_value is None:
+        raise InputValidationError(
+            "Breite und Länge fehlen oder sind keine Zahlen (siehe Hinweis am Feld).",
+            hinweis="Breite (z. B. 50,7753) und Länge (z. B. 6,0839) in Grad angeben.",
+        )
+    lat, lon = lat_value, lon_value
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise InputValidationError(
             "Die Koordinaten sind keine gültige geographische Breite/Länge.",
-            hinweis="Breite (z. B. 50,77) und Länge (z. B. 6,08) in Grad angeben.",
+            hinweis="Breite (z. B. 50,7753) und Länge (z. B. 6,0839) in Grad angeben.",
         )
     x, y = _to_region(lat, lon)
     if not _inside_region(x, y) and _inside_region(*_to_region(lon, lat)):
@@ -152,7 +157,7 @@ def chosen_point() -> tuple[float, float, str]:
 def add_offer() -> None:
     """Add a new offer of the chosen type at the chosen point."""
     x, y, where = chosen_point()
-    capacity = float(st.session_state.get("sz_neu_kapazitaet") or 0.0)
+    capacity = eingabe.value_of("sz_neu_kapazitaet") or 0.0
     typ = st.session_state["sz_typ"]
     name = str(st.session_state.get("sz_neu_name") or "").strip() or f"{typ} (Szenario)"
     edit = ScenarioEdit("neu", typ=typ, name=name, x=x, y=y,

@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 
 from layers.errors import Problem
+from layers.formatting import de_count
 from layers.geocode import PLACED
 
 __all__ = ["ImportReport"]
@@ -91,8 +92,9 @@ class ImportReport:
         """A German one-paragraph summary."""
         name = Path(self.datei).name
         text = (
-            f"{name}: {self.zeilen} Zeilen gelesen, {self.gueltige_zeilen} gültig, "
-            f"{len(self.fehlerhafte_zeilen)} mit Fehlern, {len(self.warnungen)} Warnungen."
+            f"{name}: {de_count(self.zeilen, 'Zeile', 'Zeilen')} gelesen, "
+            f"{self.gueltige_zeilen} gültig, {len(self.fehlerhafte_zeilen)} mit Fehlern, "
+            f"{de_count(len(self.warnungen), 'Warnung', 'Warnungen')}."
         )
         if len(self.geokodierung):
             placed = int(self.geokodierung["status"].isin(PLACED).sum())
