@@ -136,7 +136,7 @@ def german_display(frame: pd.DataFrame) -> Any:
     """
     decimals = frame.attrs.get(darstellung.DECIMALS, {})
     signed = set(frame.attrs.get(darstellung.SIGNED, []))
-    formats: dict[Any, Callable[[Any], str]] = {}
+    formats: dict[Any, str | Callable[[object], str] | None] = {}
     for column in frame.columns:
         series = frame[column]
         if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):

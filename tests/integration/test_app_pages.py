@@ -503,8 +503,9 @@ def test_daten_edit_conflict_undo_and_retire(app_copy):
     assert loaded == current
     # Move by about 100 m to the north (the small map fills in the same two fields on a click).
     old_point = app_copy.read_layer("angebote").set_index("angebot_id").geometry.loc[aid]
-    lat = app.number_input(key=f"move_{aid}_{loaded}_lat")
-    lat.set_value(round(lat.value + 0.0009, 6))
+    lat = app.text_input(key=f"move_{aid}_{loaded}_lat")
+    assert "," in lat.value and "." not in lat.value  # shown with a decimal comma
+    lat.set_value(f"{float(lat.value.replace(',', '.')) + 0.0009:.6f}".replace(".", ","))
     submit(app, "Hierher verschieben")
     assert any("Verschoben" in s.value for s in app.success)
     new_point = app_copy.read_layer("angebote").set_index("angebot_id").geometry.loc[aid]

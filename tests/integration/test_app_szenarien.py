@@ -55,8 +55,9 @@ def metrics(app: AppTest) -> dict[str, str]:
 
 def add_at(app: AppTest, lat: float, lon: float) -> None:
     app.radio(key="sz_ort_art").set_value("Koordinaten").run()
-    app.number_input(key="sz_breite").set_value(lat).run()
-    app.number_input(key="sz_laenge").set_value(lon).run()
+    # Typed as a German user types them: decimal comma (the field is a text field, ui.eingabe).
+    app.text_input(key="sz_breite").set_value(f"{lat:.4f}".replace(".", ",")).run()
+    app.text_input(key="sz_laenge").set_value(f"{lon:.4f}".replace(".", ",")).run()
     app.button(key="sz_hinzufuegen").click().run()
 
 
