@@ -8,6 +8,8 @@ import streamlit as st
 
 from ui.sidebar import render_sidebar
 
+__all__ = ["PAGES"]
+
 st.set_page_config(
     page_title="Sozialraum-Atlas",
     page_icon=str(Path(__file__).resolve().parent / "ui" / "frontend" / "favicon.png"),

@@ -12,6 +12,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+__all__ = [
+    "AnalysisError",
+    "CRSError",
+    "ConfigError",
+    "GeometryError",
+    "InputValidationError",
+    "LayerNotFoundError",
+    "PersonalDataError",
+    "PrivacyError",
+    "Problem",
+    "ProfileError",
+    "SharedDataMissingError",
+    "SourceDataError",
+    "SozialraumError",
+    "StoreError",
+    "UserStoreDamagedError",
+    "VersionConflictError",
+]
+
 
 @dataclass(frozen=True)
 class Problem:

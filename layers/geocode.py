@@ -33,6 +33,26 @@ from rapidfuzz.distance import OSA
 
 from layers.validation import is_blank
 
+__all__ = [
+    "AddressIndex",
+    "EXAKT",
+    "GeocodeResult",
+    "INTERPOLIERT",
+    "MAX_INTERPOLATION_GAP",
+    "MEHRDEUTIG",
+    "MIN_SCORE_MARGIN",
+    "MIN_STREET_SCORE",
+    "NICHT_GEFUNDEN",
+    "OHNE_ZUSATZ",
+    "PLACED",
+    "SAME_PLACE_M",
+    "UNSCHARF",
+    "housenumber_fallbacks",
+    "normalize_housenumber",
+    "normalize_street",
+    "split_address",
+]
+
 # Status values (stored in reports; German because users read them).
 EXAKT = "exakt"
 OHNE_ZUSATZ = "Hausnummer ohne Zusatz"

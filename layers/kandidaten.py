@@ -30,6 +30,21 @@ from layers.errors import InputValidationError, Problem
 from layers.store import RegionStore
 from layers.validation import find_column, read_table, renumber, row_numbers, table_points
 
+__all__ = [
+    "BUILDING_KINDS",
+    "COLUMNS",
+    "DEFAULT_MERGE_DISTANCE_M",
+    "EXCLUDED_BUILDINGS",
+    "ID_ALIASES",
+    "NAMED_KIND",
+    "NAME_ALIASES",
+    "NAME_PATTERN",
+    "SERVICE_KIND",
+    "candidate_sites",
+    "candidate_sites_from_store",
+    "read_candidate_table",
+]
+
 # OSM building values that mark a building usable for public offers, with the German label
 # shown to planners, in order of preference when candidates are merged.
 BUILDING_KINDS: dict[str, str] = {

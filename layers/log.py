@@ -6,6 +6,8 @@ import logging
 
 from layers import settings
 
+__all__ = ["LOGGER_NAME", "get_logger"]
+
 LOGGER_NAME = "sozialraum"
 
 

@@ -9,6 +9,8 @@ from tqdm import tqdm
 
 from layers import settings
 
+__all__ = ["ProgressCallback", "Steps"]
+
 ProgressCallback = Callable[[float, str], None]
 
 

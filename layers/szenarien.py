@@ -40,6 +40,25 @@ from layers.errors import InputValidationError, LayerNotFoundError, Problem
 from layers.store import RegionStore
 from layers.validation import FIRST_DATA_ROW, find_column, parse_decimal, read_table, table_points
 
+__all__ = [
+    "ACTIONS",
+    "ACTION_LABELS",
+    "EDIT_COLUMNS",
+    "EDIT_TABLE",
+    "MAX_NAME_LENGTH",
+    "SCENARIO_COLUMNS",
+    "SCENARIO_TABLE",
+    "Scenario",
+    "ScenarioEdit",
+    "check_edits",
+    "delete_scenario",
+    "edit_table",
+    "list_scenarios",
+    "load_scenario",
+    "read_edit_table",
+    "save_scenario",
+]
+
 SCENARIO_TABLE = "szenario_liste"
 EDIT_TABLE = "szenario_aenderungen"
 ACTIONS = ("neu", "verschieben", "schliessen")

@@ -1,1 +1,3 @@
 """Planning areas (Planungsräume): definition, validation and indicators."""
+
+__all__: list[str] = []

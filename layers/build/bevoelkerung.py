@@ -29,6 +29,18 @@ from layers.errors import InputValidationError, Problem, SourceDataError
 from layers.regions import PopulationModel
 from layers.validation import FIRST_DATA_ROW, parse_decimal, read_table
 
+__all__ = [
+    "CELL_ID",
+    "GRID_CRS",
+    "cell_id",
+    "cell_polygons",
+    "model_population",
+    "parse_cell_id",
+    "read_zensus_grid",
+    "round_preserving_total",
+    "split_age_groups",
+]
+
 GRID_CRS = "EPSG:3035"
 CELL_ID = re.compile(r"^CRS3035RES(\d+)mN(\d+)E(\d+)$")
 

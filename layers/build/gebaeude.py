@@ -25,6 +25,15 @@ import shapely
 from layers.regions import PopulationModel
 from layers.sources.osm import OsmExtract
 
+__all__ = [
+    "MIN_RESIDENTIAL_FOOTPRINT_M2",
+    "MIXED_RESIDENTIAL_SHARE",
+    "NON_RESIDENTIAL",
+    "NON_RESIDENTIAL_LANDUSE",
+    "RESIDENTIAL",
+    "build_buildings",
+]
+
 RESIDENTIAL = {
     "apartments", "house", "residential", "detached", "semidetached_house", "terrace",
     "dormitory", "bungalow", "farm", "cabin", "static_caravan", "houseboat",

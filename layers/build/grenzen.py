@@ -19,6 +19,18 @@ from layers.errors import CRSError, GeometryError, SourceDataError
 from layers.regions import RegionConfig
 from layers.sources.osm import WGS84, OsmExtract, header_bounds
 
+__all__ = [
+    "HULL_CELL_DEG",
+    "HULL_MIN_NODES",
+    "check_overlap",
+    "extract_area",
+    "header_extract_area",
+    "read_gemeinden",
+    "region_boundary",
+    "region_frame",
+    "share_in_region",
+]
+
 HULL_CELL_DEG = 0.01
 HULL_MIN_NODES = 10
 

@@ -9,6 +9,8 @@ import shapely
 
 from layers.sources.osm import OsmExtract
 
+__all__ = ["build_addresses", "build_basemap", "build_stops"]
+
 
 def _yes_no(value: object) -> str:
     text = str(value or "").strip().lower()

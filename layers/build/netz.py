@@ -30,6 +30,16 @@ from scipy.sparse.csgraph import connected_components
 from layers.sources.osm import OsmExtract
 from layers.sources.osm_tags import parse_incline_percent, parse_kerb_height_cm, parse_width_m
 
+__all__ = [
+    "ACCESS_FORBIDDEN",
+    "BLOCKING_BARRIERS",
+    "FOOT_ALLOWED",
+    "FOOT_FORBIDDEN",
+    "WALKABLE",
+    "build_network",
+    "is_walkable",
+]
+
 WALKABLE = {
     "footway",
     "path",

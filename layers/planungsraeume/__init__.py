@@ -1,1 +1,3 @@
 """layers/planungsraeume."""
+
+__all__: list[str] = []

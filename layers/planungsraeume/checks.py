@@ -28,6 +28,16 @@ from layers.formatting import de_count, de_number
 from layers.store import RegionStore
 from layers.validation import FIRST_DATA_ROW, check_geometries, require_crs
 
+__all__ = [
+    "AREA_COLUMNS",
+    "AreaCheck",
+    "MIN_REPORTED_M2",
+    "SPLITTER_M2",
+    "check_planning_areas",
+    "region_boundary_of",
+    "save_planning_areas",
+]
+
 SPLITTER_M2 = 100.0
 MIN_REPORTED_M2 = 0.01
 AREA_COLUMNS = ("pr_id", "name", "art", "quelle", "flaeche_km2")

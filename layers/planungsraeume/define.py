@@ -17,6 +17,17 @@ import shapely
 
 from layers.log import get_logger
 
+__all__ = [
+    "KEY_CANDIDATES",
+    "MIN_PLACES",
+    "NAME_CANDIDATES",
+    "areas_from_municipalities",
+    "from_osm_places",
+    "grid_areas",
+    "read_municipalities",
+    "read_planning_areas",
+]
+
 log = get_logger("planungsraeume")
 
 MIN_PLACES = 3

@@ -37,6 +37,17 @@ from layers.validation import (
     row_numbers,
 )
 
+__all__ = [
+    "JoinResult",
+    "STANDARD_AGE_GROUPS",
+    "USER_INDICATOR_TABLE",
+    "age_groups",
+    "join_table",
+    "parse_age_band",
+    "read_long_statistics",
+    "save_user_indicators",
+]
+
 USER_INDICATOR_TABLE = "nutzer_kennzahlen"
 
 # Standard age groups of the project: name → (from, to) in years, ``to`` exclusive.

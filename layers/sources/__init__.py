@@ -18,6 +18,15 @@ from layers import settings
 from layers.errors import SharedDataMissingError
 from layers.log import get_logger
 
+__all__ = [
+    "SHARED_SOURCES",
+    "SharedSource",
+    "check_shared_data",
+    "download",
+    "instructions",
+    "missing_sources",
+]
+
 log = get_logger("sources")
 
 

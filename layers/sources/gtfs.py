@@ -21,6 +21,17 @@ import pandas as pd
 from layers.errors import InputValidationError, Problem, SourceDataError
 from layers.validation import FIRST_DATA_ROW
 
+__all__ = [
+    "CALENDAR_COLUMNS",
+    "CALENDAR_DATES_COLUMNS",
+    "GtfsFeed",
+    "MAX_PROBLEMS",
+    "REQUIRED_FILES",
+    "WEEKDAYS",
+    "parse_gtfs_time",
+    "read_gtfs",
+]
+
 REQUIRED_FILES: dict[str, tuple[str, ...]] = {
     "stops.txt": ("stop_id", "stop_name", "stop_lat", "stop_lon"),
     "routes.txt": ("route_id", "route_type"),

@@ -22,6 +22,20 @@ import shapely
 from layers.errors import SourceDataError
 from layers.log import get_logger
 
+__all__ = [
+    "BASEMAP_AREAS",
+    "BUILDING_KEYS",
+    "LANDUSE_KEYS",
+    "NETWORK_NODE_KEYS",
+    "NETWORK_WAY_KEYS",
+    "OsmExtract",
+    "SERVICE_TRIGGER",
+    "WGS84",
+    "check_pbf_file",
+    "header_bounds",
+    "read_extract",
+]
+
 log = get_logger("osm")
 
 WGS84 = "EPSG:4326"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import re
 
+__all__ = ["KERB_CLASS_CM", "parse_incline_percent", "parse_kerb_height_cm", "parse_width_m"]
+
 # Kerb heights (cm) assumed for the kerb=* classes, as documented on the OSM wiki (Key:kerb) and
 # used by openrouteservice's wheelchair profile: flush 0, lowered up to ~3, rolled ~3, raised
 # and regular above that. "yes" says nothing about the height.
