@@ -228,7 +228,30 @@ def read_zensus_grid(
     einwohner_text = table["Einwohner"].replace({"-": pd.NA, "–": pd.NA, "—": pd.NA})
     einwohner, p3 = parse_decimal(einwohner_text, spalte="Einwohner", datei=path)
     problems += p1 + p2 + p3
-    for pos, value in enumerate(table["GITTER_ID_100m"].to_numpy()):
+    problems += _cell_id_problems(table["GITTER_ID_100m"], x, y, path)
+    if problems:
+        raise InputValidationError(
+            "Die Zensus-Datei enthält fehlerhafte Zeilen.",
+            hinweis="Korrigieren Sie die genannten Zeilen oder laden Sie die Datei neu herunter.",
+            datei=path,
+            probleme=problems,
+        )
+    values = np.nan_to_num(einwohner.to_numpy()).astype(np.int64)
+    east = (x.to_numpy() - 50).astype(np.int64)
+    north = (y.to_numpy() - 50).astype(np.int64)
+    keep = values > 0
+    grid = _grid_frame(east[keep], north[keep], values[keep], shares, crs, "Zensus 2022")
+    if boundary is not None:
+        grid = grid[grid.geometry.centroid.within(boundary).to_numpy()].reset_index(drop=True)
+    return grid
+
+
+def _cell_id_problems(
+    ids: pd.Series, x: pd.Series, y: pd.Series, path: str | Path
+) -> list[Problem]:
+    """Rows whose cell id is malformed, not 100 m, or does not match the centre coordinates."""
+    problems: list[Problem] = []
+    for pos, value in enumerate(ids.to_numpy()):
         try:
             resolution, cell_north, cell_east = parse_cell_id(str(value))
         except ValueError:
@@ -256,18 +279,4 @@ def read_zensus_grid(
                     spalte="x_mp_100m/y_mp_100m",
                 )
             )
-    if problems:
-        raise InputValidationError(
-            "Die Zensus-Datei enthält fehlerhafte Zeilen.",
-            hinweis="Korrigieren Sie die genannten Zeilen oder laden Sie die Datei neu herunter.",
-            datei=path,
-            probleme=problems,
-        )
-    values = np.nan_to_num(einwohner.to_numpy()).astype(np.int64)
-    east = (x.to_numpy() - 50).astype(np.int64)
-    north = (y.to_numpy() - 50).astype(np.int64)
-    keep = values > 0
-    grid = _grid_frame(east[keep], north[keep], values[keep], shares, crs, "Zensus 2022")
-    if boundary is not None:
-        grid = grid[grid.geometry.centroid.within(boundary).to_numpy()].reset_index(drop=True)
-    return grid
+    return problems

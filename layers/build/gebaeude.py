@@ -74,6 +74,10 @@ def build_buildings(
 ) -> gpd.GeoDataFrame:
     """Build the ``gebaeude`` layer.
 
+    The steps: keep the buildings whose representative point lies in the region, classify their
+    use (:func:`_classify_use`), estimate storeys (:func:`_storeys`), then gross floor area and
+    living space.
+
     Parameters
     ----------
     extract
@@ -93,21 +97,8 @@ def build_buildings(
     """
     raw = extract.frame("buildings")
     if raw.empty:
-        return gpd.GeoDataFrame(
-            {
-                "osm_id": pd.Series(dtype=str),
-                "building": pd.Series(dtype=str),
-                "nutzung": pd.Series(dtype=str),
-                "geschosse": pd.Series(dtype=float),
-                "grundflaeche_m2": pd.Series(dtype=float),
-                "bgf_m2": pd.Series(dtype=float),
-                "wohnflaeche_m2": pd.Series(dtype=float),
-            },
-            geometry=gpd.GeoSeries([], crs=crs),
-            crs=crs,
-        )
-    for column in ("building:levels", "roof:levels", "name", "shop", "amenity", "office", "craft",
-                   "tourism", "healthcare"):
+        return _empty_buildings(crs)
+    for column in ("building:levels", "roof:levels", "name", *_USE_TAGS):
         if column not in raw.columns:
             raw[column] = None
     buildings = raw.to_crs(crs)
@@ -118,48 +109,11 @@ def build_buildings(
 
     footprint = buildings.geometry.area.to_numpy()
     building_value = buildings["building"].fillna("yes").astype(str).to_numpy()
-
-    landuse = extract.frame("landuse")
-    in_non_residential = np.zeros(len(buildings), dtype=bool)
-    if not landuse.empty:
-        landuse = landuse.to_crs(crs)
-        non_res = landuse[landuse["landuse"].isin(NON_RESIDENTIAL_LANDUSE)]
-        if not non_res.empty:
-            hits = gpd.sjoin(
-                gpd.GeoDataFrame(geometry=points, crs=crs), non_res[["geometry"]],
-                predicate="within", how="inner",
-            )
-            in_non_residential[np.unique(hits.index.to_numpy())] = True
-
-    has_use = buildings[["shop", "amenity", "office", "craft", "tourism", "healthcare"]].notna().any(
-        axis=1
-    ).to_numpy()
-    use = np.where(
-        np.isin(building_value, list(RESIDENTIAL)),
-        "wohnen",
-        np.where(
-            np.isin(building_value, list(NON_RESIDENTIAL)),
-            "nichtwohnen",
-            np.where(
-                has_use,
-                "gemischt",
-                np.where(
-                    in_non_residential | (footprint < MIN_RESIDENTIAL_FOOTPRINT_M2),
-                    "nichtwohnen",
-                    "wohnen",
-                ),
-            ),
-        ),
+    has_use = buildings[list(_USE_TAGS)].notna().any(axis=1).to_numpy()
+    use = _classify_use(
+        building_value, has_use, _in_non_residential_landuse(extract, points, crs), footprint
     )
-    # A residential-tagged building with a shop is still mixed.
-    use = np.where((use == "wohnen") & has_use, "gemischt", use)
-
-    levels = np.array([_levels(v) for v in buildings["building:levels"]])
-    roof = np.array([_levels(v) for v in buildings["roof:levels"]])
-    level_source = np.where(np.isnan(levels), "standard", "osm")
-    default = model.geschosse_standard.get("default", 2.0)
-    defaults = np.array([model.geschosse_standard.get(b, default) for b in building_value])
-    storeys = np.where(np.isnan(levels), defaults, levels + 0.5 * np.nan_to_num(roof))
+    storeys, level_source = _storeys(buildings, building_value, model)
 
     gross = footprint * storeys
     residential_share = np.select(
@@ -182,3 +136,90 @@ def build_buildings(
         geometry=buildings.geometry.to_numpy(),
         crs=crs,
     )
+
+
+# OSM keys that mark a commercial or public use in a building (a residential one becomes mixed).
+_USE_TAGS = ("shop", "amenity", "office", "craft", "tourism", "healthcare")
+
+
+def _empty_buildings(crs: object) -> gpd.GeoDataFrame:
+    """The ``gebaeude`` layer of an extract without buildings: the columns, no rows."""
+    return gpd.GeoDataFrame(
+        {
+            "osm_id": pd.Series(dtype=str),
+            "building": pd.Series(dtype=str),
+            "nutzung": pd.Series(dtype=str),
+            "geschosse": pd.Series(dtype=float),
+            "grundflaeche_m2": pd.Series(dtype=float),
+            "bgf_m2": pd.Series(dtype=float),
+            "wohnflaeche_m2": pd.Series(dtype=float),
+        },
+        geometry=gpd.GeoSeries([], crs=crs),
+        crs=crs,
+    )
+
+
+def _in_non_residential_landuse(
+    extract: OsmExtract, points: gpd.GeoSeries, crs: object
+) -> np.ndarray:
+    """Whether each building point lies in commercial, industrial, … land use (boolean array)."""
+    in_non_residential = np.zeros(len(points), dtype=bool)
+    landuse = extract.frame("landuse")
+    if landuse.empty:
+        return in_non_residential
+    landuse = landuse.to_crs(crs)
+    non_res = landuse[landuse["landuse"].isin(NON_RESIDENTIAL_LANDUSE)]
+    if not non_res.empty:
+        hits = gpd.sjoin(
+            gpd.GeoDataFrame(geometry=points, crs=crs), non_res[["geometry"]],
+            predicate="within", how="inner",
+        )
+        in_non_residential[np.unique(hits.index.to_numpy())] = True
+    return in_non_residential
+
+
+def _classify_use(
+    building_value: np.ndarray,
+    has_use: np.ndarray,
+    in_non_residential: np.ndarray,
+    footprint: np.ndarray,
+) -> np.ndarray:
+    """``wohnen``, ``nichtwohnen`` or ``gemischt`` per building, by the rules of the module."""
+    use = np.where(
+        np.isin(building_value, list(RESIDENTIAL)),
+        "wohnen",
+        np.where(
+            np.isin(building_value, list(NON_RESIDENTIAL)),
+            "nichtwohnen",
+            np.where(
+                has_use,
+                "gemischt",
+                np.where(
+                    in_non_residential | (footprint < MIN_RESIDENTIAL_FOOTPRINT_M2),
+                    "nichtwohnen",
+                    "wohnen",
+                ),
+            ),
+        ),
+    )
+    # A residential-tagged building with a shop is still mixed.
+    return np.where((use == "wohnen") & has_use, "gemischt", use)
+
+
+def _storeys(
+    buildings: gpd.GeoDataFrame, building_value: np.ndarray, model: PopulationModel
+) -> tuple[np.ndarray, np.ndarray]:
+    """Storeys per building (OSM levels + half the roof levels, else the model's default).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The storeys and their source (``osm`` or ``standard``).
+    """
+    levels = np.array([_levels(v) for v in buildings["building:levels"]])
+    roof = np.array([_levels(v) for v in buildings["roof:levels"]])
+    level_source = np.where(np.isnan(levels), "standard", "osm")
+    default = model.geschosse_standard.get("default", 2.0)
+    defaults = np.array([model.geschosse_standard.get(b, default) for b in building_value])
+    storeys = np.where(np.isnan(levels), defaults, levels + 0.5 * np.nan_to_num(roof))
+    return storeys, level_source

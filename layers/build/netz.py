@@ -93,6 +93,10 @@ def build_network(
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Build the node and edge layers of the pedestrian network.
 
+    The steps: cut the walkable ways at shared nodes into edges (:func:`_split_ways`), project
+    their coordinates into lines, build the node table of the edge endpoints
+    (:func:`_end_nodes`) and flag the main connected component (:func:`_mark_main_network`).
+
     Parameters
     ----------
     extract
@@ -109,6 +113,39 @@ def build_network(
     if not ways:
         empty = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs=crs)
         return empty, empty.copy()
+    records, coord_chunks = _split_ways(ways, extract)
+
+    transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    lengths = np.array([len(c) for c in coord_chunks])
+    flat = np.concatenate(coord_chunks)
+    x, y = transformer.transform(flat[:, 0], flat[:, 1])
+    offsets = np.repeat(np.arange(len(coord_chunks)), lengths)
+    lines = shapely.linestrings(np.column_stack([x, y]), indices=offsets)
+
+    edges = pd.DataFrame.from_records(records)
+    edges_gdf = gpd.GeoDataFrame(edges, geometry=lines, crs=crs)
+    edges_gdf["laenge_m"] = np.round(shapely.length(lines), 3)
+    edges_gdf = edges_gdf[edges_gdf["laenge_m"] > 0].reset_index(drop=True)
+
+    nodes = _end_nodes(edges, np.asarray(x), np.asarray(y), lengths, extract)
+    _mark_main_network(nodes, edges_gdf)
+    nodes_gdf = gpd.GeoDataFrame(
+        nodes, geometry=shapely.points(nodes["x"], nodes["y"]), crs=crs
+    )
+    edges_gdf.insert(0, "kante_id", np.arange(len(edges_gdf), dtype=np.int64))
+    return nodes_gdf, edges_gdf
+
+
+def _split_ways(
+    ways: list[dict[str, Any]], extract: OsmExtract
+) -> tuple[list[dict[str, Any]], list[np.ndarray]]:
+    """Cut each way at the nodes it shares with other ways.
+
+    Returns
+    -------
+    tuple
+        One edge record (:func:`_edge_record`) and one lon/lat coordinate array per edge.
+    """
     all_nodes = np.concatenate([w["node_ids"] for w in ways])
     unique, counts = np.unique(all_nodes, return_counts=True)
     shared = set(unique[counts > 1].tolist())
@@ -126,20 +163,13 @@ def build_network(
             interior = ids[start + 1 : end]
             records.append(_edge_record(way, u, v, interior, extract))
             coord_chunks.append(coords[start : end + 1])
+    return records, coord_chunks
 
-    transformer = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-    lengths = np.array([len(c) for c in coord_chunks])
-    flat = np.concatenate(coord_chunks)
-    x, y = transformer.transform(flat[:, 0], flat[:, 1])
-    offsets = np.repeat(np.arange(len(coord_chunks)), lengths)
-    lines = shapely.linestrings(np.column_stack([x, y]), indices=offsets)
 
-    edges = pd.DataFrame.from_records(records)
-    edges_gdf = gpd.GeoDataFrame(edges, geometry=lines, crs=crs)
-    edges_gdf["laenge_m"] = np.round(shapely.length(lines), 3)
-    edges_gdf = edges_gdf[edges_gdf["laenge_m"] > 0].reset_index(drop=True)
-
-    # Node table: every edge endpoint, with its projected coordinates and routing tags.
+def _end_nodes(
+    edges: pd.DataFrame, x: np.ndarray, y: np.ndarray, lengths: np.ndarray, extract: OsmExtract
+) -> pd.DataFrame:
+    """Node table: every edge endpoint, with its projected coordinates, degree and routing tags."""
     first = np.cumsum(lengths) - lengths
     last = np.cumsum(lengths) - 1
     end_ids = np.concatenate([edges["u"].to_numpy(), edges["v"].to_numpy()])
@@ -159,24 +189,24 @@ def build_network(
         )
         for n in node_ids
     ]
+    return nodes
 
-    # Connected components: analyses snap to the main network, smaller islands are flagged.
+
+def _mark_main_network(nodes: pd.DataFrame, edges: gpd.GeoDataFrame) -> None:
+    """Add ``komponente``/``hauptnetz`` to the nodes and ``hauptnetz`` to the edges, in place.
+
+    Analyses snap to the main (largest) connected component; smaller islands are flagged.
+    """
+    node_ids = nodes["knoten_id"].to_numpy()
     index = pd.Series(np.arange(len(node_ids)), index=node_ids)
-    ui = index.reindex(edges_gdf["u"]).to_numpy()
-    vi = index.reindex(edges_gdf["v"]).to_numpy()
+    ui = index.reindex(edges["u"]).to_numpy()
+    vi = index.reindex(edges["v"]).to_numpy()
     graph = coo_matrix((np.ones(len(ui)), (ui, vi)), shape=(len(node_ids), len(node_ids)))
-    n_comp, labels = connected_components(graph, directed=False)
-    sizes = np.bincount(labels)
-    main = int(np.argmax(sizes))
+    _, labels = connected_components(graph, directed=False)
+    main = int(np.argmax(np.bincount(labels)))
     nodes["komponente"] = labels
     nodes["hauptnetz"] = labels == main
-    edges_gdf["hauptnetz"] = labels[ui] == main
-
-    nodes_gdf = gpd.GeoDataFrame(
-        nodes, geometry=shapely.points(nodes["x"], nodes["y"]), crs=crs
-    )
-    edges_gdf.insert(0, "kante_id", np.arange(len(edges_gdf), dtype=np.int64))
-    return nodes_gdf, edges_gdf
+    edges["hauptnetz"] = labels[ui] == main
 
 
 def _edge_record(

@@ -202,6 +202,10 @@ def _parse_dates(values: pd.Series) -> tuple[list[date | None], np.ndarray]:
 def read_gtfs(path: str | Path) -> GtfsFeed:
     """Read a GTFS feed from a ZIP file.
 
+    The steps: open the archive and read its tables (:func:`_read_tables`), check each table's
+    values (stops, routes, trips, stop times, calendar, calendar dates), then raise one error
+    listing every malformed value or return the feed.
+
     Parameters
     ----------
     path
@@ -220,6 +224,44 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
         column.
     """
     path = Path(path)
+    tables = _read_tables(path)
+    for name, columns in REQUIRED_FILES.items():
+        _require(tables[name], name, columns, path)
+    problems: list[Problem] = []
+    stops = _checked_stops(tables["stops.txt"], path, problems)
+    routes = _checked_routes(tables["routes.txt"], path, problems)
+    trips = _checked_trips(tables["trips.txt"], routes, path, problems)
+    stop_times = _checked_stop_times(tables["stop_times.txt"], stops, path, problems)
+    calendar = _checked_calendar(tables.get("calendar.txt"), path, problems)
+    calendar_dates = _checked_calendar_dates(tables.get("calendar_dates.txt"), path, problems)
+    if problems:
+        raise InputValidationError(
+            f"Der GTFS-Fahrplan enthält {len(problems)}"
+            f"{' oder mehr' if len(problems) >= MAX_PROBLEMS else ''} fehlerhafte Werte.",
+            hinweis="Korrigieren Sie die aufgeführten Stellen oder laden Sie einen gültigen "
+            "Fahrplan vom Verkehrsverbund.",
+            datei=path,
+            probleme=problems,
+        )
+    return GtfsFeed(
+        stops=stops,
+        routes=routes[["route_id", "route_type", "route_short_name"]].copy(),
+        trips=trips,
+        stop_times=stop_times,
+        calendar=calendar,
+        calendar_dates=calendar_dates,
+        path=path,
+    )
+
+
+def _read_tables(path: Path) -> dict[str, pd.DataFrame]:
+    """Open the ZIP archive and read its GTFS tables as text frames.
+
+    Raises
+    ------
+    SourceDataError
+        Missing file, not a ZIP, a damaged archive, or required tables missing.
+    """
     if not path.exists():
         raise SourceDataError(
             "Die GTFS-Datei wurde nicht gefunden.",
@@ -256,16 +298,16 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
                 "trips.txt, stop_times.txt und einen Verkehrskalender.",
                 datei=path,
             )
-        tables = {
+        return {
             name: _read_member(archive, members[name], path)
             for name in (*REQUIRED_FILES, "calendar.txt", "calendar_dates.txt")
             if name in members
         }
-    for name, columns in REQUIRED_FILES.items():
-        _require(tables[name], name, columns, path)
-    problems: list[Problem] = []
 
-    stops = tables["stops.txt"].copy()
+
+def _checked_stops(raw: pd.DataFrame, path: Path, problems: list[Problem]) -> pd.DataFrame:
+    """Stops with numeric coordinates; invalid coordinates are added to ``problems``."""
+    stops = raw.copy()
     for column, low, high in (("stop_lat", -90, 90), ("stop_lon", -180, 180)):
         numbers = pd.to_numeric(stops[column], errors="coerce")
         is_station = stops.get("location_type", pd.Series("", index=stops.index)).fillna("")
@@ -281,8 +323,12 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
     for optional_column in ("parent_station", "location_type"):
         if optional_column not in stops.columns:
             stops[optional_column] = pd.NA
+    return stops
 
-    routes = tables["routes.txt"].copy()
+
+def _checked_routes(raw: pd.DataFrame, path: Path, problems: list[Problem]) -> pd.DataFrame:
+    """Routes with an integer ``route_type`` (-1 where invalid, which is added to ``problems``)."""
+    routes = raw.copy()
     route_type = pd.to_numeric(routes["route_type"], errors="coerce")
     bad = (route_type.isna() | (route_type % 1 != 0)).to_numpy(dtype=bool)
     problems += _problems_for(
@@ -293,18 +339,34 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
     routes["route_type"] = route_type.fillna(-1).astype(np.int64)
     if "route_short_name" not in routes.columns:
         routes["route_short_name"] = pd.NA
+    return routes
 
-    trips = tables["trips.txt"][["route_id", "service_id", "trip_id"]].copy()
+
+def _checked_trips(
+    raw: pd.DataFrame, routes: pd.DataFrame, path: Path, problems: list[Problem]
+) -> pd.DataFrame:
+    """Trips (route, service, trip); a trip of a route missing in ``routes`` is a problem."""
+    trips = raw[["route_id", "service_id", "trip_id"]].copy()
     unknown_route = ~trips["route_id"].isin(routes["route_id"]).to_numpy(dtype=bool)
     problems += _problems_for(
         unknown_route, trips["route_id"], "trips.txt", "route_id", path,
         "Fahrt verweist auf eine Linie, die in routes.txt fehlt",
         "Ergänzen Sie die Linie in routes.txt oder korrigieren Sie route_id.",
     )
+    return trips
 
-    times = tables["stop_times.txt"]
-    time_column = "departure_time" if "departure_time" in times.columns else None
-    if time_column is None and "arrival_time" not in times.columns:
+
+def _checked_stop_times(
+    times: pd.DataFrame, stops: pd.DataFrame, path: Path, problems: list[Problem]
+) -> pd.DataFrame:
+    """Stop times with departure seconds (arrival where no departure), sequence and pickup type.
+
+    Raises
+    ------
+    SourceDataError
+        Neither ``departure_time`` nor ``arrival_time`` is present.
+    """
+    if "departure_time" not in times.columns and "arrival_time" not in times.columns:
         raise SourceDataError(
             "In 'stop_times.txt' fehlen die Spalten departure_time und arrival_time.",
             hinweis="Ohne Abfahrtszeiten lassen sich keine Takte berechnen; exportieren Sie den "
@@ -342,7 +404,7 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
         "Halt verweist auf eine Haltestelle, die in stops.txt fehlt",
         "Ergänzen Sie die Haltestelle in stops.txt oder korrigieren Sie stop_id.",
     )
-    stop_times = pd.DataFrame(
+    return pd.DataFrame(
         {
             "trip_id": times["trip_id"],
             "stop_id": times["stop_id"],
@@ -352,63 +414,53 @@ def read_gtfs(path: str | Path) -> GtfsFeed:
         }
     )
 
-    calendar = pd.DataFrame(columns=list(CALENDAR_COLUMNS))
-    if "calendar.txt" in tables and len(tables["calendar.txt"]):
-        raw = tables["calendar.txt"]
-        _require(raw, "calendar.txt", CALENDAR_COLUMNS, path)
-        calendar = raw[list(CALENDAR_COLUMNS)].copy()
-        for column in WEEKDAYS:
-            values = pd.to_numeric(calendar[column], errors="coerce")
-            bad = ~values.isin([0, 1]).to_numpy(dtype=bool)
-            problems += _problems_for(
-                bad, calendar[column], "calendar.txt", column, path,
-                "Wochentag muss 0 oder 1 sein", "Schreiben Sie 1 (verkehrt) oder 0 (verkehrt nicht).",
-            )
-            calendar[column] = values.fillna(0).astype(np.int64)
-        for column in ("start_date", "end_date"):
-            parsed_dates, bad = _parse_dates(calendar[column])
-            problems += _problems_for(
-                bad, calendar[column], "calendar.txt", column, path,
-                "Kein gültiges Datum (erwartet JJJJMMTT)", "Schreiben Sie das Datum wie 20220913.",
-            )
-            calendar[column] = parsed_dates
-        calendar = calendar.dropna(subset=["start_date", "end_date"])
-    calendar_dates = pd.DataFrame(columns=list(CALENDAR_DATES_COLUMNS))
-    if "calendar_dates.txt" in tables and len(tables["calendar_dates.txt"]):
-        raw = tables["calendar_dates.txt"]
-        _require(raw, "calendar_dates.txt", CALENDAR_DATES_COLUMNS, path)
-        calendar_dates = raw[list(CALENDAR_DATES_COLUMNS)].copy()
-        parsed_dates, bad = _parse_dates(calendar_dates["date"])
+
+def _checked_calendar(
+    raw: pd.DataFrame | None, path: Path, problems: list[Problem]
+) -> pd.DataFrame:
+    """The weekly calendar with 0/1 weekdays and parsed dates (empty without ``calendar.txt``)."""
+    if raw is None or not len(raw):
+        return pd.DataFrame(columns=list(CALENDAR_COLUMNS))
+    _require(raw, "calendar.txt", CALENDAR_COLUMNS, path)
+    calendar = raw[list(CALENDAR_COLUMNS)].copy()
+    for column in WEEKDAYS:
+        values = pd.to_numeric(calendar[column], errors="coerce")
+        bad = ~values.isin([0, 1]).to_numpy(dtype=bool)
         problems += _problems_for(
-            bad, calendar_dates["date"], "calendar_dates.txt", "date", path,
+            bad, calendar[column], "calendar.txt", column, path,
+            "Wochentag muss 0 oder 1 sein", "Schreiben Sie 1 (verkehrt) oder 0 (verkehrt nicht).",
+        )
+        calendar[column] = values.fillna(0).astype(np.int64)
+    for column in ("start_date", "end_date"):
+        parsed_dates, bad = _parse_dates(calendar[column])
+        problems += _problems_for(
+            bad, calendar[column], "calendar.txt", column, path,
             "Kein gültiges Datum (erwartet JJJJMMTT)", "Schreiben Sie das Datum wie 20220913.",
         )
-        calendar_dates["date"] = parsed_dates
-        kind = pd.to_numeric(calendar_dates["exception_type"], errors="coerce")
-        bad = ~kind.isin([1, 2]).to_numpy(dtype=bool)
-        problems += _problems_for(
-            bad, calendar_dates["exception_type"], "calendar_dates.txt", "exception_type", path,
-            "exception_type muss 1 (zusätzlicher Verkehrstag) oder 2 (entfällt) sein",
-            "Korrigieren Sie den Wert.",
-        )
-        calendar_dates["exception_type"] = kind.fillna(0).astype(np.int64)
-        calendar_dates = calendar_dates.dropna(subset=["date"])
+        calendar[column] = parsed_dates
+    return calendar.dropna(subset=["start_date", "end_date"])
 
-    if problems:
-        raise InputValidationError(
-            f"Der GTFS-Fahrplan enthält {len(problems)}"
-            f"{' oder mehr' if len(problems) >= MAX_PROBLEMS else ''} fehlerhafte Werte.",
-            hinweis="Korrigieren Sie die aufgeführten Stellen oder laden Sie einen gültigen "
-            "Fahrplan vom Verkehrsverbund.",
-            datei=path,
-            probleme=problems,
-        )
-    return GtfsFeed(
-        stops=stops,
-        routes=routes[["route_id", "route_type", "route_short_name"]].copy(),
-        trips=trips,
-        stop_times=stop_times,
-        calendar=calendar,
-        calendar_dates=calendar_dates,
-        path=path,
+
+def _checked_calendar_dates(
+    raw: pd.DataFrame | None, path: Path, problems: list[Problem]
+) -> pd.DataFrame:
+    """Calendar exceptions with parsed dates and type 1/2 (empty without ``calendar_dates.txt``)."""
+    if raw is None or not len(raw):
+        return pd.DataFrame(columns=list(CALENDAR_DATES_COLUMNS))
+    _require(raw, "calendar_dates.txt", CALENDAR_DATES_COLUMNS, path)
+    calendar_dates = raw[list(CALENDAR_DATES_COLUMNS)].copy()
+    parsed_dates, bad = _parse_dates(calendar_dates["date"])
+    problems += _problems_for(
+        bad, calendar_dates["date"], "calendar_dates.txt", "date", path,
+        "Kein gültiges Datum (erwartet JJJJMMTT)", "Schreiben Sie das Datum wie 20220913.",
     )
+    calendar_dates["date"] = parsed_dates
+    kind = pd.to_numeric(calendar_dates["exception_type"], errors="coerce")
+    bad = ~kind.isin([1, 2]).to_numpy(dtype=bool)
+    problems += _problems_for(
+        bad, calendar_dates["exception_type"], "calendar_dates.txt", "exception_type", path,
+        "exception_type muss 1 (zusätzlicher Verkehrstag) oder 2 (entfällt) sein",
+        "Korrigieren Sie den Wert.",
+    )
+    calendar_dates["exception_type"] = kind.fillna(0).astype(np.int64)
+    return calendar_dates.dropna(subset=["date"])
