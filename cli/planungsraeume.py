@@ -56,7 +56,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _assign(args: argparse.Namespace) -> int:
-    from layers.planungsraeume.define import areas_from_municipalities, read_municipalities
+    from layers.planungsraeume.gemeinden import areas_from_municipalities, read_municipalities
 
     region = open_region(args.region, build=True)
     gemeinden = (read_municipalities(args.gemeinden, crs=region.crs, ags_praefix=args.ags_praefix)

@@ -134,7 +134,7 @@ def aachen_config() -> RegionConfig:
 @pytest.fixture(scope="module")
 def staedteregion() -> gpd.GeoDataFrame:
     """The 10 municipalities of the Städteregion Aachen (VG250-EW, real population)."""
-    from layers.planungsraeume.define import read_municipalities
+    from layers.planungsraeume.gemeinden import read_municipalities
     from tests.tools.paths import NRW
 
     return read_municipalities(NRW, crs="EPSG:25832", ags_praefix="05334")

@@ -1,13 +1,16 @@
-"""Define planning areas.
+"""Define planning areas: generated ones and the planners' own polygon files.
 
 For the demo region they are generated: Voronoi cells around OSM ``place`` nodes
 (suburb/quarter/neighbourhood), clipped to the region, and labelled as generated in ``quelle``.
-Where a region has too few place nodes the fallback is a grid of square cells.
+Where a region has too few place nodes the fallback is a grid of square cells. A planner's own
+areas come from a polygon file (:func:`read_planning_areas`) or from a table that groups
+municipalities (:mod:`layers.planungsraeume.gemeinden`).
 """
 
 from __future__ import annotations
 
 import string
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -21,10 +24,8 @@ __all__ = [
     "KEY_CANDIDATES",
     "MIN_PLACES",
     "NAME_CANDIDATES",
-    "areas_from_municipalities",
     "from_osm_places",
     "grid_areas",
-    "read_municipalities",
     "read_planning_areas",
 ]
 
@@ -214,6 +215,10 @@ def read_planning_areas(
 ) -> gpd.GeoDataFrame:
     """Read planning-area polygons from a GeoJSON, GeoPackage or Shapefile.
 
+    The steps: read the file with its CRS (:func:`_read_area_file`), pick the key and name
+    columns, transform and check the geometries (:func:`_checked_area_geometries`), then build
+    the area table.
+
     Parameters
     ----------
     path
@@ -245,14 +250,45 @@ def read_planning_areas(
     SozialraumError
         Unreadable file, no CRS, missing columns, invalid geometries (without ``reparieren``).
     """
-    from pathlib import Path
+    file = Path(str(path))
+    frame = _read_area_file(file, ebene, datei_crs)
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    key_col = _pick_column(columns, schluessel, KEY_CANDIDATES, "die Planungsraum-Nummer", file,
+                           option="--schluessel")
+    name_col = _pick_column(columns, name, NAME_CANDIDATES, "den Namen", file)
+    frame, problems = _checked_area_geometries(frame.to_crs(crs), file, reparieren)
+    keys = [_key_text(v) for v in frame[key_col]]
+    areas = gpd.GeoDataFrame(
+        {
+            "pr_id": pd.array(keys, dtype="string"),
+            "name": frame[name_col].astype("string").str.strip().to_numpy(),
+            "art": "importiert",
+            "quelle": f"importiert: {file.name}",
+        },
+        geometry=frame.geometry.to_numpy(),
+        crs=crs,
+    )
+    areas["flaeche_km2"] = np.round(areas.geometry.area / 1e6, 3)
+    areas.attrs["probleme"] = [_feature_row(p) for p in problems]
+    areas.attrs["datei"] = str(file)
+    return areas
 
+
+def _read_area_file(file: Path, ebene: str | None, datei_crs: object) -> gpd.GeoDataFrame:
+    """Read a polygon file (one layer) and make sure it has a CRS.
+
+    Raises
+    ------
+    SourceDataError
+        Missing, empty, too large or unreadable file, or no features.
+    CRSError
+        The file declares no CRS and ``datei_crs`` is not given.
+    """
     import pyogrio
 
-    from layers.errors import CRSError, GeometryError, SourceDataError
-    from layers.validation import check_file_size, check_geometries, parse_crs
+    from layers.errors import CRSError, SourceDataError
+    from layers.validation import check_file_size, parse_crs
 
-    file = Path(str(path))
     if not file.exists():
         raise SourceDataError("Die Datei wurde nicht gefunden.",
                               hinweis="Prüfen Sie Pfad und Dateinamen.", datei=file)
@@ -280,11 +316,27 @@ def read_planning_areas(
                 datei=file,
             )
         frame = frame.set_crs(parse_crs(datei_crs, datei=file))
-    columns = [c for c in frame.columns if c != frame.geometry.name]
-    key_col = _pick_column(columns, schluessel, KEY_CANDIDATES, "die Planungsraum-Nummer", file,
-                           option="--schluessel")
-    name_col = _pick_column(columns, name, NAME_CANDIDATES, "den Namen", file)
-    frame = frame.to_crs(crs)
+    return frame
+
+
+def _checked_area_geometries(
+    frame: gpd.GeoDataFrame, file: Path, reparieren: bool
+) -> tuple[gpd.GeoDataFrame, list[Any]]:
+    """Check (and with ``reparieren`` repair) the polygons; refuse the file on any error.
+
+    Returns
+    -------
+    tuple
+        The (repaired) frame and the remaining warnings.
+
+    Raises
+    ------
+    GeometryError
+        Invalid or non-polygon geometries, listed by feature number.
+    """
+    from layers.errors import GeometryError
+    from layers.validation import check_geometries
+
     frame, problems = check_geometries(
         frame, name="planungsraeume", datei=file, allowed_types=("Polygon", "MultiPolygon"),
         repair=reparieren,
@@ -300,21 +352,7 @@ def read_planning_areas(
             datei=file,
             probleme=errors,
         )
-    keys = [_key_text(v) for v in frame[key_col]]
-    areas = gpd.GeoDataFrame(
-        {
-            "pr_id": pd.array(keys, dtype="string"),
-            "name": frame[name_col].astype("string").str.strip().to_numpy(),
-            "art": "importiert",
-            "quelle": f"importiert: {file.name}",
-        },
-        geometry=frame.geometry.to_numpy(),
-        crs=crs,
-    )
-    areas["flaeche_km2"] = np.round(areas.geometry.area / 1e6, 3)
-    areas.attrs["probleme"] = [_feature_row(p) for p in problems]
-    areas.attrs["datei"] = str(file)
-    return areas
+    return frame, problems
 
 
 def _feature_row(problem: Any) -> Any:
@@ -327,214 +365,3 @@ def _feature_row(problem: Any) -> Any:
     if problem.zeile is None:
         return problem
     return replace(problem, zeile=problem.zeile - FIRST_DATA_ROW + 1)
-
-
-def read_municipalities(
-    path: object, *, crs: object, ags_praefix: str | None = None
-) -> gpd.GeoDataFrame:
-    """Read municipality polygons with AGS (e.g. the VG250-EW file) in the working CRS.
-
-    Parameters
-    ----------
-    path
-        Boundary file with columns ``ags`` and ``name`` (and optionally ``pop``/``einwohner``).
-    crs
-        Working CRS.
-    ags_praefix
-        Keep only AGS starting with this (``"05334"`` = Städteregion Aachen).
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``ags`` (8 digits), ``name``, ``einwohner``, geometry.
-    """
-    from pathlib import Path
-
-    import pyogrio
-
-    from layers.errors import SourceDataError
-
-    file = Path(str(path))
-    try:
-        frame = pyogrio.read_dataframe(file)
-    except Exception as exc:
-        raise SourceDataError(f"Die Gemeindedatei kann nicht gelesen werden ({exc}).",
-                              hinweis="Prüfen Sie den Pfad.", datei=file) from exc
-    lower = {c.lower(): c for c in frame.columns}
-    if "ags" not in lower or "name" not in lower:
-        raise SourceDataError("Der Gemeindedatei fehlen die Spalten 'ags' und 'name'.",
-                              hinweis="Verwenden Sie die VG250-Gemeindegrenzen.", datei=file)
-    ags = frame[lower["ags"]].astype(str).str.strip().str.zfill(8)
-    keep = ags.str.startswith(ags_praefix).to_numpy() if ags_praefix else np.ones(len(frame), bool)
-    pop_col = lower.get("pop") or lower.get("einwohner") or lower.get("ewz")
-    out = gpd.GeoDataFrame(
-        {
-            "ags": ags[keep].to_numpy(),
-            "name": frame.loc[keep, lower["name"]].astype(str).to_numpy(),
-            "einwohner": pd.to_numeric(frame.loc[keep, pop_col], errors="coerce").to_numpy()
-            if pop_col else np.nan,
-        },
-        geometry=frame.geometry[keep].to_numpy(),
-        crs=frame.crs,
-    ).to_crs(crs)
-    invalid = ~out.geometry.is_valid
-    if invalid.any():
-        out.loc[invalid, "geometry"] = shapely.make_valid(out.geometry[invalid].to_numpy())
-    return out.reset_index(drop=True)
-
-
-def areas_from_municipalities(
-    table: object,
-    gemeinden: gpd.GeoDataFrame,
-    *,
-    ags_spalte: str | None = None,
-    raum_spalte: str | None = None,
-    name_spalte: str | None = None,
-    blatt: str | int | None = None,
-) -> gpd.GeoDataFrame:
-    """Planning areas as groups of municipalities: a table assigns each AGS to an area.
-
-    This is how a Landkreis defines its planning areas (Landkreis Görlitz: 53 Gemeinden in 11
-    Planungsräume). The municipalities of each area are dissolved into one polygon.
-
-    Parameters
-    ----------
-    table
-        CSV/XLSX path or a DataFrame with one row per municipality: AGS, area number and
-        (optionally) area name.
-    gemeinden
-        Municipality polygons with ``ags`` and ``name`` (the store's ``gemeinden`` layer or
-        :func:`read_municipalities`), in the working CRS.
-    ags_spalte, raum_spalte, name_spalte
-        Columns of the table (default: recognised: ``AGS``/``Gemeindeschlüssel``,
-        ``Planungsraum``/``PR_Nr``, ``Planungsraum_Name``/``Name``). The area key is never
-        guessed: a table with several candidates (e.g. ``Planungsraum`` holding names and
-        ``PR_Nr``) is refused unless ``raum_spalte`` names one.
-    blatt
-        Worksheet of an XLSX file.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``pr_id``, ``name``, ``art``, ``quelle``, ``gemeinden`` (names), ``ags`` (list),
-        ``einwohner_gemeinden`` (sum of the municipalities' population, if known),
-        ``flaeche_km2``; warnings in ``attrs["probleme"]``.
-
-    Raises
-    ------
-    InputValidationError
-        Unknown AGS, an AGS assigned to two areas, empty keys; all rows are listed.
-    """
-    from pathlib import Path
-
-    from layers.errors import InputValidationError, Problem
-    from layers.validation import FIRST_DATA_ROW, is_blank, read_table, row_numbers
-
-    if isinstance(table, pd.DataFrame):
-        frame, datei = table.astype("string"), None
-        file_rows = np.arange(len(frame)) + FIRST_DATA_ROW
-    else:
-        frame, datei = read_table(Path(str(table)), sheet=blatt), str(table)
-        file_rows = row_numbers(frame)  # blank rows are dropped but do not shift the numbers
-    columns = list(frame.columns)
-    ags_col = _pick_column(columns, ags_spalte, ("ags", "gemeindeschluessel", "gemeindeschlüssel",
-                                                 "gkz", "ags8", "schluessel"),
-                           "den Gemeindeschlüssel (AGS)", datei)
-    area_col = _pick_column(columns, raum_spalte, ("planungsraum", "pr_id", "pr_nr",
-                                                   "planungsraum_nr", "raum", "raum_nr", "nr"),
-                            "die Planungsraum-Nummer", datei, option="--raum-spalte")
-    name_col = None
-    try:
-        name_col = _pick_column(columns, name_spalte, ("planungsraum_name", "pr_name",
-                                                       "name_planungsraum", "raumname",
-                                                       "name"), "den Namen", datei)
-    except InputValidationError:
-        if name_spalte is not None:
-            raise
-    known = dict(zip(gemeinden["ags"].astype(str).str.zfill(8), range(len(gemeinden)), strict=True))
-    problems: list[Problem] = []
-    assignment: dict[str, tuple[str, int]] = {}
-    names: dict[str, str] = {}
-    for pos, (raw_ags, raw_area) in enumerate(zip(frame[ags_col], frame[area_col], strict=True)):
-        row = int(file_rows[pos])
-        if is_blank(raw_ags):
-            problems.append(Problem("Der Gemeindeschlüssel fehlt.", "Tragen Sie den 8-stelligen "
-                                    "AGS ein.", datei=datei, zeile=row, spalte=ags_col))
-            continue
-        digits = str(raw_ags).strip().replace(" ", "")
-        digits = digits[:-2] if digits.endswith(".0") else digits
-        if not digits.isdigit() or len(digits) > 8:
-            problems.append(Problem(f"'{raw_ags}' ist kein Gemeindeschlüssel (AGS).",
-                                    "Der AGS hat 8 Ziffern, z. B. 05334002.", datei=datei,
-                                    zeile=row, spalte=ags_col))
-            continue
-        ags = digits.zfill(8)
-        if ags not in known:
-            problems.append(Problem(f"Den Gemeindeschlüssel {ags} gibt es in den Gemeindegrenzen "
-                                    "nicht.", "Prüfen Sie den AGS (8 Ziffern, Stand VG250).",
-                                    datei=datei, zeile=row, spalte=ags_col))
-            continue
-        area = _key_text(raw_area)
-        if area is None:
-            problems.append(Problem("Die Planungsraum-Nummer fehlt.", "Ordnen Sie jede Gemeinde "
-                                    "einem Planungsraum zu.", datei=datei, zeile=row,
-                                    spalte=area_col))
-            continue
-        if ags in assignment and assignment[ags][0] != area:
-            first_area, first_row = assignment[ags]
-            label = f"{gemeinden['name'].iloc[known[ags]]} ({ags})"
-            problems.append(Problem(f"Die Gemeinde {label} ist zwei Planungsräumen zugeordnet "
-                                    f"({first_area} in Zeile {first_row} und {area}).",
-                                    "Jede Gemeinde gehört zu genau einem Planungsraum.",
-                                    datei=datei, zeile=row, spalte=area_col))
-            continue
-        assignment[ags] = (area, row)
-        if name_col is not None and not is_blank(frame[name_col].iloc[pos]):
-            label = str(frame[name_col].iloc[pos]).strip()
-            if area in names and names[area] != label:
-                problems.append(Problem(f"Planungsraum {area} hat verschiedene Namen ('{names[area]}'"
-                                        f" und '{label}'); der erste gilt.", "Vereinheitlichen "
-                                        "Sie die Namen.", datei=datei, zeile=row, spalte=name_col,
-                                        schwere="warnung"))
-            names.setdefault(area, label)
-    errors = [p for p in problems if p.schwere == "fehler"]
-    if errors:
-        raise InputValidationError(
-            f"Die Zuordnung der Gemeinden zu Planungsräumen hat {len(errors)} Fehler.",
-            hinweis="Korrigieren Sie die genannten Zeilen.",
-            datei=datei,
-            probleme=errors,
-        )
-    unassigned = [a for a in known if a not in assignment]
-    for ags in unassigned:
-        problems.append(Problem(
-            f"Die Gemeinde {gemeinden['name'].iloc[known[ags]]} ({ags}) ist keinem Planungsraum "
-            "zugeordnet.", "Ergänzen Sie sie in der Tabelle, sonst bleibt eine Lücke.",
-            datei=datei, spalte=ags_col, schwere="warnung"))
-    rows = []
-    for area in sorted({a for a, _ in assignment.values()}, key=_natural):
-        members = [ags for ags, (a, _) in assignment.items() if a == area]
-        idx = [known[a] for a in members]
-        part = gemeinden.iloc[idx]
-        population = pd.to_numeric(part["einwohner"], errors="coerce") if "einwohner" in part else None
-        rows.append({
-            "pr_id": area,
-            "name": names.get(area, f"Planungsraum {area}"),
-            "gemeinden": ", ".join(part["name"].astype(str)),
-            "ags": ", ".join(sorted(members)),
-            "einwohner_gemeinden": float(population.sum()) if population is not None
-            and population.notna().all() else np.nan,
-            "geometry": shapely.union_all(part.geometry.to_numpy()),
-        })
-    out = gpd.GeoDataFrame(pd.DataFrame(rows).drop(columns="geometry"),
-                           geometry=[r["geometry"] for r in rows], crs=gemeinden.crs)
-    out.insert(2, "art", "gemeindezuordnung")
-    out.insert(3, "quelle", f"Gemeindezuordnung: {Path(datei).name if datei else 'Tabelle'}")
-    out["flaeche_km2"] = np.round(out.geometry.area / 1e6, 3)
-    out["pr_id"] = out["pr_id"].astype("string")
-    out.attrs["probleme"] = problems
-    return out
-
-
-def _natural(key: str) -> tuple[int, object]:
-    return (0, int(key)) if key.isdigit() else (1, key)

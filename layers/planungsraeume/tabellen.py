@@ -1,21 +1,14 @@
-"""Indicator tables keyed by planning-area number or AGS: join, long statistics, age groups.
+"""Indicator tables keyed by planning-area number or AGS: join onto the areas and store.
 
 Municipal statistics reach planners as spreadsheets keyed by area number (``101``, ``PR03``)
 or by the 8-digit AGS, often with Excel's damage (``5334002`` for ``05334002``, ``101.0``).
 :func:`join_table` joins such a table onto the planning areas and reports keys that match
 nothing in both directions: table rows without an area (with their row number) and areas without
-a table row.
-
-Open-data portals publish statistics in long form (one row per year, area, characteristic and
-value, as Köln's ``jahr, raum_id, raum, zeile, zahl``). :func:`read_long_statistics` turns such
-a file into one row per area, and :func:`age_groups` derives the project's standard age groups
-from whatever age bands the table has (``"00 - < 03"``, ``"75 und älter"``, ``"65 bis unter
-80"``), leaving a group empty where the bands do not fit its limits instead of guessing.
+a table row. Long-form statistics and age groups are read by :mod:`layers.planungsraeume.langform`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,13 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from layers.errors import InputValidationError, Problem, SourceDataError
+from layers.errors import InputValidationError, Problem
 from layers.store import RegionStore
 from layers.validation import (
     FIRST_DATA_ROW,
     check_personal_columns,
     normalize_key,
-    parse_decimal,
     parse_decimal_column,
     read_table,
     renumber,
@@ -39,25 +31,12 @@ from layers.validation import (
 
 __all__ = [
     "JoinResult",
-    "STANDARD_AGE_GROUPS",
     "USER_INDICATOR_TABLE",
-    "age_groups",
     "join_table",
-    "parse_age_band",
-    "read_long_statistics",
     "save_user_indicators",
 ]
 
 USER_INDICATOR_TABLE = "nutzer_kennzahlen"
-
-# Standard age groups of the project: name → (from, to) in years, ``to`` exclusive.
-STANDARD_AGE_GROUPS: dict[str, tuple[int, float]] = {
-    "alter_unter_18": (0, 18),
-    "alter_18_64": (18, 65),
-    "alter_65_plus": (65, np.inf),
-    "alter_65_79": (65, 80),
-    "alter_80_plus": (80, np.inf),
-}
 
 
 @dataclass
@@ -106,6 +85,11 @@ def join_table(
 ) -> JoinResult:
     """Join an indicator table onto planning areas by key.
 
+    The steps: read the table (:func:`_read_join_table`), choose and check the key column
+    (unique keys, :func:`_check_unique_keys`), parse the value columns, then join and report the
+    keys that match nothing in either direction (:func:`_unmatched_rows`,
+    :func:`_coverage_warnings`).
+
     Parameters
     ----------
     areas
@@ -131,6 +115,49 @@ def join_table(
         If no key column matches, the chosen key is duplicated in the table, or a requested
         value column is missing or not numeric.
     """
+    frame, datei, rows = _read_join_table(table, blatt)
+    area_keys = [normalize_key(v) for v in areas[raum_schluessel]]
+    key_column = schluessel_spalte or _guess_key_column(
+        frame, {k for k in area_keys if k is not None}, datei)
+    if key_column not in frame.columns:
+        raise InputValidationError(
+            f"Die Schlüsselspalte '{key_column}' gibt es in der Tabelle nicht.",
+            hinweis="Vorhandene Spalten: " + ", ".join(f"'{c}'" for c in frame.columns) + ".",
+            datei=datei,
+        )
+    keys = [normalize_key(v) for v in frame[key_column]]
+    _check_unique_keys(frame, keys, key_column, rows, datei)
+    problems: list[Problem] = []
+    values, wanted = _numeric_columns(frame, key_column, spalten, datei, problems)
+    problems[:] = renumber(problems, rows)
+    by_key = {key: pos for pos, key in enumerate(keys) if key is not None}
+    area_set = {k for k in area_keys if k is not None}
+    index = [by_key.get(k) if k is not None else None for k in area_keys]
+    werte = pd.DataFrame({raum_schluessel: areas[raum_schluessel].to_numpy()})
+    if "name" in areas:
+        werte["name"] = areas["name"].to_numpy()
+    for column in wanted:
+        column_values = values[column].to_numpy()
+        werte[column] = [column_values[i] if i is not None else np.nan for i in index]
+    ohne_treffer = _unmatched_rows(frame, keys, area_set, rows, key_column, wanted)
+    missing = [i for i, pos in enumerate(index) if pos is None]
+    ohne_daten = pd.DataFrame({raum_schluessel: areas[raum_schluessel].to_numpy()[missing]})
+    if "name" in areas:
+        ohne_daten["name"] = areas["name"].to_numpy()[missing]
+    problems += _coverage_warnings(ohne_treffer, ohne_daten, raum_schluessel, key_column, datei)
+    return JoinResult(werte, ohne_treffer, ohne_daten, wanted, problems)
+
+
+def _read_join_table(
+    table: str | Path | pd.DataFrame, blatt: str | int | None
+) -> tuple[pd.DataFrame, str | None, np.ndarray]:
+    """The table with string column names, its file name (None for a frame) and its row numbers.
+
+    Raises
+    ------
+    PersonalDataError
+        A file with columns that hold personal data.
+    """
     datei: str | None
     if isinstance(table, pd.DataFrame):
         frame, datei = table.reset_index(drop=True).copy(), None
@@ -142,17 +169,20 @@ def join_table(
         frame = frame.reset_index(drop=True)
         check_personal_columns(frame.columns, datei=datei)
     frame.columns = [str(c) for c in frame.columns]
-    area_keys = [normalize_key(v) for v in areas[raum_schluessel]]
-    key_column = schluessel_spalte or _guess_key_column(
-        frame, {k for k in area_keys if k is not None}, datei)
-    if key_column not in frame.columns:
-        raise InputValidationError(
-            f"Die Schlüsselspalte '{key_column}' gibt es in der Tabelle nicht.",
-            hinweis="Vorhandene Spalten: " + ", ".join(f"'{c}'" for c in frame.columns) + ".",
-            datei=datei,
-        )
-    keys = [normalize_key(v) for v in frame[key_column]]
-    problems: list[Problem] = []
+    return frame, datei, np.asarray(rows)
+
+
+def _check_unique_keys(
+    frame: pd.DataFrame, keys: list[str | None], key_column: str, rows: np.ndarray,
+    datei: str | None,
+) -> None:
+    """Refuse a table in which a key stands twice, listing every repeated row.
+
+    Raises
+    ------
+    InputValidationError
+        A duplicated key.
+    """
     seen: dict[str, int] = {}
     duplicates: list[Problem] = []
     for pos, key in enumerate(keys):
@@ -171,47 +201,48 @@ def join_table(
             "Die Tabelle hat doppelte Schlüssel und wird nicht verknüpft.",
             hinweis="Eine Zeile je Planungsraum.", datei=datei, probleme=duplicates,
         )
-    values, wanted = _numeric_columns(frame, key_column, spalten, datei, problems)
-    problems[:] = renumber(problems, rows)
-    by_key = {key: pos for pos, key in enumerate(keys) if key is not None}
-    area_set = {k for k in area_keys if k is not None}
-    index = [by_key.get(k) if k is not None else None for k in area_keys]
-    werte = pd.DataFrame({raum_schluessel: areas[raum_schluessel].to_numpy()})
-    if "name" in areas:
-        werte["name"] = areas["name"].to_numpy()
-    for column in wanted:
-        column_values = values[column].to_numpy()
-        werte[column] = [column_values[i] if i is not None else np.nan for i in index]
+
+
+def _unmatched_rows(
+    frame: pd.DataFrame, keys: list[str | None], area_set: set[str], rows: np.ndarray,
+    key_column: str, wanted: list[str],
+) -> pd.DataFrame:
+    """Table rows whose key matches no area: row, key as written and a label if there is one."""
     label_column = next((c for c in frame.columns if c != key_column and c not in wanted
                          and c.lower() in ("name", "raum", "bezeichnung", "gemeinde",
                                            "planungsraum", "stadtteil")), None)
-    unmatched_rows = [pos for pos, key in enumerate(keys) if key is not None and key not in area_set]
+    unmatched = [pos for pos, key in enumerate(keys) if key is not None and key not in area_set]
     ohne_treffer = pd.DataFrame({
-        "zeile": [int(rows[pos]) for pos in unmatched_rows],
-        "schluessel": [frame[key_column].iloc[pos] for pos in unmatched_rows],
+        "zeile": [int(rows[pos]) for pos in unmatched],
+        "schluessel": [frame[key_column].iloc[pos] for pos in unmatched],
     })
     if label_column is not None:
-        ohne_treffer["bezeichnung"] = [frame[label_column].iloc[pos] for pos in unmatched_rows]
-    missing = [i for i, pos in enumerate(index) if pos is None]
-    ohne_daten = pd.DataFrame({raum_schluessel: areas[raum_schluessel].to_numpy()[missing]})
-    if "name" in areas:
-        ohne_daten["name"] = areas["name"].to_numpy()[missing]
-    if unmatched_rows:
+        ohne_treffer["bezeichnung"] = [frame[label_column].iloc[pos] for pos in unmatched]
+    return ohne_treffer
+
+
+def _coverage_warnings(
+    ohne_treffer: pd.DataFrame, ohne_daten: pd.DataFrame, raum_schluessel: str,
+    key_column: str, datei: str | None,
+) -> list[Problem]:
+    """German warnings for table rows without an area and areas without a table row."""
+    problems: list[Problem] = []
+    if len(ohne_treffer):
         shown = ", ".join(str(v) for v in ohne_treffer["schluessel"].head(10))
-        more = f" und {len(unmatched_rows) - 10} weitere" if len(unmatched_rows) > 10 else ""
+        more = f" und {len(ohne_treffer) - 10} weitere" if len(ohne_treffer) > 10 else ""
         problems.append(Problem(
-            f"{len(unmatched_rows)} Tabellenzeilen passen zu keinem Planungsraum (Schlüssel "
+            f"{len(ohne_treffer)} Tabellenzeilen passen zu keinem Planungsraum (Schlüssel "
             f"{shown}{more}).",
             "Prüfen Sie die Nummern; Summenzeilen (z. B. Gesamtstadt, Bezirke) sind hier "
             "richtig aussortiert.", datei=datei, spalte=key_column, schwere="warnung"))
-    if missing:
+    if len(ohne_daten):
         names = ohne_daten["name"] if "name" in ohne_daten else ohne_daten[raum_schluessel]
         shown = ", ".join(str(v) for v in names.head(10))
         problems.append(Problem(
-            f"{len(missing)} Planungsräume haben keine Zeile in der Tabelle ({shown}).",
+            f"{len(ohne_daten)} Planungsräume haben keine Zeile in der Tabelle ({shown}).",
             "Ergänzen Sie die fehlenden Planungsräume in der Tabelle.", datei=datei,
             spalte=key_column, schwere="warnung"))
-    return JoinResult(werte, ohne_treffer, ohne_daten, wanted, problems)
+    return problems
 
 
 def _guess_key_column(frame: pd.DataFrame, area_keys: set[str], datei: str | None) -> str:
@@ -266,186 +297,6 @@ def _numeric_columns(
                                     p.zeile, p.spalte, "warnung") for p in bad)
         parsed[column] = values
     return pd.DataFrame(parsed, index=frame.index), list(parsed)
-
-
-def read_long_statistics(
-    path: str | Path,
-    *,
-    jahr: int | str | None = None,
-    tabellen: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Read long-form area statistics (``jahr, raum_id, raum, zeile, zahl``) as one row per area.
-
-    Parameters
-    ----------
-    path
-        CSV/XLSX in long form: at least ``raum_id``, ``zeile`` (the characteristic) and
-        ``zahl`` (the value); optionally ``jahr``, ``raum`` (area name), ``tab_id``/``tabelle``.
-    jahr
-        Keep only this year (required if the file has several).
-    tabellen
-        Keep only these tables (``tab_id`` or ``tabelle`` values).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``raum_id``, ``raum`` and one numeric column per characteristic (named by ``zeile``;
-        prefixed with the table name where two tables use the same label).
-
-    Raises
-    ------
-    SourceDataError, InputValidationError
-        Missing columns, several years without ``jahr``, a year that is not in the file.
-    """
-    frame = read_table(path)
-    lower = {c.lower(): c for c in frame.columns}
-    for needed in ("raum_id", "zeile", "zahl"):
-        if needed not in lower:
-            raise SourceDataError(
-                f"Der Statistikdatei fehlt die Spalte '{needed}'.",
-                hinweis="Erwartet wird das Langformat mit den Spalten jahr, raum_id, raum, zeile, "
-                "zahl (wie bei den offenen Daten der Stadt Köln).",
-                datei=path,
-            )
-    if "jahr" in lower:
-        years = sorted(frame[lower["jahr"]].dropna().unique())
-        if jahr is None and len(years) > 1:
-            raise InputValidationError(
-                f"Die Datei enthält mehrere Jahre ({', '.join(map(str, years))}).",
-                hinweis="Wählen Sie ein Jahr.", datei=path,
-            )
-        if jahr is not None:
-            frame = frame[frame[lower["jahr"]].astype(str) == str(jahr)]
-            if frame.empty:
-                raise InputValidationError(
-                    f"Das Jahr {jahr} kommt in der Datei nicht vor.",
-                    hinweis=f"Vorhandene Jahre: {', '.join(map(str, years))}.", datei=path,
-                )
-    table_col = lower.get("tabelle") or lower.get("tab_id")
-    if tabellen is not None and table_col is not None:
-        wanted = {str(t) for t in tabellen}
-        keep = frame[table_col].astype(str).isin(wanted)
-        if "tab_id" in lower:
-            keep |= frame[lower["tab_id"]].astype(str).isin(wanted)
-        frame = frame[keep.to_numpy()]
-    values, bad = parse_decimal(frame[lower["zahl"]].reset_index(drop=True), spalte="zahl",
-                                datei=path)
-    if bad:
-        raise InputValidationError("Die Spalte 'zahl' enthält Werte, die keine Zahlen sind.",
-                                   hinweis="Korrigieren Sie die genannten Zeilen.", datei=path,
-                                   probleme=bad)
-    label = frame[lower["zeile"]].astype(str).str.strip().to_numpy()
-    if table_col is not None:
-        tables = frame[table_col].astype(str).to_numpy()
-        pairs = pd.DataFrame({"zeile": label, "tabelle": tables}).drop_duplicates()
-        clashes = set(pairs["zeile"][pairs["zeile"].duplicated()])
-        label = np.array([f"{t}: {z}" if z in clashes else z for z, t in zip(label, tables,
-                                                                               strict=True)])
-    long = pd.DataFrame({
-        "raum_id": frame[lower["raum_id"]].astype(str).str.strip().to_numpy(),
-        "raum": frame[lower["raum"]].astype(str).to_numpy() if "raum" in lower else "",
-        "merkmal": label,
-        "zahl": values.to_numpy(),
-    })
-    dup = long.duplicated(subset=["raum_id", "merkmal"], keep=False)
-    if dup.any():
-        example = long[dup].iloc[0]
-        raise InputValidationError(
-            f"Für Raum {example['raum_id']} steht '{example['merkmal']}' mehrfach in der Datei.",
-            hinweis="Wählen Sie ein Jahr und gegebenenfalls eine Tabelle.", datei=path,
-        )
-    wide = long.pivot(index="raum_id", columns="merkmal", values="zahl")
-    order = list(dict.fromkeys(long["merkmal"]))
-    wide = wide[order]
-    names = long.drop_duplicates("raum_id").set_index("raum_id")["raum"]
-    wide.insert(0, "raum", names.reindex(wide.index).to_numpy())
-    wide.columns.name = None
-    return wide.reset_index()
-
-
-_BAND_PATTERNS = (
-    (re.compile(r"^(?:von\s+)?(\d+)\s*(?:-|bis)\s*(?:<|unter)\s*(\d+)"), "upper_exclusive"),
-    (re.compile(r"^(\d+)\s*(?:-|bis)\s*(\d+)\s*(?:jahre)?$"), "upper_inclusive"),
-    (re.compile(r"^unter\s+(\d+)"), "below"),
-    (re.compile(r"^(?:<)\s*(\d+)"), "below"),
-    (re.compile(r"^(\d+)\s*(?:jahre\s*)?(?:und\s+(?:älter|mehr|darüber|aelter)|\+|plus)"), "open"),
-    (re.compile(r"^(?:>=|≥|ab)\s*(\d+)"), "open"),
-)
-
-
-def parse_age_band(label: str) -> tuple[int, float] | None:
-    """Parse an age-band label into ``(from, to)`` years (``to`` exclusive), or ``None``.
-
-    Examples: ``"00 - < 03"`` → (0, 3); ``"65 bis unter 80"`` → (65, 80); ``"18-24"`` →
-    (18, 25); ``"unter 6"`` → (0, 6); ``"75 und älter"`` → (75, inf); ``"80+"`` → (80, inf).
-    """
-    text = str(label).strip().lower().replace("jahren", "").replace("jahre", "").strip()
-    text = re.sub(r"\s+", " ", text)
-    for pattern, kind in _BAND_PATTERNS:
-        match = pattern.match(text)
-        if not match:
-            continue
-        numbers = [int(g) for g in match.groups()]
-        if kind == "upper_exclusive":
-            return numbers[0], float(numbers[1])
-        if kind == "upper_inclusive":
-            return numbers[0], float(numbers[1] + 1)
-        if kind == "below":
-            return 0, float(numbers[0])
-        return numbers[0], np.inf
-    return None
-
-
-def age_groups(
-    frame: pd.DataFrame, columns: Sequence[str] | None = None
-) -> tuple[pd.DataFrame, list[str]]:
-    """Sum age bands into the project's standard age groups where the band limits allow it.
-
-    Parameters
-    ----------
-    frame
-        One row per area with age-band columns (e.g. from :func:`read_long_statistics`).
-    columns
-        The age-band columns (default: every column whose name parses as an age band).
-
-    Returns
-    -------
-    tuple
-        A frame with ``alter_unter_18``, ``alter_18_64``, ``alter_65_plus``, ``alter_65_79``,
-        ``alter_80_plus`` (NaN where the bands cannot be split at the group's limits, e.g. no
-        80+ from a "75 und älter" band) and ``einwohner_altersgruppen`` (the sum of all bands),
-        plus German notes on groups that could not be formed.
-    """
-    bands = {}
-    for column in (columns if columns is not None else frame.columns):
-        parsed = parse_age_band(str(column))
-        if parsed is not None:
-            bands[column] = parsed
-    if not bands:
-        raise InputValidationError(
-            "Die Tabelle hat keine Spalten mit Altersgruppen.",
-            hinweis="Erwartet werden Spalten wie '00 - < 03', '65 bis unter 80' oder "
-            "'75 und älter'.",
-        )
-    out = pd.DataFrame(index=frame.index)
-    notes = []
-    for group, (start, end) in STANDARD_AGE_GROUPS.items():
-        inside = [c for c, (a, b) in bands.items() if a >= start and b <= end]
-        straddling = [c for c, (a, b) in bands.items() if a < end and b > start
-                      and c not in inside]
-        covered = sorted((bands[c] for c in inside), key=lambda t: t[0])
-        if straddling or not covered or covered[0][0] != start or covered[-1][1] != end \
-                or any(covered[i][1] != covered[i + 1][0] for i in range(len(covered) - 1)):
-            out[group] = np.nan
-            notes.append(
-                f"Die Altersgruppe {group.removeprefix('alter_').replace('_', '–')} lässt sich aus "
-                f"den Altersklassen der Tabelle nicht bilden"
-                + (f" ('{straddling[0]}' überschreitet die Grenze)." if straddling else ".")
-            )
-            continue
-        out[group] = frame[inside].astype(float).sum(axis=1, min_count=1)
-    out["einwohner_altersgruppen"] = frame[list(bands)].astype(float).sum(axis=1, min_count=1)
-    return out, notes
 
 
 def save_user_indicators(

@@ -17,7 +17,8 @@ from layers.barrieren import import_barriers
 from layers.build import build_region
 from layers.errors import Problem, SozialraumError
 from layers.planungsraeume.checks import save_planning_areas
-from layers.planungsraeume.define import areas_from_municipalities, read_planning_areas
+from layers.planungsraeume.define import read_planning_areas
+from layers.planungsraeume.gemeinden import areas_from_municipalities
 from layers.planungsraeume.tabellen import join_table
 from layers.regions import load_region
 from layers.store import GeoPackageStore

@@ -15,10 +15,8 @@ from layers.planungsraeume.checks import (
     region_boundary_of,
     save_planning_areas,
 )
-from layers.planungsraeume.define import (
-    areas_from_municipalities,
-    read_planning_areas,
-)
+from layers.planungsraeume.define import read_planning_areas
+from layers.planungsraeume.gemeinden import areas_from_municipalities
 from layers.planungsraeume.tabellen import (
     join_table,
     save_user_indicators,

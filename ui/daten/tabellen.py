@@ -40,7 +40,8 @@ def _area_upload(kind: str) -> tuple[Any, dict[str, Any]]:
 
 def _check_areas(kind: str, path: Any, options: dict[str, Any]) -> None:
     from layers.planungsraeume.checks import check_planning_areas
-    from layers.planungsraeume.define import areas_from_municipalities, read_planning_areas
+    from layers.planungsraeume.define import read_planning_areas
+    from layers.planungsraeume.gemeinden import areas_from_municipalities
 
     region = state.region()
     try:

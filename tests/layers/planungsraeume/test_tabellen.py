@@ -8,12 +8,8 @@ import pandas as pd
 import pytest
 
 from layers.errors import InputValidationError
-from layers.planungsraeume.tabellen import (
-    age_groups,
-    join_table,
-    parse_age_band,
-    read_long_statistics,
-)
+from layers.planungsraeume.langform import age_groups, read_long_statistics
+from layers.planungsraeume.tabellen import join_table
 from planungsraeume.indikatoren import (
     compute_indicators,
     indicators_wide,
@@ -57,20 +53,6 @@ def test_koeln_population_2012_joined_and_reproduced(koeln_areas, koeln_2012):
     lindenthal = long[(long["name"] == "Lindenthal") & (long["kennzahl"] == "einwohner")]
     assert lindenthal["wert"].iloc[0] == \
         koeln_2012.set_index("raum_id").loc[lindenthal["pr_id"].iloc[0], "Einwohner"]
-
-
-def test_age_band_labels():
-    assert parse_age_band("00 - < 03") == (0, 3.0)
-    assert parse_age_band("65 bis unter 80") == (65, 80.0)
-    assert parse_age_band("18-24") == (18, 25.0)
-    assert parse_age_band("75 und älter") == (75, np.inf)
-    assert parse_age_band("80+") == (80, np.inf)
-    assert parse_age_band("Einwohner") is None
-
-
-# --------------------------------------------------------------------------------------------
-# Joining tables
-# --------------------------------------------------------------------------------------------
 
 
 def test_join_reports_unmatched_keys_both_ways(tmp_path):
