@@ -9,11 +9,12 @@ A region lives in two stores (see :mod:`layers.store`):
   (own and edited offers, imported planning areas, barrier reports, indicator tables,
   scenarios, the audit table).
 
-Three layers exist in both: ``angebote``, ``barrieren`` and ``planungsraeume``. Reading them
-gives the *merged view* built by :func:`merge_layer` / :func:`visible_derived` - the only place
-where that rule lives:
+Six layers exist in both: ``angebote``, ``barrieren``, ``planungsraeume`` and the relations
+between offers ``kooperationen``, ``praesenz``, ``aufsuchend_gebiete`` (synthetic demo rows
+from the build, users' imports and edits). Reading them gives the *merged view* built by
+:func:`merge_layer` / :func:`visible_derived` - the only place where that rule lives:
 
-* ``angebote`` and ``barrieren`` (:data:`BY_KEY`): a user row replaces the derived row with the
+* ``angebote``, ``barrieren`` and the relations (:data:`BY_KEY`): a user row replaces the derived row with the
   same key (an edit of an OSM offer is stored as a user row with the same ``angebot_id``); user
   rows with new keys are added.
 * ``planungsraeume`` (:data:`WHOLE`): as soon as the user store holds planning areas, they
@@ -109,7 +110,8 @@ def _text(*names: str) -> dict[str, str]:
 _SERVICE_COLUMNS = {
     **_text("angebot_id", "name", "typ", "gruppe", "zielgruppen", "strasse", "hausnummer",
             "plz", "ort", "stufenloser_zugang", "rollstuhlgerechtes_wc", "induktionsschleife",
-            "gebaerdensprache", "leichte_sprache", "aufsuchend", "oeffnungszeiten", "traeger"),
+            "gebaerdensprache", "leichte_sprache", "aufsuchend", "oeffnungszeiten",
+            "zugangswege", "traeger"),
     "kapazitaet_std_woche": "float64",
     **_text("kontakt", "telefon", "email", "webseite", "bemerkung", "quelle", "osm_id",
             "gueltig_von", "gueltig_bis"),
@@ -124,6 +126,13 @@ _BARRIER_COLUMNS = {
             "importiert_am"),
 }
 _AREA_COLUMNS = {**_text("pr_id", "name", "art", "quelle"), "flaeche_km2": "float64"}
+# Relations between offers (issue #14): cooperations, presence of providers, outreach areas.
+_COOPERATION_COLUMNS = {**_text("kooperation_id", "angebot_a", "angebot_b", "art", "seit", "bis",
+                                "beleg", "bemerkung", "quelle"), "version": "int64"}
+_PRESENCE_COLUMNS = {**_text("praesenz_id", "traeger", "art", "gastgeber_id", "name", "zeiten",
+                             "datum", "beginn", "ende", "bemerkung", "quelle"), "version": "int64"}
+_ZONE_COLUMNS = {**_text("angebot_id", "art", "planungsraeume"), "minuten": "float64",
+                 **_text("bemerkung", "quelle"), "version": "int64"}
 
 _SPECS = (
     LayerSpec("region", DERIVED, "name", geometry="POLYGON",
@@ -161,6 +170,10 @@ _SPECS = (
                        "bordstein_unbekannt": "bool", "barriere": "str",
                        "barriere_blockiert": "bool", "laenge_m": "float64", "hauptnetz": "bool"}),
     LayerSpec("barrieren", MERGED, "meldung_id", BY_KEY, "POINT", _BARRIER_COLUMNS),
+    LayerSpec("kooperationen", MERGED, "kooperation_id", BY_KEY, "LINESTRING",
+              _COOPERATION_COLUMNS),
+    LayerSpec("praesenz", MERGED, "praesenz_id", BY_KEY, "POINT", _PRESENCE_COLUMNS),
+    LayerSpec("aufsuchend_gebiete", MERGED, "angebot_id", BY_KEY, "MULTIPOLYGON", _ZONE_COLUMNS),
     LayerSpec("grundkarte", DERIVED, geometry="GEOMETRY", columns={"art": "str"}),
     LayerSpec(META_TABLE, DERIVED, "schluessel", columns=_text("schluessel", "wert")),
     LayerSpec(AUDIT_TABLE, USER, "fid",

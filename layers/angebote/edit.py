@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 from layers.angebote import (
     ACCESS_COLUMNS,
     SCHEMA,
+    parse_access_ways,
     resolve_service_type,
     service_type,
     service_type_keys,
@@ -137,6 +138,11 @@ def clean_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[Proble
                 clean[fld] = parse_yes_no(value, partly=fld != "aufsuchend")
             except ValueError as exc:
                 fail(fld, str(exc), "Wählen Sie ja, teilweise, nein oder unbekannt.")
+        elif fld == "zugangswege":
+            try:
+                clean[fld] = parse_access_ways(value)
+            except ValueError as exc:
+                fail(fld, str(exc), "Wählen Sie vor Ort, Telefon, Video und/oder online.")
         elif fld in ("gueltig_von", "gueltig_bis"):
             try:
                 clean[fld] = parse_date(value.isoformat() if isinstance(value, date) else value)

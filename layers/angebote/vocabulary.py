@@ -23,12 +23,14 @@ from layers.errors import ConfigError
 __all__ = [
     "ACCESS_COLUMNS",
     "ACCESS_VALUES",
+    "ACCESS_WAYS",
     "COLUMN_LABELS",
     "SCHEMA",
     "SOURCES",
     "ServiceType",
     "conform",
     "empty_services",
+    "parse_access_ways",
     "resolve_service_type",
     "service_type",
     "service_type_keys",
@@ -46,6 +48,39 @@ ACCESS_COLUMNS = (
     "leichte_sprache",
 )
 SOURCES = ("osm", "synthetisch", "import", "manuell")
+#: Ways of access an offer records in ``zugangswege`` (";"-separated); empty means "vor Ort".
+ACCESS_WAYS = ("vor Ort", "Telefon", "Video", "online")
+_ACCESS_WAY_WORDS = {
+    "vorort": "vor Ort", "persoenlich": "vor Ort", "präsenz": "vor Ort", "praesenz": "vor Ort",
+    "telefon": "Telefon", "telefonisch": "Telefon", "tel": "Telefon",
+    "video": "Video", "videoberatung": "Video", "videochat": "Video",
+    "online": "online", "chat": "online", "email": "online", "mail": "online", "web": "online",
+}
+
+
+def parse_access_ways(value: object) -> str | None:
+    """Normalise the ways of access of an offer to ``"vor Ort;Telefon"`` (vocabulary order).
+
+    Accepts ``;``, ``,``, ``/`` or ``und`` between the ways and common spellings ("persönlich",
+    "telefonisch", "Videoberatung", "E-Mail"). Empty gives ``None`` (counts as "vor Ort").
+
+    Raises
+    ------
+    ValueError
+        With a German text naming the unknown way.
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    parts = [p for p in re.split(r"\s*(?:;|,|/|\bund\b|\+)\s*", str(value).strip()) if p]
+    found = []
+    for part in parts:
+        key = re.sub(r"[^a-zäöüß]", "", part.lower()).replace("ö", "oe")
+        way = _ACCESS_WAY_WORDS.get(key)
+        if way is None:
+            raise ValueError(f"Der Zugangsweg '{part}' wurde nicht erkannt (erlaubt: "
+                             f"{', '.join(ACCESS_WAYS)}).")
+        found.append(way)
+    return ";".join(w for w in ACCESS_WAYS if w in found) or None
 
 # The schema of the angebote layer: column → pandas dtype. Imports and edits must produce it.
 SCHEMA: dict[str, str] = {
@@ -65,6 +100,7 @@ SCHEMA: dict[str, str] = {
     "leichte_sprache": "string",
     "aufsuchend": "string",
     "oeffnungszeiten": "string",
+    "zugangswege": "string",
     "traeger": "string",
     "kapazitaet_std_woche": "float64",
     "kontakt": "string",
@@ -97,6 +133,7 @@ COLUMN_LABELS: dict[str, str] = {
     "leichte_sprache": "Leichte Sprache",
     "aufsuchend": "Aufsuchend",
     "oeffnungszeiten": "Öffnungszeiten",
+    "zugangswege": "Zugangswege",
     "traeger": "Träger",
     "kapazitaet_std_woche": "Kapazität (Std./Woche)",
     "kontakt": "Kontakt",

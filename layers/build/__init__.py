@@ -58,6 +58,12 @@ from layers.sources.osm import read_extract
 from layers.store import META_TABLE, GeoPackageStore, meta_frame, region_store_path
 from layers.store.geopackage import temporary_gpkg, write_frame
 from layers.synthetic import synthetic_barriers, synthetic_services
+from layers.synthetic_relations import (
+    synthetic_access_ways,
+    synthetic_cooperations,
+    synthetic_presence,
+    synthetic_zones,
+)
 from layers.validation import require_crs
 
 log = get_logger("build")
@@ -332,6 +338,7 @@ def _derive_layers(
 
         steps.step("Angebote")
         layers["angebote"] = _services(config, extract, boundary, layers, notes)
+        layers.update(_relations(config, layers, boundary, notes))
         steps.advance()
 
         steps.step("Barrieremeldungen (synthetisch)")
@@ -411,6 +418,36 @@ def _services(config: RegionConfig, extract: Any, boundary: Any,
             "die OSM nicht kennt."
         )
     return conform(gpd.GeoDataFrame(services, geometry="geometry", crs=crs))
+
+
+def _relations(config: RegionConfig, layers: dict[str, pd.DataFrame], boundary: Any,
+               notes: list[str]) -> dict[str, gpd.GeoDataFrame]:
+    """Synthetic cooperations, presence and outreach areas of the demo (``quelle = synthetisch``).
+
+    Only regions with fictitious offers get them (the relations refer to those offers); the
+    ways of access of the fictitious offers are filled in here as well.
+    """
+    crs, seed = config.crs, int(config.synthetic.get("seed", 1))
+    services = layers["angebote"]
+    services["zugangswege"] = synthetic_access_ways(services, seed)
+    if not (services["quelle"].astype(str) == "synthetisch").any():
+        return {"kooperationen": synthetic_cooperations(services.iloc[0:0], seed, crs),
+                "praesenz": synthetic_presence(services.iloc[0:0], layers["adressen"], seed, crs),
+                "aufsuchend_gebiete": synthetic_zones(services.iloc[0:0], layers["planungsraeume"],
+                                                      boundary, seed, crs)}
+    today = date.fromisoformat(str(config.synthetic.get("stichtag", "2025-12-31")))
+    relations = {
+        "kooperationen": synthetic_cooperations(services, seed, crs),
+        "praesenz": synthetic_presence(services, layers["adressen"], seed, crs, today=today),
+        "aufsuchend_gebiete": synthetic_zones(services, layers["planungsraeume"], boundary, seed,
+                                              crs),
+    }
+    notes.append(
+        f"Fiktive Beziehungen (quelle = synthetisch): {len(relations['kooperationen'])} "
+        f"Kooperationen, {len(relations['praesenz'])} Präsenztermine, "
+        f"{len(relations['aufsuchend_gebiete'])} Zuständigkeitsgebiete aufsuchender Angebote."
+    )
+    return relations
 
 
 def _synthetic_reports(config: RegionConfig, layers: dict[str, pd.DataFrame], icf: Any,

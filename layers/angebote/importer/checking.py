@@ -98,6 +98,7 @@ class _RowChecker(FieldChecks, PlaceChecks):
         for fld in ACCESS_COLUMNS:
             values[fld] = self._yes_no(fld, partly=True)
         values["aufsuchend"] = self._yes_no("aufsuchend", partly=False)
+        values["zugangswege"] = self._access_ways()
         values["kapazitaet_std_woche"] = self._capacity()
         values["gueltig_von"], values["gueltig_bis"] = self._dates()
         values["quelle"] = self._sources()

@@ -59,6 +59,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "leichte_sprache": ("leichtesprache", "infosinleichtersprache"),
     "aufsuchend": ("aufsuchend", "hausbesuche", "aufsuchendeberatung", "aufsuchendtaetig"),
     "oeffnungszeiten": ("oeffnungszeiten", "sprechzeiten", "beratungszeiten", "openinghours"),
+    "zugangswege": ("zugangswege", "zugangsweg", "kontaktwege", "beratungsformen",
+                    "beratungsform", "kontaktmoeglichkeiten"),
     "traeger": ("traeger", "betreiber", "traegerschaft", "operator", "anbieter"),
     "kapazitaet_std_woche": ("kapazitaetstdwoche", "kapazitaet", "wochenstunden",
                              "stundenprowoche", "personalstunden", "beratungsstunden",

@@ -23,6 +23,7 @@ from pyproj import CRS
 from layers.angebote.importer.reading import Source
 from layers.angebote.importer.report import ImportReport
 from layers.angebote.vocabulary import (
+    parse_access_ways,
     resolve_service_type,
     service_type_keys,
     suggest_service_type,
@@ -249,6 +250,17 @@ class FieldChecks(RowCheckerBase):
                                      "unbekannt (auch x/leer sind möglich).")
 
         return self._per_value(fld, parse)
+
+    def _access_ways(self) -> list[str | None]:
+        """The ways of access (vor Ort, Telefon, Video, online), normalised."""
+        def parse(value: object) -> tuple[Any, tuple[str, str] | None]:
+            try:
+                return parse_access_ways(value), None
+            except ValueError as exc:
+                return None, (str(exc), "Trennen Sie mehrere Wege mit Semikolon, z. B. "
+                              "„vor Ort; Telefon“.")
+
+        return self._per_value("zugangswege", parse)
 
     def _per_value(
         self, fld: str, parse: Callable[[object], tuple[Any, tuple[str, str] | None]]
