@@ -179,8 +179,11 @@ class OfferLookup:
         from rapidfuzz import fuzz, process
 
         choices = [*self.ids, *self.names]
-        best = process.extractOne(reference, choices, scorer=fuzz.WRatio, score_cutoff=80)
-        if best:
+        # WRatio scores a shared word (e.g. "KoKoBe") highly for many names; among the best
+        # candidates the closest spelling as a whole wins.
+        found = process.extract(reference, choices, scorer=fuzz.WRatio, score_cutoff=70, limit=8)
+        if found:
+            best = max(found, key=lambda hit: fuzz.ratio(reference.casefold(), hit[0].casefold()))
             return f"Meinten Sie '{best[0]}'? Verwenden Sie ID oder Namen aus dem Angebotsverzeichnis."
         return "Verwenden Sie die ID oder den genauen Namen eines Angebots aus dem Verzeichnis."
 
@@ -212,7 +215,7 @@ def write_relation_rows(
     key: str,
     rows: Sequence[tuple[dict[str, Any], BaseGeometry | None]],
     *,
-    action: str = "import",
+    action: str = "importieren",
 ) -> int:
     """Insert rows into the user part of a layer in one transaction, one audit entry each.
 

@@ -7,8 +7,8 @@ its own, so that adding one never changes the others or the offers and barrier r
 * :func:`synthetic_access_ways`: ways of access (vor Ort, Telefon, Video, online) for the
   fictitious offers; about one in twelve is reachable only by telephone, video or online;
 * :func:`synthetic_cooperations`: a cooperation network among the advice offers – partners
-  are drawn among the nearest offers, complementary types more often –, with some offers left
-  without any cooperation;
+  are drawn among the nearest offers, complementary types more often –, with about one offer
+  in eight left without any cooperation;
 * :func:`synthetic_presence`: office hours of three fictitious providers in the step-free
   rooms of other organisations (inside the host's opening hours) and a few dated events;
 * :func:`synthetic_zones`: responsibility areas of the outreach offers, cycling through the
@@ -89,12 +89,18 @@ def synthetic_cooperations(services: gpd.GeoDataFrame, seed: int, crs: object
     types = advice["typ"].astype(str).to_numpy()
     ids = advice["angebot_id"].astype(str).to_numpy()
     rows: dict[str, dict[str, object]] = {}
+    # About one offer in eight stays without any cooperation (neither asks nor is asked), one
+    # in six more asks nobody itself (but may be asked by others).
+    alone = rng.random(len(advice)) < 0.125
     for i in range(len(advice)):
-        if rng.random() < 0.2:  # about one offer in five starts without any partner of its own
+        if alone[i] or rng.random() < 0.17:
             continue
         distance = np.hypot(*(xy - xy[i]).T)
         distance[i] = np.inf
-        near = np.argsort(distance)[:8]
+        distance[alone] = np.inf
+        near = [j for j in np.argsort(distance)[:8] if np.isfinite(distance[j])]
+        if not near:
+            continue
         bonus = np.array([3.0 if frozenset((types[i], types[j])) in COMPLEMENTARY_DEMO else 1.0
                           for j in near])
         chosen = rng.choice(near, size=min(len(near), int(rng.integers(1, 4))), replace=False,

@@ -29,6 +29,7 @@ from analyses.network.search import (
     nearest_by_type,
     nearest_service,
     select_services,
+    travel_time_matrix,
 )
 from analyses.network.snapping import DEFAULT_MAX_SNAP_M
 from analyses.transit import (
@@ -50,6 +51,7 @@ __all__ = [
     "STOP_DISTANCE_BANDS_M",
     "coverage",
     "gaps",
+    "offer_travel_times",
     "point_isochrones",
     "quality_class_areas",
     "quality_class_by_area",
@@ -131,6 +133,34 @@ def travel_times_by_type(
     result = pd.concat(frames, ignore_index=True)
     result.attrs.update({"profil": graph.profil.name, "unbekannt": graph.unbekannt})
     return result
+
+
+@cached("reisezeiten_zwischen_angeboten")
+def offer_travel_times(
+    region: Region, frage: Question, *, max_anbindung_m: float = DEFAULT_MAX_SNAP_M
+) -> pd.DataFrame:
+    """Travel minutes between the offers the question selects, up to the question's minutes.
+
+    The same network, profile, selection and day as :func:`travel_times`; used where offers
+    must be "within reach of each other" (the missing links of the cooperation network).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``von``, ``nach`` (``angebot_id``), ``minuten`` for every ordered pair of different
+        offers within ``frage.minuten`` (pairs beyond it are absent).
+    """
+    offers = region.selected_offers(frage).reset_index(drop=True)
+    graph = region.graph(frage.profil, frage.unbekannt)
+    matrix = travel_time_matrix(graph, offers, offers, float(frage.minuten), ziel_id="angebot_id",
+                                max_anbindung_m=max_anbindung_m, name="Angebote")
+    coo = matrix.minuten.tocoo()
+    ids = offers["angebot_id"].astype(str).to_numpy()
+    origin = ids[matrix.origin_index.to_numpy()[coo.row]]
+    target = matrix.site_ids[coo.col].astype(str)
+    keep = origin != target
+    return pd.DataFrame({"von": origin[keep], "nach": target[keep],
+                         "minuten": coo.data[keep].astype(float)})
 
 
 @cached("anzahl_angebote")

@@ -158,11 +158,14 @@ def _offer_sets(region: Region, question: Question) -> dict[str, set[str]]:
     scenario = compare_on_network(region, question, [ScenarioEdit(
         "neu", typ=question.typ, name="Testangebot", x=far_away.x, y=far_away.y)])
     plan = suggest_sites(region, question, 1)
+    from planungsraeume.kooperation import network
+
     return {
         "erreichbarkeit": set(travel.attrs["angebote"]),
         "2sfca": set(map(str, supply.angebote.index)),
         "szenario_vorher": set(scenario.angebote_vorher["angebot_id"].astype(str)),
         "standorte": set(plan.bestehende_angebote),
+        "kooperation": set(network(region, question)["angebot_id"].astype(str)),
     }
 
 
@@ -194,6 +197,24 @@ def test_a_retired_offer_is_absent_from_every_analysis(aachen_region_copy):
     long = indicators(region)
     count = long[long["kennzahl"] == "angebote_EUTB"]["wert"].sum()
     assert count == len(region.offers().query("typ == 'EUTB'"))
+
+
+def test_cooperation_outputs_count_the_same_offers_and_cooperations(aachen):
+    from planungsraeume import kooperation
+
+    table = kooperation.network(aachen, ADVICE)
+    expected = set(aachen.selected_offers(ADVICE)["angebot_id"].astype(str))
+    assert set(table["angebot_id"].astype(str)) == expected
+    areas = kooperation.network_by_area(aachen, ADVICE)
+    assert areas["angebote"].sum() == len(table)
+    assert areas["ohne_kooperation"].sum() == int(table["isoliert"].sum())
+    per_area = table.groupby("pr_id")["angebot_id"].size()
+    shown = areas.set_index("pr_id")["angebote"]
+    assert (shown[shown > 0] == per_area.reindex(shown[shown > 0].index)).all()
+    lines = kooperation.cooperation_lines(aachen, ADVICE)
+    assert int(table["grad"].sum()) == 2 * len(lines)  # every pair adds one to both degrees
+    ends = set(lines["angebot_a"]) | set(lines["angebot_b"])
+    assert ends == set(table.loc[~table["isoliert"], "angebot_id"])
 
 
 def test_a_scenario_capacity_reaches_the_2sfca(aachen, tmp_path):
