@@ -6,6 +6,7 @@ the session's demo store.
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -49,6 +50,21 @@ def markdown_text(app: AppTest) -> str:
 
 def german_number(text: str) -> float:
     return float(text.replace(".", "").replace(",", ".").replace("%", "").strip())
+
+
+ENGLISH_OR_RAW = re.compile(r"^-?\d+\.(\d{1,2}|\d{4,})$|^(None|nan|NaN|<NA>|NaT)$")
+
+
+def assert_german_tables(app: AppTest) -> int:
+    """Every cell every table shows is German: no ``52.1``, no ``None``; returns the table count."""
+    from ui.widgets import display_values
+
+    for element in app.dataframe:
+        shown = display_values(element)
+        bad = [str(v) for col in shown.columns for v in shown[col].astype(str)
+               if ENGLISH_OR_RAW.match(str(v).strip())]
+        assert not bad, (list(shown.columns), bad[:5])
+    return len(app.dataframe)
 
 
 def submit(app: AppTest, label: str) -> AppTest:
@@ -206,6 +222,8 @@ def test_erreichbarkeit_profile_minutes_and_filters_change_coverage(aachen_store
     assert german_number(metric(app, "Einwohner erreichen die Auswahl")) < thirty
     labels = [b.label for b in app.get("download_button")]
     assert {"Versorgung je Planungsraum (CSV)", "Alles als GeoPackage (QGIS)"} <= set(labels)
+    assert "Versorgung je Planungsraum (Excel, XLSX)" in labels
+    assert assert_german_tables(app) >= 1
 
 
 def test_erreichbarkeit_isochrone_from_a_service_and_a_point(aachen_store):
@@ -268,6 +286,7 @@ def test_barrieren_rule_filters_and_published_counts(aachen_store):
     assert any(o.startswith("ICF-Code e150") for o in options)
     all_persons = german_number(metric(app, "Personen mit Meldungen"))
     areas = table_with(app, "Personen je 1.000 Einw.")
+    assert assert_german_tables(app) >= 1
     assert_published(areas["Personen"])
     assert_published(areas["Meldungen"])
     choice.set_value("kapitel:e1").run()

@@ -14,6 +14,7 @@ from streamlit_folium import st_folium
 
 from layers.angebote import COLUMN_LABELS
 from layers.errors import InputValidationError, SozialraumError, VersionConflictError
+from layers.formatting import de_time
 from ui import cached, eingabe, legend, maps, overlays, state, widgets
 from ui.daten.meldungen import flash_and_rerun, show_error, text
 from ui.maplayers import WEB_CRS, to_region_crs
@@ -195,7 +196,7 @@ def history(labels: dict[str, str]) -> None:
         return
     table = pd.DataFrame({
         "Eintrag": found["protokoll_id"].astype(int),
-        "Zeitpunkt": found["zeitpunkt"].astype(str),
+        "Zeitpunkt": [de_time(v) for v in found["zeitpunkt"]],
         "Benutzer": found["benutzer"].astype(str),
         "Angebot": [labels.get(str(a), str(a)) for a in found["angebot_id"]],
         "Aktion": [ACTION_LABELS.get(str(a), str(a)) for a in found["aktion"]],

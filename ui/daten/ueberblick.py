@@ -9,6 +9,7 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
+from layers.formatting import de_number, de_time
 from planungsraeume.darstellung import csv_bytes
 from planungsraeume.region import Region
 from ui import cached, mapdata, state, widgets
@@ -62,7 +63,16 @@ def overview_tab(region: Region) -> None:
             if summary:
                 st.text(summary)
             widgets.table(pd.DataFrame({"Schlüssel": list(meta),
-                                        "Wert": [str(v) for v in meta.values()]}))
+                                        "Wert": [_meta_text(k, v) for k, v in meta.items()]}))
+
+
+def _meta_text(key: str, value: object) -> str:
+    """A build-protocol value as text: times local and German (not ISO UTC), numbers German."""
+    if key.endswith("_am") or key.endswith("zeit"):
+        return de_time(value)
+    if isinstance(value, int | float) or (isinstance(value, str) and value.isdigit()):
+        return de_number(float(value))
+    return str(value)
 
 
 def export_bytes(layer_name: str, kind: str) -> bytes:
