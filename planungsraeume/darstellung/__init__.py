@@ -70,6 +70,7 @@ from planungsraeume.darstellung.versorgung import (
     scenario_export_table,
     scenario_table,
     site_area_table,
+    site_method_text,
     site_table,
 )
 
@@ -104,6 +105,7 @@ __all__ = [
     "scenario_table",
     "share_table",
     "site_area_table",
+    "site_method_text",
     "site_table",
     "text_table",
     "thresholds_table",

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from planungsraeume.darstellung.format import area_numbers, with_format
+from planungsraeume.darstellung.format import area_numbers, format_value, with_format
 
 __all__ = [
     "accessibility_area_table",
@@ -19,6 +19,7 @@ __all__ = [
     "scenario_export_table",
     "scenario_table",
     "site_area_table",
+    "site_method_text",
     "site_table",
 ]
 
@@ -129,12 +130,15 @@ def scenario_accessibility_table(result: Any, names: Mapping[str, str]) -> pd.Da
 
 
 def scenario_export_table(result: Any, names: Mapping[str, str]) -> pd.DataFrame:
-    """The comparison for download: ``pr_id`` ("gesamt" for the region), the columns of
-    :meth:`~analyses.scenarios.ScenarioComparison.table` and ``2sfca_vorher`` …"""
-    table = _scenario_rows(result, names).reset_index()
-    if result.erreichbarkeit is not None:
-        access = result.erreichbarkeit.rename(index={"Region": "gesamt"}).add_prefix("2sfca_")
-        table = table.join(access, on="pr_id")
+    """The comparison for download, German headers like :func:`scenario_table`.
+
+    "Planungsraum-Nr." holds the area key (``ohne`` for cells outside every area, ``gesamt`` for
+    the region), so that the file joins to other tables; shares in percent, figures rounded by
+    the one CSV writer (counts 0, percent 1, 2SFCA 2 decimals).
+    """
+    rows = _scenario_rows(result, names)
+    table = scenario_table(result, names).drop(columns=["Nr."])
+    table.insert(0, "Planungsraum-Nr.", [str(k) for k in rows.index])
     return table
 
 
@@ -156,6 +160,21 @@ def site_table(plan: Any) -> pd.DataFrame:
     })
     return with_format(table, {"neu versorgt (Einwohner)": 0, "davon ab 65": 0,
                                 "versorgt (kumuliert)": 0})
+
+
+def site_method_text(plan: Any, candidates: int) -> str:
+    """How the suggestion was found, in plain German, with the number of candidates considered.
+
+    ``candidates`` is the number of candidate sites the page also names in its map legend (the
+    one count both show). The solver details (``plan.vorschlag.verfahren``) stay in the export.
+    """
+    suggestion = plan.vorschlag
+    model = ("möglichst viele Menschen neu in der Zeit erreichen" if suggestion.modell == "MCLP"
+             else "die Wege für alle möglichst kurz halten")
+    quality = ("Die Auswahl ist nachweislich die beste." if suggestion.optimal else
+               "Die Auswahl ist sehr gut, aber nicht nachweislich die beste (Rechenzeit begrenzt).")
+    word = "Kandidat" if candidates == 1 else "Kandidaten"
+    return (f"Geprüft wurden {format_value(candidates)} {word} (Ziel: {model}). {quality}")
 
 
 def site_area_table(plan: Any) -> pd.DataFrame:

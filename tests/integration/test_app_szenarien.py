@@ -156,6 +156,13 @@ def test_suggestion_changes_the_numbers_and_goes_into_the_scenario(store_copy):
     table = next(d.value for d in app.dataframe if "Rang" in d.value.columns)
     assert table["Standort"].tolist() == expected.standorte["name"].astype(str).tolist()
     assert table["neu versorgt (Einwohner)"].tolist() == [de_number(v) for v in expected.standorte["neu_versorgt_einwohner"]]
+    # The caption is plain German and counts the candidates the map legend counts.
+    from layers.kandidaten import candidate_sites_from_store
+
+    n_candidates = len(candidate_sites_from_store(store_copy))
+    caption = next(c.value for c in app.caption if "Geprüft wurden" in c.value)
+    assert f"Geprüft wurden {de_number(n_candidates)} Kandidaten" in caption
+    assert "spopt" not in caption and "CBC" not in caption
     labels = [b.label for b in app.get("download_button")]
     assert "Vorschläge als CSV" in labels and "Vorschläge als GeoJSON" in labels
     # Fewer offers: other numbers.

@@ -169,8 +169,9 @@ def test_scenario_compare_command(cli_store, capsys):
     text = capsys.readouterr().out
     assert "Szenario 'Nord': 3 Änderungen – Angebote: EUTB; Profil im Rollstuhl; 15 Minuten" in text
     table = pd.read_csv(out, sep=";", decimal=",", encoding="utf-8-sig")
-    total = table[table["pr_id"] == "gesamt"].iloc[0]
-    assert total["Differenz"] == pytest.approx(table[table["pr_id"] != "gesamt"]["Differenz"].sum())
+    total = table[table["Planungsraum-Nr."] == "gesamt"].iloc[0]
+    assert total["Differenz"] == pytest.approx(
+        table[table["Planungsraum-Nr."] != "gesamt"]["Differenz"].sum())
     assert f"Differenz gesamt: {'+' if total['Differenz'] > 0 else ''}{de_number(total['Differenz'])} Einwohner" in text
     assert "Region gesamt" in text and "2SFCA vorher" in text
     assert main(["szenario", "vergleichen", "--region", "aachen"]) == 2

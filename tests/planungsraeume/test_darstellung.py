@@ -128,10 +128,28 @@ def test_scenario_tables_before_after_and_for_download():
     assert text["Anteil nachher (%)"].tolist() == ["60,0", "10,0", "43,3"]
     assert text["Differenz 2SFCA"].tolist() == ["+0,50", "+0,50", "+0,50"]
     download = d.scenario_export_table(result, {"PR01": "Mitte"})
-    assert download["pr_id"].tolist() == ["PR01", "ohne", "gesamt"]
-    assert download["2sfca_vorher"].tolist() == [1.5, 0.0, 1.0]
+    # German headers (not pr_id / 2sfca_vorher), shares in percent, rounded in the CSV.
+    assert download["Planungsraum-Nr."].tolist() == ["PR01", "ohne", "gesamt"]
+    assert download["2SFCA vorher"].tolist() == [1.5, 0.0, 1.0]
+    assert "pr_id" not in download.columns
+    csv = d.csv_bytes(download).decode("utf-8-sig").splitlines()
+    assert csv[0].split(";")[:3] == ["Planungsraum-Nr.", "Planungsraum", "Einwohner"]
+    assert csv[3].split(";")[download.columns.get_loc("Anteil nachher (%)")] == "43,3"
     access = d.scenario_accessibility_table(result, {"PR01": "Mitte"})
     assert access["Planungsraum"].tolist() == ["Mitte", "ohne Planungsraum", "Region gesamt"]
+
+
+def test_site_method_text_is_plain_german_with_the_candidate_count():
+    from types import SimpleNamespace
+
+    plan = SimpleNamespace(vorschlag=SimpleNamespace(modell="MCLP", optimal=True,
+                                                     verfahren="spopt MCLP mit CBC, optimal"))
+    text = d.site_method_text(plan, 1278)
+    assert text.startswith("Geprüft wurden 1.278 Kandidaten")
+    assert "nachweislich die beste" in text and "spopt" not in text
+    plan.vorschlag.optimal = False
+    assert "nicht nachweislich" in d.site_method_text(plan, 1)
+    assert "1 Kandidat " in d.site_method_text(plan, 1)
 
 
 def test_accessibility_tables_show_the_capacity_source():

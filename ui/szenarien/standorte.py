@@ -84,6 +84,8 @@ def _run(region: Region, frage: Question) -> None:
     st.session_state[zustand.RESULT] = {
         "plan": plan, "typ": frage.typ, "frage": frage,
         "nachfrage": st.session_state["sv_nachfrage"],
+        # The candidates the model saw: the map legend and the caption count these (one place).
+        "kandidaten": cached.candidate_sites(region) if candidates is None else candidates,
         "schluessel": (region.identity()["version"], frage.key()),
     }
 
@@ -99,8 +101,16 @@ def _metrics(result: dict[str, Any]) -> None:
     metrics[2].metric("neu versorgt", signed(summary.versorgt_nachher - summary.versorgt_vorher))
 
 
-def _map(region: Region, frage: Question, plan: Any) -> None:
-    candidates = cached.candidate_sites(region)
+def _candidates(region: Region, result: dict[str, Any] | None) -> Any:
+    """The candidate sites of the shown suggestion (the region's before the first one)."""
+    if result is not None and result.get("kandidaten") is not None:
+        return result["kandidaten"]
+    return cached.candidate_sites(region)
+
+
+def _map(region: Region, frage: Question, result: dict[str, Any] | None) -> None:
+    plan = result["plan"] if result else None
+    candidates = _candidates(region, result)
     existing = cached.selected_offers_web(region, frage)
     group = folium.FeatureGroup(name="Kandidaten und Vorschläge")
     for _, row in candidates.to_crs(WEB_CRS).iterrows():
@@ -126,7 +136,9 @@ def _tables(result: dict[str, Any]) -> None:
     st.markdown(f"**Vorgeschlagene Standorte** ({frage.label()})")
     st.dataframe(darstellung.text_table(darstellung.site_table(plan)), hide_index=True,
                  width="stretch", key="sv_tabelle")
-    st.caption(f"{plan.vorschlag.verfahren}. „neu versorgt“: Menschen, die erst durch diesen "
+    count = len(result["kandidaten"]) if result.get("kandidaten") is not None else 0
+    st.caption(f"{darstellung.site_method_text(plan, count)} „neu versorgt“: Menschen, die erst "
+               "durch diesen "
                "Standort das Angebot in der Zeit erreichen (nach den bestehenden und den höher "
                "gereihten).")
     for note in plan.vorschlag.hinweise:
@@ -162,7 +174,7 @@ def suggestion_section(region: Region, frage: Question) -> None:
         _metrics(result)
     map_col, table_col = st.columns([3, 2], gap="medium")
     with map_col:
-        _map(region, frage, result["plan"] if result else None)
+        _map(region, frage, result)
     with table_col:
         if result is None:
             st.markdown("Noch kein Vorschlag berechnet. Wählen Sie oben Typ, Profil und Minuten "
