@@ -25,6 +25,7 @@ __all__ = [
     "BOUNDARY_KINDS",
     "LAND_UTM_ZONES",
     "PLANUNGSRAUM_KINDS",
+    "POPULATION_KINDS",
     "PopulationModel",
     "RegionConfig",
     "available_regions",
@@ -32,8 +33,14 @@ __all__ = [
     "load_region",
 ]
 
-BOUNDARY_KINDS = ("gemeinden", "extrakt")
+#: ``gemeinden``: municipalities of an AGS prefix clipped to the OSM extract; ``extrakt``: the
+#: area of the extract; ``planungsraeume``: the union of the planning areas of a file (a region
+#: without OSM extract, e.g. Köln's Stadtteile).
+BOUNDARY_KINDS = ("gemeinden", "extrakt", "planungsraeume")
 PLANUNGSRAUM_KINDS = ("osm_orte", "datei", "gemeinden_zuordnung")
+#: ``modell``: the dasymetric building model (optionally replaced by a Zensus grid);
+#: ``statistik``: official figures per planning area and year from a long table.
+POPULATION_KINDS = ("modell", "statistik")
 
 #: Every key a region file may contain, per section. The tables inside [bevoelkerung]
 #: (building types, age groups) have free keys. Anything else is a typo and refused by name.
@@ -41,11 +48,13 @@ ALLOWED_KEYS: dict[str, tuple[str, ...] | None] = {
     "region": ("titel", "beschreibung", "crs"),
     "quellen": ("osm", "gemeinden", "icf", "gtfs", "zensus_csv"),
     "grenze": ("art", "ags_praefix"),
-    "planungsraeume": ("art", "orte", "raster_kantenlaenge_m", "datei"),
+    "planungsraeume": ("art", "orte", "raster_kantenlaenge_m", "datei", "schluessel", "name",
+                       "bezeichnung", "quelle", "bezirke"),
     "bevoelkerung": ("wohnflaeche_je_einwohner_m2", "wohnflaechenanteil", "quelle_altersanteile",
-                     "geschosse_standard", "altersanteile"),
+                     "geschosse_standard", "altersanteile", "art", "statistik", "quelle",
+                     "raster_m", "jahr"),
     "synthetisch": ("seed", "barrieren_personen", "barrieren_meldungen_je_person_max",
-                    "angebote_je_typ", "stichtag"),
+                    "angebote_je_typ", "stichtag", "angebote_von", "angebote_bis"),
     # Team mode (issue #11): the region lives in a PostgreSQL/PostGIS database.
     "speicher": ("datenbank", "schema"),
 }
@@ -82,6 +91,19 @@ class PopulationModel:
         Share of each age group in the population; sums to 1.
     zensus_csv
         Optional real Zensus 2022 100 m grid CSV that replaces the model.
+    art
+        ``"modell"`` (from buildings) or ``"statistik"`` (official figures per planning area and
+        year, see :mod:`layers.build.statistik`).
+    statistik
+        With ``art = "statistik"``: the long table (``jahr, raum_id, zeile, zahl``) of official
+        population figures per planning area.
+    statistik_quelle
+        Attribution of that table (stored in the ``quelle`` of every row).
+    raster_m
+        Edge of the population grid cells in metres (100 like the Zensus grid).
+    jahr
+        The year the modelled population stands for (``[bevoelkerung] jahr``; for
+        ``statistik`` the latest year of the table).
     """
 
     wohnflaeche_je_einwohner_m2: float
@@ -90,6 +112,11 @@ class PopulationModel:
     altersanteile: dict[str, float]
     quelle_altersanteile: str
     zensus_csv: Path | None = None
+    art: str = "modell"
+    statistik: Path | None = None
+    statistik_quelle: str = ""
+    raster_m: int = 100
+    jahr: int | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +132,8 @@ class RegionConfig:
     crs
         Working CRS (projected, metric).
     osm
-        Path to the OSM PBF extract.
+        Path to the OSM PBF extract; ``None`` for a region without one (no pedestrian network,
+        buildings or addresses: reachability cannot be computed there).
     boundary_kind
         ``"gemeinden"`` (municipalities from a boundary file, clipped to the extract) or
         ``"extrakt"`` (the convex hull of the extract).
@@ -131,7 +159,7 @@ class RegionConfig:
     name: str
     titel: str
     crs: CRS
-    osm: Path
+    osm: Path | None
     boundary_kind: str
     gemeinden: Path | None
     gemeinden_praefix: str | None
@@ -156,14 +184,20 @@ class RegionConfig:
 
     def source_files(self) -> list[Path]:
         """Every source file the build reads (for change detection)."""
-        files = [self.osm, self.icf]
-        for optional in (self.gemeinden, self.gtfs, self.population.zensus_csv):
+        files = [self.icf]
+        for optional in (self.osm, self.gemeinden, self.gtfs, self.population.zensus_csv,
+                         self.population.statistik):
             if optional is not None:
                 files.append(optional)
-        pr_file = self.planungsraeume.get("datei")
-        if pr_file:
-            files.append(Path(pr_file))
+        for options in (self.planungsraeume, self.planungsraeume.get("bezirke") or {}):
+            if options.get("datei"):
+                files.append(Path(options["datei"]))
         return files
+
+    @property
+    def has_osm(self) -> bool:
+        """Whether the region has an OSM extract (and so a network, buildings, addresses)."""
+        return self.osm is not None
 
 
 def available_regions() -> list[str]:
@@ -214,13 +248,7 @@ def load_region(name_or_path: str | Path) -> RegionConfig:
     reader = _Sections(raw, path)
     region, quellen, grenze = reader.section("region"), reader.section("quellen"), reader.section("grenze")
     crs = parse_crs(reader.required(region, "region", "crs"), datei=path, projected=True)
-    boundary_kind = str(reader.required(grenze, "grenze", "art"))
-    if boundary_kind not in BOUNDARY_KINDS:
-        raise ConfigError(
-            f"Unbekannte Grenzart '{boundary_kind}'.",
-            hinweis=f"Erlaubt sind: {', '.join(BOUNDARY_KINDS)}.",
-            datei=path,
-        )
+    boundary_kind = reader.choice(grenze, "grenze", "art", BOUNDARY_KINDS, "Grenzart")
     gemeinden = _resolve(quellen.get("gemeinden"), path)
     praefix = grenze.get("ags_praefix")
     if boundary_kind == "gemeinden" and (gemeinden is None or not praefix):
@@ -231,13 +259,21 @@ def load_region(name_or_path: str | Path) -> RegionConfig:
         )
     if praefix:
         _check_land_zone(crs, str(praefix), path)
-    osm = _resolve(reader.required(quellen, "quellen", "osm"), path)
+    osm = _resolve(quellen.get("osm"), path)
+    if osm is None and boundary_kind != "planungsraeume":
+        raise ConfigError(
+            "Im Abschnitt [quellen] fehlt der Eintrag 'osm'.",
+            hinweis="Ergänzen Sie 'osm = …' nach dem Muster von data/regions/aachen.toml; eine "
+            "Region ohne OSM-Ausschnitt braucht [grenze] art = \"planungsraeume\" (Muster: "
+            "data/regions/koeln.toml).",
+            datei=path,
+        )
     icf = _resolve(reader.required(quellen, "quellen", "icf"), path)
-    assert osm is not None and icf is not None  # required() guarantees a value
+    assert icf is not None  # required() guarantees a value
     population = _population(reader, quellen, path)
     gtfs = _resolve(quellen.get("gtfs"), path)
     _check_files(path, osm=osm, icf=icf, gemeinden=gemeinden, gtfs=gtfs,
-                 zensus_csv=population.zensus_csv)
+                 zensus_csv=population.zensus_csv, statistik=population.statistik)
     return RegionConfig(
         name=path.stem,
         titel=str(region.get("titel", path.stem)),
@@ -247,7 +283,7 @@ def load_region(name_or_path: str | Path) -> RegionConfig:
         boundary_kind=boundary_kind,
         gemeinden=gemeinden,
         gemeinden_praefix=str(praefix) if praefix else None,
-        planungsraeume=_planning_areas(reader, path),
+        planungsraeume=_planning_areas(reader, boundary_kind, path),
         gtfs=gtfs,
         icf=icf,
         population=population,
@@ -329,6 +365,19 @@ class _Sections:
             )
         return sec[key]
 
+    def choice(self, sec: dict[str, Any], sec_name: str, key: str, allowed: tuple[str, ...],
+               what: str, default: str | None = None) -> str:
+        """An entry that must be one of ``allowed`` (``default`` where it is missing)."""
+        value = str(sec.get(key, default) if default is not None
+                    else self.required(sec, sec_name, key))
+        if value not in allowed:
+            raise ConfigError(
+                f"Unbekannte {what} '{value}' ([{sec_name}] {key}).",
+                hinweis=f"Erlaubt sind: {', '.join(allowed)}.",
+                datei=self.path,
+            )
+        return value
+
 
 def _check_keys(raw: dict[str, Any], path: Path) -> None:
     """Refuse unknown sections and keys by name, suggesting the likely intended one."""
@@ -359,25 +408,53 @@ def _unknown(what: str, key: str, allowed: list[str], path: Path) -> None:
     )
 
 
-def _planning_areas(reader: _Sections, path: Path) -> dict[str, Any]:
-    """The [planungsraeume] options (kind checked, file path resolved)."""
+def _planning_areas(reader: _Sections, boundary_kind: str, path: Path) -> dict[str, Any]:
+    """The [planungsraeume] options (kind checked, file paths resolved, also of [….bezirke])."""
     pr = reader.section("planungsraeume")
-    pr_kind = str(reader.required(pr, "planungsraeume", "art"))
-    if pr_kind not in PLANUNGSRAUM_KINDS:
+    kind = reader.choice(pr, "planungsraeume", "art", PLANUNGSRAUM_KINDS, "Art der Planungsräume")
+    options = dict(pr)
+    if options.get("datei"):
+        options["datei"] = str(_resolve(options["datei"], path))
+    if boundary_kind == "planungsraeume" and (kind != "datei" or not options.get("datei")):
         raise ConfigError(
-            f"Unbekannte Art der Planungsräume '{pr_kind}'.",
-            hinweis=f"Erlaubt sind: {', '.join(PLANUNGSRAUM_KINDS)}.",
+            "Die Grenzart 'planungsraeume' braucht Planungsräume aus einer Datei.",
+            hinweis="Setzen Sie [planungsraeume] art = \"datei\" und datei = \"…geojson\".",
             datei=path,
         )
-    pr_options = dict(pr)
-    if pr_options.get("datei"):
-        pr_options["datei"] = str(_resolve(pr_options["datei"], path))
-    return pr_options
+    bezirke = options.get("bezirke")
+    if bezirke is not None:
+        if not isinstance(bezirke, dict) or not bezirke.get("datei"):
+            raise ConfigError(
+                "Im Abschnitt [planungsraeume.bezirke] fehlt der Eintrag 'datei'.",
+                hinweis="Die Ebene über den Planungsräumen (z. B. Stadtbezirke) braucht eine "
+                "Flächendatei: datei = \"koeln/koeln_stadtbezirke.geojson\".",
+                datei=path,
+            )
+        options["bezirke"] = {**bezirke, "datei": str(_resolve(bezirke["datei"], path))}
+    return options
 
 
 def _population(reader: _Sections, quellen: dict[str, Any], path: Path) -> PopulationModel:
-    """The [bevoelkerung] model parameters (age shares must sum to 1)."""
+    """The [bevoelkerung] section: the building model (age shares must sum to 1) or official
+    statistics per planning area."""
     bev = reader.section("bevoelkerung")
+    kind = reader.choice(bev, "bevoelkerung", "art", POPULATION_KINDS, "Art der Bevölkerung",
+                         default="modell")
+    raster = int(bev.get("raster_m", 100))
+    if raster not in (100, 250, 500, 1000):
+        raise ConfigError(
+            f"Die Rastergröße {raster} m der Bevölkerung ist nicht vorgesehen.",
+            hinweis="Erlaubt sind 100, 250, 500 und 1000 m (Zensus-Gitter: 100 m).",
+            datei=path,
+        )
+    if kind == "statistik":
+        return PopulationModel(
+            wohnflaeche_je_einwohner_m2=0.0, wohnflaechenanteil=0.0, geschosse_standard={},
+            altersanteile={}, quelle_altersanteile="", art=kind,
+            statistik=_resolve(reader.required(bev, "bevoelkerung", "statistik"), path),
+            statistik_quelle=str(reader.required(bev, "bevoelkerung", "quelle")),
+            raster_m=raster,
+        )
     shares = {str(k): float(v)
               for k, v in reader.required(bev, "bevoelkerung", "altersanteile").items()}
     if abs(sum(shares.values()) - 1.0) > 1e-6:
@@ -398,6 +475,9 @@ def _population(reader: _Sections, quellen: dict[str, Any], path: Path) -> Popul
         altersanteile=shares,
         quelle_altersanteile=str(bev.get("quelle_altersanteile", "")),
         zensus_csv=_resolve(quellen.get("zensus_csv"), path),
+        art=kind,
+        raster_m=raster,
+        jahr=int(bev["jahr"]) if bev.get("jahr") else None,
     )
 
 
@@ -407,17 +487,18 @@ def _check_files(path: Path, **sources: Path | None) -> None:
         if source is not None and source.is_dir():
             what = "die ZIP-Datei des GTFS-Feeds" if key == "gtfs" else "eine Datei"
             raise ConfigError(
-                f"Der Eintrag '{key}' im Abschnitt [quellen] zeigt auf einen Ordner ({source}), "
+                f"Der Eintrag '{key}' im Abschnitt [{_SECTION_OF.get(key, 'quellen')}] zeigt auf einen Ordner ({source}), "
                 "nicht auf eine Datei.",
                 hinweis=f"Geben Sie {what} an, z. B. {key} = \"{_EXAMPLES.get(key, 'ordner/datei')}\".",
                 datei=path,
             )
 
 
+_SECTION_OF = {"statistik": "bevoelkerung"}
 _EXAMPLES = {"gtfs": "gtfs/vrn_heidelberg_gtfs.zip", "osm": "osm/aachen.osm.pbf",
              "icf": "icf/icf_umweltfaktoren.csv",
              "gemeinden": "boundaries/vg250ew_gemeinden_nrw.geojson",
-             "zensus_csv": "zensus/zensus2022_100m.csv"}
+             "zensus_csv": "zensus/zensus2022_100m.csv", "statistik": "koeln/bevoelkerung.csv"}
 
 
 def _utm_zone(crs: CRS) -> int | None:

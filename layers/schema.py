@@ -141,6 +141,9 @@ _SPECS = (
               columns={**_text("ags", "name", "kreis"), "einwohner": "int64", "quelle": "str",
                        "flaeche_km2": "float64", "anteil_in_region": "float64"}),
     LayerSpec("planungsraeume", MERGED, "pr_id", WHOLE, "POLYGON", _AREA_COLUMNS),
+    # The level above the planning areas (e.g. Köln's Stadtbezirke), from the region config.
+    LayerSpec("bezirke", DERIVED, "bezirk_id", geometry="POLYGON",
+              columns={**_text("bezirk_id", "name", "art", "quelle"), "flaeche_km2": "float64"}),
     LayerSpec("gebaeude", DERIVED, "osm_id", geometry="MULTIPOLYGON",
               columns={**_text("osm_id", "building", "name", "nutzung"), "geschosse": "float64",
                        "geschosse_quelle": "str", "grundflaeche_m2": "float64",
@@ -150,6 +153,12 @@ _SPECS = (
                        "einwohner": "int64", "alter_unter_18": "int64", "alter_18_64": "int64",
                        "alter_65_79": "int64", "alter_80_plus": "int64", "quelle": "str",
                        "alter_65_plus": "int64"}),
+    # Official inhabitants per planning area and year (regions with [bevoelkerung] art =
+    # "statistik"); the age groups present depend on the source's bands.
+    LayerSpec("bevoelkerung_zeitreihe", DERIVED,
+              columns={"pr_id": "str", "jahr": "int64", "einwohner": "int64",
+                       "alter_unter_18": "int64", "alter_18_64": "int64",
+                       "alter_65_plus": "int64", "quelle": "str"}),
     LayerSpec("adressen", DERIVED, "adresse_id", geometry="POINT",
               columns={"adresse_id": "int64", **_text("strasse", "hausnummer", "plz", "ort")}),
     LayerSpec("angebote", MERGED, "angebot_id", BY_KEY, "POINT", _SERVICE_COLUMNS),

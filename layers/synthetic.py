@@ -39,6 +39,7 @@ __all__ = [
     "SYNTHETIC_PROVIDERS",
     "synthetic_barriers",
     "synthetic_services",
+    "synthetic_services_in_cells",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -114,6 +115,73 @@ def synthetic_services(
             area = planungsraeume[planungsraeume.geometry.contains(address.geometry)]
             area_name = str(area["name"].iloc[0]) if len(area) else "Region"
             rows.append(_fictitious_offer(entry, number, address, area_name, rng))
+    frame = pd.DataFrame(rows)
+    gdf = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(frame["geometry"]), crs=crs)
+    return conform(gdf)
+
+
+def synthetic_services_in_cells(
+    cells: gpd.GeoDataFrame,
+    planungsraeume: gpd.GeoDataFrame,
+    *,
+    per_type: int,
+    seed: int,
+    crs: object,
+    first_year: int,
+    last_year: int,
+) -> gpd.GeoDataFrame:
+    """A fictitious directory with a history, for a region without addresses (e.g. Köln).
+
+    Every advice type gets ``per_type`` offers, each at a random point of a populated cell
+    (drawn by inhabitants: offers are where people live), named after its planning area. Each
+    offer opens on 1 January of a year between ``first_year`` and ``last_year``; about one in
+    five closes again on 31 December of a later year of that span, so that the number of
+    offers changes over the years ("Angebote je 10.000 Einwohner 2008 und 2012"). Every row says
+    ``quelle = "synthetisch"`` and its name ends in "(fiktiv)".
+
+    Parameters
+    ----------
+    cells
+        The ``bevoelkerung`` layer (working CRS).
+    planungsraeume
+        Planning areas, to name offers after their area.
+    per_type
+        Offers per type.
+    seed
+        Random seed (fixed in the region configuration).
+    crs
+        Working CRS.
+    first_year, last_year
+        The span of the history.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    from layers.angebote.vocabulary import conform, empty_services, service_types
+
+    wanted = [t for t in service_types() if t.synthetisch]
+    if cells.empty or not wanted or per_type <= 0:
+        return empty_services(crs)
+    rng = np.random.default_rng(seed)
+    weights = cells["einwohner"].to_numpy(dtype=float)
+    bounds = shapely.bounds(cells.geometry.to_numpy())
+    rows = []
+    for entry in wanted:
+        for number in range(per_type):
+            cell = int(rng.choice(len(cells), p=weights / weights.sum()))
+            x0, y0, x1, y1 = bounds[cell]
+            point = shapely.Point(rng.uniform(x0, x1), rng.uniform(y0, y1))
+            area = planungsraeume[planungsraeume.geometry.contains(point)]
+            area_name = str(area["name"].iloc[0]) if len(area) else "Region"
+            place = pd.Series({"strasse": None, "hausnummer": None, "plz": None,
+                               "ort": area_name, "geometry": point})
+            row = _fictitious_offer(entry, number, place, area_name, rng)
+            opened = int(rng.integers(first_year, last_year + 1))
+            row["gueltig_von"] = f"{opened}-01-01"
+            if opened < last_year and rng.random() < 0.2:
+                row["gueltig_bis"] = f"{int(rng.integers(opened, last_year))}-12-31"
+            rows.append(row)
     frame = pd.DataFrame(rows)
     gdf = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(frame["geometry"]), crs=crs)
     return conform(gdf)
@@ -215,6 +283,10 @@ def _anchors(
     edges: gpd.GeoDataFrame, nodes: gpd.GeoDataFrame, stops: gpd.GeoDataFrame,
     services: gpd.GeoDataFrame,
 ) -> dict[str, np.ndarray]:
+    if len(edges) == 0 or "treppe" not in edges.columns:  # a region without a network
+        empty = np.empty((0, 2))
+        return {"barriere_bau": empty, "steil": empty,
+                "haltestelle": _xy(stops.geometry), "angebot": _xy(services.geometry)}
     built = edges[
         edges["treppe"].fillna(False).astype(bool)
         | edges["surface"].isin(["sett", "cobblestone", "unhewn_cobblestone", "gravel", "pebblestone"])
@@ -224,18 +296,20 @@ def _anchors(
     steep = edges[edges["steigung_prozent"] > 6]
     kerbs = nodes[nodes["bordstein_cm"] > 3]
 
-    def xy(geoms: gpd.GeoSeries) -> np.ndarray:
-        if len(geoms) == 0:
-            return np.empty((0, 2))
-        points = geoms.interpolate(0.5, normalized=True) if geoms.geom_type.iloc[0] != "Point" else geoms
-        return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
-
     return {
-        "barriere_bau": np.concatenate([xy(built.geometry), xy(kerbs.geometry)]),
-        "steil": xy(steep.geometry) if len(steep) else xy(built.geometry),
-        "haltestelle": xy(stops.geometry),
-        "angebot": xy(services.geometry),
+        "barriere_bau": np.concatenate([_xy(built.geometry), _xy(kerbs.geometry)]),
+        "steil": _xy(steep.geometry) if len(steep) else _xy(built.geometry),
+        "haltestelle": _xy(stops.geometry),
+        "angebot": _xy(services.geometry),
     }
+
+
+def _xy(geoms: gpd.GeoSeries) -> np.ndarray:
+    """Anchor coordinates of features: points as they are, lines at their middle."""
+    if len(geoms) == 0:
+        return np.empty((0, 2))
+    points = geoms.interpolate(0.5, normalized=True) if geoms.geom_type.iloc[0] != "Point" else geoms
+    return np.column_stack([points.x.to_numpy(), points.y.to_numpy()])
 
 
 

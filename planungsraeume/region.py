@@ -10,7 +10,8 @@ outputs show, so that every page, command, Steckbrief and export takes it from h
   (:meth:`Region.selected_offers`);
 * which planning area a population cell belongs to (:meth:`Region.cell_areas`; the rule itself
   is :func:`analyses.areas.cells_to_areas`) and therefore the inhabitants (total and by age) of
-  every area (:meth:`Region.population_by_area`);
+  every area (:meth:`Region.population_by_area`), in the grid's year or any other year of the
+  region's official figures (:meth:`Region.population_years`, see there for the rule);
 * the planning areas with their area inside the region (:meth:`Region.areas`);
 * the network graph of a profile and the population cells snapped to it, built once per store
   version (:meth:`Region.graph`, :meth:`Region.snapped_cells`).
@@ -49,6 +50,7 @@ __all__ = [
     "ORIGIN_LAYERS",
     "OUTSIDE_ID",
     "OUTSIDE_NAME",
+    "SERIES_LAYER",
     "Region",
 ]
 
@@ -56,7 +58,10 @@ __all__ = [
 OUTSIDE_ID = "ohne"
 OUTSIDE_NAME = "ohne Planungsraum"
 #: Age-group columns of the population layer, in display order.
-AGE_COLUMNS = ("alter_unter_18", "alter_18_64", "alter_65_plus", "alter_65_79", "alter_80_plus")
+AGE_COLUMNS = ("alter_unter_18", "alter_18_64", "alter_65_plus", "alter_65_74", "alter_75_plus",
+               "alter_65_79", "alter_80_plus")
+#: The table of official inhabitants per planning area and year (:mod:`layers.build.statistik`).
+SERIES_LAYER = "bevoelkerung_zeitreihe"
 #: Layers that can serve as origins of a reachability question.
 ORIGIN_LAYERS = {
     "bevoelkerung": "Bevölkerungsraster (Zellmittelpunkte)",
@@ -185,17 +190,59 @@ class Region:
         """
         return _cell_areas(self)
 
-    def population_by_area(self) -> pd.DataFrame:
-        """Inhabitants per planning area by :meth:`cell_areas`.
+    def population_years(self) -> list[int]:
+        """The years with inhabitants per planning area, ascending.
+
+        Every year of the official table :data:`SERIES_LAYER` (regions built from statistics,
+        e.g. Köln 2005–2012), else the one year the population grid stands for (the build's
+        ``bevoelkerung_jahr``: the Zensus year or the year of the model), else none.
+        """
+        return _population_years(self)
+
+    def population_year(self) -> int | None:
+        """The year the population grid (:meth:`cells`) stands for, if known."""
+        text = self.meta().get("bevoelkerung_jahr", "")
+        return int(text) if text.isdigit() else None
+
+    def population_by_area(self, jahr: int | None = None) -> pd.DataFrame:
+        """Inhabitants per planning area, in the grid's year or in a given year.
+
+        The one rule for "how many people live in an area in a year":
+
+        1. without a year, or for the grid's year (:meth:`population_year`): the grid cells by
+           :meth:`cell_areas`. A region built from official figures per area has its latest
+           year on the grid, each area's figures spread over the cells whose centre lies in
+           it, so this reproduces the published figures exactly;
+        2. for another year: the official table :data:`SERIES_LAYER` of that year;
+        3. for a year without figures: the latest earlier year that has them (figures are
+           carried forward, never interpolated or invented); ``attrs["jahr"]`` says which.
+
+        Parameters
+        ----------
+        jahr
+            The year (default: the grid's year).
 
         Returns
         -------
         pandas.DataFrame
             One row per area in layer order, then ``"ohne"`` if some cells lie outside every
-            area: ``pr_id``, ``name``, ``einwohner`` and the age groups of the population layer
-            (:data:`AGE_COLUMNS` present), as floats (modelled values are not integers per cell).
+            area: ``pr_id``, ``name``, ``einwohner`` and the age groups present
+            (:data:`AGE_COLUMNS`), as floats (modelled values are not integers per cell);
+            ``attrs["jahr"]``: the year of the figures (``None`` if unknown).
+
+        Raises
+        ------
+        AnalysisError
+            For a year before every year with figures.
         """
-        return _population_by_area(self)
+        grid_year = self.population_year()
+        if jahr is None or int(jahr) == grid_year or not self.has_layer(SERIES_LAYER):
+            if jahr is not None and grid_year is not None and int(jahr) < grid_year:
+                raise _no_year(self, int(jahr))
+            frame = _population_by_area(self).copy()
+            frame.attrs["jahr"] = grid_year
+            return frame
+        return _population_in_year(self, int(jahr)).copy()
 
     def origins(self, quelle: str = "bevoelkerung") -> gpd.GeoDataFrame:
         """Origins of a reachability question: populated cells, buildings or addresses.
@@ -366,6 +413,43 @@ def _population_by_area(region: Region) -> pd.DataFrame:
     frame = pd.DataFrame({"pr_id": order, "name": [names[p] for p in order]})
     for column in columns:
         frame[column] = sums[column].to_numpy()
+    return frame
+
+
+@cached("bevoelkerung_jahre", disk=False, daily=False)
+def _population_years(region: Region) -> list[int]:
+    if region.has_layer(SERIES_LAYER):
+        years = region.layer(SERIES_LAYER, ("jahr",))["jahr"]
+        return sorted({int(y) for y in pd.to_numeric(years, errors="coerce").dropna()})
+    year = region.population_year()
+    return [year] if year is not None and region.has_population() else []
+
+
+def _no_year(region: Region, jahr: int) -> AnalysisError:
+    years = region.population_years()
+    known = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "keine")
+    return AnalysisError(
+        f"Für {jahr} gibt es in „{region.titel}“ keine Einwohnerzahlen (vorhanden: {known}).",
+        hinweis="Wählen Sie ein Jahr, für das Einwohnerzahlen vorliegen, oder ein späteres.",
+    )
+
+
+@cached("einwohner_je_planungsraum_jahr", disk=False, daily=False)
+def _population_in_year(region: Region, jahr: int) -> pd.DataFrame:
+    years = [y for y in region.population_years() if y <= jahr]
+    if not years:
+        raise _no_year(region, jahr)
+    used = years[-1]
+    table = pd.DataFrame(region.layer(SERIES_LAYER))
+    table = table[pd.to_numeric(table["jahr"]).to_numpy() == used]
+    table = table.assign(pr_id=table["pr_id"].astype(str)).set_index("pr_id")
+    areas = region.areas()
+    order = list(areas["pr_id"].astype(str))
+    columns = ["einwohner", *[c for c in AGE_COLUMNS if c in table.columns]]
+    frame = pd.DataFrame({"pr_id": order, "name": list(areas["name"].astype(str))})
+    for column in columns:
+        frame[column] = table[column].reindex(order).astype(float).to_numpy()
+    frame.attrs["jahr"] = used
     return frame
 
 

@@ -46,7 +46,8 @@ from layers.build.grenzen import (
 )
 from layers.build.haltestellen import build_addresses, build_basemap, build_stops
 from layers.build.netz import build_network
-from layers.errors import SozialraumError, StoreError
+from layers.build.ohne_osm import derive_layers as derive_layers_without_osm
+from layers.errors import ConfigError, SozialraumError, StoreError
 from layers.formatting import de_number
 from layers.log import get_logger
 from layers.planungsraeume.define import from_osm_places
@@ -257,12 +258,20 @@ def _metadata(config: RegionConfig, stamp: str, layers: dict[str, pd.DataFrame],
         "anzahl": counts,
         "bevoelkerung": str(population),
         "bevoelkerung_quelle": str(people["quelle"].iloc[0]) if len(people) else "keine",
+        "bevoelkerung_jahr": _population_year(config, people),
         "hinweise": notes,
         # Part of every version token: changes with every build, even of unchanged inputs.
         "build_id": uuid.uuid4().hex,
         # Marks the two-file layout: users' rows are never in this file (no migration needed).
         "speicher": "getrennt",
     }
+
+
+def _population_year(config: RegionConfig, population: pd.DataFrame) -> str:
+    """The year the ``bevoelkerung`` grid stands for (its ``jahr``, else the configured one)."""
+    if "jahr" in population.columns and len(population):
+        return str(int(population["jahr"].max()))
+    return str(config.population.jahr or "")
 
 
 def _user_data_note(store: GeoPackageStore) -> list[str]:
@@ -286,6 +295,8 @@ def _derive_layers(
     config: RegionConfig, progress: ProgressCallback | None
 ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """All derived layers of a region, step by step (with progress), and German notes."""
+    if not config.has_osm:
+        return derive_layers_without_osm(config, progress)
     notes: list[str] = []
     layers: dict[str, pd.DataFrame] = {}
     crs = config.crs
@@ -295,6 +306,7 @@ def _derive_layers(
         steps.step("Quellen prüfen")
         icf = load_icf_codes(config.icf)
         gemeinden = read_gemeinden(config) if config.boundary_kind == "gemeinden" else None
+        assert config.osm is not None  # regions without OSM extract returned above
         header_area = header_extract_area(config.osm)
         if header_area is not None:
             check_crs_location(config, header_area.centroid.x, header_area.centroid.y)
@@ -486,6 +498,14 @@ def _population(
     """Real Zensus grid if configured; else the building model, if there are enough buildings."""
     crs = config.crs
     model = config.population
+    if model.art == "statistik":
+        raise ConfigError(
+            "Amtliche Einwohnerzahlen je Planungsraum ([bevoelkerung] art = \"statistik\") "
+            "sind bisher nur für Regionen ohne OSM-Ausschnitt vorgesehen.",
+            hinweis="Verwenden Sie für eine Region mit OSM-Ausschnitt das Gebäudemodell oder eine "
+            "Zensus-Gitterdatei ([quellen] zensus_csv).",
+            datei=config.path,
+        )
     if model.zensus_csv is not None:
         notes.append("Bevölkerung aus der Zensus-2022-Gitterdatei (amtliche Werte).")
         return read_zensus_grid(model.zensus_csv, model.altersanteile, crs, boundary)

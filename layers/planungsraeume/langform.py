@@ -27,6 +27,8 @@ STANDARD_AGE_GROUPS: dict[str, tuple[int, float]] = {
     "alter_unter_18": (0, 18),
     "alter_18_64": (18, 65),
     "alter_65_plus": (65, np.inf),
+    "alter_65_74": (65, 75),
+    "alter_75_plus": (75, np.inf),
     "alter_65_79": (65, 80),
     "alter_80_plus": (80, np.inf),
 }

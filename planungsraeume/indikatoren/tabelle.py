@@ -45,6 +45,8 @@ AGE_GROUPS = {
     "alter_unter_18": "unter 18 Jahre",
     "alter_18_64": "18 bis 64 Jahre",
     "alter_65_plus": "65 Jahre und älter",
+    "alter_65_74": "65 bis 74 Jahre",
+    "alter_75_plus": "75 Jahre und älter",
     "alter_65_79": "65 bis 79 Jahre",
     "alter_80_plus": "80 Jahre und älter",
 }
