@@ -26,7 +26,7 @@ def _reachability(args: argparse.Namespace) -> int:
     from planungsraeume.erreichbarkeit import coverage
 
     frage = question(args, typ=args.typ, filter=parse_filter(args.filter))
-    table = coverage(open_region(args.region), frage, [frage.minuten],
+    table = coverage(open_region(args.region, network=True), frage, [frage.minuten],
                      max_anbindung_m=args.max_anbindung)
     print(f"Erreichbarkeit: {describe_selection(frage.typ, frage.filter)} – Profil "
           f"'{frage.profil}' ({frage.profile_label()}), fehlende Angaben {frage.unbekannt}, "
@@ -43,7 +43,7 @@ def _transit(args: argparse.Namespace) -> int:
     from planungsraeume.darstellung import class_table
     from planungsraeume.erreichbarkeit import quality_class_by_area, transit_stations
 
-    region = open_region(args.region)
+    region = open_region(args.region, network=True)
     if region.config.gtfs is None and not args.gtfs:
         raise ConfigError(
             f"Für die Region '{args.region}' ist kein GTFS-Fahrplan hinterlegt.",

@@ -156,8 +156,21 @@ def question(args: argparse.Namespace, *, typ: str | Sequence[str] | None = None
                          stichtag=parse_date(getattr(args, "stichtag", None)))
 
 
-def open_region(name: str, *, build: bool = False) -> Region:
-    """The region of ``--region``; with ``build`` a region not built yet is built first."""
+def open_region(name: str, *, build: bool = False, network: bool = False) -> Region:
+    """The region of ``--region``.
+
+    Parameters
+    ----------
+    name
+        Region name.
+    build
+        Build a region that is not built yet first.
+    network
+        The command needs the pedestrian network: a region without one (no OSM extract, e.g.
+        Köln) stops here with the German sentence of
+        :meth:`~planungsraeume.region.Region.require_network` (status 2), before anything is
+        computed.
+    """
     from planungsraeume.region import Region
 
     region = Region.open(name)
@@ -166,6 +179,8 @@ def open_region(name: str, *, build: bool = False) -> Region:
 
         print(f"Region '{name}' ist noch nicht gebaut; baue sie zuerst …")
         build_region(region.config)
+    if network:
+        region.require_network()
     return region
 
 

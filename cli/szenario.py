@@ -122,7 +122,7 @@ def _scenario(args: argparse.Namespace) -> int:
         _require(args, "name", _NAME)
     action = {"liste": _list, "speichern": _save, "zeigen": _show, "loeschen": _delete,
               "vergleichen": _compare}[args.aktion]
-    return action(args, open_region(args.region))
+    return action(args, open_region(args.region, network=args.aktion == "vergleichen"))
 
 
 def register(sub: Subparsers) -> None:

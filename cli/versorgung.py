@@ -27,7 +27,7 @@ def _accessibility(args: argparse.Namespace) -> int:
     from planungsraeume.versorgung import accessibility
 
     frage = question(args, typ=args.typ)
-    result = accessibility(open_region(args.region), frage, decay=args.abnahme,
+    result = accessibility(open_region(args.region, network=True), frage, decay=args.abnahme,
                            nachfrage=DEMAND[args.nachfrage])
     print(f"Angebot je Nachfrage (2SFCA): {', '.join(result.typen)}, Profil "
           f"{frage.profile_label()}, Einzugsbereich {de_number(result.minuten, 0)} Minuten, "
@@ -51,7 +51,7 @@ def _sites(args: argparse.Namespace) -> int:
     from planungsraeume.versorgung import suggest_sites
 
     started = time.perf_counter()
-    region, frage = open_region(args.region), question(args, typ=args.typ)
+    region, frage = open_region(args.region, network=True), question(args, typ=args.typ)
     own = (read_candidate_table(args.kandidaten, crs=region.crs, region=region.layer("region"))
            if args.kandidaten else None)
     plan = suggest_sites(region, frage, args.anzahl, modell=args.modell, kandidaten=own,
@@ -87,7 +87,7 @@ def _candidates(args: argparse.Namespace) -> int:
     from layers.kandidaten import candidate_sites_from_store
     from planungsraeume.darstellung import points_table, write_csv
 
-    table = points_table(candidate_sites_from_store(open_region(args.region).store))
+    table = points_table(candidate_sites_from_store(open_region(args.region, network=True).store))
     write_csv(table, args.out)
     print(f"{len(table)} Kandidatenstandorte nach {args.out} geschrieben.")
     return 0

@@ -290,7 +290,7 @@ class Region:
 
     def has_network(self) -> bool:
         """Whether the region has a pedestrian network (a region without OSM extract has none)."""
-        return _has_network(self)
+        return self.config.has_osm and _has_network(self)
 
     def require_network(self) -> None:
         """Raise a German error if the region has no network.

@@ -43,6 +43,8 @@ __all__ = [
     "data_notice",
     "display_values",
     "ensure_region_built",
+    "network_message",
+    "require_network",
     "format_number",
     "format_percent",
     "geopackage_bytes",
@@ -328,6 +330,27 @@ def data_notice(region: Region, *, compact: bool = False) -> None:
     lines = "; ".join(DATA_KIND_TEXT[k] for k in kinds if k in DATA_KIND_TEXT)
     st.info(f"Hinweis zu den Daten: {lines}. Erklärungen auf der Seite „Hilfe“.",
             icon=":material/info:")
+
+
+def network_message(region: Region) -> str:
+    """The German sentence of :meth:`Region.require_network` ("" where there is a network)."""
+    try:
+        region.require_network()
+    except SozialraumError as exc:
+        return str(exc)
+    return ""
+
+
+def require_network(region: Region) -> bool:
+    """Show the German note of a region without a pedestrian network; whether it has one.
+
+    Every page (or part of a page) that needs the network calls this first, so that a region
+    without OSM extract (e.g. Köln) gets one sentence instead of an error.
+    """
+    message = network_message(region)
+    if message:
+        st.info(message, icon=":material/info:")
+    return not message
 
 
 def ensure_region_built(region: Region) -> bool:

@@ -12,13 +12,16 @@ without ``[quellen] osm`` (e.g. ``data/regions/koeln.toml``). It writes
   .synthetic_services_in_cells`), ``barrieren``: synthetic reports placed inside the region
   (:func:`layers.synthetic.synthetic_barriers`), both ``quelle = "synthetisch"``.
 
-No network, buildings, addresses, stops or base map are written: :meth:`planungsraeume.region
-.Region.has_network` is false and every network page and command says so in German.
+The layers ``gebaeude``, ``adressen``, ``haltestellen``, ``grundkarte`` and the network
+(``netz_knoten``, ``netz_kanten``) are written empty, with their columns, so that readers need no
+special case: :meth:`planungsraeume.region.Region.has_network` is false and every network page
+and command says so in German.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
@@ -26,7 +29,9 @@ import shapely
 
 from layers.angebote import conform
 from layers.barrieren import load_icf_codes
+from layers.build.gebaeude import build_buildings
 from layers.build.grenzen import read_gemeinden, region_frame, share_in_region
+from layers.build.haltestellen import build_addresses, build_basemap, build_stops
 from layers.build.statistik import (
     SERIES_LAYER,
     area_cells,
@@ -39,6 +44,8 @@ from layers.errors import ConfigError
 from layers.formatting import de_number
 from layers.progress import ProgressCallback, Steps
 from layers.regions import RegionConfig
+from layers.schema import LAYERS
+from layers.sources.osm import OsmExtract
 from layers.synthetic import synthetic_barriers, synthetic_services_in_cells
 
 __all__ = ["derive_layers"]
@@ -79,6 +86,7 @@ def derive_layers(config: RegionConfig,
         if config.planungsraeume.get("bezirke"):
             layers["bezirke"] = districts(config)
         layers["gemeinden"] = _municipalities(config, boundary)
+        layers.update(_empty_osm_layers(config, boundary))
         steps.advance()
 
         steps.step("Bevölkerung (amtliche Statistik)")
@@ -115,6 +123,26 @@ def derive_layers(config: RegionConfig,
         steps.step("Speichern")
         steps.advance()
     return layers, notes
+
+
+def _empty_osm_layers(config: RegionConfig, boundary: shapely.Geometry) -> dict[str, pd.DataFrame]:
+    """``gebaeude``, ``adressen``, ``haltestellen``, ``grundkarte`` and the network, empty."""
+    nothing = OsmExtract(Path("ohne-osm"), None)
+    network = {name: _empty_layer(name, config.crs) for name in ("netz_knoten", "netz_kanten")}
+    return {
+        **network,
+        "gebaeude": build_buildings(nothing, config.crs, boundary, config.population),
+        "adressen": build_addresses(nothing, config.crs, boundary),
+        "haltestellen": build_stops(nothing, config.crs, boundary),
+        "grundkarte": build_basemap(nothing, config.crs, boundary),
+    }
+
+
+def _empty_layer(name: str, crs: object) -> gpd.GeoDataFrame:
+    """A layer of :mod:`layers.schema` without rows, with its declared columns and dtypes."""
+    layer = LAYERS[name]
+    columns = {c: pd.Series(dtype="object" if t == "str" else t) for c, t in layer.columns.items()}
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=crs), crs=crs)
 
 
 def _municipalities(config: RegionConfig, boundary: shapely.Geometry) -> gpd.GeoDataFrame:

@@ -208,11 +208,14 @@ def load_report_context(region: Region) -> ReportContext:
     services["pr_id"] = services["pr_id"].astype(str) if len(services) else []
     services["adresse_text"] = _addresses(services, addresses)
     source = meta.get("bevoelkerung_quelle", "")
+    year = meta.get("bevoelkerung_jahr", "")
     note = (
         "Bevölkerung modelliert aus OSM-Gebäuden (keine amtlichen Werte)."
         if source == "modelliert"
         else "Bevölkerung: Zensus 2022 (100-m-Gitter)."
-        if source
+        if source.startswith("Zensus")
+        else f"Bevölkerung amtlich je Planungsraum, Stand {year}: {source}."
+        if source and source != "keine"
         else ""
     )
     streets = (region.layer("netz_kanten", ("highway",)) if region.has_network()

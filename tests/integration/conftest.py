@@ -1,4 +1,4 @@
-"""Fixtures on built regions: the Aachen demo and Heidelberg, each built once per session.
+"""Fixtures on built regions: the Aachen demo, Köln and Heidelberg, each built once per session.
 
 Only tests in this folder can ask for them (and are marked ``slow``, see ``tests/conftest.py``).
 The demo is built into the tests' own cache (``.cache/tests``) and reused while its inputs are
@@ -78,3 +78,23 @@ def aachen_region_copy(aachen_store_copy: GeoPackageStore, aachen_config: Region
 def heidelberg(heidelberg_store: GeoPackageStore) -> Region:
     """The Heidelberg region (routing extract and GTFS, no population) as a Region."""
     return Region.open("heidelberg", store=heidelberg_store)
+
+
+@pytest.fixture(scope="session")
+def koeln_build() -> BuildResult:
+    """The second demo region (Köln: official figures per Stadtteil, no OSM extract), built (or
+    found current) in the tests' cache."""
+    settings.show_progress = False
+    return build_region(load_region("koeln"))
+
+
+@pytest.fixture(scope="session")
+def koeln_store(koeln_build: BuildResult) -> GeoPackageStore:
+    """The built Köln store (read-only use!)."""
+    return GeoPackageStore(koeln_build.path, load_region("koeln").crs)
+
+
+@pytest.fixture(scope="session")
+def koeln(koeln_store: GeoPackageStore) -> Region:
+    """The Köln region (86 Stadtteile, population 2005–2012, no network) as a Region."""
+    return Region.open("koeln", store=koeln_store)

@@ -147,6 +147,8 @@ def render() -> None:
     if not widgets.ensure_region_built(region):
         return
     widgets.data_notice(region)
+    if not widgets.require_network(region):
+        return
     st.markdown(
         "Wie schnell erreichen die Menschen im Planungsraum ein passendes Angebot – zu Fuß, mit "
         "Rollator, im Rollstuhl? Die Wege folgen dem Fußwegenetz aus OpenStreetMap mit Treppen, "

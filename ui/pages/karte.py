@@ -47,6 +47,7 @@ def _layer_switches(region: Region) -> dict[str, bool]:
     """The checkboxes of the map layers (disabled where the region lacks the data)."""
     st.markdown("**Ebenen der Karte**")
     population = region.has_population()
+    reach = population and region.has_network()
     reports = cached.has_barrier_reports(region)
     switches = {
         "areas": st.checkbox("Planungsräume", value=True, key="ebene_pr"),
@@ -55,17 +56,18 @@ def _layer_switches(region: Region) -> dict[str, bool]:
             "Bevölkerung (modelliert)", value=False, key="ebene_bev", disabled=not population,
             help=None if population else "Diese Region hat keine Bevölkerungsdaten."),
         "gaps": st.checkbox(
-            "Versorgungslücken", value=False, key="ebene_luecken", disabled=not population,
+            "Versorgungslücken", value=False, key="ebene_luecken", disabled=not reach,
             help=("Bewohnte Zellen, die das gewählte Angebot nicht in der gewählten Zeit "
-                  "erreichen (Einstellung auf der Seite „Erreichbarkeit“)." if population
-                  else "Ohne Bevölkerungsdaten gibt es keine Versorgungslücken.")),
+                  "erreichen (Einstellung auf der Seite „Erreichbarkeit“)." if reach
+                  else widgets.network_message(region)
+                  or "Ohne Bevölkerungsdaten gibt es keine Versorgungslücken.")),
         "hotspots": st.checkbox(
             "Barriere-Schwerpunkte (geschützt)", value=False, key="ebene_hotspots",
             disabled=not reports,
             help=("Schwerpunkte gemeldeter Barrieren im 250-m-Gitter, nur aus geschützten "
                   "Zellwerten." if reports else "Diese Region hat keine Barrieremeldungen.")),
     }
-    available = {"population": population, "gaps": population, "hotspots": reports}
+    available = {"population": population, "gaps": reach, "hotspots": reports}
     return {k: bool(v) and available.get(k, True) for k, v in switches.items()}
 
 

@@ -61,11 +61,13 @@ def _region(row: pd.Series | None, decimals: int = 0, unit: str = "") -> str:
     return f"{label}: {widgets.format_number(float(row['wert_region']), decimals)}{unit}"
 
 
-def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "") -> list[tuple[str, str, str]]:
+def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "",
+                no_reach: str = "") -> list[tuple[str, str, str]]:
     """The five key figures of an area as (title, value, comparison with the region).
 
     From the indicator table of :mod:`planungsraeume.indikatoren` (with the reachability
-    coverage of the question).
+    coverage of the question). ``no_reach`` says why there is no reachability figure (a region
+    without network).
     """
 
     def get(key: str) -> pd.Series | None:
@@ -92,7 +94,7 @@ def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "") -> list[tu
         figures.append(("Erreichbarkeit", _value(row, 0, " %"),
                         f"der Einwohner: {label} · {_region(row, 0, ' %')}"))
     else:
-        figures.append(("Erreichbarkeit", "–", "ohne Bevölkerungsdaten nicht berechenbar"))
+        figures.append(("Erreichbarkeit", "–", no_reach or "ohne Bevölkerungsdaten nicht berechenbar"))
     return figures
 
 
@@ -126,7 +128,8 @@ def render() -> None:
     with st.spinner("Kennzahlen werden berechnet …"):
         long = cached.indicators(region, frage)
     figures = key_figures(long, pr_id, f"{frage.selection_label()} in {frage.minutes_label()} "
-                                       f"{frage.profile_label()}")
+                                       f"{frage.profile_label()}",
+                          "ohne Wegenetz nicht berechenbar" if not region.has_network() else "")
     cards = st.columns(len(figures))
     for column, (title, value, comparison) in zip(cards, figures, strict=True):
         column.markdown(_figure(title, value, comparison), unsafe_allow_html=True)

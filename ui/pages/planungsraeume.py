@@ -40,7 +40,9 @@ def _question(region: Region) -> Question:
     frage = state.question()
     with st.expander("Erreichbarkeit einstellen (gilt auch für Karte und Konferenzmodus)",
                      expanded=False):
-        if region.has_population():
+        if not region.has_network():
+            st.info(widgets.network_message(region), icon=":material/info:")
+        elif region.has_population():
             frage = widgets.question_controls(region, "profil", layout="wide")
         else:
             st.info("Diese Region hat keine Bevölkerungsdaten: Versorgungsgrad und Lücken "
@@ -102,10 +104,10 @@ def render() -> None:
     _indicators(region, long, pr_id)
     gaps = None
     st.subheader("Erreichbarkeit und Versorgungslücken", anchor=False)
-    if population:
+    if population and widgets.require_network(region):
         st.markdown(f"**{frage.label()}**")
         gaps = abschnitte.reachability(region, pr_id, frage)
-    else:
+    elif not population:
         st.info("Ohne Bevölkerungsdaten gibt es keinen Versorgungsgrad.")
     with map_col:
         karte.area_map(region, pr_id, inside, key="profil_map", gaps=gaps)

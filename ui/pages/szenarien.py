@@ -61,6 +61,8 @@ def render() -> None:
     if not widgets.ensure_region_built(region):
         return
     widgets.data_notice(region, compact=True)
+    if not widgets.require_network(region):
+        return
     if not region.has_population():
         st.warning("Diese Region hat keine Bevölkerungsdaten: Ohne Einwohner lässt sich nicht "
                    "berechnen, wer ein Angebot erreicht. Hinterlegen Sie eine Zensus-Gitterdatei "
