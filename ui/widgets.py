@@ -337,7 +337,7 @@ def network_message(region: Region) -> str:
     try:
         region.require_network()
     except SozialraumError as exc:
-        return str(exc)
+        return exc.meldung
     return ""
 
 

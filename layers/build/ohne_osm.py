@@ -164,7 +164,8 @@ def _population_notes(config: RegionConfig, series: pd.DataFrame, gemeinden: pd.
         *age_notes,
     ]
     if len(gemeinden):
-        parts = "; ".join(f"{row.name}: {de_number(int(row.einwohner))}"
-                          for row in gemeinden.itertuples() if pd.notna(row.einwohner))
+        parts = "; ".join(f"{name}: {de_number(int(count))}"
+                          for name, count in zip(gemeinden["name"], gemeinden["einwohner"],
+                                                 strict=True) if pd.notna(count))
         notes.append(f"Zum Vergleich (VG250-EW, 31.12.2023): {parts}.")
     return notes

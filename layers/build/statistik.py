@@ -263,7 +263,7 @@ def spread_over_cells(cells: gpd.GeoDataFrame, figures: pd.DataFrame, quelle: st
         share = np.full(len(pos), 1.0 / len(pos))
         for group in groups:
             counts[group][pos.to_numpy()] = round_preserving_total(
-                share * float(by_area.loc[key, group]))
+                share * float(by_area[group].get(key, 0)))
     out = cells.drop(columns="pr_id").copy()
     out["einwohner"] = sum(counts.values())
     for group in groups:

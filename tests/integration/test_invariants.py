@@ -315,3 +315,29 @@ def test_heidelberg_shares_add_up_to_the_addresses(tmp_path_factory):
     assert body["anzahl"].sum() == total["anzahl"].sum() == len(region.layer("adressen"))
     offers = region.offers()
     assert set(offers["pr_id"]) <= {*_areas(region), OUTSIDE_ID}
+
+
+# --------------------------------------------------------------------------------------------
+# Köln: official figures per Stadtteil (no network), the same inhabitants everywhere
+# --------------------------------------------------------------------------------------------
+
+
+def test_koeln_indicators_barriers_and_steckbrief_show_the_official_figures(koeln, tmp_path):
+    from planungsraeume.barrieren import area_table, publication
+    from planungsraeume.indikatoren import indicators
+    from planungsraeume.steckbrief import write_reports
+    from tests.tools.koeln import source_figure
+
+    truth = _inhabitants(koeln)
+    areas = _areas(koeln)
+    assert [truth.loc[a, "einwohner"] for a in areas] == [source_figure(2012, a) for a in areas]
+    long = indicators(koeln, None)
+    shown = long[long["kennzahl"] == "einwohner"].set_index("pr_id")["wert"]
+    np.testing.assert_allclose(shown.reindex(areas).to_numpy(), truth.loc[areas, "einwohner"])
+    table = area_table(koeln, publication(koeln)).set_index("pr_id")
+    np.testing.assert_allclose(table["einwohner"].to_numpy(),
+                               truth.loc[table.index, "einwohner"].to_numpy())
+    written = write_reports(koeln, tmp_path, pr_ids=["506"], formats=["html"])
+    html = re.sub(r"\s+", " ", written[0].read_text(encoding="utf-8"))
+    assert re.search(rf"<th scope=\"row\">Einwohner</th>\s*<td[^>]*>"
+                     rf"{re.escape(de_number(truth.loc['506', 'einwohner']))}</td>", html)

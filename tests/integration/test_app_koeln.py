@@ -1,0 +1,67 @@
+"""AppTest of every page on Köln (official figures per Stadtteil, no pedestrian network).
+
+Pages that need the network say so in one German sentence instead of failing; the others show
+the official figures of the source file.
+"""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from layers import settings
+from tests.tools.koeln import SENIOR_BANDS, source_figure
+
+pytestmark = pytest.mark.slow
+
+APP = str(settings.project_root / "app.py")
+NO_NETWORK = "hat kein Wegenetz"
+
+
+def open_page(page: str | None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.session_state["region"] = "koeln"
+    app.run()
+    if page:
+        app.switch_page(f"ui/pages/{page}.py").run()
+    assert not app.exception, [e.stack_trace for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    return app
+
+
+def _infos(app: AppTest) -> list[str]:
+    return [i.value for i in app.info]
+
+
+@pytest.mark.parametrize("page", ["erreichbarkeit", "szenarien"])
+def test_network_pages_say_so_in_one_sentence(koeln_build, page):
+    app = open_page(page)
+    notes = [text for text in _infos(app) if NO_NETWORK in text]
+    assert len(notes) == 1
+    assert notes[0].startswith("Die Region „Köln") and notes[0].endswith("nicht berechnen.")
+    assert ". " not in notes[0]  # one sentence
+    assert not app.slider and not app.radio  # no controls of a computation that cannot run
+
+
+@pytest.mark.parametrize("page", [None, "planungsraeume", "konferenz", "barrieren", "daten"])
+def test_every_other_page_runs_on_koeln(koeln_build, page):
+    open_page(page)
+
+
+def test_planungsraeume_page_shows_the_official_figures(koeln_build):
+    app = open_page("planungsraeume")
+    app.selectbox(key="profil_pr").set_value("101").run()
+    assert not app.exception
+    text = "\n".join(m.value for m in app.markdown)
+    assert "27.515" in text  # Altstadt/Süd, 2012, from the source file
+    assert source_figure(2012, "101") == 27_515
+    assert any(NO_NETWORK in t for t in _infos(app))
+
+
+def test_konferenz_says_why_there_is_no_reachability(koeln_build):
+    app = open_page("konferenz")
+    html = "\n".join(m.value for m in app.markdown)
+    assert "ohne Wegenetz nicht berechenbar" in html
+    first = app.selectbox(key="konferenz_pr").value
+    seniors = source_figure(2012, first, *SENIOR_BANDS) / source_figure(2012, first) * 100
+    assert f"{seniors:.1f}".replace(".", ",") in html
