@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import anmeldung
 from ui.sidebar import render_sidebar
 
 __all__ = ["PAGES"]
@@ -18,16 +19,24 @@ st.set_page_config(
                          "Erreichbarkeit für die inklusive Sozialplanung. Open Source (MIT)."},
 )
 
-PAGES = [
-    st.Page("ui/pages/karte.py", title="Karte", icon=":material/map:", url_path="karte", default=True),
-    st.Page("ui/pages/erreichbarkeit.py", title="Erreichbarkeit", icon=":material/accessible:", url_path="erreichbarkeit"),
-    st.Page("ui/pages/barrieren.py", title="Barrieren (ICF)", icon=":material/report:", url_path="barrieren"),
-    st.Page("ui/pages/planungsraeume.py", title="Planungsräume", icon=":material/holiday_village:", url_path="planungsraeume"),
-    st.Page("ui/pages/szenarien.py", title="Szenarien & Standorte", icon=":material/add_location_alt:", url_path="szenarien"),
-    st.Page("ui/pages/konferenz.py", title="Konferenzmodus", icon=":material/co_present:", url_path="konferenz"),
-    st.Page("ui/pages/daten.py", title="Daten", icon=":material/database:", url_path="daten"),
-    st.Page("ui/pages/hilfe.py", title="Hilfe", icon=":material/help:", url_path="hilfe"),
-]
+#: The pages by their URL path (the role filter of team mode uses these keys).
+PAGES = {
+    "karte": st.Page("ui/pages/karte.py", title="Karte", icon=":material/map:", url_path="karte", default=True),
+    "erreichbarkeit": st.Page("ui/pages/erreichbarkeit.py", title="Erreichbarkeit", icon=":material/accessible:", url_path="erreichbarkeit"),
+    "barrieren": st.Page("ui/pages/barrieren.py", title="Barrieren (ICF)", icon=":material/report:", url_path="barrieren"),
+    "barrieren-veroeffentlicht": st.Page("ui/pages/barrieren_veroeffentlicht.py", title="Barrieren (veröffentlicht)", icon=":material/report:", url_path="barrieren-veroeffentlicht"),
+    "planungsraeume": st.Page("ui/pages/planungsraeume.py", title="Planungsräume", icon=":material/holiday_village:", url_path="planungsraeume"),
+    "szenarien": st.Page("ui/pages/szenarien.py", title="Szenarien & Standorte", icon=":material/add_location_alt:", url_path="szenarien"),
+    "konferenz": st.Page("ui/pages/konferenz.py", title="Konferenzmodus", icon=":material/co_present:", url_path="konferenz"),
+    "daten": st.Page("ui/pages/daten.py", title="Daten", icon=":material/database:", url_path="daten"),
+    "hilfe": st.Page("ui/pages/hilfe.py", title="Hilfe", icon=":material/help:", url_path="hilfe"),
+}
 
 render_sidebar()
-st.navigation(PAGES).run()
+# Team mode: the login first; each role sees its pages (the database refuses the rest anyway).
+me = anmeldung.login_gate()
+if me is not None:
+    with st.sidebar:
+        anmeldung.show_identity(me)
+shown = anmeldung.allowed_pages(me, list(PAGES))
+st.navigation([PAGES[key] for key in shown]).run()

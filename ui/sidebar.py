@@ -43,7 +43,9 @@ def render_sidebar() -> None:
                  "(dabei erfährt der Kachel-Server, welchen Kartenausschnitt Sie ansehen).",
         )
         exposed = sicher.network_warning(st.get_option("server.address"))
-        if exposed:
+        from ui.anmeldung import server_url
+
+        if exposed and server_url() is None:  # team mode has a login: the warning is moot
             st.warning(exposed, icon=":material/public:")
 
 

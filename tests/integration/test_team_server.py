@@ -106,3 +106,88 @@ def test_published_aggregates_are_the_gates_table_of_the_geopackage(uploaded, po
     assert stored["personen"].fillna(-1).tolist() == expected["personen"].fillna(-1).tolist()
     assert stored["einwohner"].tolist() == expected["einwohner"].tolist()
     assert expected["veroeffentlicht"].any() and not expected["veroeffentlicht"].all()
+
+
+# ---- the app in server mode -------------------------------------------------------------------
+
+
+def _app(monkeypatch: pytest.MonkeyPatch, cluster: Any) -> Any:
+    from streamlit.testing.v1 import AppTest
+
+    from layers import settings
+
+    monkeypatch.setattr(settings, "database_url", cluster.url_without_password())
+    app = AppTest.from_file(str(settings.project_root / "app.py"), default_timeout=300)
+    app.run()
+    assert not app.exception, [e.stack_trace for e in app.exception]
+    return app
+
+
+def _log_in(app: Any, user: str, password: str) -> Any:
+    app.text_input(key="anmeldung_name").input(user)
+    app.text_input(key="anmeldung_passwort").input(password)
+    next(b for b in app.button if b.label == "Anmelden").click()
+    app.run()
+    assert not app.exception, [e.stack_trace for e in app.exception]
+    return app
+
+
+def _no_errors(app: Any) -> Any:
+    assert not app.error, [e.value for e in app.error]
+    return app
+
+
+def _page(app: Any, page: str) -> str:
+    app.switch_page(f"ui/pages/{page}.py").run()
+    assert not app.exception, [e.stack_trace for e in app.exception]
+    _no_errors(app)
+    return str(app.title[0].value)
+
+
+def _sidebar_text(app: Any) -> str:
+    return "\n".join([m.value for m in app.sidebar.markdown] + [c.value for c in app.sidebar.caption])
+
+
+@pytest.fixture(scope="module")
+def team(uploaded, postgis_cluster) -> dict[str, str]:
+    """A planner and a reader of the uploaded demo (name → password)."""
+    from tests.tools.server import make_user
+
+    logins = {"planung": make_user(postgis_cluster, "planung", name="planer_app"),
+              "lesen": make_user(postgis_cluster, "lesen", name="leser_app")}
+    return {login.user: login.password for login in logins.values()}
+
+
+def test_app_asks_for_a_login_and_refuses_a_wrong_password(team, postgis_cluster, monkeypatch):
+    app = _app(monkeypatch, postgis_cluster)
+    assert app.title[0].value == "Anmeldung" and len(app.title) == 1
+    _log_in(app, "leser_app", "falsches-passwort-123")
+    assert app.title[0].value == "Anmeldung"
+    assert any("Passwort" in e.value for e in app.error)
+
+
+def test_two_roles_see_different_pages_and_tabs(team, postgis_cluster, monkeypatch):
+    reader = _no_errors(_log_in(_app(monkeypatch, postgis_cluster), "leser_app",
+                                team["leser_app"]))
+    assert reader.title[0].value == "Karte"  # the default page right after the login
+    assert "Angemeldet als leser\\_app" in _sidebar_text(reader)
+    assert "Rolle: Lesen" in _sidebar_text(reader)
+    assert _page(reader, "barrieren_veroeffentlicht") == "Barrieren (veröffentlicht)"
+    assert "Planungsraum" in reader.dataframe[0].value.columns
+    # Pages the role may not use are not in the navigation at all.
+    for hidden in ("daten", "barrieren", "szenarien"):
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            _page(reader, hidden)
+    assert _page(reader, "planungsraeume") == "Planungsräume"
+
+    planner = _no_errors(_log_in(_app(monkeypatch, postgis_cluster), "planer_app",
+                                 team["planer_app"]))
+    assert "Rolle: Sozialplanung" in _sidebar_text(planner)
+    assert _page(planner, "daten") == "Daten"
+    labels = [t.label for t in planner.tabs]
+    assert "Angebote bearbeiten" in labels and "Barrieremeldungen" not in labels
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        _page(planner, "barrieren")  # raw reports: the database has no GRANT for planung
+    next(b for b in planner.sidebar.button if b.label == "Abmelden").click()
+    planner.run()
+    assert planner.title[0].value == "Anmeldung"

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import sidebar, state, widgets
+from ui import anmeldung, sidebar, state, widgets
 from ui.daten import angebote_import, bearbeiten, tabellen, ueberblick
 
 __all__ = ["TABS", "render"]
@@ -31,21 +31,17 @@ def render() -> None:
     if not widgets.ensure_region_built(region):
         return
     widgets.data_notice(region)
-    tabs = st.tabs(TABS)
-    with tabs[0]:
-        ueberblick.overview_tab(region)
-    with tabs[1]:
-        angebote_import.service_import_tab()
-    with tabs[2]:
-        bearbeiten.edit_tab()
-    with tabs[3]:
-        tabellen.areas_tab()
-    with tabs[4]:
-        tabellen.indicator_tab()
-    with tabs[5]:
-        tabellen.barrier_tab()
-    with tabs[6]:
-        ueberblick.exports_tab(region)
+    draw = dict(zip(TABS, (
+        lambda: ueberblick.overview_tab(region), angebote_import.service_import_tab,
+        bearbeiten.edit_tab, tabellen.areas_tab, tabellen.indicator_tab, tabellen.barrier_tab,
+        lambda: ueberblick.exports_tab(region)), strict=True))
+    shown = anmeldung.allowed_data_tabs(TABS)  # team mode: the tabs of the login's role
+    if not shown:
+        st.info("Ihre Rolle darf hier nichts ändern.", icon=":material/lock:")
+        return
+    for tab, name in zip(st.tabs(shown), shown, strict=True):
+        with tab:
+            draw[name]()
 
 
 sidebar.page_frame()
