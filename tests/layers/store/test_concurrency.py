@@ -144,9 +144,9 @@ def test_edits_during_rebuilds_all_land(backend: Backend, tmp_path):
 
 
 def test_readers_never_fail_during_a_large_import(backend: Backend, tmp_path):
-    # 100k rows in the file; 20k on the server (every row passes policies and the audit
+    # 100k rows in the file; 5k on the server (every row passes policies and the audit
     # trigger there, and MVCC makes the all-or-nothing view a property of the database).
-    rows = 100_000 if backend.kind == "geopackage" else 20_000
+    rows = 100_000 if backend.kind == "geopackage" else 5_000
     store = backend.open()
     write_service_rows(store, service_rows("vorher", 10), action="importieren")
     before = len(store.read_layer("angebote"))
