@@ -26,6 +26,7 @@ PAGES = {
     "barrieren": st.Page("ui/pages/barrieren.py", title="Barrieren (ICF)", icon=":material/report:", url_path="barrieren"),
     "barrieren-veroeffentlicht": st.Page("ui/pages/barrieren_veroeffentlicht.py", title="Barrieren (veröffentlicht)", icon=":material/report:", url_path="barrieren-veroeffentlicht"),
     "planungsraeume": st.Page("ui/pages/planungsraeume.py", title="Planungsräume", icon=":material/holiday_village:", url_path="planungsraeume"),
+    "netzwerk": st.Page("ui/pages/netzwerk.py", title="Netzwerk & Präsenz", icon=":material/hub:", url_path="netzwerk"),
     "szenarien": st.Page("ui/pages/szenarien.py", title="Szenarien & Standorte", icon=":material/add_location_alt:", url_path="szenarien"),
     "konferenz": st.Page("ui/pages/konferenz.py", title="Konferenzmodus", icon=":material/co_present:", url_path="konferenz"),
     "daten": st.Page("ui/pages/daten.py", title="Daten", icon=":material/database:", url_path="daten"),

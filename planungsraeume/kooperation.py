@@ -40,6 +40,7 @@ __all__ = [
     "missing",
     "network",
     "network_by_area",
+    "stored_cooperations",
     "synthetic_share",
 ]
 
@@ -63,6 +64,14 @@ def _offers(region: Region, frage: Question) -> gpd.GeoDataFrame:
     return chosen
 
 
+def stored_cooperations(region: Region) -> pd.DataFrame:
+    """Every stored cooperation (merged view, ended ones included), without geometry."""
+    if not region.has_layer(TABLE):
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
+    links = pd.DataFrame(region.layer(TABLE)).drop(columns="geometry", errors="ignore")
+    return links.sort_values("kooperation_id").reset_index(drop=True)
+
+
 @cached("kooperationen_aktiv")
 def cooperations(region: Region, frage: Question) -> pd.DataFrame:
     """The cooperations running on the question's day between two selected offers.
@@ -73,10 +82,7 @@ def cooperations(region: Region, frage: Question) -> pd.DataFrame:
         The columns of :data:`layers.kooperation.COLUMNS` (no geometry), sorted by key; empty
         if the region has no cooperation list.
     """
-    if not region.has_layer(TABLE):
-        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
-    links = pd.DataFrame(region.layer(TABLE)).drop(columns="geometry", errors="ignore")
-    links = active_cooperations(links, frage.tag.isoformat())
+    links = active_cooperations(stored_cooperations(region), frage.tag.isoformat())
     known = set(_offers(region, frage)["angebot_id"].astype(str))
     inside = links["angebot_a"].astype(str).isin(known) & links["angebot_b"].astype(str).isin(known)
     return links[inside.to_numpy()].sort_values("kooperation_id").reset_index(drop=True)

@@ -44,11 +44,13 @@ PAGES = {
     "barrieren": "barrieren",
     "planungsraeume": "planungsraeume",
     "szenarien": "szenarien",
+    "netzwerk": "netzwerk",
     "konferenz": "konferenz",
     "daten": "daten",
     "hilfe": "hilfe",
 }
-MAP_PAGES = {"karte", "erreichbarkeit", "barrieren", "planungsraeume", "szenarien", "konferenz"}
+MAP_PAGES = {"karte", "erreichbarkeit", "barrieren", "planungsraeume", "szenarien", "netzwerk",
+             "konferenz"}
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", ""}
 
 
@@ -573,3 +575,27 @@ def test_barrier_file_with_personal_data_is_refused_in_the_browser(browser: Brow
     assert fingerprint(aachen_store) == before
     assert not violations, violations
     assert not browser.errors, browser.errors
+
+
+def test_netzwerk_page_draws_cooperation_lines_and_marks_isolated_offers(browser: Browser,
+                                                                         server: str):
+    from planungsraeume import kooperation
+    from planungsraeume.frage import DEFAULT_QUESTION
+    from planungsraeume.region import Region
+    from ui.kooperation.karte import ISOLATED, LINK
+
+    region = Region.open("aachen")
+    lines = kooperation.cooperation_lines(region, DEFAULT_QUESTION.on())
+    network = kooperation.network(region, DEFAULT_QUESTION.on())
+    page = browser.new_page()
+    page.goto(f"{server}/netzwerk")
+    wait_until_idle(page)
+    frame = map_frame(page)
+    count = "() => document.querySelectorAll('path[stroke=\"%s\"]').length"
+    frame.wait_for_function(f"{count % LINK} > 0", timeout=60_000)
+    assert frame.evaluate(count % LINK) == len(lines)
+    rings = frame.evaluate(count % ISOLATED)
+    assert rings == int(network["isoliert"].sum())
+    screenshot(page, "netzwerk")
+    assert not browser.errors, browser.errors
+    page.close()

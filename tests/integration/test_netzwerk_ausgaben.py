@@ -1,0 +1,104 @@
+"""The cooperation network in the app (AppTest) and on the command line: the figures shown are
+those of :mod:`planungsraeume.kooperation` for the same question, imports refuse bad files with
+the German message and status 2, and edits reach the analysis."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from layers import settings
+from planungsraeume import kooperation
+from planungsraeume.frage import Question
+from planungsraeume.region import Region
+
+pytestmark = pytest.mark.slow
+
+APP = str(settings.project_root / "app.py")
+QUESTION = Question(angebote="beratung", profil="rollstuhl", minuten=15)
+
+
+@pytest.fixture()
+def cache_copy(aachen, tmp_path, monkeypatch):
+    """The app's and the command line's cache on a private copy of the demo store."""
+    (tmp_path / "regions").mkdir()
+    shutil.copyfile(aachen.store.path, tmp_path / "regions" / "aachen.gpkg")
+    monkeypatch.setattr(settings, "cache_dir", tmp_path)
+    return tmp_path
+
+
+def _page(question: Question) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.session_state["frage"] = question
+    app.run()
+    app.switch_page("ui/pages/netzwerk.py").run()
+    assert not app.exception, [e.stack_trace for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    return app
+
+
+def _metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_the_page_shows_the_figures_of_the_one_analysis(aachen):
+    app = _page(QUESTION)
+    question = QUESTION.on()
+    network = kooperation.network(aachen, question)
+    assert _metric(app, "Angebote im Netz") == str(len(network))
+    assert _metric(app, "ohne Kooperation") == str(int(network["isoliert"].sum()))
+    assert _metric(app, "Vermittler") == str(int(network["vermittler"].sum()))
+    assert _metric(app, "fehlende Verbindungen") == str(len(kooperation.missing(aachen, question)))
+    areas = next(d.value for d in app.dataframe if "Anteil ohne Kooperation (%)" in d.value.columns)
+    assert int(areas["Angebote"].sum()) == len(network)
+    assert int(areas["ohne Kooperation"].sum()) == int(network["isoliert"].sum())
+    offers = next(d.value for d in app.dataframe if "Nr. im Diagramm" in d.value.columns)
+    assert offers["Angebot"].tolist()[:5] == network["name"].tolist()[:5]
+    assert any("fiktiv" in c.value for c in app.caption)  # synthetic cooperations are labelled
+
+
+def test_adding_a_cooperation_in_the_app_is_stored_and_counted(cache_copy):
+    app = _page(QUESTION)
+    region = Region.open("aachen")
+    before = kooperation.network(region, QUESTION.on()).set_index("angebot_id")["grad"]
+    lonely = before[before == 0].index[:2].tolist()
+    assert len(lonely) == 2
+    app.selectbox(key="koop_neu_a").set_value(lonely[0])
+    app.selectbox(key="koop_neu_b").set_value(lonely[1])
+    next(b for b in app.button if b.label == "Eintragen").click()
+    app.run()
+    assert not app.exception, [e.stack_trace for e in app.exception]
+    after = kooperation.network(Region.open("aachen"), QUESTION.on()).set_index("angebot_id")
+    assert after.loc[lonely, "grad"].tolist() == [1, 1]
+    assert _metric(app, "ohne Kooperation") == str(int(after["isoliert"].sum()))
+
+
+def test_cli_tables_equal_the_analysis_and_bad_imports_give_status_2(aachen, cache_copy, capsys):
+    from cli import main
+
+    csv = cache_copy / "koop_pr.csv"
+    assert main(["kooperation", "planungsraeume", "--region", "aachen", "--profil", "rollstuhl",
+                 "--minuten", "15", "--csv", str(csv)]) == 0
+    shown = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig")
+    truth = kooperation.network_by_area(aachen, QUESTION.on())
+    assert shown["Angebote"].tolist() == truth["angebote"].tolist()
+    assert shown["ohne Kooperation"].tolist() == truth["ohne_kooperation"].tolist()
+    assert main(["kooperation", "fehlend", "--region", "aachen", "--profil", "rollstuhl",
+                 "--minuten", "30"]) == 0
+    missing = kooperation.missing(aachen, QUESTION.with_(minuten=30).on())
+    assert f"Fehlende Verbindungen (Beratungsangebote in 30 Min. im Rollstuhl (optimistisch)): {len(missing)}" \
+        in capsys.readouterr().out
+    bad = cache_copy / "schlecht.csv"
+    bad.write_text("Angebot A;Angebot B;Art\nsyn-eutb-01;gibtsnicht;Verweis\n", encoding="utf-8")
+    assert main(["kooperation", "import", str(bad), "--region", "aachen"]) == 2
+    error = capsys.readouterr().err
+    assert "Datei 'schlecht.csv', Zeile 2, Spalte 'Angebot B'" in error and "So beheben:" in error
+    good = cache_copy / "gut.csv"
+    good.write_text("Angebot A;Angebot B;Art\nsyn-eutb-01;syn-spz-01;Verweis\n", encoding="utf-8")
+    assert main(["kooperation", "import", str(good), "--region", "aachen"]) == 0
+    assert "1 Kooperationen (1 gespeichert)" in capsys.readouterr().out
+    assert main(["kooperation", "liste", "--region", "aachen"]) == 0
+    assert "Verweis" in capsys.readouterr().out
