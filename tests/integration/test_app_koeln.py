@@ -33,7 +33,7 @@ def _infos(app: AppTest) -> list[str]:
     return [i.value for i in app.info]
 
 
-@pytest.mark.parametrize("page", ["erreichbarkeit", "szenarien"])
+@pytest.mark.parametrize("page", ["erreichbarkeit", "szenarien", "netzwerk"])
 def test_network_pages_say_so_in_one_sentence(koeln_build, page):
     app = open_page(page)
     notes = [text for text in _infos(app) if NO_NETWORK in text]

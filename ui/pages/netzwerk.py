@@ -30,7 +30,8 @@ def render() -> None:
         "Wer arbeitet mit wem zusammen? Welche Angebote stehen allein, welche verbinden das "
         "Netz, und welche sich ergänzenden Angebote in Reichweite kooperieren noch nicht?"
     )
-    region.require_network()
+    if not widgets.require_network(region):
+        return
     frage = widgets.question_controls(region, "netzwerk", layout="wide")
     ansicht.cooperation_section(region, frage)
 
