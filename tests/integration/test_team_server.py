@@ -13,7 +13,8 @@ import os
 import re
 import shutil
 import subprocess
-from contextlib import redirect_stdout
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
 from typing import Any
 
 import pytest
@@ -24,6 +25,12 @@ from layers.store.postgis import Login, PostgisStore
 from layers.store.postgis.veroeffentlichen import PUBLISHED_TABLE
 from planungsraeume.barrieren import area_table, publication
 from planungsraeume.region import Region
+from tests.integration.test_browser import (
+    Browser,
+    _free_port,
+    browser_available,  # noqa: F401  (fixture: skips without Chromium, fails in CI)
+    wait_until_idle,
+)
 
 PASSWORD = "lange-test-passphrase"
 
@@ -191,3 +198,108 @@ def test_two_roles_see_different_pages_and_tabs(team, postgis_cluster, monkeypat
     next(b for b in planner.sidebar.button if b.label == "Abmelden").click()
     planner.run()
     assert planner.title[0].value == "Anmeldung"
+
+
+# ---- the same in a real browser ---------------------------------------------------------------
+
+
+@contextmanager
+def served_app(env: dict[str, str]) -> Iterator[str]:
+    """``streamlit run app.py`` on a free local port with ``env``; yields the base URL."""
+    import sys
+    import tempfile
+    import time
+    import urllib.request
+
+    from layers import settings
+
+    port = _free_port()
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=settings.project_root, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                pytest.fail(f"Der Streamlit-Server startete nicht:\n{log.read()[-3000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
+        os.unlink(log.name)
+
+
+@pytest.fixture(scope="module")
+def team_app(team, postgis_cluster, request) -> Iterator[str]:
+    """The app served by ``streamlit run`` in server mode (``SOZIALRAUM_DB``); its base URL."""
+    from layers import settings
+
+    request.getfixturevalue("browser_available")  # skips without Chromium (fails in CI)
+
+    env = dict(os.environ, PYTHONUTF8="1", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
+               SOZIALRAUM_CACHE=str(settings.cache_dir),
+               SOZIALRAUM_DB=postgis_cluster.url_without_password())
+    env.pop("PGPASSWORD", None)
+    with served_app(env) as url:
+        yield url
+
+
+def _nav_and_sidebar(browser: Browser, url: str, user: str, password: str) -> tuple[set[str], str]:
+    page = browser.new_page()
+    page.goto(url)
+    wait_until_idle(page)
+    assert page.locator("h1").first.inner_text() == "Anmeldung"
+    assert page.locator('[data-testid="stSidebarNav"] a').count() == 0
+    page.get_by_label("Benutzername").fill(user)
+    page.get_by_label("Passwort", exact=True).fill(password)
+    page.get_by_role("button", name="Anmelden").click()
+    # The navigation and the identity are drawn before the page itself (no need to wait for
+    # the map).
+    page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=90_000)
+    page.get_by_text(f"Angemeldet als {user}").wait_for(timeout=90_000)
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    names = {links.nth(i).inner_text().strip().split("\n")[-1] for i in range(links.count())}
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    page.close()
+    return names, sidebar
+
+
+@pytest.mark.browser
+def test_browser_logs_in_as_two_roles_and_sees_the_difference(team_app, team,
+                                                              tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = Browser(playwright, tmp_path_factory.mktemp("chromium-team"))
+        try:
+            reader, reader_bar = _nav_and_sidebar(browser, team_app, "leser_app",
+                                                  team["leser_app"])
+            planner, planner_bar = _nav_and_sidebar(browser, team_app, "planer_app",
+                                                    team["planer_app"])
+        finally:
+            browser.context.close()
+    assert "Angemeldet als leser_app" in reader_bar and "Rolle: Lesen" in reader_bar
+    assert "Angemeldet als planer_app" in planner_bar and "Rolle: Sozialplanung" in planner_bar
+    assert {"Karte", "Barrieren (veröffentlicht)", "Hilfe"} <= reader
+    assert "Daten" not in reader and "Szenarien & Standorte" not in reader
+    assert {"Karte", "Daten", "Szenarien & Standorte"} <= planner
+    assert "Barrieren (ICF)" not in planner and "Barrieren (ICF)" not in reader
+    assert planner - reader == {"Daten", "Szenarien & Standorte"}
+    assert not browser.external, browser.external
