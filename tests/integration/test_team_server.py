@@ -303,3 +303,40 @@ def test_browser_logs_in_as_two_roles_and_sees_the_difference(team_app, team,
     assert "Barrieren (ICF)" not in planner and "Barrieren (ICF)" not in reader
     assert planner - reader == {"Daten", "Szenarien & Standorte"}
     assert not browser.external, browser.external
+
+
+def test_app_edit_outside_the_coordinators_area_is_refused_by_the_database(
+        uploaded, postgis_cluster, aachen_config, monkeypatch):
+    from tests.tools.server import make_user
+
+    # PR09 has offers in the demo (PR05 has none).
+    koord = make_user(postgis_cluster, "koordination", region="aachen", areas=("PR09",),
+                      name="koord_pr09")
+    admin_store = PostgisStore(postgis_cluster.url(), aachen_config.crs, schema="aachen")
+    area = admin_store.read_layer("planungsraeume").set_index("pr_id").loc["PR09", "geometry"]
+    offers = admin_store.read_layer("angebote")
+    inside = offers[offers.within(area)].iloc[0]
+    outside = offers[~offers.intersects(area)].iloc[0]
+    app = _no_errors(_log_in(_app(monkeypatch, postgis_cluster), koord.user, koord.password))
+    assert _page(app, "daten") == "Daten"
+    assert [t.label for t in app.tabs] == ["Überblick", "Angebote bearbeiten", "Exporte"]
+    def save(row: Any, name: str) -> None:
+        aid, version = str(row["angebot_id"]), int(row["version"])
+        app.radio(key="edit_aktion").set_value("aendern").run()
+        app.selectbox(key="edit_angebot").set_value(aid).run()
+        app.text_input(key=f"edit_{aid}_{version}_name").input(name)
+        next(b for b in app.button if b.label == "Änderungen speichern").click()
+        app.run()
+        assert not app.exception, [e.stack_trace for e in app.exception]
+
+    save(outside, "Fremder Name")
+    assert any("Datenbank hat abgelehnt" in e.value and "PR09" in e.value
+               for e in app.error), [e.value for e in app.error]
+    save(inside, "Eigener Name")
+    assert not app.error, [e.value for e in app.error]
+    stored = admin_store.read_layer("angebote").set_index("angebot_id")
+    assert stored.loc[str(outside["angebot_id"]), "name"] == outside["name"]
+    assert stored.loc[str(inside["angebot_id"]), "name"] == "Eigener Name"
+    audit = admin_store.read_layer("_aenderungsprotokoll")
+    assert audit[audit["objekt_id"] == str(inside["angebot_id"])]["benutzer"].tolist() == [
+        "koord_pr09"]

@@ -261,3 +261,21 @@ def test_published_aggregates_are_the_gates_output_in_their_own_table(postgis_cl
     with pytest.raises(StoreError, match="Geheimhaltung"):
         write_published(region, table.drop(columns=["geheimhaltung"]), filter_text="x")
     assert len(region.read_layer(PUBLISHED_TABLE)) == 4
+
+
+def test_verwaltung_creates_users_and_others_cannot(postgis_cluster, region):
+    from layers.store.postgis import Login
+    from layers.store.postgis.nutzer import create_user
+
+    boss = make_user(postgis_cluster, "verwaltung")
+    with _sql(postgis_cluster, boss) as conn:
+        create_user(conn, f"k_{boss.user}", "koordination", "ein-langes-passwort",
+                    region=region.schema, planungsraeume=("PR06",))
+    koord = store_as(postgis_cluster, region, Login(f"k_{boss.user}", "ein-langes-passwort"))
+    assert koord.identity().rolle == "koordination"
+    assert koord.identity().planungsraeume == ("PR06",)
+    assert update_service(koord, "osm-1", {"name": "PR06"}, expected_version=1).version == 2
+    planer = make_user(postgis_cluster, "planung")
+    with _sql(postgis_cluster, planer) as conn:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            create_user(conn, f"x_{planer.user}", "verwaltung", "ein-langes-passwort")
