@@ -66,6 +66,8 @@ class RelationTable:
         Canonical name → the file's own header, for the columns found.
     problems
         Findings so far (from reading and cleaning).
+    headers
+        Canonical name → the header a message names when the file lacks the column.
     """
 
     path: Path
@@ -73,6 +75,7 @@ class RelationTable:
     rows: np.ndarray
     columns: dict[str, str]
     problems: list[Problem] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)
 
     def cell(self, canonical: str, position: int) -> str | None:
         """The stripped text of a cell (``None`` if the column is absent or the cell blank)."""
@@ -86,7 +89,8 @@ class RelationTable:
         """Record an error at a row and (the file's name of) a column."""
         self.problems.append(Problem(meldung, hinweis, datei=str(self.path),
                                      zeile=int(self.rows[position]),
-                                     spalte=self.columns.get(canonical, canonical)))
+                                     spalte=self.columns.get(canonical)
+                                     or self.headers.get(canonical, canonical)))
 
     def date(self, canonical: str, position: int) -> str | None:
         """An ISO date from a cell, recording a German error for an impossible one."""
@@ -149,7 +153,8 @@ def read_relation_table(
         )
     strict = [columns["quelle"]] if "quelle" in columns else []
     cleaned, found = clean_table(frame.reset_index(drop=True), rows, datei=path, strict=strict)
-    return RelationTable(path, cleaned, rows, columns, [*table_notes(frame), *found])
+    return RelationTable(path, cleaned, rows, columns, [*table_notes(frame), *found],
+                         headers={c: str(a[0]) for c, a in aliases.items() if a})
 
 
 class OfferLookup:

@@ -223,6 +223,21 @@ HOSTILE: list[tuple[str, str, dict[str, Any], str]] = [
     ("region_crs_geografisch.toml", "region", {}, "ist geografisch (Grad), nicht metrisch"),
     ("region_crs_unbekannt.toml", "region", {}, "Das Koordinatenbezugssystem 'EPSG:99999' ist "
      "unbekannt"),
+    # Relations between offers (issue #14)
+    ("kooperation_angebot_unbekannt.csv", "kooperationen", {}, "Zeile 2, Spalte 'Angebot B': "
+     "Das Angebot 'KoKoBe Kaiserplatzz' gibt es im Verzeichnis nicht. So beheben: Meinten Sie "
+     "'KoKoBe Kaiserplatz (fiktiv)'?"),
+    ("kooperation_mit_sich_selbst.csv", "kooperationen", {}, "Zeile 2, Spalte 'Angebot B': Ein "
+     "Angebot kann nicht mit sich selbst kooperieren"),
+    ("kooperation_quelle_synthetisch.csv", "kooperationen", {}, "Zeile 2, Spalte 'Quelle': Die "
+     "Quelle 'synthetisch' ist für die erzeugten Demodaten reserviert"),
+    ("kooperation_ende_vor_beginn.csv", "kooperationen", {}, "Zeile 2, Spalte 'bis': Das Ende "
+     "(2024-01-01) liegt vor dem Beginn (2025-01-01)"),
+    ("praesenz_zeiten_unlesbar.csv", "praesenz", {}, "Zeile 2, Spalte 'Zeiten':"),
+    ("praesenz_ohne_gastgeber.csv", "praesenz", {}, "Zeile 2, Spalte 'Gastgeber': Für eine "
+     "Sprechstunde in fremden Räumen fehlt der Gastgeber"),
+    ("gebiete_planungsraum_unbekannt.csv", "gebiete", {}, "Zeile 2, Spalte 'Planungsräume': "
+     "Unbekannte Planungsräume: PR99"),
     ("region_extrakt_zone_33.toml", "build", {}, "Das Koordinatenbezugssystem EPSG:25833 "
      "(UTM-Zone 33, 12° bis 18° Ost) passt nicht zur Lage der Region (6.09° Ost"),
 ]
@@ -250,6 +265,14 @@ def _run(
         result = import_barriers(path, "aachen", store=store, today=TODAY,
                                  dry_run=kind == "barrieren_ok", **options)
         return result.warnungen
+    elif kind == "kooperationen":
+        from layers.kooperation import import_cooperations
+
+        import_cooperations(store, path, **options)
+    elif kind in ("praesenz", "gebiete"):
+        from layers.praesenz import import_presence, import_zones
+
+        (import_presence if kind == "praesenz" else import_zones)(store, path, **options)
     elif kind == "region":
         load_region(path)
     elif kind == "build":

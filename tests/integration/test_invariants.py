@@ -217,6 +217,30 @@ def test_cooperation_outputs_count_the_same_offers_and_cooperations(aachen):
     assert ends == set(table.loc[~table["isoliert"], "angebot_id"])
 
 
+def test_presence_suggestions_and_mobile_office_show_the_one_population(aachen):
+    from planungsraeume import mobiles_buero, praesenz
+
+    provider = str(praesenz.provider_list(aachen)["traeger"].iloc[0])
+    truth = _inhabitants(aachen)
+    reach = praesenz.reach_by_area(aachen, ADVICE, provider).set_index("pr_id")
+    np.testing.assert_allclose(reach.loc[_areas(aachen), "einwohner"].to_numpy(),
+                               truth.loc[_areas(aachen), "einwohner"].to_numpy())
+    suggestion = praesenz.office_hour_suggestions(aachen, ADVICE, provider, 2)
+    assert suggestion.plan.vorschlag.versorgt_vorher == pytest.approx(
+        reach.loc["gesamt", "erreicht"])
+    chosen = tuple(_areas(aachen)[:4])
+    mobile = mobiles_buero.mobile_office(aachen, ADVICE, 3, planungsraeume=chosen)
+    per_area = mobile.plan.je_planungsraum
+    np.testing.assert_allclose(per_area.loc[list(chosen), "einwohner"].to_numpy(),
+                               truth.loc[list(chosen), "einwohner"].to_numpy())
+    # Before the mobile office, exactly the people of the one reachability answer are reached.
+    travel = erreichbarkeit.travel_times(aachen, ADVICE)
+    cells = aachen.cells()
+    reached = cells.loc[travel.index[(travel["minuten"] <= ADVICE.minuten).to_numpy()]]
+    inside = aachen.cell_areas().reindex(reached.index).isin(chosen).to_numpy()
+    assert per_area["versorgt_vorher"].sum() == pytest.approx(reached["einwohner"][inside].sum())
+
+
 def test_a_scenario_capacity_reaches_the_2sfca(aachen, tmp_path):
     from layers.szenarien import read_edit_table
     from planungsraeume.versorgung import compare_on_network

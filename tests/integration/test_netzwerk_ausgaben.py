@@ -102,3 +102,42 @@ def test_cli_tables_equal_the_analysis_and_bad_imports_give_status_2(aachen, cac
     assert "1 Kooperationen (1 gespeichert)" in capsys.readouterr().out
     assert main(["kooperation", "liste", "--region", "aachen"]) == 0
     assert "Verweis" in capsys.readouterr().out
+
+
+def _view(question: Question, view: str) -> AppTest:
+    app = _page(question)
+    app.radio(key="netzwerk_ansicht").set_value(view).run()
+    assert not app.exception, [e.stack_trace for e in app.exception]
+    assert not app.error, [e.value for e in app.error]
+    return app
+
+
+def test_presence_view_shows_the_places_and_reach_of_the_provider(aachen):
+    from planungsraeume import praesenz
+
+    app = _view(QUESTION, "praesenz")
+    provider = app.selectbox(key="praesenz_traeger").value
+    places = praesenz.places(aachen, QUESTION.on(), provider)
+    assert _metric(app, "eigene Stelle") == str(int((places["art"] == "eigene Stelle").sum()))
+    assert _metric(app, "Sprechstunde") == str(int((places["art"] == "Sprechstunde").sum()))
+    table = next(d.value for d in app.dataframe if "erreichen die Präsenz" in d.value.columns)
+    reach = praesenz.reach_by_area(aachen, QUESTION.on(), provider)
+    assert table["erreichen die Präsenz"].tolist() == reach["erreicht"].tolist()
+
+
+def test_suggestion_and_mobile_views_show_the_planned_hosts_and_timetable(aachen):
+    from planungsraeume import mobiles_buero, praesenz
+
+    app = _view(QUESTION, "vorschlag")
+    provider = app.selectbox(key="vorschlag_traeger").value
+    result = praesenz.office_hour_suggestions(aachen, QUESTION.on(), provider, 3)
+    table = next(d.value for d in app.dataframe if "Öffnungszeiten des Gastgebers" in d.value.columns)
+    assert table["Gastgeber"].tolist() == result.vorschlaege["name"].tolist()
+    assert table["Vorschlag Sprechstunde"].tolist() == result.vorschlaege["zeitfenster"].tolist()
+    app = _view(QUESTION, "mobil")
+    chosen = tuple(app.multiselect(key="mobil_pr").value)
+    plan = mobiles_buero.mobile_office(aachen, QUESTION.on(), 5, planungsraeume=chosen)
+    timetable = next(d.value for d in app.dataframe if "Fahrt (Min., modelliert)" in d.value.columns)
+    assert timetable["Halt"].tolist() == plan.fahrplan["halt"].tolist()
+    assert timetable["von"].tolist() == plan.fahrplan["von"].tolist()
+    assert any("modelliert" in c.value for c in app.caption)

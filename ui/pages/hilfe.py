@@ -33,6 +33,18 @@ läuft auf Ihrem eigenen Rechner und braucht kein Internet.
 - **Planungsräume** – ein Profil je Planungsraum: Karte, Kennzahlen im Vergleich zur Region,
   Erreichbarkeit und Versorgungslücken, Barrieren (geschützt), Angebote und der Steckbrief als PDF
   und HTML zum Herunterladen.
+- **Netzwerk & Präsenz** – vier Ansichten. *Kooperationen*: wer mit wem zusammenarbeitet
+  (Linien in der Karte, ein Netzwerkdiagramm, Tabellen). „Ohne Kooperation“ sind Angebote, die
+  mit keinem anderen zusammenarbeiten; „Vermittler“ sind Angebote, ohne die ihr Netz in Teile
+  zerfiele; „fehlende Verbindungen“ sind Angebote, die sich ergänzen (zum Beispiel KoKoBe und
+  EUTB, die Begründung steht dabei), in der gewählten Zeit voneinander erreichbar sind, aber
+  nicht kooperieren. Die Liste lässt sich importieren (CSV, Excel) und bearbeiten. *Präsenz
+  eines Trägers*: eigene Stellen, Sprechstunden in den Räumen anderer und Veranstaltungen, je
+  Planungsraum, und wie viele Menschen eine Stelle oder Sprechstunde erreichen.
+  *Sprechstunden-Vorschlag*: in welchen stufenlosen Räumen anderer Träger eine Sprechstunde die
+  meisten Menschen neu erreicht, mit einem Zeitfenster in deren Öffnungszeiten. *Mobiles Büro*:
+  Halte in gewählten Planungsräumen, die Menschen ohne erreichbare feste Stelle erreichen, und
+  ein Wochenplan (Tag, von–bis, Halt); die Fahrzeiten sind geschätzt (modelliert).
 - **Konferenzmodus** – ein Planungsraum auf dem Beamer: große Karte, fünf Kennzahlen in großer
   Schrift (auch die Erreichbarkeit), Blättern mit „Vorheriger“ und „Nächster“.
 - **Daten** – was in der Region gespeichert ist; Angebotslisten importieren (mit Prüfbericht je
@@ -114,6 +126,36 @@ Dann sehen Sie mehr über einen Ort.
 Unter der Karte steht alles noch einmal als Tabelle.
 Sie können auch nur die Tastatur benutzen.
 Die Tab-Taste springt zum nächsten Feld.
+
+**Wer arbeitet zusammen?**
+
+Die Seite „Netzwerk & Präsenz“ zeigt:
+Welche Beratungs-Stellen arbeiten zusammen?
+Eine Linie auf der Karte heißt: Diese zwei Stellen arbeiten zusammen.
+Ein großer Ring heißt: Diese Stelle arbeitet mit niemandem zusammen.
+Manche Stellen passen gut zusammen.
+Zum Beispiel die KoKoBe und die EUTB.
+Wenn sie nah beieinander sind und nicht zusammen-arbeiten,
+steht das in einer Liste.
+
+**Wo ist ein Träger da?**
+
+Ein Träger ist eine Organisation.
+Zum Beispiel der LVR.
+Die Seite zeigt alle Orte von einem Träger:
+eigene Büros, Sprech-Stunden in anderen Räumen und Veranstaltungen.
+Das Programm kann auch vorschlagen:
+Hier sollte der Träger eine Sprech-Stunde anbieten.
+Dann erreichen mehr Menschen die Beratung.
+
+**Das mobile Büro**
+
+Ein mobiles Büro ist ein Auto mit Beratung.
+Es fährt zu den Menschen.
+Das Programm sucht gute Halte-Stellen.
+Und es macht einen Plan für die Woche:
+An welchem Tag ist das Büro wo?
+Die Fahr-Zeiten sind geschätzt.
 
 **Was bedeuten diese Wörter?**
 

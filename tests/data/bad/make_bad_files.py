@@ -404,6 +404,22 @@ def region_files() -> None:
         + '\n[synthetik]\nseed = 1\n', encoding="utf-8")
 
 
+def relation_files() -> None:
+    """Issue #14: cooperation lists, presence lists and outreach areas referring to offers."""
+    coop = "Angebot A;Angebot B;Art\n"
+    text("kooperation_angebot_unbekannt.csv", coop + "syn-eutb-01;KoKoBe Kaiserplatzz;Verweis\n")
+    text("kooperation_mit_sich_selbst.csv", coop + "syn-eutb-01;syn-eutb-01;Verweis\n")
+    text("kooperation_quelle_synthetisch.csv",
+         "Angebot A;Angebot B;Art;Quelle\nsyn-eutb-01;syn-spz-01;Verweis;synthetisch\n")
+    text("kooperation_ende_vor_beginn.csv", "Angebot A;Angebot B;Art;seit;bis\n"
+         "syn-eutb-01;syn-spz-01;Verweis;01.01.2025;01.01.2024\n")
+    text("praesenz_zeiten_unlesbar.csv", "Träger;Art;Gastgeber;Zeiten\n"
+         "LVR;Sprechstunde;syn-eutb-01;immer mal wieder\n")
+    text("praesenz_ohne_gastgeber.csv", "Träger;Art;Zeiten\nLVR;Sprechstunde;Di 14-16 Uhr\n")
+    text("gebiete_planungsraum_unbekannt.csv", "Angebot;Art;Planungsräume\n"
+         "syn-eutb-01;Planungsräume;PR01,PR99\n")
+
+
 def hostile_files() -> None:
     """The files of issue #9 (run on their own: the older files stay byte-identical)."""
     hostile_csv_files()
@@ -411,6 +427,7 @@ def hostile_files() -> None:
     hostile_spatial_files()
     hostile_barrier_files()
     region_files()
+    relation_files()
 
 
 if __name__ == "__main__":
