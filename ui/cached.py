@@ -44,6 +44,7 @@ __all__ = [
     "barrier_grid",
     "barrier_publication",
     "candidate_sites",
+    "named_streets",
     "data_kinds",
     "gap_outline",
     "has_barrier_reports",
@@ -322,6 +323,16 @@ def layer_overview(region: Region, described: tuple[str, ...],
                    if "quelle" in frame else "")
         rows.append({"Ebene": layer_name, "Objekte": len(frame), "Quelle": sources})
     return pd.DataFrame(rows, columns=["Ebene", "Objekte", "Quelle"])
+
+
+@cached("app_strassen", disk=False, daily=False)
+def named_streets(region: Region) -> gpd.GeoDataFrame | None:
+    """Named streets of the pedestrian network (one line per name), ``None`` without network."""
+    from layers.barrieren import street_segments
+
+    if not region.has_network():
+        return None
+    return street_segments(region.layer("netz_kanten", ("name",)))
 
 
 @cached("app_kandidaten", daily=False)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import branca.element
 import folium
@@ -19,7 +20,8 @@ from layers.sicher import escape_html, script_json
 from ui import theme
 from ui.mapdata import STREET_CLASS_LABELS
 
-__all__ = ["LegendEntry", "legend_code", "legend_html", "legend_layer"]
+__all__ = ["LEGEND_PAGE_CSS", "LegendEntry", "legend_beside", "legend_code", "legend_html",
+           "legend_layer"]
 
 
 LEGEND_CODE = """
@@ -69,8 +71,14 @@ def legend_code(legend_html: str, position: str = "bottomright", *, expanded: bo
 
 
 def legend_layer(legend_html: str, position: str = "bottomright", *,
-                 expanded: bool = True) -> folium.FeatureGroup:
-    """The legend as a dynamic feature group: it changes with the filters without a map reload."""
+                 expanded: bool = False) -> folium.FeatureGroup:
+    """The legend as a dynamic feature group: it changes with the filters without a map reload.
+
+    Closed by default (a small "Legende" button in the corner): an open legend would cover
+    part of the map and swallow clicks meant for it. Opened, it is at most about a third of
+    the map wide and 42 % high (:data:`ui.maps.MAP_CSS`); for a legend outside the map see
+    :func:`legend_beside`.
+    """
     group = folium.FeatureGroup(name="Legende", control=False)
     group.add_child(_MapScript(legend_code(legend_html, position, expanded=expanded)))
     return group
@@ -182,3 +190,43 @@ def legend_html(
         parts.extend(_basemap_section())
     parts.append("</div>")
     return "".join(parts)
+
+
+#: The legend's look on the page itself (outside a map), the same symbols as inside the map.
+LEGEND_PAGE_CSS = f"""
+<style>
+.sa-legende-aussen {{ color:{theme.TEXT}; font-size:15px; line-height:1.3; }}
+.sa-legende-aussen summary {{ font-weight:700; cursor:pointer; }}
+.sa-legende-aussen h2 {{ font-size:16px !important; margin:6px 0 2px 0 !important;
+  padding:0 !important; font-weight:700; }}
+.sa-legende-aussen ul {{ list-style:none; margin:0 !important; padding:0 !important; }}
+.sa-legende-aussen li {{ display:flex; align-items:center; gap:6px; margin:2px 0 !important;
+  font-size:15px !important; }}
+.sa-legende-aussen .sa-swatch {{ width:18px; height:12px; border:1px solid #333; flex:none; }}
+.sa-legende-aussen .sa-line {{ width:18px; height:0; border-top:3px solid; flex:none; }}
+.sa-legende-aussen .sa-form {{ width:14px; height:14px; border:2px solid #fff;
+  box-shadow:0 0 0 1px #333; flex:none; display:inline-block; }}
+.sa-legende-aussen .sa-kreis {{ border-radius:50%; }}
+.sa-legende-aussen .sa-quadrat {{ border-radius:0; }}
+.sa-legende-aussen .sa-raute {{ transform: rotate(45deg) scale(0.85); }}
+.sa-legende-aussen .sa-fiktiv {{ border-style:dashed; background-image:
+  repeating-linear-gradient(45deg, rgba(255,255,255,.55) 0 2px, transparent 2px 5px); }}
+.sa-legende-aussen .sa-label {{ background:#fff; font-size:13px; font-weight:600; padding:0 3px;
+  border-radius:3px; border:1px solid #777; line-height:16px; }}
+.sa-legende-aussen .sa-cluster {{ background:{theme.PRIMARY}; color:#fff; border-radius:50%;
+  display:inline-flex; align-items:center; justify-content:center; font-weight:700; flex:none; }}
+</style>
+"""
+
+
+def legend_beside(legend_html: str, *, expanded: bool = True, target: Any = None) -> None:
+    """The legend on the page, beside or below its map (never over it); collapsible.
+
+    ``legend_html`` is :func:`legend_html`; ``target`` a Streamlit container (default: here).
+    """
+    import streamlit as st
+
+    place = target if target is not None else st
+    place.markdown(LEGEND_PAGE_CSS + f'<div class="sa-legende-aussen" role="group" aria-label="Legende">'
+             f'<details{" open" if expanded else ""}><summary>Legende</summary>{legend_html}'
+             "</details></div>", unsafe_allow_html=True)

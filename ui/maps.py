@@ -148,10 +148,12 @@ MAP_CSS = f"""
 .sa-area-label.sa-gross {{ font-size:20px; }}
 .sa-zoom-klein .sa-area-name {{ display:none; }}
 .sa-legende {{ background: rgba(255,255,255,0.95); color:{theme.TEXT}; padding:6px 9px;
-  border:1px solid #666; border-radius:4px; max-height: 340px; overflow:auto; line-height:1.3;
-  font-size:12px; max-width: 250px; }}
+  border:1px solid #666; border-radius:4px; max-height: min(340px, 42vh); overflow:auto;
+  line-height:1.3; font-size:12px; max-width: min(250px, 34vw); }}
+.leaflet-control-scale-line {{ color:{theme.TEXT}; border-color:{theme.TEXT};
+  background: rgba(255,255,255,0.9); font-size:12px; }}
 .sa-legende summary {{ font-weight:700; font-size:14px; cursor:pointer; }}
-.sa-legende:has(.sa-gross-legende) {{ max-height: 560px; max-width: 400px; }}
+.sa-legende:has(.sa-gross-legende) {{ max-height: min(560px, 55vh); max-width: min(400px, 40vw); }}
 .sa-legende h2 {{ font-size:13px; margin:5px 0 2px 0; }}
 .sa-legende ul {{ list-style:none; margin:0; padding:0; }}
 .sa-legende li {{ display:flex; align-items:center; gap:6px; margin:2px 0; }}
@@ -166,6 +168,8 @@ MAP_CSS = f"""
 A11Y_SCRIPT = """
 document.documentElement.lang = 'de';
 var container = map.getContainer();
+// Scale bar in metres and kilometres only (Leaflet's default adds "3000 ft").
+L.control.scale({metric: true, imperial: false, position: 'bottomleft', maxWidth: 140}).addTo(map);
 container.setAttribute('role', 'region');
 container.setAttribute('aria-label', %(label)s);
 function label() {
@@ -306,7 +310,7 @@ def base_map(
     centre, zoom = view or fit_view(basemap.bounds)
     fmap = folium.Map(
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # Leaflet's default also shows feet and miles: a metric one below
         prefer_canvas=False,
         location=list(centre),
         zoom_start=zoom,  # type: ignore[arg-type]  # Leaflet takes fractional zoom

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from layers.regions import available_regions
-from ui import sicher, state, theme
+from ui import links, sicher, state, theme
 
 __all__ = ["APP_CSS", "page_frame", "render_sidebar"]
 
@@ -29,6 +29,7 @@ def render_sidebar() -> None:
     with st.sidebar:
         st.markdown("### Sozialraum-Atlas")
         regions = available_regions()
+        links.restore("region", state.REGION_KEY, regions)
         current = state.region_name()
         if state.REGION_KEY not in st.session_state:
             st.session_state[state.REGION_KEY] = current if current in regions else regions[0]

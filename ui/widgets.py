@@ -477,4 +477,7 @@ def question_controls(region: Region, prefix: str, *, default: Question | None =
                      unbekannt=unbekannt)
     if remember:
         state.set_question(frage)
+    from ui import links
+
+    links.keep_question(frage)
     return frage

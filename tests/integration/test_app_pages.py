@@ -286,8 +286,17 @@ def test_barrieren_rule_filters_and_published_counts(aachen_store):
     assert any(o.startswith("ICF-Code e150") for o in options)
     all_persons = german_number(metric(app, "Personen mit Meldungen"))
     areas = table_with(app, "Personen je 1.000 Einw.")
+    areas = table_with(app, "Personen je 1.000 Einw.")
     assert assert_german_tables(app) >= 1
-    assert_published(areas["Personen"])
+    # Hotspots as a ranked list with planning area and streets; streets sorted by persons.
+    ranked = next(d for d in app.dataframe if "Straßen in der Zelle" in d.value.columns).value
+    assert ranked["Rang"].tolist() == list(range(1, len(ranked) + 1)) and len(ranked) > 0
+    assert ranked["Planungsraum"].str.match(r"PR\d\d ").all()
+    assert_published(ranked["Personen"])
+    streets = table_with(app, "Straße")
+    persons = [german_number(v) for v in streets["Personen"] if v != "keine Angabe"]
+    assert persons == sorted(persons, reverse=True)
+
     assert_published(areas["Meldungen"])
     choice.set_value("kapitel:e1").run()
     assert not app.exception

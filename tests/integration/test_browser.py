@@ -599,3 +599,25 @@ def test_netzwerk_page_draws_cooperation_lines_and_marks_isolated_offers(browser
     screenshot(page, "netzwerk")
     assert not browser.errors, browser.errors
     page.close()
+
+
+def test_every_page_url_opens_without_dialog_and_a_link_reproduces_the_view(browser: Browser,
+                                                                            server: str):
+    page = browser.new_page()
+    for path in ["karte", *[p for p in PAGES.values() if p]]:
+        page.goto(f"{server}/{path}")
+        wait_until_idle(page)
+        assert page.locator("[role='dialog']").count() == 0, path  # no "Page not found"
+        assert "Page not found" not in page.inner_text("body"), path
+        assert urlparse(page.url).path == f"/{path}", page.url
+    page.goto(f"{server}/?planungsraum=PR03&profil=fuss&minuten=10")
+    wait_until_idle(page)
+    assert urlparse(page.url).path == "/karte"  # "/" forwards, with the settings
+    assert "planungsraum=PR03" in page.url and "profil=fuss" in page.url
+    page.goto(f"{server}/planungsraeume?planungsraum=PR07&profil=rollator&minuten=20")
+    wait_until_idle(page)
+    assert "Profil: PR07" in page.locator("h2").first.inner_text()
+    assert "planungsraum=PR07" in page.url and "minuten=20" in page.url
+    shown = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text()
+    assert "/planungsraeume?" in shown and "planungsraum=PR07" in shown
+    page.close()

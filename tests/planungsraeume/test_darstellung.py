@@ -192,3 +192,43 @@ def test_problem_table_names_row_and_column():
                                          "Meldung": "Der Typ fehlt.",
                                          "So beheben": "Tragen Sie ihn ein."}]
     assert io.BytesIO(d.csv_bytes(table)).read().startswith(b"\xef\xbb\xbfZeile;Spalte")
+
+
+def test_hotspot_list_ranks_cells_with_area_and_streets():
+    # Two 250 m cells side by side in UTM; areas split at x = 250; one street per cell, one across.
+    cells = gpd.GeoDataFrame({
+        "gitter_id": ["A", "B", "C"], "personen": [10.0, 35.0, 20.0], "meldungen": [10.0, 40.0, 20.0],
+        "rate_eb_je_1000": [5.0, 45.3, 9.0], "gi_z": [2.5, 3.9, 0.4],
+        "klasse": ["Hotspot", "Hotspot", "nicht signifikant"]},
+        geometry=[shapely.box(0, 0, 250, 250), shapely.box(250, 0, 500, 250),
+                  shapely.box(500, 0, 750, 250)], crs="EPSG:25832")
+    areas = gpd.GeoDataFrame({"pr_id": ["PR01", "PR02"], "name": ["West", "Ost"]},
+                             geometry=[shapely.box(0, 0, 250, 250), shapely.box(250, 0, 750, 250)],
+                             crs="EPSG:25832")
+    streets = gpd.GeoDataFrame({"strasse": ["Lange Straße", "Kurze Gasse", "Querweg"]}, geometry=[
+        shapely.LineString([(0, 100), (480, 100)]),    # 250 m in A, 230 m in B
+        shapely.LineString([(300, 50), (320, 50)]),    # 20 m in B
+        shapely.LineString([(10, 10), (10, 60)])],     # 50 m in A
+        crs="EPSG:25832")
+    table = d.barrier_hotspot_table(cells, areas, streets)
+    assert table["Rang"].tolist() == [1, 2]  # the not significant cell C is not listed
+    assert table["Gitterzelle"].tolist() == ["B", "A"]  # strongest Gi* first
+    assert table["Planungsraum"].tolist() == ["PR02 Ost", "PR01 West"]
+    assert table["Straßen in der Zelle"].tolist() == ["Lange Straße, Kurze Gasse",
+                                                      "Lange Straße, Querweg"]
+    assert table["Personen"].tolist() == ["35", "10"]
+    assert table["geglättet je 1.000 Einw."].tolist() == ["45,3", "5,0"]
+    other_crs = cells.to_crs("EPSG:3035")
+    with pytest.raises(Exception, match="CRS|Koordinatensystem|crs"):
+        d.barrier_hotspot_table(other_crs, areas, streets)
+
+
+def test_street_table_is_sorted_by_persons_then_name():
+    from types import SimpleNamespace
+
+    streets = pd.DataFrame({"strasse": ["Allee", "Bachweg", "Zeile", "Markt"],
+                            "personen": [10.0, np.nan, 25.0, 10.0],
+                            "meldungen": [10.0, np.nan, 30.0, 15.0]})
+    table = d.barrier_street_table(SimpleNamespace(strassen=lambda: streets))
+    assert table["Straße"].tolist() == ["Zeile", "Markt", "Allee", "Bachweg"]
+    assert table["Personen"].tolist()[-1] == "keine Angabe"

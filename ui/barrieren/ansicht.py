@@ -15,7 +15,7 @@ from planungsraeume import barrieren, darstellung
 from planungsraeume.region import Region
 from ui import cached, legend, mapdata, maps, overlays, state, theme, widgets
 
-__all__ = ["area_table", "downloads", "grid_map", "rule_text", "tables"]
+__all__ = ["area_table", "downloads", "grid_map", "hotspot_list", "rule_text", "tables"]
 
 
 def area_table(region: Region, pub: Publication) -> Any:
@@ -71,6 +71,7 @@ def tables(region: Region, pub: Publication, grid: cached.BarrierGrid) -> dict[s
     with right:
         st.markdown("**Entwicklung nach Jahren (Region)**")
         widgets.table(darstellung.barrier_year_table(pub))
+    hotspots = hotspot_list(region, grid)
     st.header("Tabellen", anchor=False)
     areas = area_table(region, pub)
     tabs = st.tabs(["Planungsräume", "ICF-Codes", "Gitterzellen", "Straßen"])
@@ -86,7 +87,26 @@ def tables(region: Region, pub: Publication, grid: cached.BarrierGrid) -> dict[s
         widgets.table(darstellung.barrier_grid_table(grid.gitter))
     with tabs[3]:
         widgets.table(darstellung.barrier_street_table(pub))
-    return {"areas": areas, "codes": codes}
+        st.caption("Sortiert nach Personen (die meisten zuerst); „keine Angabe“ am Ende.")
+    return {"areas": areas, "codes": codes, "hotspots": hotspots}
+
+
+def hotspot_list(region: Region, grid: cached.BarrierGrid) -> Any:
+    """The published hotspot cells as a ranked list with planning area and streets."""
+    st.header("Schwerpunkte: wo zuerst hinsehen", anchor=False)
+    table = darstellung.barrier_hotspot_table(grid.gitter, region.areas(),
+                                              cached.named_streets(region),
+                                              area_names=region.area_names())
+    if not len(table):
+        st.info("In dieser Auswahl gibt es keine signifikanten Schwerpunkte (Hotspots). "
+                + grid.hinweis, icon=":material/info:")
+        return table
+    widgets.table(table)
+    st.caption("Rang 1 ist der stärkste Schwerpunkt (Getis-Ord Gi*: die Zelle und ihre "
+               "Nachbarn haben zusammen deutlich mehr Personen mit Meldungen je Einwohner als "
+               "die Region). Planungsraum nach derselben Regel wie überall; Straßen: die mit dem "
+               "längsten Abschnitt in der Zelle. Nur veröffentlichte (geschützte) Zellwerte.")
+    return table
 
 
 def downloads(pub: Publication, grid: Any, shown: dict[str, Any], stem: str) -> None:
@@ -101,6 +121,9 @@ def downloads(pub: Publication, grid: Any, shown: dict[str, Any], stem: str) -> 
             pyogrio.write_dataframe(grid, path, layer="barrieren_gitter_gi_stern", driver="GPKG")
             return path.read_bytes()
 
+    if len(shown.get("hotspots", [])):
+        widgets.csv_download("Schwerpunkte als Rangliste (CSV)", shown["hotspots"],
+                             f"{stem}_schwerpunkte.csv", "barrieren_dl_schwerpunkte")
     cols = st.columns(4)
     widgets.csv_download("Planungsräume (CSV)", shown["areas"], f"{stem}_planungsraeume.csv",
                          "barrieren_dl_pr", target=cols[0])

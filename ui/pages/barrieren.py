@@ -21,7 +21,7 @@ from layers import settings
 from layers.errors import SozialraumError
 from planungsraeume.darstellung import count_text
 from planungsraeume.region import Region
-from ui import cached, sidebar, state, widgets
+from ui import cached, links, sidebar, state, widgets
 from ui.barrieren import ansicht
 
 __all__ = ["render"]
@@ -36,6 +36,9 @@ def _choices(region: Region) -> tuple[str, int | None, int]:
     """The fixed selection, the year and the grid size chosen at the top of the page."""
     choices, years = cached.barrier_choices(region)
     labels = {c[0]: c[1] for c in choices}
+    links.restore("auswahl", CHOICE_KEY, [c[0] for c in choices])
+    links.restore("jahr", YEAR_KEY, [None, *years])
+    links.restore("gitter", GRID_KEY, RESOLUTIONS)
     cols = st.columns([3, 1.4, 1.2])
     with cols[0]:
         choice = str(st.selectbox(
@@ -56,6 +59,9 @@ def _choices(region: Region) -> tuple[str, int | None, int]:
                                   format_func=lambda r: f"{r} m",
                                   help="Größere Zellen zeigen mehr Zellen mit Wert, kleinere "
                                        "sind genauer, aber öfter geschützt.")
+    links.keep("auswahl", choice)
+    links.keep("jahr", jahr)
+    links.keep("gitter", int(resolution))
     return choice, jahr, int(resolution)
 
 

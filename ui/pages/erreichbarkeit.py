@@ -20,7 +20,7 @@ from layers.sicher import escape_markdown
 from planungsraeume import darstellung, erreichbarkeit
 from planungsraeume.frage import MINUTES, Question
 from planungsraeume.region import Region
-from ui import cached, sidebar, state, widgets
+from ui import cached, links, sidebar, state, widgets
 from ui.erreichbarkeit import export, isochrone, karten, oev
 
 __all__ = ["render"]
@@ -155,7 +155,9 @@ def render() -> None:
         "Steigungen, Bordsteinen und Belägen."
     )
     views = {"angebote": "Angebote erreichen", "oev": "Bus und Bahn (ÖV)"}
+    links.restore("ansicht", VIEW_KEY, list(views))
     view = st.radio("Ansicht", list(views), key=VIEW_KEY, format_func=views.get, horizontal=True)
+    links.keep("ansicht", view if view != "angebote" else None)
     if view == "oev":
         oev.transit_view(region)
     else:

@@ -14,7 +14,7 @@ from streamlit_folium import st_folium
 
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
-from ui import cached, legend, maps, overlays, sidebar, state, widgets
+from ui import cached, legend, links, maps, overlays, sidebar, state, widgets
 from ui.karte import details, ebenen
 from ui.maplayers import MapLayers
 
@@ -35,8 +35,10 @@ def _filters(region: Region) -> tuple[list[str], bool]:
     types = sorted(cached.offers_web(region)["typ"].dropna().unique())
     filter_col, access_col = st.columns([3, 1], vertical_alignment="bottom")
     with filter_col:
-        chosen = st.multiselect("Angebotstypen", types, default=types, key="karte_typen",
+        chosen = st.multiselect("Angebotstypen", types, key="karte_typen",
+                                default=links.initial("typen", "karte_typen", types, types),
                                 help="Welche Arten von Angeboten Karte und Tabellen zeigen.")
+    links.restore("stufenlos", "karte_stufenlos", parse=lambda t: t == "ja")
     with access_col:
         step_free = st.checkbox("Nur stufenlos zugänglich", key="karte_stufenlos",
                                 help="Nur Angebote mit stufenlosem Zugang (Angabe „ja“).")
@@ -154,10 +156,19 @@ def render() -> None:
         st.metric("Angebote in der Auswahl", len(shown))
         st.metric("davon stufenlos zugänglich", len(step_free_shown))
         switches = _layer_switches(region)
-    _valid_choice(details.AREA_KEY, [None, *[str(v) for v in overview["pr_id"]]])
-    _valid_choice(details.SERVICE_KEY, [None, *[str(v) for v in shown["angebot_id"]]])
+    area_ids = [str(v) for v in overview["pr_id"]]
+    service_ids = [str(v) for v in shown["angebot_id"]]
+    links.restore("planungsraum", details.AREA_KEY, area_ids)
+    links.restore("angebot", details.SERVICE_KEY, service_ids)
+    _valid_choice(details.AREA_KEY, [None, *area_ids])
+    _valid_choice(details.SERVICE_KEY, [None, *service_ids])
     area = st.session_state.get(details.AREA_KEY)
     service = st.session_state.get(details.SERVICE_KEY)
+    types = sorted(cached.offers_web(region)["typ"].dropna().unique())
+    links.keep("typen", chosen if sorted(chosen) != types else [])
+    links.keep("stufenlos", True if step_free else None)
+    links.keep("planungsraum", area)
+    links.keep("angebot", service)
     with map_col:
         notes = _map(region, shown, switches, area, service)
         st.caption("Ein Klick (oder Tab und Eingabetaste) auf einen Planungsraum oder ein "

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.sicher import escape_html, escape_markdown
-from ui import cached, sidebar, state, widgets
+from ui import cached, links, sidebar, state, widgets
 from ui.profil import karte
 from ui.profil.kennzahlen import indicator_row, reach_row
 
@@ -99,6 +99,7 @@ def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "",
 
 
 def _navigation(options: list[str], names: dict[str, str]) -> str:
+    links.restore("planungsraum", AREA_KEY, options)
     if st.session_state.get(AREA_KEY) not in options:
         st.session_state[AREA_KEY] = options[0]
     nav = st.columns([1.2, 3, 1.2], vertical_alignment="bottom")
@@ -122,6 +123,8 @@ def render() -> None:
     options = [str(v) for v in overview["pr_id"]]
     names = dict(zip(options, overview["name"].astype(str), strict=True))
     pr_id = _navigation(options, names)
+    links.keep("planungsraum", pr_id)
+    links.keep_question(state.question())
     st.title(escape_markdown(names[pr_id]), anchor=False)
     st.markdown(f"Planungsraum {escape_markdown(pr_id)} · {options.index(pr_id) + 1} von {len(options)}")
     frage = state.question()

@@ -17,7 +17,7 @@ from layers.sicher import escape_markdown, safe_file_name
 from planungsraeume import darstellung
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
-from ui import cached, sidebar, state, widgets
+from ui import cached, links, sidebar, state, widgets
 from ui.profil import abschnitte, karte, kennzahlen, steckbrief
 
 __all__ = ["render"]
@@ -29,6 +29,7 @@ def _choose_area(region: Region) -> tuple[str, str]:
     overview = cached.area_overview(region)
     options = [str(v) for v in overview["pr_id"]]
     names = dict(zip(options, overview["name"].astype(str), strict=True))
+    links.restore("planungsraum", AREA_KEY, options)
     if st.session_state.get(AREA_KEY) not in options:
         st.session_state[AREA_KEY] = options[0]
     st.selectbox("Planungsraum", options, key=AREA_KEY, format_func=lambda v: f"{v} {names[v]}")
@@ -90,6 +91,7 @@ def render() -> None:
         return
     widgets.data_notice(region)
     pr_id, name = _choose_area(region)
+    links.keep("planungsraum", pr_id)
     st.header(f"Profil: {escape_markdown(pr_id)} {escape_markdown(name)}", anchor=False)
     offers = cached.offers_web(region)
     inside = offers[offers["pr_id"] == pr_id]
