@@ -96,6 +96,13 @@ def _try_login(url: str, user: str, password: str) -> Session:
     store = PostgisStore(url, config.crs, schema=config.datenbank_schema or config.name,
                          login=login)
     me = store.identity()
+    if not store.exists():
+        from layers.errors import StoreError
+
+        raise StoreError(
+            f"Die Region '{config.name}' liegt noch nicht auf dem Datenbankserver.",
+            hinweis="Die Verwaltung lädt sie hoch: sozialraum server einrichten und "
+            f"sozialraum server hochladen --region {config.name}.")
     return Session(login, url, me.benutzer, me.rolle, me.planungsraeume)
 
 
