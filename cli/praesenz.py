@@ -1,5 +1,6 @@
 """Presence of providers on the command line: ``praesenz traeger|orte|planungsraeume|import|
-gebiete-import``, ``sprechstunden-vorschlag`` and ``mobiles-buero``.
+gebiete-import``, ``sprechstunden-vorschlag``, ``mobiles-buero`` and ``zugang aufsuchend|
+zeitpunkt|oeffnungszeiten``.
 
 The analyses are :mod:`planungsraeume.praesenz` and :mod:`planungsraeume.mobiles_buero` for the
 question of the options (default: every advice offer, 15 minutes on foot); the tables those of
@@ -140,6 +141,66 @@ def _mobile(args: argparse.Namespace) -> int:
     return 0
 
 
+def _outreach(args: argparse.Namespace) -> int:
+    from planungsraeume.darstellung.praesenz import outreach_table
+    from planungsraeume.zugangswege import outreach_coverage
+
+    frage = _question(args)
+    table = outreach_coverage(open_region(args.region), frage)
+    print(f"Vor Ort erreichbar oder aufsuchend versorgt ({frage.label()}); aufsuchende "
+          f"Angebote: {len(table.attrs.get('aufsuchende_angebote', []))}")
+    shown = outreach_table(table)
+    print_table(shown)
+    save_csv(shown, args.csv)
+    return 0
+
+
+def _moment(args: argparse.Namespace) -> int:
+    from planungsraeume.darstellung import coverage_table
+    from planungsraeume.erreichbarkeit import coverage
+    from planungsraeume.zugangswege import question_at
+
+    region = open_region(args.region)
+    frage = question_at(region, _question(args), args.zeitpunkt,
+                        unbekannt_offen=args.unbekannt_offen)
+    open_ids = dict(frage.weitere_filter).get("angebot_id", ())
+    print(f"{args.zeitpunkt}: {len(region.selected_offers(frage))} Angebote geöffnet "
+          f"({', '.join(open_ids)})")
+    shown = coverage_table(coverage(region, frage), float(frage.minuten))
+    print_table(shown)
+    save_csv(shown, args.csv)
+    return 0
+
+
+def _access(args: argparse.Namespace) -> int:
+    from planungsraeume.darstellung.praesenz import access_table
+    from planungsraeume.zugangswege import digital_only_by_area, hours_by_area
+
+    region, frage = open_region(args.region), _question(args)
+    shown = access_table(hours_by_area(region, frage), digital_only_by_area(region, frage))
+    print_table(shown)
+    save_csv(shown, args.csv)
+    return 0
+
+
+def _access_group(sub: Subparsers) -> None:
+    group = sub.add_parser("zugang", help="aufsuchende Angebote, Öffnungszeiten, Zugangswege")
+    commands = group.add_subparsers(dest="zugang_befehl", required=True)
+    outreach = commands.add_parser("aufsuchend", help="vor Ort erreichbar / aufsuchend versorgt")
+    _analysis(outreach)
+    outreach.set_defaults(handler=_outreach)
+    moment = commands.add_parser("zeitpunkt", help="Erreichbarkeit zu einem Zeitpunkt der Woche")
+    _analysis(moment)
+    moment.add_argument("--zeitpunkt", required=True, help="z. B. 'Di 17:00'")
+    moment.add_argument("--unbekannt-offen", action="store_true",
+                        help="Angebote ohne lesbare Öffnungszeiten als geöffnet zählen")
+    moment.set_defaults(handler=_moment)
+    hours = commands.add_parser("oeffnungszeiten",
+                                help="Stunden je Woche und nur digitale Angebote je Planungsraum")
+    _analysis(hours)
+    hours.set_defaults(handler=_access)
+
+
 def _analysis(parser: argparse.ArgumentParser) -> None:
     add_region_option(parser)
     add_network_options(parser)
@@ -173,8 +234,9 @@ def _presence_group(sub: Subparsers) -> None:
 
 
 def register(sub: Subparsers) -> None:
-    """Add ``praesenz``, ``sprechstunden-vorschlag`` and ``mobiles-buero``."""
+    """Add ``praesenz``, ``sprechstunden-vorschlag``, ``mobiles-buero`` and ``zugang``."""
     _presence_group(sub)
+    _access_group(sub)
     suggest = sub.add_parser("sprechstunden-vorschlag",
                              help="wo ein Träger Sprechstunden in fremden Räumen anbieten sollte")
     _analysis(suggest)

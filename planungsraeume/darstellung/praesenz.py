@@ -7,10 +7,12 @@ import pandas as pd
 from planungsraeume.darstellung.format import area_numbers, with_format
 
 __all__ = [
+    "access_table",
     "mobile_area_table",
     "mobile_stop_table",
     "mobile_timetable",
     "office_hour_table",
+    "outreach_table",
     "place_table",
     "presence_area_table",
 ]
@@ -116,3 +118,34 @@ def mobile_area_table(per_area: pd.DataFrame) -> pd.DataFrame:
         "neu erreicht (65+)": shown["neu_versorgt_65_plus"].astype(float).to_numpy(),
     })
     return with_format(table, {c: 0 for c in table.columns[2:]})
+
+
+def outreach_table(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Per area: inhabitants on site, by outreach, not served (each counted once), shares."""
+    table = pd.DataFrame({
+        "Nr.": area_numbers(coverage["pr_id"]),
+        "Planungsraum": coverage["name"].astype(str).to_numpy(),
+        "Einwohner": coverage["einwohner"].astype(float).to_numpy(),
+        "vor Ort erreichbar": coverage["einwohner_vor_ort"].astype(float).to_numpy(),
+        "aufsuchend versorgt": coverage["einwohner_aufsuchend"].astype(float).to_numpy(),
+        "nicht versorgt": coverage["einwohner_nicht_versorgt"].astype(float).to_numpy(),
+        "versorgt (%)": 100.0 * coverage["anteil_versorgt"].astype(float).to_numpy(),
+    })
+    return with_format(table, {"Einwohner": 0, "vor Ort erreichbar": 0,
+                               "aufsuchend versorgt": 0, "nicht versorgt": 0, "versorgt (%)": 1})
+
+
+def access_table(hours: pd.DataFrame, digital: pd.DataFrame) -> pd.DataFrame:
+    """Per area: offers, open hours per week, unreadable hours, digital-only offers."""
+    joined = hours.merge(digital.drop(columns=["name", "angebote"]), on="pr_id", how="left")
+    table = pd.DataFrame({
+        "Nr.": area_numbers(joined["pr_id"]),
+        "Planungsraum": joined["name"].astype(str).to_numpy(),
+        "Angebote": joined["angebote"].astype(int).to_numpy(),
+        "Stunden/Woche geöffnet": joined["stunden_offen"].astype(float).to_numpy(),
+        "Öffnungszeiten unbekannt": joined["zeiten_unbekannt"].astype(int).to_numpy(),
+        "nur digital": joined["nur_digital"].fillna(0).astype(int).to_numpy(),
+        "nur digital erreichbar": ["ja" if bool(v) else "nein"
+                                   for v in joined["nur_digital_erreichbar"].fillna(False)],
+    })
+    return with_format(table, {"Stunden/Woche geöffnet": 1})

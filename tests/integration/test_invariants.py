@@ -241,6 +241,24 @@ def test_presence_suggestions_and_mobile_office_show_the_one_population(aachen):
     assert per_area["versorgt_vorher"].sum() == pytest.approx(reached["einwohner"][inside].sum())
 
 
+def test_outreach_and_moment_outputs_split_the_one_population(aachen):
+    from planungsraeume import zugangswege
+
+    truth = _inhabitants(aachen)
+    table = zugangswege.outreach_coverage(aachen, ADVICE).set_index("pr_id")
+    np.testing.assert_allclose(table.loc[_areas(aachen), "einwohner"].to_numpy(),
+                               truth.loc[_areas(aachen), "einwohner"].to_numpy())
+    coverage = erreichbarkeit.coverage(aachen, ADVICE).set_index("pr_id")
+    np.testing.assert_allclose(table.loc[_areas(aachen), "einwohner_vor_ort"].to_numpy(),
+                               coverage.loc[_areas(aachen), "einwohner_erreicht"].to_numpy(),
+                               atol=1)
+    at = zugangswege.question_at(aachen, ADVICE, "Di 17:00")
+    assert set(erreichbarkeit.travel_times(aachen, at).attrs["angebote"]) == \
+        set(aachen.selected_offers(at)["angebot_id"].astype(str))
+    hours = zugangswege.hours_by_area(aachen, ADVICE)
+    assert hours["angebote"].sum() == len(aachen.selected_offers(ADVICE))
+
+
 def test_a_scenario_capacity_reaches_the_2sfca(aachen, tmp_path):
     from layers.szenarien import read_edit_table
     from planungsraeume.versorgung import compare_on_network

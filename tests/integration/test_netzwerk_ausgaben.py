@@ -141,3 +141,19 @@ def test_suggestion_and_mobile_views_show_the_planned_hosts_and_timetable(aachen
     assert timetable["Halt"].tolist() == plan.fahrplan["halt"].tolist()
     assert timetable["von"].tolist() == plan.fahrplan["von"].tolist()
     assert any("modelliert" in c.value for c in app.caption)
+
+
+def test_access_view_shows_outreach_moment_and_hours(aachen):
+    from planungsraeume import erreichbarkeit, zugangswege
+
+    app = _view(QUESTION, "zugang")
+    question = QUESTION.on()
+    outreach = next(d.value for d in app.dataframe if "aufsuchend versorgt" in d.value.columns)
+    truth = zugangswege.outreach_coverage(aachen, question)
+    assert outreach["aufsuchend versorgt"].tolist() == truth["einwohner_aufsuchend"].tolist()
+    at = zugangswege.question_at(aachen, question, "Di 17:00")
+    then = erreichbarkeit.coverage(aachen, at)
+    share = then[then["pr_id"] == "gesamt"].iloc[0]["anteil_erreicht_prozent"]
+    shown = _metric(app, "erreichen ein geöffnetes (Di 17:00)")
+    assert shown == f"{share:.1f}".replace(".", ",") + " %"
+    assert _metric(app, "geöffnete Angebote") == str(len(aachen.selected_offers(at)))

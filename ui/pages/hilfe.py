@@ -45,6 +45,10 @@ läuft auf Ihrem eigenen Rechner und braucht kein Internet.
   meisten Menschen neu erreicht, mit einem Zeitfenster in deren Öffnungszeiten. *Mobiles Büro*:
   Halte in gewählten Planungsräumen, die Menschen ohne erreichbare feste Stelle erreichen, und
   ein Wochenplan (Tag, von–bis, Halt); die Fahrzeiten sind geschätzt (modelliert).
+  *Aufsuchend & Öffnungszeiten*: wer ein Angebot vor Ort erreicht, wer im Zuständigkeitsgebiet
+  eines aufsuchenden Angebots wohnt (jede Person zählt einmal), wer zu einem Zeitpunkt wie
+  „Di 17:00“ ein geöffnetes Angebot erreicht, wie viele Stunden je Woche Angebote im
+  Planungsraum geöffnet sind und wo Angebote nur per Telefon, Video oder online erreichbar sind.
 - **Konferenzmodus** – ein Planungsraum auf dem Beamer: große Karte, fünf Kennzahlen in großer
   Schrift (auch die Erreichbarkeit), Blättern mit „Vorheriger“ und „Nächster“.
 - **Daten** – was in der Region gespeichert ist; Angebotslisten importieren (mit Prüfbericht je
@@ -156,6 +160,16 @@ Das Programm sucht gute Halte-Stellen.
 Und es macht einen Plan für die Woche:
 An welchem Tag ist das Büro wo?
 Die Fahr-Zeiten sind geschätzt.
+
+**Wann ist offen?**
+
+Manche Beratungs-Stellen sind nur vormittags offen.
+Das Programm zeigt:
+Wer erreicht am Dienstag um 17 Uhr eine offene Stelle?
+Manche Stellen kommen auch nach Hause.
+Das heißt: aufsuchend.
+Und manche Stellen gibt es nur am Telefon oder im Internet.
+Das Programm zeigt auch das.
 
 **Was bedeuten diese Wörter?**
 

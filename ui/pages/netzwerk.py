@@ -16,13 +16,14 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import sidebar, state, widgets
-from ui.kooperation import ansicht, praesenz
+from ui.kooperation import ansicht, praesenz, zugang
 
 __all__ = ["render"]
 
 VIEW_KEY = "netzwerk_ansicht"
 VIEWS = {"kooperation": "Kooperationen", "praesenz": "Präsenz eines Trägers",
-         "vorschlag": "Sprechstunden-Vorschlag", "mobil": "Mobiles Büro"}
+         "vorschlag": "Sprechstunden-Vorschlag", "mobil": "Mobiles Büro",
+         "zugang": "Aufsuchend & Öffnungszeiten"}
 
 
 def render() -> None:
@@ -47,6 +48,8 @@ def render() -> None:
         praesenz.suggestion_section(region, frage)
     elif view == "mobil":
         praesenz.mobile_section(region, frage)
+    elif view == "zugang":
+        zugang.access_section(region, frage)
     else:
         ansicht.cooperation_section(region, frage)
 
