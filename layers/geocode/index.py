@@ -1,29 +1,12 @@
-"""Offline geocoding of German addresses against the region's ``adressen`` layer.
-
-Planners' lists of services often carry only an address. This module places them on the map
-without any network service, using the OSM address points the region build stored:
-
-1. **exact**: street and house number after normalisation (case, ``ß``/``ss``, umlauts,
-   ``Str.``/``str``/``Straße``, hyphens and spaces, ``12 a`` = ``12a``);
-2. **house number without suffix or range**: ``12a`` → ``12``, ``12-14`` → ``12`` (a warning);
-3. **fuzzy street name** with a similarity score (rapidfuzz), only if the best candidate is
-   clearly better than the second best and has the house number;
-4. **interpolation** between the neighbouring house numbers of the same side of a known street,
-   only for gaps of a few numbers (a warning).
-
-Everything else is reported as ``nicht gefunden`` or ``mehrdeutig`` with the reason: a row is
-never placed by a guess the user is not told about. Coordinates are returned in the CRS of the
-address layer (the region CRS).
-"""
+"""The address index: offline geocoding against the region's ``adressen`` layer (see
+:mod:`layers.geocode`)."""
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +14,14 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from layers.geocode.text import (
+    housenumber_fallbacks,
+    normalize_housenumber,
+    normalize_street,
+    single_letter_umlauts,
+    split_address,
+    squash,
+)
 from layers.validation import is_blank
 
 __all__ = [
@@ -47,10 +38,6 @@ __all__ = [
     "PLACED",
     "SAME_PLACE_M",
     "UNSCHARF",
-    "housenumber_fallbacks",
-    "normalize_housenumber",
-    "normalize_street",
-    "split_address",
 ]
 
 # Status values (stored in reports; German because users read them).
@@ -106,92 +93,6 @@ class GeocodeResult:
     def placed(self) -> bool:
         """Whether the address got coordinates."""
         return self.status in PLACED
-
-
-_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-
-def normalize_street(name: object) -> str:
-    """Normalise a street name for comparison.
-
-    ``"Jülicher Str."``, ``"Juelicher Strasse"`` and ``"jülicher straße"`` all become
-    ``"juelicherstrasse"``; ``"St.-Jöris-Str"`` becomes ``"sanktjoerisstrasse"``.
-    """
-    if is_blank(name):
-        return ""
-    return _normalize_street_text(str(name))
-
-
-@lru_cache(maxsize=1 << 16)
-def _normalize_street_text(name: str) -> str:
-    text = name.strip().lower().translate(_UMLAUTS)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"(?<![a-z])st\.\s*-?\s*", "sankt ", text)
-    text = re.sub(r"str(?:\.|(?![a-z]))", "strasse", text)
-    text = re.sub(r"(?<=[a-z])pl(?:\.|(?![a-z]))", "platz", text)
-    text = re.sub(r"(?<![a-z])pl\.", "platz", text)
-    return re.sub(r"[^a-z0-9]", "", text)
-
-
-def normalize_housenumber(number: object) -> str:
-    """Normalise a house number: ``"12 A"`` → ``"12a"``, ``"12 - 14"`` → ``"12-14"``."""
-    if is_blank(number):
-        return ""
-    return _normalize_housenumber_text(str(number))
-
-
-@lru_cache(maxsize=1 << 16)
-def _normalize_housenumber_text(number: str) -> str:
-    text = number.strip().lower()
-    if re.fullmatch(r"\d+\.0", text):  # Excel turned the number into a float
-        text = text[:-2]
-    text = re.sub(r"\s*([-/,;+])\s*", r"\1", text)
-    text = text.replace(";", ",").replace("+", ",")
-    return re.sub(r"\s+", "", text)
-
-
-def housenumber_fallbacks(number: str) -> list[str]:
-    """Weaker forms of a normalised house number: ``12a`` → ``12``; ``12-14`` → ``12``, ``14``."""
-    out: list[str] = []
-    parts = re.split(r"[-,/]", number) if re.search(r"[-,/]", number) else [number]
-    for part in parts:
-        base = re.match(r"\d+", part)
-        for candidate in (part, base.group(0) if base else ""):
-            if candidate and candidate != number and candidate not in out:
-                out.append(candidate)
-    return out
-
-
-_ADDRESS_TEXT = re.compile(
-    r"^\s*(?P<strasse>.*?[^\d\s,])\s*,?\s+(?P<hnr>\d+\s*[a-zA-Z]?(?:\s*[-/]\s*\d+\s*[a-zA-Z]?)?)"
-    r"\s*(?:,\s*(?P<plz>\d{5})?\s*(?P<ort>[^\d,].*?)?)?\s*$"
-)
-
-
-def split_address(text: object) -> tuple[str | None, str | None, str | None, str | None]:
-    """Split ``"Römerstr. 5a, 52064 Aachen"`` into street, house number, postcode and place.
-
-    Returns
-    -------
-    tuple
-        ``(strasse, hausnummer, plz, ort)``; parts that are absent are ``None``. Text without a
-        house number is returned as the street.
-    """
-    if is_blank(text):
-        return None, None, None, None
-    raw = str(text).strip()
-    match = _ADDRESS_TEXT.match(raw)
-    if not match:
-        return raw.rstrip(","), None, None, None
-    plz = match.group("plz")
-    ort = match.group("ort")
-    return (
-        match.group("strasse").strip().rstrip(","),
-        re.sub(r"\s+", "", match.group("hnr")),
-        plz,
-        ort.strip() if ort else None,
-    )
 
 
 @dataclass
@@ -258,8 +159,8 @@ class AddressIndex:
                 self._streets[key][part].extend(entries)
         self._places = {normalize_street(o) for o in set(orte) if not is_blank(o)}
         self._keys = list(self._streets)
-        self._squashed = [_squash(k) for k in self._keys]
-        self._folded = [_squash(_single_letter_umlauts(self._display[k])) for k in self._keys]
+        self._squashed = [squash(k) for k in self._keys]
+        self._folded = [squash(single_letter_umlauts(self._display[k])) for k in self._keys]
         # Street names without their generic ending, for abbreviations with a typo ("Roonst.").
         self._stems: dict[str, list[str]] = defaultdict(list)
         for key in self._keys:
@@ -353,8 +254,8 @@ class AddressIndex:
         # umlaut ("Ltzowstraße", "Oppenhoffaölee") is one slip, too. Only letters the user typed
         # as umlauts are folded: "Roens" stays "roens" and cannot become "Rons".
         scores: dict[int, float] = {}
-        for query, choices in ((_squash(key), self._squashed),
-                               (_squash(_single_letter_umlauts(original)), self._folded)):
+        for query, choices in ((squash(key), self._squashed),
+                               (squash(single_letter_umlauts(original)), self._folded)):
             for _, score, pos in process.extract(
                 query,
                 choices,
@@ -579,22 +480,6 @@ class AddressIndex:
             },
             index=frame.index,
         )
-
-
-_ONE_LETTER = str.maketrans({"ä": "a", "ö": "o", "ü": "u", "Ä": "a", "Ö": "o", "Ü": "u"})
-
-
-def _single_letter_umlauts(name: str) -> str:
-    """Normalised street name with umlauts as single letters (``Lützowstr.`` → ``lutzowstrasse``)."""
-    return normalize_street(str(name).translate(_ONE_LETTER))
-
-
-def _squash(key: str) -> str:
-    """Comparison form for fuzzy matching: doubled letters collapsed (``ss`` from ``ß`` too).
-
-    Umlaut spellings are deliberately not collapsed: "Roens" must not equal "Rons".
-    """
-    return re.sub(r"(.)\1+", r"\1", key)
 
 
 def _label(entry: _Entry) -> str:
