@@ -87,6 +87,10 @@ def candidate_sites(
 ) -> gpd.GeoDataFrame:
     """Select candidate sites from buildings and existing offers.
 
+    Existing premises rank first, then buildings by the order of :data:`BUILDING_KINDS` (named
+    ones before unnamed ones); a candidate within ``merge_distance_m`` of a better one is
+    dropped.
+
     Parameters
     ----------
     buildings
@@ -104,35 +108,9 @@ def candidate_sites(
     """
     crs = buildings.crs
     parts: list[gpd.GeoDataFrame] = []
-    if len(buildings):
-        kind_value = buildings["building"].astype("string").fillna("")
-        names = buildings["name"].astype("string") if "name" in buildings else None
-        by_kind = kind_value.isin(list(BUILDING_KINDS)).to_numpy()
-        by_name = np.zeros(len(buildings), dtype=bool)
-        if names is not None:
-            by_name = (
-                names.fillna("").str.contains(NAME_PATTERN).to_numpy(dtype=bool)
-                & ~kind_value.isin(list(EXCLUDED_BUILDINGS)).to_numpy()
-            )
-        chosen = buildings[by_kind | by_name]
-        if len(chosen):
-            kinds = chosen["building"].astype("string").fillna("")
-            label = kinds.map(BUILDING_KINDS).fillna(NAMED_KIND)
-            rank = kinds.map({k: i for i, k in enumerate(BUILDING_KINDS)}).fillna(len(BUILDING_KINDS))
-            name = chosen["name"].astype("string") if "name" in chosen else pd.Series(pd.NA, index=chosen.index)
-            parts.append(
-                gpd.GeoDataFrame(
-                    {
-                        "kandidat_id": ("geb-" + chosen["osm_id"].astype(str)).to_numpy(),
-                        "name": name.fillna(label).to_numpy(),
-                        "art": label.to_numpy(),
-                        "quelle": "osm_gebaeude",
-                        "_rang": rank.to_numpy(dtype=float) + np.where(name.isna(), 0.5, 0.0),
-                    },
-                    geometry=chosen.geometry.representative_point().to_numpy(),
-                    crs=crs,
-                )
-            )
+    chosen = _building_candidates(buildings)
+    if chosen is not None:
+        parts.append(chosen)
     if services is not None and len(services):
         parts.append(
             gpd.GeoDataFrame(
@@ -158,6 +136,39 @@ def candidate_sites(
     frame["art"] = frame["art"].astype("string")
     frame["quelle"] = frame["quelle"].astype("string")
     return frame
+
+
+def _building_candidates(buildings: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
+    """Buildings of a candidate kind or name, with their rank (``_rang``); None if there are none."""
+    if not len(buildings):
+        return None
+    kind_value = buildings["building"].astype("string").fillna("")
+    by_kind = kind_value.isin(list(BUILDING_KINDS)).to_numpy()
+    by_name = np.zeros(len(buildings), dtype=bool)
+    if "name" in buildings:
+        by_name = (
+            buildings["name"].astype("string").fillna("").str.contains(NAME_PATTERN)
+            .to_numpy(dtype=bool)
+            & ~kind_value.isin(list(EXCLUDED_BUILDINGS)).to_numpy()
+        )
+    chosen = buildings[by_kind | by_name]
+    if not len(chosen):
+        return None
+    kinds = chosen["building"].astype("string").fillna("")
+    label = kinds.map(BUILDING_KINDS).fillna(NAMED_KIND)
+    rank = kinds.map({k: i for i, k in enumerate(BUILDING_KINDS)}).fillna(len(BUILDING_KINDS))
+    name = chosen["name"].astype("string") if "name" in chosen else pd.Series(pd.NA, index=chosen.index)
+    return gpd.GeoDataFrame(
+        {
+            "kandidat_id": ("geb-" + chosen["osm_id"].astype(str)).to_numpy(),
+            "name": name.fillna(label).to_numpy(),
+            "art": label.to_numpy(),
+            "quelle": "osm_gebaeude",
+            "_rang": rank.to_numpy(dtype=float) + np.where(name.isna(), 0.5, 0.0),
+        },
+        geometry=chosen.geometry.representative_point().to_numpy(),
+        crs=buildings.crs,
+    )
 
 
 def _thin(x: np.ndarray, y: np.ndarray, distance: float) -> np.ndarray:
@@ -240,7 +251,6 @@ def read_candidate_table(
     table = table.reset_index(drop=True)
     region_crs = CRS.from_user_input(crs)
     name_col = find_column(table.columns, NAME_ALIASES)
-    id_col = find_column(table.columns, ID_ALIASES)
     problems: list[Problem] = []
     if name_col is None:
         problems.append(
@@ -253,33 +263,8 @@ def read_candidate_table(
     boundary = region.to_crs(region_crs).geometry.union_all()
     xs, ys, found = table_points(table, crs=region_crs, boundary=boundary, datei=path)
     problems.extend(renumber(found, rows))
-    names = (
-        table[name_col].astype("string").str.strip()
-        if name_col is not None
-        else pd.Series(pd.NA, index=table.index, dtype="string")
-    )
-    if name_col is not None:
-        for pos in np.flatnonzero(names.fillna("").eq("").to_numpy()):
-            problems.append(
-                Problem(
-                    "Der Name des Standorts fehlt.",
-                    "Tragen Sie einen Namen ein, damit der Vorschlag erkennbar ist.",
-                    datei=str(path), zeile=int(rows[pos]), spalte=name_col,
-                )
-            )
-    ids = (
-        table[id_col].astype("string").str.strip()
-        if id_col is not None
-        else pd.Series([str(pos + 1) for pos in range(len(table))], dtype="string")
-    )
-    for pos in np.flatnonzero(ids.duplicated(keep="first").to_numpy()):
-        problems.append(
-            Problem(
-                f"Die ID '{ids.iloc[pos]}' kommt mehrfach vor.",
-                "Vergeben Sie jede ID nur einmal.",
-                datei=str(path), zeile=int(rows[pos]), spalte=id_col,
-            )
-        )
+    names = _candidate_names(table, name_col, rows, path, problems)
+    ids = _candidate_ids(table, rows, path, problems)
     errors = [p for p in problems if p.schwere == "fehler"]
     if errors:
         raise InputValidationError(
@@ -298,3 +283,43 @@ def read_candidate_table(
         geometry=gpd.points_from_xy(xs, ys),
         crs=region_crs,
     ).astype({"kandidat_id": "string", "name": "string", "art": "string", "quelle": "string"})
+
+
+def _candidate_names(
+    table: pd.DataFrame, name_col: str | None, rows: np.ndarray, path: Path,
+    problems: list[Problem],
+) -> pd.Series:
+    """The stripped names (all missing without a name column); empty names go to ``problems``."""
+    if name_col is None:
+        return pd.Series(pd.NA, index=table.index, dtype="string")
+    names = table[name_col].astype("string").str.strip()
+    for pos in np.flatnonzero(names.fillna("").eq("").to_numpy()):
+        problems.append(
+            Problem(
+                "Der Name des Standorts fehlt.",
+                "Tragen Sie einen Namen ein, damit der Vorschlag erkennbar ist.",
+                datei=str(path), zeile=int(rows[pos]), spalte=name_col,
+            )
+        )
+    return names
+
+
+def _candidate_ids(
+    table: pd.DataFrame, rows: np.ndarray, path: Path, problems: list[Problem]
+) -> pd.Series:
+    """The id column (or the row counts 1, 2, … without one); repeated ids go to ``problems``."""
+    id_col = find_column(table.columns, ID_ALIASES)
+    ids = (
+        table[id_col].astype("string").str.strip()
+        if id_col is not None
+        else pd.Series([str(pos + 1) for pos in range(len(table))], dtype="string")
+    )
+    for pos in np.flatnonzero(ids.duplicated(keep="first").to_numpy()):
+        problems.append(
+            Problem(
+                f"Die ID '{ids.iloc[pos]}' kommt mehrfach vor.",
+                "Vergeben Sie jede ID nur einmal.",
+                datei=str(path), zeile=int(rows[pos]), spalte=id_col,
+            )
+        )
+    return ids

@@ -140,7 +140,7 @@ def _contract_sequence(
            np.ndarray]:
     """Both kernels: contract in rounds of local priority minima, or in the sequence ``order``.
 
-    Why this is one long function (about 100 lines): the loop carries the adjacency pool, the
+    Why this is one long function (about 110 lines of code): the loop carries the adjacency pool, the
     witness buffers and the upward arcs from one node to the next and replaces them when they
     grow; helper kernels would take and return all of them on every call.
     """
