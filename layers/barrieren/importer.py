@@ -402,6 +402,9 @@ def import_barriers(
 ) -> ImportResult:
     """Import a file of barrier reports into the region store, all rows or none.
 
+    The steps: read and check the file against the store's layers (:func:`read_barrier_file`),
+    then append the reports in one transaction (:func:`_store_reports`).
+
     Parameters
     ----------
     path
@@ -451,6 +454,22 @@ def import_barriers(
     )
     if dry_run or reports.empty:
         return result
+    _store_reports(store, reports, result, path)
+    result.gespeichert = True
+    log.info("%s", result.summary().splitlines()[0])
+    return result
+
+
+def _store_reports(
+    store: Any, reports: gpd.GeoDataFrame, result: ImportResult, path: str | Path
+) -> None:
+    """Append checked reports to the user store in one audited transaction.
+
+    Raises
+    ------
+    InputValidationError
+        A report id of the file was stored meanwhile (nothing is stored then).
+    """
     reports = reports.copy()
     for column in SCHEMA:
         if column not in reports.columns:
@@ -472,7 +491,4 @@ def import_barriers(
         tx.insert_frame("barrieren", reports)
         tx.audit("barrieren", Path(str(path)).name, "import",
                  None, {"meldungen": result.meldungen, "personen": result.personen})
-    result.gespeichert = True
-    log.info("%s", result.summary().splitlines()[0])
-    return result
 
