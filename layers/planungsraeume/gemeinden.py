@@ -134,17 +134,8 @@ def areas_from_municipalities(
     else:
         frame, datei = read_table(Path(str(table)), sheet=blatt), str(table)
         file_rows = row_numbers(frame)  # blank rows are dropped but do not shift the numbers
-    columns = list(frame.columns)
-    ags_col = _pick_column(columns, ags_spalte, AGS_CANDIDATES, "den Gemeindeschlüssel (AGS)",
-                           datei)
-    area_col = _pick_column(columns, raum_spalte, AREA_CANDIDATES, "die Planungsraum-Nummer",
-                            datei, option="--raum-spalte")
-    name_col = None
-    try:
-        name_col = _pick_column(columns, name_spalte, AREA_NAME_CANDIDATES, "den Namen", datei)
-    except InputValidationError:
-        if name_spalte is not None:
-            raise
+    ags_col, area_col, name_col = _assignment_columns(
+        list(frame.columns), datei, ags_spalte, raum_spalte, name_spalte)
     state = _Assignment(gemeinden, datei, ags_col, area_col, name_col)
     for pos, (raw_ags, raw_area) in enumerate(zip(frame[ags_col], frame[area_col], strict=True)):
         label = frame[name_col].iloc[pos] if name_col is not None else None
@@ -166,6 +157,31 @@ def areas_from_municipalities(
     out.insert(3, "quelle", f"Gemeindezuordnung: {Path(datei).name if datei else 'Tabelle'}")
     out.attrs["probleme"] = state.problems
     return out
+
+
+def _assignment_columns(
+    columns: list[str], datei: str | None, ags_spalte: str | None, raum_spalte: str | None,
+    name_spalte: str | None,
+) -> tuple[str, str, str | None]:
+    """The AGS, area key and (optional) area name columns of an assignment table.
+
+    Raises
+    ------
+    InputValidationError
+        A named column is missing, or the AGS or area key column cannot be told (several
+        candidates for the area key are refused, never guessed).
+    """
+    ags_col = _pick_column(columns, ags_spalte, AGS_CANDIDATES, "den Gemeindeschlüssel (AGS)",
+                           datei)
+    area_col = _pick_column(columns, raum_spalte, AREA_CANDIDATES, "die Planungsraum-Nummer",
+                            datei, option="--raum-spalte")
+    try:
+        name_col = _pick_column(columns, name_spalte, AREA_NAME_CANDIDATES, "den Namen", datei)
+    except InputValidationError:
+        if name_spalte is not None:
+            raise
+        return ags_col, area_col, None
+    return ags_col, area_col, name_col
 
 
 @dataclass
