@@ -279,8 +279,11 @@ def area_summary(region: Region, pub: Publication, pr_id: str, *,
 class FilterChoice:
     """One of the few fixed selections the app offers (never free combinations).
 
-    Each publication is protected for itself; the difference of two publications is protected
-    by rounding only (see :mod:`analyses.privacy`). Offering a short fixed list of one-attribute
+    Every published value is protected by the cell-key method of :mod:`analyses.privacy`: at
+    least ``k`` distinct persons, the true count changed by the perturbation table indexed by
+    the persons' cell key, then rounded. The same persons give the same value in every choice,
+    so the difference of two overlapping choices is a difference of perturbed values, not the
+    true count of the persons in between. Offering a short fixed list of one-attribute
     selections instead of arbitrary combinations keeps the number of such differences small and
     each of them coarse (a whole chapter, a whole group, a whole year).
 
