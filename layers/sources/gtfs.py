@@ -424,20 +424,11 @@ def _checked_calendar(
     _require(raw, "calendar.txt", CALENDAR_COLUMNS, path)
     calendar = raw[list(CALENDAR_COLUMNS)].copy()
     for column in WEEKDAYS:
-        values = pd.to_numeric(calendar[column], errors="coerce")
-        bad = ~values.isin([0, 1]).to_numpy(dtype=bool)
-        problems += _problems_for(
-            bad, calendar[column], "calendar.txt", column, path,
-            "Wochentag muss 0 oder 1 sein", "Schreiben Sie 1 (verkehrt) oder 0 (verkehrt nicht).",
-        )
-        calendar[column] = values.fillna(0).astype(np.int64)
+        _code_column(calendar, "calendar.txt", column, (0, 1), path, problems,
+                     "Wochentag muss 0 oder 1 sein",
+                     "Schreiben Sie 1 (verkehrt) oder 0 (verkehrt nicht).")
     for column in ("start_date", "end_date"):
-        parsed_dates, bad = _parse_dates(calendar[column])
-        problems += _problems_for(
-            bad, calendar[column], "calendar.txt", column, path,
-            "Kein gültiges Datum (erwartet JJJJMMTT)", "Schreiben Sie das Datum wie 20220913.",
-        )
-        calendar[column] = parsed_dates
+        _date_column(calendar, "calendar.txt", column, path, problems)
     return calendar.dropna(subset=["start_date", "end_date"])
 
 
@@ -449,18 +440,31 @@ def _checked_calendar_dates(
         return pd.DataFrame(columns=list(CALENDAR_DATES_COLUMNS))
     _require(raw, "calendar_dates.txt", CALENDAR_DATES_COLUMNS, path)
     calendar_dates = raw[list(CALENDAR_DATES_COLUMNS)].copy()
-    parsed_dates, bad = _parse_dates(calendar_dates["date"])
+    _date_column(calendar_dates, "calendar_dates.txt", "date", path, problems)
+    _code_column(calendar_dates, "calendar_dates.txt", "exception_type", (1, 2), path, problems,
+                 "exception_type muss 1 (zusätzlicher Verkehrstag) oder 2 (entfällt) sein",
+                 "Korrigieren Sie den Wert.")
+    return calendar_dates.dropna(subset=["date"])
+
+
+def _date_column(
+    frame: pd.DataFrame, member: str, column: str, path: Path, problems: list[Problem]
+) -> None:
+    """Parse a ``YYYYMMDD`` column in place (None where malformed, added to ``problems``)."""
+    parsed_dates, bad = _parse_dates(frame[column])
     problems += _problems_for(
-        bad, calendar_dates["date"], "calendar_dates.txt", "date", path,
+        bad, frame[column], member, column, path,
         "Kein gültiges Datum (erwartet JJJJMMTT)", "Schreiben Sie das Datum wie 20220913.",
     )
-    calendar_dates["date"] = parsed_dates
-    kind = pd.to_numeric(calendar_dates["exception_type"], errors="coerce")
-    bad = ~kind.isin([1, 2]).to_numpy(dtype=bool)
-    problems += _problems_for(
-        bad, calendar_dates["exception_type"], "calendar_dates.txt", "exception_type", path,
-        "exception_type muss 1 (zusätzlicher Verkehrstag) oder 2 (entfällt) sein",
-        "Korrigieren Sie den Wert.",
-    )
-    calendar_dates["exception_type"] = kind.fillna(0).astype(np.int64)
-    return calendar_dates.dropna(subset=["date"])
+    frame[column] = parsed_dates
+
+
+def _code_column(
+    frame: pd.DataFrame, member: str, column: str, allowed: tuple[int, ...], path: Path,
+    problems: list[Problem], what: str, fix: str,
+) -> None:
+    """Make an integer code column in place (0 where not one of ``allowed``, added to ``problems``)."""
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = ~values.isin(list(allowed)).to_numpy(dtype=bool)
+    problems += _problems_for(bad, frame[column], member, column, path, what, fix)
+    frame[column] = values.fillna(0).astype(np.int64)
