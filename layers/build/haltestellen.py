@@ -8,19 +8,9 @@ import numpy as np
 import shapely
 
 from layers.sources.osm import OsmExtract
+from layers.sources.osm_tags import parse_yes_limited_no
 
 __all__ = ["build_addresses", "build_basemap", "build_stops"]
-
-
-def _yes_no(value: object) -> str:
-    text = str(value or "").strip().lower()
-    if text in ("yes", "designated"):
-        return "ja"
-    if text == "limited":
-        return "teilweise"
-    if text == "no":
-        return "nein"
-    return "unbekannt"
 
 
 def build_stops(extract: OsmExtract, crs: object, boundary: shapely.Geometry) -> gpd.GeoDataFrame:
@@ -38,10 +28,10 @@ def build_stops(extract: OsmExtract, crs: object, boundary: shapely.Geometry) ->
             "haltestelle_id": stops["osm_id"].astype(str),
             "name": stops["name"],
             "art": stops["art"],
-            "rollstuhl": [_yes_no(v) for v in stops["wheelchair"]],
-            "unterstand": [_yes_no(v) for v in stops["shelter"]],
-            "sitzbank": [_yes_no(v) for v in stops["bench"]],
-            "taktiles_leitsystem": [_yes_no(v) for v in stops["tactile_paving"]],
+            "rollstuhl": [parse_yes_limited_no(v) for v in stops["wheelchair"]],
+            "unterstand": [parse_yes_limited_no(v) for v in stops["shelter"]],
+            "sitzbank": [parse_yes_limited_no(v) for v in stops["bench"]],
+            "taktiles_leitsystem": [parse_yes_limited_no(v) for v in stops["tactile_paving"]],
             "quelle": "osm",
         },
         geometry=stops.geometry.to_numpy(),

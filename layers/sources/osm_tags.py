@@ -1,8 +1,9 @@
-"""Parse OSM tag values that carry measurements (incline, width, kerb height).
+"""Parse OSM tag values that carry measurements (incline, width, kerb height) or yes/no.
 
-All functions accept the raw tag value (or ``None``) and return a float or ``NaN`` when the value
-is missing or not a measurement. Raw values are kept in the layers next to the parsed numbers, so
-nothing is lost.
+The measurement functions accept the raw tag value (or ``None``) and return a float or ``NaN``
+when the value is missing or not a measurement. Raw values are kept in the layers next to the
+parsed numbers, so nothing is lost. :func:`parse_yes_limited_no` maps ``yes``/``limited``/``no``
+values (``wheelchair``, ``bench``, …) to the German values of the layers.
 """
 
 from __future__ import annotations
@@ -10,7 +11,13 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["KERB_CLASS_CM", "parse_incline_percent", "parse_kerb_height_cm", "parse_width_m"]
+__all__ = [
+    "KERB_CLASS_CM",
+    "parse_incline_percent",
+    "parse_kerb_height_cm",
+    "parse_width_m",
+    "parse_yes_limited_no",
+]
 
 # Kerb heights (cm) assumed for the kerb=* classes, as documented on the OSM wiki (Key:kerb) and
 # used by openrouteservice's wheelchair profile: flush 0, lowered up to ~3, rolled ~3, raised
@@ -78,3 +85,16 @@ def parse_kerb_height_cm(kerb: str | None, kerb_height: str | None) -> float:
     if kerb is None:
         return math.nan
     return KERB_CLASS_CM.get(str(kerb).strip().lower(), math.nan)
+
+
+def parse_yes_limited_no(value: object) -> str:
+    """``yes``/``designated`` → ``ja``, ``limited`` → ``teilweise``, ``no`` → ``nein``, else
+    ``unbekannt`` (e.g. the OSM ``wheelchair`` tag)."""
+    text = str(value or "").strip().lower()
+    if text in ("yes", "designated"):
+        return "ja"
+    if text == "limited":
+        return "teilweise"
+    if text == "no":
+        return "nein"
+    return "unbekannt"
