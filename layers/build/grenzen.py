@@ -10,14 +10,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
-import pyogrio
 import shapely
-from pyproj import CRS
 from scipy import ndimage
 
-from layers.errors import CRSError, GeometryError, SourceDataError
+from layers.errors import GeometryError
 from layers.regions import RegionConfig
 from layers.sources.osm import WGS84, OsmExtract, header_bounds
+from layers.sources.vg250 import read_vg250
 
 __all__ = [
     "HULL_CELL_DEG",
@@ -63,7 +62,10 @@ def extract_area(extract: OsmExtract) -> shapely.Geometry:
 
 
 def read_gemeinden(config: RegionConfig) -> gpd.GeoDataFrame:
-    """Read the region's municipalities (real population, VG250-EW) in WGS 84 → working CRS.
+    """Read the region's municipalities (real population, VG250-EW) in the working CRS.
+
+    The file named by ``[quellen] gemeinden``, selected by ``[grenze] ags_praefix``; read by
+    :func:`layers.sources.vg250.read_vg250`.
 
     Raises
     ------
@@ -74,72 +76,14 @@ def read_gemeinden(config: RegionConfig) -> gpd.GeoDataFrame:
     """
     path = config.gemeinden
     assert path is not None
-    if not path.exists():
-        raise SourceDataError(
-            "Die Gemeindegrenzen-Datei wurde nicht gefunden.",
-            hinweis="Prüfen Sie [quellen] gemeinden in der Regionskonfiguration "
-            f"({config.path.name}).",
-            datei=path,
-        )
-    try:
-        gemeinden = pyogrio.read_dataframe(path)
-    except Exception as exc:
-        raise SourceDataError(
-            f"Die Gemeindegrenzen-Datei kann nicht gelesen werden ({exc}).",
-            hinweis="Speichern Sie die Datei als GeoJSON oder GeoPackage neu.",
-            datei=path,
-        ) from exc
-    if gemeinden.crs is None:
-        raise CRSError(
-            "Die Gemeindegrenzen-Datei hat kein Koordinatenbezugssystem (CRS).",
-            hinweis="Speichern Sie die Datei mit CRS (GeoJSON ist nach RFC 7946 immer WGS 84; "
-            "eine 'crs'-Angabe, die nicht lesbar ist, entfernen) oder als GeoPackage mit CRS.",
-            datei=path,
-        )
-    if CRS.from_user_input(gemeinden.crs).is_geographic and len(gemeinden):
-        minx, miny, maxx, maxy = gemeinden.total_bounds
-        if min(minx, miny) < -180 or max(maxx, maxy) > 180:
-            raise CRSError(
-                "Die Gemeindegrenzen-Datei gibt kein passendes Koordinatenbezugssystem an: "
-                "die Koordinaten sind metrisch, die Datei behauptet aber Grad (WGS 84).",
-                hinweis="Speichern Sie die Datei mit dem richtigen CRS (z. B. EPSG:25832) als "
-                "GeoPackage, oder transformieren Sie sie nach WGS 84.",
-                datei=path,
-            )
-    lower = {c.lower(): c for c in gemeinden.columns}
-    for needed in ("ags", "name"):
-        if needed not in lower:
-            raise SourceDataError(
-                f"Der Gemeindegrenzen-Datei fehlt die Spalte '{needed}'.",
-                hinweis="Erwartet werden mindestens die Spalten ags, name und pop (Einwohner).",
-                datei=path,
-            )
-    ags = gemeinden[lower["ags"]].astype(str).str.zfill(8)
-    prefix = config.gemeinden_praefix or ""
-    selected = gemeinden[ags.str.startswith(prefix).to_numpy()].copy()
-    if selected.empty:
-        raise SourceDataError(
-            f"Keine Gemeinde in der Datei hat einen AGS, der mit '{prefix}' beginnt.",
-            hinweis="Prüfen Sie [grenze] ags_praefix in der Regionskonfiguration.",
-            datei=path,
-        )
-    pop_col = lower.get("pop") or lower.get("ewz") or lower.get("einwohner")
-    out = gpd.GeoDataFrame(
-        {
-            "ags": ags[selected.index].to_numpy(),
-            "name": selected[lower["name"]].to_numpy(),
-            "kreis": selected[lower["county"]].to_numpy() if "county" in lower else None,
-            "einwohner": selected[pop_col].astype("Int64").to_numpy() if pop_col else None,
-            "quelle": "VG250-EW (© GeoBasis-DE / BKG 2024), Einwohner 31.12.2023",
-        },
-        geometry=selected.geometry.to_numpy(),
-        crs=gemeinden.crs,
-    ).to_crs(config.crs)
-    invalid = ~out.geometry.is_valid
-    if invalid.any():
-        out.loc[invalid, "geometry"] = shapely.make_valid(out.geometry[invalid].to_numpy())
-    out["flaeche_km2"] = np.round(out.geometry.area / 1e6, 3)
-    return out
+    return read_vg250(
+        path,
+        crs=config.crs,
+        ags_praefix=config.gemeinden_praefix,
+        pfad_hinweis="Prüfen Sie [quellen] gemeinden in der Regionskonfiguration "
+        f"({config.path.name}).",
+        praefix_hinweis="Prüfen Sie [grenze] ags_praefix in der Regionskonfiguration.",
+    )
 
 
 def header_extract_area(path: object) -> shapely.Geometry | None:

@@ -16,7 +16,9 @@ Digitised boundaries rarely fit to the millimetre, so pieces smaller than ``spli
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -140,6 +142,23 @@ def check_planning_areas(
                     for p in geometry_problems)
     names = areas["name"] if "name" in areas else pd.Series([None] * len(areas))
     keys = areas[key].astype("string") if key in areas else pd.Series([pd.NA] * len(areas))
+    problems += _key_problems(keys, names, key, datei)
+    valid = np.asarray(shapely.is_valid(checked.geometry.array)) & ~np.asarray(
+        shapely.is_empty(checked.geometry.array) | shapely.is_missing(checked.geometry.array))
+    geoms = checked.geometry.to_numpy()
+    labels = [_label(keys.iloc[i], names.iloc[i]) for i in range(len(areas))]
+    result.ueberlappungen = _overlaps(geoms, valid, keys, labels, splitter_m2, datei, problems,
+                                      areas.crs)
+    result.luecken, result.ausserhalb_m2 = _gaps(geoms, valid, labels, boundary, splitter_m2,
+                                                 datei, problems, areas.crs)
+    return result
+
+
+def _key_problems(
+    keys: pd.Series, names: pd.Series, key: str, datei: str | None
+) -> list[Problem]:
+    """Missing and repeated area numbers (errors) and missing names (warnings), by object."""
+    problems = []
     for pos, value in enumerate(keys):
         if pd.isna(value) or not str(value).strip():
             problems.append(Problem("Der Planungsraum hat keine Nummer (Schlüssel).",
@@ -158,15 +177,7 @@ def check_planning_areas(
             problems.append(Problem("Der Planungsraum hat keinen Namen.",
                                     "Tragen Sie einen Namen ein.", datei=datei, zeile=pos + 1,
                                     spalte="name", schwere="warnung"))
-    valid = np.asarray(shapely.is_valid(checked.geometry.array)) & ~np.asarray(
-        shapely.is_empty(checked.geometry.array) | shapely.is_missing(checked.geometry.array))
-    geoms = checked.geometry.to_numpy()
-    labels = [_label(keys.iloc[i], names.iloc[i]) for i in range(len(areas))]
-    result.ueberlappungen = _overlaps(geoms, valid, keys, labels, splitter_m2, datei, problems,
-                                      areas.crs)
-    result.luecken, result.ausserhalb_m2 = _gaps(geoms, valid, labels, boundary, splitter_m2,
-                                                 datei, problems, areas.crs)
-    return result
+    return problems
 
 
 def _label(key: object, name: object) -> str:
@@ -204,21 +215,16 @@ def _overlaps(
     rows.sort(key=lambda r: -r["flaeche_m2"])
     hint = ("Korrigieren Sie die gemeinsame Grenze (in QGIS: 'Topologie prüfen', Einrasten an "
             "Stützpunkten).")
-    for row in rows:
-        if row["flaeche_m2"] >= splitter_m2:
-            problems.append(Problem(
-                f"{row['_text']} überlappen sich auf {_m2(row['flaeche_m2'])} (bei Rechtswert "
-                f"{row['x']:.0f}, Hochwert {row['y']:.0f}).", hint, datei=datei,
-                spalte="geometry"))
-    slivers = [r for r in rows if r["flaeche_m2"] < splitter_m2]
-    if slivers:
-        total = sum(r["flaeche_m2"] for r in slivers)
-        biggest = slivers[0]
-        problems.append(Problem(
-            f"{len(slivers)} kleine Überlappungen unter {_m2(splitter_m2)} (Splitterflächen, "
+    problems += _piece_problems(
+        rows, splitter_m2, hint, datei,
+        lambda row: (f"{row['_text']} überlappen sich auf {_m2(row['flaeche_m2'])} (bei "
+                     f"Rechtswert {row['x']:.0f}, Hochwert {row['y']:.0f})."),
+        lambda count, total, biggest: (
+            f"{count} kleine Überlappungen unter {_m2(splitter_m2)} (Splitterflächen, "
             f"zusammen {_m2(total)}); die größte: {biggest['_text']} mit "
             f"{_m2(biggest['flaeche_m2'])} bei Rechtswert {biggest['x']:.0f}, Hochwert "
-            f"{biggest['y']:.0f}.", hint, datei=datei, spalte="geometry", schwere="warnung"))
+            f"{biggest['y']:.0f}."),
+    )
     frame = pd.DataFrame(rows, columns=["pr_id_a", "pr_id_b", "flaeche_m2", "x", "y", "geometry"])
     return gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(frame["geometry"]),
                             crs=crs)
@@ -263,26 +269,41 @@ def _gaps(
     rows.sort(key=lambda r: -r["flaeche_m2"])
     hint = ("Schließen Sie die Lücke, indem Sie die Grenze des angrenzenden Planungsraums "
             "anpassen.")
-    for row in rows:
-        if row["flaeche_m2"] >= splitter_m2:
-            around = f" zwischen {row['angrenzend']}" if row["angrenzend"] else ""
-            problems.append(Problem(
-                f"Lücke von {_m2(row['flaeche_m2'])}{around} (bei Rechtswert {row['x']:.0f}, "
-                f"Hochwert {row['y']:.0f}): diese Fläche gehört zu keinem Planungsraum.",
-                hint, datei=datei, spalte="geometry"))
-    slivers = [r for r in rows if r["flaeche_m2"] < splitter_m2]
-    if slivers:
-        total = sum(r["flaeche_m2"] for r in slivers)
-        biggest = slivers[0]
-        problems.append(Problem(
-            f"{len(slivers)} kleine Lücken unter {_m2(splitter_m2)} (Splitterflächen, zusammen "
+    problems += _piece_problems(
+        rows, splitter_m2, hint, datei,
+        lambda row: (f"Lücke von {_m2(row['flaeche_m2'])}"
+                     + (f" zwischen {row['angrenzend']}" if row["angrenzend"] else "")
+                     + f" (bei Rechtswert {row['x']:.0f}, Hochwert {row['y']:.0f}): diese "
+                     "Fläche gehört zu keinem Planungsraum."),
+        lambda count, total, biggest: (
+            f"{count} kleine Lücken unter {_m2(splitter_m2)} (Splitterflächen, zusammen "
             f"{_m2(total)}); die größte mit {_m2(biggest['flaeche_m2'])} bei Rechtswert "
-            f"{biggest['x']:.0f}, Hochwert {biggest['y']:.0f}.", hint, datei=datei,
-            spalte="geometry", schwere="warnung"))
+            f"{biggest['x']:.0f}, Hochwert {biggest['y']:.0f}."),
+    )
     frame = pd.DataFrame(rows, columns=["flaeche_m2", "x", "y", "angrenzend", "geometry"])
     gaps = gpd.GeoDataFrame(frame.drop(columns="geometry"), geometry=list(frame["geometry"]),
                             crs=crs)
     return gaps, outside
+
+
+def _piece_problems(
+    rows: list[dict[str, Any]],
+    splitter_m2: float,
+    hint: str,
+    datei: str | None,
+    one: Callable[[dict[str, Any]], str],
+    slivers_text: Callable[[int, float, dict[str, Any]], str],
+) -> list[Problem]:
+    """An error per overlap or gap piece of at least ``splitter_m2`` (``rows`` largest first),
+    and one warning summing up the smaller ones (slivers): their count, total and the largest."""
+    problems = [Problem(one(row), hint, datei=datei, spalte="geometry")
+                for row in rows if row["flaeche_m2"] >= splitter_m2]
+    slivers = [r for r in rows if r["flaeche_m2"] < splitter_m2]
+    if slivers:
+        total = sum(r["flaeche_m2"] for r in slivers)
+        problems.append(Problem(slivers_text(len(slivers), total, slivers[0]), hint, datei=datei,
+                                spalte="geometry", schwere="warnung"))
+    return problems
 
 
 def region_boundary_of(store: RegionStore) -> shapely.Geometry:

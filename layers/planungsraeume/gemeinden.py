@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from layers.errors import InputValidationError, Problem, SourceDataError
+from layers.errors import InputValidationError, Problem
 from layers.planungsraeume.define import _key_text, _pick_column
 
 __all__ = [
@@ -37,6 +37,8 @@ def read_municipalities(
 ) -> gpd.GeoDataFrame:
     """Read municipality polygons with AGS (e.g. the VG250-EW file) in the working CRS.
 
+    The same reader and checks as the region build (:func:`layers.sources.vg250.read_vg250`).
+
     Parameters
     ----------
     path
@@ -49,37 +51,23 @@ def read_municipalities(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``ags`` (8 digits), ``name``, ``einwohner``, geometry.
-    """
-    import pyogrio
+        ``ags`` (8 digits), ``name``, ``kreis``, ``einwohner``, ``quelle``, geometry,
+        ``flaeche_km2``.
 
-    file = Path(str(path))
-    try:
-        frame = pyogrio.read_dataframe(file)
-    except Exception as exc:
-        raise SourceDataError(f"Die Gemeindedatei kann nicht gelesen werden ({exc}).",
-                              hinweis="Prüfen Sie den Pfad.", datei=file) from exc
-    lower = {c.lower(): c for c in frame.columns}
-    if "ags" not in lower or "name" not in lower:
-        raise SourceDataError("Der Gemeindedatei fehlen die Spalten 'ags' und 'name'.",
-                              hinweis="Verwenden Sie die VG250-Gemeindegrenzen.", datei=file)
-    ags = frame[lower["ags"]].astype(str).str.strip().str.zfill(8)
-    keep = ags.str.startswith(ags_praefix).to_numpy() if ags_praefix else np.ones(len(frame), bool)
-    pop_col = lower.get("pop") or lower.get("einwohner") or lower.get("ewz")
-    out = gpd.GeoDataFrame(
-        {
-            "ags": ags[keep].to_numpy(),
-            "name": frame.loc[keep, lower["name"]].astype(str).to_numpy(),
-            "einwohner": pd.to_numeric(frame.loc[keep, pop_col], errors="coerce").to_numpy()
-            if pop_col else np.nan,
-        },
-        geometry=frame.geometry[keep].to_numpy(),
-        crs=frame.crs,
-    ).to_crs(crs)
-    invalid = ~out.geometry.is_valid
-    if invalid.any():
-        out.loc[invalid, "geometry"] = shapely.make_valid(out.geometry[invalid].to_numpy())
-    return out.reset_index(drop=True)
+    Raises
+    ------
+    SourceDataError, CRSError
+        Missing or unreadable file, no CRS, missing columns, or no AGS with the prefix.
+    """
+    from layers.sources.vg250 import read_vg250
+
+    return read_vg250(
+        Path(str(path)),
+        crs=crs,
+        ags_praefix=ags_praefix,
+        pfad_hinweis="Prüfen Sie den Pfad der Gemeindegrenzen (--gemeinden).",
+        praefix_hinweis="Prüfen Sie das AGS-Präfix (--ags-praefix).",
+    )
 
 
 def areas_from_municipalities(

@@ -250,6 +250,32 @@ def read_edit_table(
         capacities = parsed.to_numpy()
         problems.extend(more)
 
+    edits = _edits_from_rows(table, cols, actions, xs, ys, capacities)
+    # Column names in the messages are the file's own headers.
+    for problem in check_edits(edits, datei=path):
+        problems.append(
+            Problem(
+                problem.meldung, problem.hinweis, datei=problem.datei, zeile=problem.zeile,
+                spalte=cols.get(problem.spalte or "") or problem.spalte,
+            )
+        )
+    errors = [p for p in problems if p.schwere == "fehler"]
+    if errors:
+        raise InputValidationError(
+            f"Die Szenariodatei enthält {len(errors)} Fehler; es wurde nichts übernommen.",
+            hinweis="Korrigieren Sie die genannten Zeilen und laden Sie die Datei erneut.",
+            datei=path,
+            probleme=sorted(errors, key=lambda p: (p.zeile or 0, p.spalte or "")),
+        )
+    return edits
+
+
+def _edits_from_rows(
+    table: pd.DataFrame, cols: dict[str, str | None], actions: list[str], xs: np.ndarray,
+    ys: np.ndarray, capacities: np.ndarray,
+) -> list[ScenarioEdit]:
+    """One edit per table row (not yet checked); an empty action becomes ``"(leer)"``."""
+
     def column(field_name: str, pos: int) -> str | None:
         col = cols[field_name]
         return clean_text(table[col].iloc[pos]) if col is not None else None
@@ -268,22 +294,6 @@ def read_edit_table(
                 kapazitaet_std_woche=None if np.isnan(capacities[pos]) else float(capacities[pos]),
                 stufenloser_zugang=access.lower() if access else None,
             )
-        )
-    # Column names in the messages are the file's own headers.
-    for problem in check_edits(edits, datei=path):
-        problems.append(
-            Problem(
-                problem.meldung, problem.hinweis, datei=problem.datei, zeile=problem.zeile,
-                spalte=cols.get(problem.spalte or "") or problem.spalte,
-            )
-        )
-    errors = [p for p in problems if p.schwere == "fehler"]
-    if errors:
-        raise InputValidationError(
-            f"Die Szenariodatei enthält {len(errors)} Fehler; es wurde nichts übernommen.",
-            hinweis="Korrigieren Sie die genannten Zeilen und laden Sie die Datei erneut.",
-            datei=path,
-            probleme=sorted(errors, key=lambda p: (p.zeile or 0, p.spalte or "")),
         )
     return edits
 
