@@ -241,6 +241,8 @@ class AddressIndex:
     def _fuzzy(
         self, key: str, original: str, hnr: str, wanted_plz: str, wanted_ort: str
     ) -> GeocodeResult:
+        """Place an address whose street is not known exactly: a mistyped "Str." ending, or the
+        one clearly most similar street that has the house number."""
         abbreviated = self._abbreviated_street(original)
         if abbreviated is not None:
             return self._on_street(
@@ -248,25 +250,7 @@ class AddressIndex:
                 fuzzy_note=f"Abkürzung gelesen als '{self._display[abbreviated]}' "
                 f"(aus '{original}').",
             )
-        # Compare with doubled letters collapsed: "Straee"/"Strae" for "Straße" and "Marktt"
-        # for "Markt" are one slip of the finger, not two.
-        # A second form spells umlauts with one letter (ü → u), so that a dropped or mistyped
-        # umlaut ("Ltzowstraße", "Oppenhoffaölee") is one slip, too. Only letters the user typed
-        # as umlauts are folded: "Roens" stays "roens" and cannot become "Rons".
-        scores: dict[int, float] = {}
-        for query, choices in ((squash(key), self._squashed),
-                               (squash(single_letter_umlauts(original)), self._folded)):
-            for _, score, pos in process.extract(
-                query,
-                choices,
-                scorer=OSA.normalized_similarity,
-                processor=None,
-                limit=5,
-                score_cutoff=(MIN_STREET_SCORE - 15) / 100,
-            ):
-                scores[pos] = max(scores.get(pos, 0.0), score * 100)
-        candidates = sorted(((self._keys[pos], score, pos) for pos, score in scores.items()),
-                            key=lambda c: -c[1])[:5]
+        candidates = self._similar_streets(key, original)
         if not candidates or candidates[0][1] < MIN_STREET_SCORE:
             near = f" Ähnlichster Straßenname: '{self._display[candidates[0][0]]}'." if candidates else ""
             return GeocodeResult(
@@ -300,6 +284,28 @@ class AddressIndex:
             f"(Ähnlichkeit {score:.0f} %)."
         )
         return self._on_street(name, hnr, wanted_plz, wanted_ort, score=float(score), fuzzy_note=note)
+
+    def _similar_streets(self, key: str, original: str) -> list[tuple[str, float, int]]:
+        """The five known streets most similar to the query: (key, score in %, position)."""
+        # Compare with doubled letters collapsed: "Straee"/"Strae" for "Straße" and "Marktt"
+        # for "Markt" are one slip of the finger, not two.
+        # A second form spells umlauts with one letter (ü → u), so that a dropped or mistyped
+        # umlaut ("Ltzowstraße", "Oppenhoffaölee") is one slip, too. Only letters the user typed
+        # as umlauts are folded: "Roens" stays "roens" and cannot become "Rons".
+        scores: dict[int, float] = {}
+        for query, choices in ((squash(key), self._squashed),
+                               (squash(single_letter_umlauts(original)), self._folded)):
+            for _, score, pos in process.extract(
+                query,
+                choices,
+                scorer=OSA.normalized_similarity,
+                processor=None,
+                limit=5,
+                score_cutoff=(MIN_STREET_SCORE - 15) / 100,
+            ):
+                scores[pos] = max(scores.get(pos, 0.0), score * 100)
+        return sorted(((self._keys[pos], score, pos) for pos, score in scores.items()),
+                            key=lambda c: -c[1])[:5]
 
     def _abbreviated_street(self, original: str) -> str | None:
         """A mistyped "Str." ending ("Roonst.", "Kaisersr.", "Pontstrr.") on a known stem."""

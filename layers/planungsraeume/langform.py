@@ -43,8 +43,8 @@ def read_long_statistics(
     """Read long-form area statistics (``jahr, raum_id, raum, zeile, zahl``) as one row per area.
 
     The steps: check the columns, keep one year (:func:`_one_year`) and the chosen tables,
-    parse the values, label each characteristic (:func:`_characteristic_labels`), refuse a
-    characteristic that stands twice for an area, and pivot.
+    parse the values, label each characteristic (:func:`_characteristic_labels`), and pivot
+    (:func:`_wide`).
 
     Parameters
     ----------
@@ -81,11 +81,7 @@ def read_long_statistics(
         frame = _one_year(frame, lower["jahr"], jahr, path)
     table_col = lower.get("tabelle") or lower.get("tab_id")
     if tabellen is not None and table_col is not None:
-        wanted = {str(t) for t in tabellen}
-        keep = frame[table_col].astype(str).isin(wanted)
-        if "tab_id" in lower:
-            keep |= frame[lower["tab_id"]].astype(str).isin(wanted)
-        frame = frame[keep.to_numpy()]
+        frame = _chosen_tables(frame, table_col, lower.get("tab_id"), tabellen)
     values, bad = parse_decimal(frame[lower["zahl"]].reset_index(drop=True), spalte="zahl",
                                 datei=path)
     if bad:
@@ -98,6 +94,17 @@ def read_long_statistics(
         "merkmal": _characteristic_labels(frame, lower["zeile"], table_col),
         "zahl": values.to_numpy(),
     })
+    return _wide(long, path)
+
+
+def _wide(long: pd.DataFrame, path: str | Path) -> pd.DataFrame:
+    """One row per area, one column per characteristic (in the file's order).
+
+    Raises
+    ------
+    InputValidationError
+        A characteristic stands twice for an area (several years or tables left).
+    """
     dup = long.duplicated(subset=["raum_id", "merkmal"], keep=False)
     if dup.any():
         example = long[dup].iloc[0]
@@ -139,6 +146,17 @@ def _one_year(
             hinweis=f"Vorhandene Jahre: {', '.join(map(str, years))}.", datei=path,
         )
     return frame
+
+
+def _chosen_tables(
+    frame: pd.DataFrame, table_col: str, id_col: str | None, tabellen: Sequence[str]
+) -> pd.DataFrame:
+    """The rows of the tables named in ``tabellen`` (by name or by ``tab_id``)."""
+    wanted = {str(t) for t in tabellen}
+    keep = frame[table_col].astype(str).isin(wanted)
+    if id_col is not None:
+        keep |= frame[id_col].astype(str).isin(wanted)
+    return frame[keep.to_numpy()]
 
 
 def _characteristic_labels(
