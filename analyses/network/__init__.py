@@ -14,7 +14,8 @@
   points, result frames and statuses;
 * :mod:`~analyses.network.search` – the multi-source search and the nearest point per origin;
   :mod:`~analyses.network.shared_edges` – the direct way along an edge shared with a target;
-* :mod:`~analyses.network.services` – selecting services and the nearest one per origin;
+* :mod:`~analyses.network.selection` – selecting services by type and filter;
+* :mod:`~analyses.network.services` – the nearest service per origin;
 * :mod:`~analyses.network.matrix` – sparse travel-time matrices and counts up to a cutoff;
 * :mod:`~analyses.network.routes` – the edges of each origin's route to its nearest target.
 
@@ -34,6 +35,7 @@ __all__ = [
     "results",
     "routes",
     "search",
+    "selection",
     "services",
     "shared_edges",
     "snapping",

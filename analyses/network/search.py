@@ -74,6 +74,7 @@ from analyses.network.results import (
     pick,
     result_frame,
 )
+from analyses.network.selection import canonical_filter, describe_selection, select_services
 from analyses.network.shared_edges import apply_direct_ways, direct_seconds, same_edge_pairs
 from analyses.network.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints
 
@@ -81,13 +82,7 @@ if TYPE_CHECKING:
     from analyses.network.contraction import Hierarchy
     from analyses.network.matrix import TravelTimeMatrix, count_within, travel_time_matrix
     from analyses.network.routes import routes_to_nearest
-    from analyses.network.services import (
-        canonical_filter,
-        describe_selection,
-        nearest_by_type,
-        nearest_service,
-        select_services,
-    )
+    from analyses.network.services import nearest_by_type, nearest_service
 
 __all__ = [
     "BLOCK_BUDGET_BYTES",
@@ -149,11 +144,8 @@ _LATER = {
     "count_within": "analyses.network.matrix",
     "travel_time_matrix": "analyses.network.matrix",
     "routes_to_nearest": "analyses.network.routes",
-    "canonical_filter": "analyses.network.services",
-    "describe_selection": "analyses.network.services",
     "nearest_by_type": "analyses.network.services",
     "nearest_service": "analyses.network.services",
-    "select_services": "analyses.network.services",
 }
 
 

@@ -1,7 +1,7 @@
-"""The service layer in network searches: selecting services and the nearest one per origin.
+"""The service layer in network searches: the nearest service per origin.
 
-:func:`select_services` picks services by type and/or a filter (e.g. step-free EUTB);
-:func:`nearest_service` and :func:`nearest_by_type` answer "how far is the nearest one" for every
+:func:`~analyses.network.selection.select_services` picks services by type and/or a filter
+(e.g. step-free EUTB); :func:`nearest_service` and :func:`nearest_by_type` answer "how far is the nearest one" for every
 origin. The selected services are snapped once into a :class:`ServicePool` (ids, names and
 types as category codes, for cheap result columns); every type then costs one multi-source
 search of :mod:`analyses.network.search` (on the contraction hierarchy when there is one).
@@ -32,6 +32,12 @@ from analyses.network.search import (
     scipy_field,
     source_entries,
 )
+from analyses.network.selection import (
+    canonical_filter,
+    describe_selection,
+    selected_services,
+    type_label,
+)
 from analyses.network.shared_edges import apply_direct_ways
 from analyses.network.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
 from layers.errors import AnalysisError
@@ -42,124 +48,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ServicePool",
-    "canonical_filter",
-    "describe_selection",
     "nearest_by_type",
     "nearest_service",
-    "select_services",
-    "selected_services",
     "service_pool",
 ]
 
 log = get_logger("reachability")
-
-
-def canonical_filter(filter: Mapping[str, Any] | None) -> dict[str, list[str]]:
-    """Put a service filter in one canonical form (sorted columns and values, as text).
-
-    The same selection always gives the same cache key.
-    """
-    if not filter:
-        return {}
-    result: dict[str, list[str]] = {}
-    for column, wanted in filter.items():
-        values = [wanted] if isinstance(wanted, (str, int, float, bool)) else list(wanted)
-        result[str(column)] = sorted(str(v).strip() for v in values)
-    return dict(sorted(result.items()))
-
-
-def describe_selection(typ: str | None, filter: Mapping[str, Any] | None) -> str:
-    """Return a German description of a service selection, e.g. ``EUTB, stufenloser_zugang = ja``."""
-    parts = [typ] if typ else ["alle Angebote"]
-    for column, values in canonical_filter(filter).items():
-        parts.append(f"{column} = {' oder '.join(values)}")
-    return ", ".join(parts)
-
-
-def select_services(
-    angebote: gpd.GeoDataFrame,
-    typ: str | Sequence[str] | None = None,
-    filter: Mapping[str, Any] | None = None,
-) -> gpd.GeoDataFrame:
-    """Return the services of one or more types and/or matching a filter.
-
-    Parameters
-    ----------
-    angebote
-        The service layer (``angebote``).
-    typ
-        A service type key (``"EUTB"``) or several; ``None`` = all types.
-    filter
-        Column → wanted value or values, e.g. ``{"stufenloser_zugang": "ja"}``; values compare
-        as text, surrounding spaces ignored.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        A new frame with the selected rows (index kept).
-
-    Raises
-    ------
-    AnalysisError
-        Empty layer, unknown column or type, or nothing left after filtering.
-    """
-    return selected_services(angebote, typ, filter).copy()
-
-
-def selected_services(
-    angebote: gpd.GeoDataFrame,
-    typ: str | Sequence[str] | None = None,
-    filter: Mapping[str, Any] | None = None,
-) -> gpd.GeoDataFrame:
-    """:func:`select_services` without the copy, for read-only use inside this module.
-
-    Returns ``angebote`` itself if every row is selected (no copy of a layer that is only
-    read); the callers never modify it.
-    """
-    if len(angebote) == 0:
-        raise AnalysisError(
-            "Die Angebotsebene ist leer: es gibt keine Angebote, deren Erreichbarkeit berechnet "
-            "werden könnte.",
-            hinweis="Importieren oder erfassen Sie zuerst Angebote (oder bauen Sie die Region neu).",
-        )
-    mask = np.ones(len(angebote), dtype=bool)
-    if typ is not None:
-        if "typ" not in angebote.columns:
-            raise AnalysisError(
-                "Der Angebotsebene fehlt die Spalte 'typ'.",
-                hinweis="Die Angebote müssen dem Schema von layers/angebote.py folgen.",
-            )
-        wanted = [typ] if isinstance(typ, str) else list(typ)
-        present = set(angebote["typ"].dropna().astype(str))
-        unknown = [t for t in wanted if t not in present]
-        if unknown and len(unknown) == len(wanted):
-            raise AnalysisError(
-                f"Es gibt kein Angebot vom Typ {', '.join(repr(t) for t in unknown)}.",
-                hinweis=f"Vorhandene Typen: {', '.join(sorted(present))}.",
-            )
-        mask &= angebote["typ"].astype("string").isin(wanted).fillna(False).to_numpy(dtype=bool)
-    for column, values in canonical_filter(filter).items():
-        if column not in angebote.columns:
-            raise AnalysisError(
-                f"Den Angeboten fehlt die Spalte '{column}', nach der gefiltert werden soll.",
-                hinweis=f"Vorhandene Spalten: {', '.join(map(str, angebote.columns))}.",
-            )
-        text = angebote[column].astype("string").str.strip()
-        mask &= text.isin(values).fillna(False).to_numpy(dtype=bool)
-    selected = angebote if mask.all() else angebote[mask]
-    if len(selected) == 0:
-        raise AnalysisError(
-            f"Kein Angebot erfüllt die Auswahl ({describe_selection(_first(typ), filter)}).",
-            hinweis="Lockern Sie den Filter oder prüfen Sie die Schreibweise der Werte "
-            "(z. B. 'ja', 'teilweise', 'nein', 'unbekannt').",
-        )
-    return selected
-
-
-def _first(typ: str | Sequence[str] | None) -> str | None:
-    if typ is None or isinstance(typ, str):
-        return typ
-    return ", ".join(typ)
 
 
 def _service_labels(services: gpd.GeoDataFrame, rows: np.ndarray | None = None) -> list[str]:
@@ -175,7 +69,6 @@ def _service_labels(services: gpd.GeoDataFrame, rows: np.ndarray | None = None) 
         return ids
     names = services["name"].astype(str).tolist()
     return [f"{i} '{n}'" for i, n in zip(ids, names, strict=True)]
-
 
 
 @dataclass(eq=False)
@@ -408,7 +301,7 @@ def nearest_service(
         pool,
         np.arange(len(services)),
         strikt=strikt,
-        selection=describe_selection(_first(typ), filter),
+        selection=describe_selection(type_label(typ), filter),
     )
 
 
