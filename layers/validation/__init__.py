@@ -43,6 +43,7 @@ from layers.validation.points import (
     COORDINATE_ALIASES,
     check_lonlat,
     check_points_in_area,
+    lonlat_problem,
     table_points,
 )
 from layers.validation.problems import FIRST_DATA_ROW, raise_if_errors, renumber
@@ -99,6 +100,7 @@ __all__ = [
     "excel_sheets",
     "find_column",
     "is_blank",
+    "lonlat_problem",
     "match_columns",
     "normalize_key",
     "normalize_person_key",

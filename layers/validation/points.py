@@ -17,7 +17,13 @@ from layers.validation.crs import crs_label
 from layers.validation.problems import FIRST_DATA_ROW
 from layers.validation.values import parse_decimal
 
-__all__ = ["COORDINATE_ALIASES", "check_lonlat", "check_points_in_area", "table_points"]
+__all__ = [
+    "COORDINATE_ALIASES",
+    "check_lonlat",
+    "check_points_in_area",
+    "lonlat_problem",
+    "table_points",
+]
 
 
 def check_lonlat(
@@ -29,7 +35,7 @@ def check_lonlat(
     spalte_lon: str = "lon",
     spalte_lat: str = "lat",
 ) -> list[Problem]:
-    """Find coordinates outside the region, and recognise swapped longitude/latitude.
+    """Find coordinates outside the region, with the reason of :func:`lonlat_problem`.
 
     Parameters
     ----------
@@ -44,39 +50,81 @@ def check_lonlat(
     -------
     list of Problem
     """
-    minx, miny, maxx, maxy = bounds
     problems: list[Problem] = []
     for pos, (x, y) in enumerate(zip(lon, lat, strict=True)):
         if np.isnan(x) or np.isnan(y):
             continue
-        inside = minx <= x <= maxx and miny <= y <= maxy
-        if inside:
+        found = lonlat_problem(float(x), float(y), bounds=bounds, spalte_lon=spalte_lon,
+                               spalte_lat=spalte_lat)
+        if found is None:
             continue
-        swapped = minx <= y <= maxx and miny <= x <= maxy
-        if swapped:
-            meldung = (
-                f"Länge und Breite sind vertauscht ({spalte_lon}={x}, {spalte_lat}={y})."
-            )
-            hinweis = f"Tauschen Sie die Werte der Spalten '{spalte_lon}' und '{spalte_lat}'."
-        elif not (-180 <= x <= 180 and -90 <= y <= 90):
-            meldung = f"Die Koordinaten ({x}, {y}) sind keine Grad-Angaben."
-            hinweis = (
-                "Für metrische Koordinaten (Rechtswert/Hochwert) geben Sie beim Import das CRS an, "
-                "z. B. EPSG:25832."
-            )
-        else:
-            meldung = f"Der Punkt ({x}, {y}) liegt außerhalb der Region."
-            hinweis = "Prüfen Sie die Koordinaten; ist die Adresse richtig?"
         problems.append(
             Problem(
-                meldung,
-                hinweis,
+                found[0],
+                found[1],
                 datei=str(datei) if datei else None,
                 zeile=pos + FIRST_DATA_ROW,
                 spalte=f"{spalte_lon}/{spalte_lat}",
             )
         )
     return problems
+
+
+def lonlat_problem(
+    x: float,
+    y: float,
+    *,
+    bounds: tuple[float, float, float, float],
+    spalte_lon: str = "lon",
+    spalte_lat: str = "lat",
+) -> tuple[str, str] | None:
+    """Why a point in degrees lies outside the region, or None if it lies inside.
+
+    The one rule for coordinates typed or read as longitude/latitude: swapped values, metric
+    coordinates in degree columns, values too small by a power of ten (misread thousands
+    separators or decimal commas), or simply outside.
+
+    Parameters
+    ----------
+    x, y
+        Longitude and latitude as given.
+    bounds
+        Region bounds in degrees ``(minx, miny, maxx, maxy)``.
+    spalte_lon, spalte_lat
+        Column (or field) names for the messages.
+
+    Returns
+    -------
+    tuple of str or None
+        German message and hint.
+    """
+    minx, miny, maxx, maxy = bounds
+    if minx <= x <= maxx and miny <= y <= maxy:
+        return None
+    if minx <= y <= maxx and miny <= x <= maxy:
+        return (
+            f"Länge und Breite sind vertauscht ({spalte_lon}={x}, {spalte_lat}={y}).",
+            f"Tauschen Sie die Werte der Spalten '{spalte_lon}' und '{spalte_lat}'.",
+        )
+    if not (-180 <= x <= 180 and -90 <= y <= 90):
+        return (
+            f"Die Koordinaten ({x}, {y}) sind keine Grad-Angaben, stehen aber in den Spalten "
+            "für Breite/Länge.",
+            "Für metrische Koordinaten benennen Sie die Spalten 'Rechtswert'/'Hochwert' und "
+            "geben das CRS an (z. B. EPSG:25832).",
+        )
+    for factor in (10.0, 100.0, 1000.0, 1e4, 1e5, 1e6):
+        if minx <= x * factor <= maxx and miny <= y * factor <= maxy:
+            return (
+                f"Die Koordinaten ({x}, {y}) sind um den Faktor {factor:g} zu klein: "
+                "vermutlich wurden Tausenderpunkte oder Dezimalkommas falsch gelesen.",
+                "Schreiben Sie Grad mit Dezimalkomma oder -punkt und ohne Tausendertrennzeichen, "
+                "z. B. 50,7753.",
+            )
+    return (
+        f"Der Punkt ({spalte_lat} {y}, {spalte_lon} {x}) liegt außerhalb der Region.",
+        "Prüfen Sie die Koordinaten; ist die Adresse richtig?",
+    )
 
 
 def check_points_in_area(

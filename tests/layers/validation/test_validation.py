@@ -11,6 +11,7 @@ from layers.sources.osm_tags import parse_incline_percent, parse_kerb_height_cm,
 from layers.validation import (
     check_lonlat,
     check_personal_columns,
+    lonlat_problem,
     parse_crs,
     parse_decimal,
     read_table,
@@ -69,6 +70,21 @@ def test_swapped_coordinates_are_recognised():
     )
     assert len(problems) == 1
     assert "vertauscht" in str(problems[0]) and "Zeile 2" in str(problems[0])
+
+
+def test_one_rule_explains_a_point_outside_the_region():
+    bounds = (6.0, 50.7, 6.2, 50.8)  # Aachen, degrees
+    assert lonlat_problem(6.08, 50.77, bounds=bounds) is None
+    swapped = lonlat_problem(50.77, 6.08, bounds=bounds, spalte_lon="Länge", spalte_lat="Breite")
+    assert swapped is not None and swapped[0] == "Länge und Breite sind vertauscht (Länge=50.77, " \
+        "Breite=6.08)."
+    metric = lonlat_problem(294512.0, 5628000.0, bounds=bounds)
+    assert metric is not None and "keine Grad-Angaben" in metric[0] and "Rechtswert" in metric[1]
+    scaled = lonlat_problem(0.608, 5.077, bounds=bounds)  # a decimal comma read as thousands dot
+    assert scaled is not None and "Faktor 10 zu klein" in scaled[0]
+    outside = lonlat_problem(7.1, 50.7, bounds=bounds)
+    assert outside is not None and outside[0] == "Der Punkt (lat 50.7, lon 7.1) liegt außerhalb " \
+        "der Region."
 
 
 def test_personal_columns_are_refused():
