@@ -195,14 +195,19 @@ def screenshot(page: Any, name: str) -> Path:
 
 
 def map_frame(page: Any, timeout_s: float = 60) -> Any:
-    """The Leaflet map's frame, once the map and its legend are drawn."""
+    """The Leaflet map's frame, once the map and its legend (in or beside the map) are drawn."""
     page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=timeout_s * 1000)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for frame in page.frames:
             if "streamlit_folium" in frame.url:
                 try:
-                    if frame.evaluate("() => !!document.querySelector('.leaflet-container .sa-legende')"):
+                    # The legend is drawn with the map's layers: inside the map, or beside it
+                    # on the page (Konferenzmodus).
+                    inside = frame.evaluate("() => !!document.querySelector('.leaflet-container .sa-legende')")
+                    beside = page.evaluate("() => !!document.querySelector('.sa-legende-aussen')") and \
+                        frame.evaluate("() => !!document.querySelector('.leaflet-container .leaflet-control-scale')")
+                    if inside or beside:
                         return frame
                 except Exception:  # frame reloading
                     pass
@@ -621,3 +626,64 @@ def test_every_page_url_opens_without_dialog_and_a_link_reproduces_the_view(brow
     shown = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text()
     assert "/planungsraeume?" in shown and "planungsraum=PR07" in shown
     page.close()
+
+
+BROKEN_WORDS = """(selector) => {
+  const broken = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s\\u00ad]+(\\u00ad[^\\s\\u00ad]+)*/g;
+      let m;
+      while ((m = re.exec(node.data)) !== null) {
+        const range = document.createRange();
+        range.setStart(node, m.index); range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_konferenzmodus_fits_one_screen_with_legend_beside_the_map(browser: Browser, server: str,
+                                                                   size: tuple[int, int]):
+    width, height = size
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{server}/konferenz")
+    wait_until_idle(page)
+    frame = map_frame(page)
+    page.wait_for_timeout(500)
+    boxes = page.evaluate("""() => {
+      const box = e => { const r = e.getBoundingClientRect();
+        return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+      const map = document.querySelector("iframe[title='streamlit_folium.st_folium']");
+      return {map: box(map), figures: [...document.querySelectorAll('.sa-figure')].map(box),
+              legend: [...document.querySelectorAll('.sa-legende-aussen')].map(box),
+              scrolled: (document.querySelector('[data-testid="stMain"]') || document.body).scrollTop,
+              sidebar: (() => { const e = document.querySelector('[data-testid="stSidebar"]');
+                if (!e) return 0; const r = e.getBoundingClientRect();
+                return Math.max(0, Math.min(r.right, window.innerWidth) - Math.max(r.left, 0)); })()};
+    }""")
+    page.screenshot(path=str(SCREENSHOTS / f"konferenz_{width}x{height}.png"))
+    inside = [boxes["map"], *boxes["figures"]]
+    assert len(boxes["figures"]) == 5
+    for box in inside:  # map and the five figures in the first screen, without scrolling
+        assert box["top"] >= 0 and box["left"] >= 0, box
+        assert box["bottom"] <= height and box["right"] <= width, (box, size)
+    assert boxes["scrolled"] == 0
+    assert boxes["sidebar"] < 5, boxes["sidebar"]  # the navigation starts closed (off screen)
+    m = boxes["map"]
+    for box in boxes["legend"]:  # the legend lies beside the map, not over it
+        assert box["right"] <= m["left"] or box["left"] >= m["right"] \
+            or box["bottom"] <= m["top"] or box["top"] >= m["bottom"], (box, m)
+    assert frame.evaluate("() => document.querySelectorAll('.sa-legende').length") == 0
+    scale = frame.evaluate("() => document.querySelector('.leaflet-control-scale').innerText")
+    assert scale.strip().endswith((" m", " km")) and "ft" not in scale and "mi" not in scale
+    broken = page.evaluate(BROKEN_WORDS, ".sa-figure, h1")
+    assert not broken, broken
+    page.close()
+    assert not browser.errors, browser.errors

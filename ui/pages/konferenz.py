@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.sicher import escape_html, escape_markdown
-from ui import cached, links, sidebar, state, widgets
+from ui import cached, legend, links, sidebar, state, widgets
 from ui.profil import karte
 from ui.profil.kennzahlen import indicator_row, reach_row
 
@@ -20,17 +20,33 @@ AREA_KEY = "konferenz_pr"
 
 PROJECTOR_CSS = """
 <style>
-/* Readable from the back of a room: bigger base font, strong contrast, no faint greys. */
-section.main p, section.main li, [data-testid="stMainBlockContainer"] p { font-size: 1.3rem; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
-.sa-figure { min-height: 13.5rem; }
-.sa-figure .sa-wert { font-size: clamp(2rem, 2.8vw, 3.4rem); white-space: nowrap; }
-.sa-figure .sa-titel { hyphens: manual; }
-.sa-figure .sa-titel { font-size: 1.35rem; font-weight: 600; }
-.sa-figure .sa-vergleich { font-size: 1.15rem; color: #1a1a1a; }
-[data-testid="stMainBlockContainer"] button p { font-size: 1.25rem; font-weight: 600; }
+/* Projector (1280 x 720 and up): one screen, no scrolling for the map and the five figures.
+   Less padding above, a compact head row, figures stacked beside the map, no broken words. */
+[data-testid="stMainBlockContainer"] { padding-top: 2.8rem !important; padding-bottom: 1rem !important;
+  max-width: 100% !important; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2.3rem; padding: 0; line-height: 1.15;
+  word-break: normal; overflow-wrap: normal; hyphens: manual; }
+[data-testid="stMainBlockContainer"] p { font-size: 1.15rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { font-size: 0.92rem;
+  line-height: 1.25; }
+.sa-figure { padding: 0.3rem 0.7rem !important; margin-bottom: 0.35rem; }
+.sa-figure .sa-zeile { display: flex; align-items: baseline; justify-content: space-between;
+  gap: 0.6rem; }
+.sa-figure .sa-wert { font-size: 1.9rem; white-space: nowrap; line-height: 1.1; }
+.sa-figure .sa-titel { font-size: 1.15rem; font-weight: 600; hyphens: manual;
+  word-break: normal; overflow-wrap: normal; }
+.sa-figure .sa-vergleich { font-size: 0.98rem; color: #1a1a1a; line-height: 1.2; }
+[data-testid="stMainBlockContainer"] button p { font-size: 1.15rem; font-weight: 600; }
+@media (min-height: 1000px) {
+  .sa-figure { padding: 0.55rem 0.9rem !important; margin-bottom: 0.6rem; }
+  .sa-figure .sa-wert { font-size: 2.6rem; }
+  .sa-figure .sa-titel { font-size: 1.35rem; }
+  .sa-figure .sa-vergleich { font-size: 1.1rem; }
+}
 </style>
 """
+#: Height of the map in pixels: fits under the head row at 1280 x 720 (see the browser test).
+MAP_HEIGHT = 470
 
 
 def _step(offset: int, options: list[str]) -> None:
@@ -43,8 +59,8 @@ def _figure(title: str, value: str, comparison: str = "") -> str:
     extra = f'<div class="sa-vergleich">{escape_html(comparison)}</div>' if comparison else ""
     return (
         f'<div class="sa-figure" role="group" aria-label="{escape_html(title.replace(chr(173), ""))}">'
-        f'<div class="sa-titel">{escape_html(title)}</div>'
-        f'<div class="sa-wert">{escape_html(value)}</div>{extra}</div>'
+        f'<div class="sa-zeile"><div class="sa-titel">{escape_html(title)}</div>'
+        f'<div class="sa-wert">{escape_html(value)}</div></div>{extra}</div>'
     )
 
 
@@ -98,54 +114,66 @@ def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "",
     return figures
 
 
-def _navigation(options: list[str], names: dict[str, str]) -> str:
+def _navigation(options: list[str], names: dict[str, str], notice: str = "") -> str:
+    """The head row: area name, previous, the area list, next."""
     links.restore("planungsraum", AREA_KEY, options)
     if st.session_state.get(AREA_KEY) not in options:
         st.session_state[AREA_KEY] = options[0]
-    nav = st.columns([1.2, 3, 1.2], vertical_alignment="bottom")
-    nav[0].button("◀ Vorheriger", on_click=_step, args=(-1, options), help="Vorheriger Planungsraum",
-                  width="stretch", key="konf_zurueck")
-    nav[1].selectbox("Planungsraum", options, key=AREA_KEY,
-                     format_func=lambda v: f"{v} {names[v]}")
-    nav[2].button("Nächster ▶", on_click=_step, args=(1, options), help="Nächster Planungsraum",
-                  width="stretch", key="konf_weiter")
-    return str(st.session_state[AREA_KEY])
+    head = st.columns([3.2, 1.1, 2.2, 1.1], vertical_alignment="center")
+    slot = head[0].empty()
+    head[1].button("◀ Vorheriger", on_click=_step, args=(-1, options), help="Vorheriger Planungsraum",
+                   width="stretch", key="konf_zurueck")
+    head[2].selectbox("Planungsraum", options, key=AREA_KEY, label_visibility="collapsed",
+                      format_func=lambda v: f"{v} {names[v]}")
+    head[3].button("Nächster ▶", on_click=_step, args=(1, options), help="Nächster Planungsraum",
+                   width="stretch", key="konf_weiter")
+    pr_id = str(st.session_state[AREA_KEY])
+    with slot.container():
+        st.title(escape_markdown(names[pr_id]), anchor=False)
+        st.markdown(f"Planungsraum {escape_markdown(pr_id)} · {options.index(pr_id) + 1} von "
+                    f"{len(options)}")
+        if notice:
+            st.caption(f"Daten: {notice} (siehe „Hilfe“)")
+    return pr_id
 
 
 def render() -> None:
-    """Draw the page."""
+    """Draw the page: head row, then the five figures beside the map, in one screen."""
+    # The projector needs the width: the navigation starts closed (the arrow opens it).
+    st.set_page_config(initial_sidebar_state="collapsed")
     region = state.region()
     if not widgets.ensure_region_built(region):
         return
     st.markdown(PROJECTOR_CSS, unsafe_allow_html=True)
-    widgets.data_notice(region, compact=True)
     overview = cached.area_overview(region)
     options = [str(v) for v in overview["pr_id"]]
     names = dict(zip(options, overview["name"].astype(str), strict=True))
-    pr_id = _navigation(options, names)
+    pr_id = _navigation(options, names, widgets.data_kind_text(region).replace("; ", " · "))
     links.keep("planungsraum", pr_id)
     links.keep_question(state.question())
-    st.title(escape_markdown(names[pr_id]), anchor=False)
-    st.markdown(f"Planungsraum {escape_markdown(pr_id)} · {options.index(pr_id) + 1} von {len(options)}")
     frage = state.question()
     with st.spinner("Kennzahlen werden berechnet …"):
         long = cached.indicators(region, frage)
     figures = key_figures(long, pr_id, f"{frage.selection_label()} in {frage.minutes_label()} "
-                                       f"{frage.profile_label()}",
-                          "ohne Wegenetz nicht berechenbar" if not region.has_network() else "")
-    cards = st.columns(len(figures))
-    for column, (title, value, comparison) in zip(cards, figures, strict=True):
-        column.markdown(_figure(title, value, comparison), unsafe_allow_html=True)
+                                       f"{frage.profile_label()}")
     offers = cached.offers_web(region)
     inside = offers[offers["pr_id"] == pr_id]
-    karte.area_map(region, pr_id, inside, key="konferenz_map", large=True, size_px=(920, 620),
-                   height=640)
+    figure_col, map_col = st.columns([1, 1.9], gap="medium")
+    with figure_col:
+        for title, value, comparison in figures:
+            st.markdown(_figure(title, value, comparison), unsafe_allow_html=True)
+    with map_col:
+        legend_html = karte.area_map(region, pr_id, inside, key="konferenz_map", large=True,
+                                     size_px=(820, MAP_HEIGHT), height=MAP_HEIGHT,
+                                     legend_outside=True)
+    with figure_col:
+        legend.legend_beside(legend_html or "", expanded=False)
     st.caption(
         "Kennzahlen wie im Planungsraum-Profil: Einwohner je 100-m-Zelle dem Planungsraum ihres "
         "Mittelpunkts zugeordnet (wie auf allen Seiten), nur heute gültige Angebote; Vergleich "
         "mit dem Regionswert (Anteile, Raten) oder dem Durchschnitt je Planungsraum (Anzahlen). "
-        "Die Erreichbarkeit stellen Sie auf der Seite „Erreichbarkeit“ ein. Kartendaten © "
-        "OpenStreetMap-Mitwirkende (ODbL)."
+        "Die Erreichbarkeit stellen Sie auf der Seite „Erreichbarkeit“ ein. Vollbild: Taste F11. "
+        "Kartendaten © OpenStreetMap-Mitwirkende (ODbL)."
     )
     with st.expander("Angebote in diesem Planungsraum als Liste", expanded=False):
         widgets.table(pd.DataFrame({"Name": inside["name"], "Typ": inside["typ"],

@@ -22,7 +22,8 @@ def _collection(features: list[Any]) -> dict[str, Any]:
 
 def area_map(region: Region, pr_id: str, inside: gpd.GeoDataFrame, *, key: str,
              gaps: dict[str, Any] | None = None, large: bool = False,
-             size_px: tuple[int, int] = (540, 480), height: int = 500) -> None:
+             size_px: tuple[int, int] = (540, 480), height: int = 500,
+             legend_outside: bool = False) -> str | None:
     """Draw the map of one planning area.
 
     Parameters
@@ -39,6 +40,9 @@ def area_map(region: Region, pr_id: str, inside: gpd.GeoDataFrame, *, key: str,
         Projector style: large labels and legend, legend open.
     size_px, height
         Map size the view is fitted to, and the component's height.
+    legend_outside
+        Leave the legend out of the map and return its HTML, for the page to show beside the
+        map (:func:`ui.legend.legend_beside`); else ``None`` is returned.
     """
     layers = cached.map_layers(region)
     selected = [f for f in layers.areas["features"] if f["properties"]["pr_id"] == pr_id]
@@ -55,10 +59,12 @@ def area_map(region: Region, pr_id: str, inside: gpd.GeoDataFrame, *, key: str,
         overlays.area_layer(_collection(selected),
                         [lab for lab in layers.area_labels if lab[2].startswith(f"{pr_id} ")],
                         large_labels=large),
-        legend.legend_layer(legend.legend_html(services=inside if len(inside) else None,
-                                               selection=True, streets=False, large=large,
-                                               extra=sections), expanded=large),
     ]
+    key_html = legend.legend_html(services=inside if len(inside) else None, selection=True,
+                                  streets=False, large=large and not legend_outside,
+                                  extra=sections)
+    if not legend_outside:
+        groups.append(legend.legend_layer(key_html, expanded=large))
     if len(inside):
         groups.append(overlays.service_layer(inside, cluster=False))
     width, tall = size_px
@@ -70,3 +76,4 @@ def area_map(region: Region, pr_id: str, inside: gpd.GeoDataFrame, *, key: str,
     st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[],
               center=centre, zoom=zoom,
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
+    return key_html if legend_outside else None
