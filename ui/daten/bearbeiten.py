@@ -12,12 +12,11 @@ import pandas as pd
 import streamlit as st
 
 from layers.angebote import ACCESS_COLUMNS, ACCESS_VALUES, COLUMN_LABELS, service_type_keys
-from layers.errors import SozialraumError, VersionConflictError
 from layers.sicher import escape_markdown
 from planungsraeume.region import Region
 from ui import state, widgets
 from ui.daten import formulare
-from ui.daten.meldungen import flash_and_rerun, show_error, show_flash, text
+from ui.daten.meldungen import save_edit, show_flash, text
 
 __all__ = ["TEXT_FIELDS", "edit_tab", "service_fields"]
 
@@ -149,15 +148,10 @@ def _change_form(angebot_id: str, row: Any, loaded: int) -> None:
     if not changes:
         st.info("Keine Änderung eingegeben.")
         return
-    try:
-        result = update_service(state.region().store, angebot_id, changes, expected_version=loaded)
-    except VersionConflictError as exc:
-        st.error(str(exc), icon=":material/sync_problem:")
-        return
-    except SozialraumError as exc:
-        show_error(exc)
-        return
-    st.session_state[f"edit_version_{angebot_id}"] = result.version
-    flash_and_rerun(f"Gespeichert ({', '.join(COLUMN_LABELS.get(f, f) for f in changes)}); jetzt "
-                    f"Version {result.version}. Rückgängig im Änderungsverlauf (Eintrag "
-                    f"{result.audit_id}).")
+    save_edit(
+        angebot_id,
+        lambda: update_service(state.region().store, angebot_id, changes, expected_version=loaded),
+        lambda result: f"Gespeichert ({', '.join(COLUMN_LABELS.get(f, f) for f in changes)}); "
+        f"jetzt Version {result.version}. Rückgängig im Änderungsverlauf (Eintrag "
+        f"{result.audit_id}).",
+    )

@@ -13,10 +13,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from layers.angebote import COLUMN_LABELS
-from layers.errors import InputValidationError, SozialraumError, VersionConflictError
+from layers.errors import InputValidationError, SozialraumError
 from layers.formatting import de_time
 from ui import cached, eingabe, legend, maps, overlays, state, widgets
-from ui.daten.meldungen import flash_and_rerun, show_error, text
+from ui.daten.meldungen import flash_and_rerun, save_edit, show_error, text
 from ui.maplayers import WEB_CRS, to_region_crs
 
 __all__ = ["add_form", "history", "move_form", "retire_form"]
@@ -78,17 +78,12 @@ def move_form(angebot_id: str, loaded: int) -> None:
     if not submitted or lat is None or lon is None:
         return
     x, y = to_region_crs(float(lat), float(lon), region.crs)
-    try:
-        result = move_service(region.store, angebot_id, shapely.Point(x, y),
-                              expected_version=loaded)
-    except VersionConflictError as exc:
-        st.error(str(exc), icon=":material/sync_problem:")
-        return
-    except SozialraumError as exc:
-        show_error(exc)
-        return
-    st.session_state[f"edit_version_{angebot_id}"] = result.version
-    flash_and_rerun(f"Verschoben; jetzt Version {result.version}.")
+    save_edit(
+        angebot_id,
+        partial(move_service, region.store, angebot_id, shapely.Point(x, y),
+                expected_version=loaded),
+        lambda result: f"Verschoben; jetzt Version {result.version}.",
+    )
 
 
 def retire_form(angebot_id: str, loaded: int) -> None:
@@ -106,18 +101,12 @@ def retire_form(angebot_id: str, loaded: int) -> None:
         submitted = st.form_submit_button("Stilllegen", icon=":material/block:")
     if not submitted:
         return
-    try:
-        result = retire_service(state.region().store, angebot_id, expected_version=loaded,
-                                gueltig_bis=end if isinstance(end, date) else None,
-                                grund=reason.strip() or None)
-    except VersionConflictError as exc:
-        st.error(str(exc), icon=":material/sync_problem:")
-        return
-    except SozialraumError as exc:
-        show_error(exc)
-        return
-    st.session_state[f"edit_version_{angebot_id}"] = result.version
-    flash_and_rerun(f"Stillgelegt zum {end:%d.%m.%Y}; jetzt Version {result.version}.")
+    save_edit(
+        angebot_id,
+        partial(retire_service, state.region().store, angebot_id, expected_version=loaded,
+                gueltig_bis=end if isinstance(end, date) else None, grund=reason.strip() or None),
+        lambda result: f"Stillgelegt zum {end:%d.%m.%Y}; jetzt Version {result.version}.",
+    )
 
 
 def _typed_point(lat_text: str, lon_text: str, crs: Any) -> shapely.Point | None:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from layers.errors import SozialraumError
+from layers.errors import SozialraumError, VersionConflictError
 from layers.sicher import escape_markdown
 from ui import widgets
 
-__all__ = ["FLASH_KEY", "flash_and_rerun", "problems", "show_error", "show_flash", "text"]
+__all__ = [
+    "FLASH_KEY",
+    "flash_and_rerun",
+    "problems",
+    "save_edit",
+    "show_error",
+    "show_flash",
+    "text",
+]
 
 FLASH_KEY = "daten_meldung"
 
@@ -46,6 +55,25 @@ def show_flash(area: str = "bearbeiten") -> None:
 def show_error(exc: SozialraumError) -> None:
     """A German error with its place and fix, its findings as a table."""
     widgets.show_error(exc, problems)
+
+
+def save_edit(angebot_id: str, edit: Callable[[], Any], message: Callable[[Any], str]) -> None:
+    """Run one edit of an offer (update, move, retire) and report it.
+
+    A version conflict or any other German error is shown and nothing else happens; after a
+    write the offer's new version is kept for the next edit and ``message(result)`` is shown
+    once the app has been redrawn.
+    """
+    try:
+        result = edit()
+    except VersionConflictError as exc:
+        st.error(str(exc), icon=":material/sync_problem:")
+        return
+    except SozialraumError as exc:
+        show_error(exc)
+        return
+    st.session_state[f"edit_version_{angebot_id}"] = result.version
+    flash_and_rerun(message(result))
 
 
 def text(value: Any) -> str:
