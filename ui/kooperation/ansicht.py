@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from layers.errors import SozialraumError
+from layers.sicher import escape_html
 from planungsraeume import kooperation
 from planungsraeume.darstellung.kooperation import (
     cooperation_area_table,
@@ -38,6 +39,25 @@ def _metrics(table: pd.DataFrame, share: float, missing: int) -> None:
                    "(quelle = synthetisch, Demodaten) – echte Listen importieren Sie unten.")
 
 
+def _diagram(network: pd.DataFrame, links: pd.DataFrame) -> None:
+    """The diagram as a PNG with a text alternative (screen readers; the tables say the same)."""
+    import base64
+    import io
+
+    import matplotlib.pyplot as plt
+
+    figure = karte.diagram(network, links)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    alt = (f"Netzwerkdiagramm: {len(network)} Angebote, {len(links)} Kooperationen, "
+           f"{int(network['isoliert'].sum())} ohne Kooperation, "
+           f"{int(network['vermittler'].sum())} Vermittler; Einzelheiten in den Tabellen.")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    st.markdown(f'<img src="data:image/png;base64,{data}" alt="{escape_html(alt)}" '
+                'style="max-width:100%">', unsafe_allow_html=True)
+
+
 def cooperation_section(region: Region, frage: Question) -> None:
     """Figures, the map with the offer table, the diagram with the area table, missing links."""
     try:
@@ -64,7 +84,7 @@ def cooperation_section(region: Region, frage: Question) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.markdown("**Netzwerkdiagramm**")
-        st.pyplot(karte.diagram(network, links), clear_figure=True)
+        _diagram(network, links)
         st.caption("Punkte = Angebote (Nummer wie in der Tabelle), Linien = Kooperationen; "
                    "lila = Vermittler, orange = ohne Kooperation (unten in einer Reihe), Größe "
                    "nach Zahl der Partner. Dieselben Zahlen stehen in den Tabellen.")
