@@ -1,5 +1,8 @@
 """Planning areas on the command line: ``planungsraeume import|zuordnung|pruefen|tabelle|
-kennzahlen``.
+kennzahlen|entwicklung|vergleich``.
+
+``entwicklung`` prints one indicator per area and year and its change since a base year;
+``vergleich`` two or more areas side by side (both from :mod:`planungsraeume.zeitreihe`).
 
 ``import`` and ``zuordnung`` never guess the key column: a file with several candidate columns
 (e.g. ``Planungsraum`` with names and ``PR_Nr``) is refused with the candidates named, until
@@ -86,7 +89,7 @@ def _table(args: argparse.Namespace) -> int:
 
     region = open_region(args.region, build=True)
     result = join_table(region.layer("planungsraeume"), args.datei, schluessel_spalte=args.spalte,
-                        blatt=sheet(args.blatt))
+                        blatt=sheet(args.blatt), jahr_spalte=args.jahr_spalte)
     print(result.summary())
     print_problems(result.probleme)
     if args.speichern:
@@ -97,14 +100,85 @@ def _table(args: argparse.Namespace) -> int:
 
 def _indicators(args: argparse.Namespace) -> int:
     from planungsraeume.darstellung import indicator_long_table, indicator_summary, indicator_table
-    from planungsraeume.indikatoren import indicators
+    from planungsraeume.indikatoren import indicators, year_day
 
-    long = indicators(open_region(args.region, build=True), stichtag=parse_date(args.stichtag))
+    long = indicators(open_region(args.region, build=True), stichtag=parse_date(args.stichtag),
+                      jahr=args.jahr)
+    if args.jahr is not None:
+        print(f"Kennzahlen für {args.jahr} (Einwohner {_year_of(long, 'einwohner')}, Angebote "
+              f"am Stichtag {parse_date(args.stichtag) or year_day(args.jahr):%d.%m.%Y}).")
     if args.out:
         save_csv(indicator_long_table(long) if args.lang else indicator_table(long), args.out,
                  "Kennzahlen")
     print_table(indicator_summary(long, ["Bevölkerung", "Barrierefreiheit"]))
     return 0
+
+
+def _year_of(long: Any, kennzahl: str) -> str:
+    rows = long[long["kennzahl"] == kennzahl]
+    return str(rows["jahr"].iloc[0]) if len(rows) and rows["jahr"].notna().any() else "ohne Jahr"
+
+
+def _trend(args: argparse.Namespace) -> int:
+    from planungsraeume.darstellung import trend_change_table, trend_table
+    from planungsraeume.zeitreihe import change, trend
+
+    region = open_region(args.region, build=True)
+    table = trend(region, args.kennzahl, jahre=args.jahre)
+    if args.planungsraum:
+        table = table[table["pr_id"].astype(str).isin(args.planungsraum)]
+    label, unit = table["bezeichnung"].iloc[0], str(table["einheit"].iloc[0])
+    years = sorted(set(table["jahr"]))
+    print(f"Entwicklung: {label} ({unit}), {years[0]}–{years[-1]}, je Planungsraum und Region.")
+    print_table(trend_table(table))
+    if len(years) > 1:
+        delta = change(table, args.basisjahr, args.bis)
+        print()
+        print(f"Veränderung {int(delta['basisjahr'].iloc[0])}–{int(delta['jahr'].iloc[0])}:")
+        print_table(trend_change_table(delta, unit))
+        save_csv(trend_change_table(delta, unit), args.veraenderung_out, "Veränderung")
+    save_csv(trend_table(table), args.out, "Entwicklung")
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from planungsraeume.darstellung import area_comparison_table
+    from planungsraeume.indikatoren import indicators
+    from planungsraeume.zeitreihe import compare_areas
+
+    region = open_region(args.region, build=True)
+    long = indicators(region, jahr=args.jahr)
+    table = area_comparison_table(compare_areas(long, args.planungsraum))
+    if args.bereich:
+        table = table[table["Bereich"].isin(args.bereich)]
+    print_table(table.drop(columns=["Bereich"]))
+    save_csv(table, args.out, "Vergleich")
+    return 0
+
+
+def _add_time(areas: Subparsers) -> None:
+    trend = areas.add_parser("entwicklung", help="eine Kennzahl je Planungsraum über die Jahre")
+    trend.add_argument("--region", default=settings.default_region)
+    trend.add_argument("--kennzahl", default="anteil_65_plus",
+                       help="Schlüssel der Kennzahl (Standard: anteil_65_plus)")
+    trend.add_argument("--jahre", type=int, nargs="+",
+                       help="Jahre (Standard: alle Jahre mit Einwohnerzahlen)")
+    trend.add_argument("--planungsraum", nargs="+", help="nur diese Planungsräume")
+    trend.add_argument("--basisjahr", type=int, help="Basisjahr der Veränderung (Standard: "
+                       "erstes Jahr)")
+    trend.add_argument("--bis", type=int, help="Vergleichsjahr (Standard: letztes Jahr)")
+    trend.add_argument("--out", help="CSV-Datei der Werte je Jahr")
+    trend.add_argument("--veraenderung-out", help="CSV-Datei der Veränderung")
+    trend.set_defaults(handler=_trend)
+
+    compare = areas.add_parser("vergleich", help="zwei oder mehr Planungsräume nebeneinander")
+    compare.add_argument("--region", default=settings.default_region)
+    compare.add_argument("--planungsraum", nargs="+", required=True,
+                         help="Nummern der Planungsräume (mindestens zwei)")
+    compare.add_argument("--jahr", type=int, help="Jahr der Kennzahlen (Standard: aktuell)")
+    compare.add_argument("--bereich", nargs="+", help="nur diese Bereiche (z. B. Bevölkerung)")
+    compare.add_argument("--out", help="CSV-Datei")
+    compare.set_defaults(handler=_compare)
 
 
 def _add_import(areas: Subparsers) -> None:
@@ -137,7 +211,7 @@ def _add_import(areas: Subparsers) -> None:
 
 
 def register(sub: Subparsers) -> None:
-    """Add ``planungsraeume import|zuordnung|pruefen|tabelle|kennzahlen``."""
+    """Add ``planungsraeume import|zuordnung|pruefen|tabelle|kennzahlen|entwicklung|vergleich``."""
     areas = command_group(sub, "planungsraeume", "Planungsräume festlegen, prüfen, auswerten")
     _add_import(areas)
 
@@ -152,6 +226,8 @@ def register(sub: Subparsers) -> None:
     table.add_argument("--region", default=settings.default_region)
     table.add_argument("--spalte", help="Schlüsselspalte der Tabelle (Standard: erkannt)")
     table.add_argument("--blatt")
+    table.add_argument("--jahr-spalte", help="Spalte mit dem Jahr (Standard: eine Spalte "
+                       "'Jahr', falls vorhanden; dann eine Zeile je Planungsraum und Jahr)")
     table.add_argument("--speichern", action="store_true",
                        help="als eigene Kennzahlen im Regionsspeicher ablegen")
     table.set_defaults(handler=_table)
@@ -162,4 +238,7 @@ def register(sub: Subparsers) -> None:
     indicators.add_argument("--lang", action="store_true",
                             help="Langformat (eine Zeile je Planungsraum und Kennzahl)")
     indicators.add_argument("--stichtag", help="Stichtag für aktive Angebote (JJJJ-MM-TT)")
+    indicators.add_argument("--jahr", type=int, help="Jahr der Einwohner und eigenen Kennzahlen; "
+                            "Angebote am 31.12. des Jahres (Standard: aktuell)")
     indicators.set_defaults(handler=_indicators)
+    _add_time(areas)

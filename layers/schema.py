@@ -190,7 +190,7 @@ _SPECS = (
                                "alt_json", "neu_json"), "rueckgaengig_von": "int64"}),
     LayerSpec("nutzer_kennzahlen", USER,
               columns={"pr_id": "str", "kennzahl": "str", "wert": "float64", "quelle": "str",
-                       "importiert_am": "str"}),
+                       "importiert_am": "str", "jahr": "float64"}),
     LayerSpec("szenario_liste", USER, "name",
               columns=_text("name", "beschreibung", "erstellt_am", "erstellt_von",
                             "geaendert_am", "geaendert_von", "crs")),

@@ -173,6 +173,9 @@ def synthetic_services_in_cells(
             x0, y0, x1, y1 = bounds[cell]
             point = shapely.Point(rng.uniform(x0, x1), rng.uniform(y0, y1))
             area = planungsraeume[planungsraeume.geometry.contains(point)]
+            if area.empty:  # a cell at the edge: its centre lies in an area (it was put there)
+                point = shapely.centroid(cells.geometry.iloc[cell])
+                area = planungsraeume[planungsraeume.geometry.contains(point)]
             area_name = str(area["name"].iloc[0]) if len(area) else "Region"
             place = pd.Series({"strasse": None, "hausnummer": None, "plz": None,
                                "ort": area_name, "geometry": point})

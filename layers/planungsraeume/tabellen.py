@@ -5,6 +5,11 @@ or by the 8-digit AGS, often with Excel's damage (``5334002`` for ``05334002``, 
 :func:`join_table` joins such a table onto the planning areas and reports keys that match
 nothing in both directions: table rows without an area (with their row number) and areas without
 a table row. Long-form statistics and age groups are read by :mod:`layers.planungsraeume.langform`.
+
+A table with a year column (``Jahr``) holds one row per area and year (a time series): keys
+must then be unique per year, every year cell must be a four-digit year, and the joined values
+carry their year (``jahr``), so that indicators can be shown per year and as a trend
+(:mod:`planungsraeume.zeitreihe`).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from layers.errors import InputValidationError, Problem
+from layers.formatting import de_count
 from layers.store import RegionStore
 from layers.validation import (
     FIRST_DATA_ROW,
@@ -32,11 +38,15 @@ from layers.validation import (
 __all__ = [
     "JoinResult",
     "USER_INDICATOR_TABLE",
+    "YEAR_COLUMNS",
     "join_table",
     "save_user_indicators",
 ]
 
 USER_INDICATOR_TABLE = "nutzer_kennzahlen"
+#: Column names recognised as the year of a row (case-insensitive).
+YEAR_COLUMNS = ("jahr", "year", "berichtsjahr", "stichjahr")
+_YEAR_RANGE = (1900, 2100)
 
 
 @dataclass
@@ -47,7 +57,8 @@ class JoinResult:
     ----------
     werte
         One row per planning area (in the areas' order): the area key column, ``name`` and the
-        joined numeric columns (NaN where the table has no row for the area).
+        joined numeric columns (NaN where the table has no row for the area). A table with a
+        year column: one row per year and area (years ascending), with the column ``jahr``.
     ohne_treffer
         Table rows whose key matches no planning area: ``zeile``, ``schluessel`` (as written)
         and, if the table has one, a label column.
@@ -57,6 +68,8 @@ class JoinResult:
         The numeric columns that were joined.
     probleme
         Findings (duplicate keys, unparseable numbers, skipped text columns), German.
+    jahre
+        The years of a table with a year column (ascending; empty without one).
     """
 
     werte: pd.DataFrame
@@ -64,13 +77,17 @@ class JoinResult:
     ohne_daten: pd.DataFrame
     spalten: list[str]
     probleme: list[Problem] = field(default_factory=list)
+    jahre: list[int] = field(default_factory=list)
 
     def summary(self) -> str:
         """German one-line summary."""
+        areas = len(self.werte) // max(len(self.jahre), 1)
+        years = (f" in {len(self.jahre)} Jahren ({self.jahre[0]}–{self.jahre[-1]})"
+                 if len(self.jahre) > 1 else f" im Jahr {self.jahre[0]}" if self.jahre else "")
         return (
-            f"{len(self.werte) - len(self.ohne_daten)} von {len(self.werte)} Planungsräumen mit "
-            f"Daten; {len(self.ohne_treffer)} Tabellenzeilen ohne passenden Planungsraum; "
-            f"{len(self.spalten)} Kennzahlen übernommen."
+            f"{areas - len(self.ohne_daten)} von {areas} Planungsräumen mit "
+            f"Daten{years}; {len(self.ohne_treffer)} Tabellenzeilen ohne passenden "
+            f"Planungsraum; {len(self.spalten)} Kennzahlen übernommen."
         )
 
 
@@ -82,8 +99,9 @@ def join_table(
     raum_schluessel: str = "pr_id",
     spalten: Sequence[str] | None = None,
     blatt: str | int | None = None,
+    jahr_spalte: str | None = None,
 ) -> JoinResult:
-    """Join an indicator table onto planning areas by key.
+    """Join an indicator table onto planning areas by key (and year, if it has one).
 
     The steps: read the table (:func:`_read_join_table`), choose and check the key column
     (unique keys, :func:`_check_unique_keys`), parse the value columns, then join and report the
@@ -104,6 +122,8 @@ def join_table(
         Value columns to join (default: every column whose cells are all numbers).
     blatt
         Worksheet of an XLSX file.
+    jahr_spalte
+        Year column (default: a column named as in :data:`YEAR_COLUMNS`, if there is one).
 
     Returns
     -------
@@ -112,8 +132,9 @@ def join_table(
     Raises
     ------
     InputValidationError
-        If no key column matches, the chosen key is duplicated in the table, or a requested
-        value column is missing or not numeric.
+        If no key column matches, the chosen key is duplicated in the table (per year, with a
+        year column), a year cell is not a four-digit year, or a requested value or year column
+        is missing or not numeric; every finding names file, row and column.
     """
     frame, datei, rows = _read_join_table(table, blatt)
     area_keys = [normalize_key(v) for v in areas[raum_schluessel]]
@@ -126,26 +147,100 @@ def join_table(
             datei=datei,
         )
     keys = [normalize_key(v) for v in frame[key_column]]
-    _check_unique_keys(frame, keys, key_column, rows, datei)
+    year_column = _year_column(frame, key_column, jahr_spalte, datei)
+    years = _parse_years(frame, year_column, rows, datei) if year_column else None
+    _check_unique_keys(frame, keys, key_column, rows, datei, years)
     problems: list[Problem] = []
-    values, wanted = _numeric_columns(frame, key_column, spalten, datei, problems)
+    values, wanted = _numeric_columns(frame.drop(columns=[year_column] if year_column else []),
+                                      key_column, spalten, datei, problems)
     problems[:] = renumber(problems, rows)
-    by_key = {key: pos for pos, key in enumerate(keys) if key is not None}
     area_set = {k for k in area_keys if k is not None}
-    index = [by_key.get(k) if k is not None else None for k in area_keys]
-    werte = pd.DataFrame({raum_schluessel: areas[raum_schluessel].to_numpy()})
-    if "name" in areas:
-        werte["name"] = areas["name"].to_numpy()
-    for column in wanted:
-        column_values = values[column].to_numpy()
-        werte[column] = [column_values[i] if i is not None else np.nan for i in index]
+    werte = _joined_values(areas, raum_schluessel, area_keys, keys, years, values, wanted)
     ohne_treffer = _unmatched_rows(frame, keys, area_set, rows, key_column, wanted)
-    missing = [i for i, pos in enumerate(index) if pos is None]
+    present = set(keys)
+    missing = [i for i, k in enumerate(area_keys) if k is None or k not in present]
     ohne_daten = pd.DataFrame({raum_schluessel: areas[raum_schluessel].to_numpy()[missing]})
     if "name" in areas:
         ohne_daten["name"] = areas["name"].to_numpy()[missing]
     problems += _coverage_warnings(ohne_treffer, ohne_daten, raum_schluessel, key_column, datei)
-    return JoinResult(werte, ohne_treffer, ohne_daten, wanted, problems)
+    return JoinResult(werte, ohne_treffer, ohne_daten, wanted, problems,
+                      sorted(set(years)) if years else [])
+
+
+def _joined_values(
+    areas: pd.DataFrame, raum_schluessel: str, area_keys: list[str | None],
+    keys: list[str | None], years: list[int] | None, values: pd.DataFrame, wanted: list[str],
+) -> pd.DataFrame:
+    """One row per area (per year and area with years) with the joined values (NaN: no row)."""
+    blocks = []
+    for year in sorted(set(years)) if years else [None]:
+        by_key = {key: pos for pos, key in enumerate(keys)
+                  if key is not None and (years is None or years[pos] == year)}
+        index = [by_key.get(k) if k is not None else None for k in area_keys]
+        block = pd.DataFrame({raum_schluessel: areas[raum_schluessel].to_numpy()})
+        if "name" in areas:
+            block["name"] = areas["name"].to_numpy()
+        if year is not None:
+            block["jahr"] = year
+        for column in wanted:
+            column_values = values[column].to_numpy()
+            block[column] = [column_values[i] if i is not None else np.nan for i in index]
+        blocks.append(block)
+    return pd.concat(blocks, ignore_index=True)
+
+
+def _year_column(frame: pd.DataFrame, key_column: str, jahr_spalte: str | None,
+                 datei: str | None) -> str | None:
+    """The year column: the one given, else one named as in :data:`YEAR_COLUMNS`, else none.
+
+    Raises
+    ------
+    InputValidationError
+        If the given column does not exist.
+    """
+    if jahr_spalte is not None:
+        if jahr_spalte not in frame.columns:
+            raise InputValidationError(
+                f"Die Jahresspalte '{jahr_spalte}' gibt es in der Tabelle nicht.",
+                hinweis="Vorhandene Spalten: " + ", ".join(f"'{c}'" for c in frame.columns)
+                + ".", datei=datei, spalte=jahr_spalte,
+            )
+        return jahr_spalte
+    return next((c for c in frame.columns
+                 if c != key_column and c.strip().lower() in YEAR_COLUMNS), None)
+
+
+def _parse_years(frame: pd.DataFrame, column: str, rows: np.ndarray,
+                 datei: str | None) -> list[int]:
+    """The year of every row; refuses empty cells and anything but a four-digit year.
+
+    Raises
+    ------
+    InputValidationError
+        With one finding (file, row, column) per bad cell.
+    """
+    years: list[int] = []
+    bad: list[Problem] = []
+    for pos, raw in enumerate(frame[column]):
+        text = "" if raw is None or pd.isna(raw) else str(raw)
+        text = text.strip().removesuffix(".0")
+        if text.isdigit() and len(text) == 4 and _YEAR_RANGE[0] <= int(text) <= _YEAR_RANGE[1]:
+            years.append(int(text))
+            continue
+        years.append(0)
+        shown = f"'{raw}'" if text else "eine leere Zelle"
+        bad.append(Problem(f"In der Jahresspalte steht {shown}, keine Jahreszahl.",
+                           "Tragen Sie das Jahr vierstellig ein (z. B. 2012).", datei=datei,
+                           zeile=int(rows[pos]), spalte=column))
+    if bad:
+        raise InputValidationError(
+            f"Die Spalte '{column}' enthält {de_count(len(bad), 'Zelle', 'Zellen')} ohne gültige "
+            "Jahreszahl; die "
+            "Tabelle wird nicht verknüpft.",
+            hinweis="Jede Zeile braucht ein Jahr (z. B. 2012) zwischen "
+            f"{_YEAR_RANGE[0]} und {_YEAR_RANGE[1]}.", datei=datei, spalte=column, probleme=bad,
+        )
+    return years
 
 
 def _read_join_table(
@@ -174,32 +269,38 @@ def _read_join_table(
 
 def _check_unique_keys(
     frame: pd.DataFrame, keys: list[str | None], key_column: str, rows: np.ndarray,
-    datei: str | None,
+    datei: str | None, years: list[int] | None = None,
 ) -> None:
-    """Refuse a table in which a key stands twice, listing every repeated row.
+    """Refuse a table in which a key stands twice (twice in one year, with years), listing
+    every repeated row.
 
     Raises
     ------
     InputValidationError
         A duplicated key.
     """
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, int], int] = {}
     duplicates: list[Problem] = []
     for pos, key in enumerate(keys):
         if key is None:
             continue
-        if key in seen:
+        year = years[pos] if years is not None else 0
+        if (key, year) in seen:
+            when = f" im Jahr {year}" if years is not None else ""
             duplicates.append(Problem(
-                f"Der Schlüssel '{frame[key_column].iloc[pos]}' kommt doppelt vor (schon in "
-                f"Zeile {rows[seen[key]]}).",
-                "Jeder Planungsraum darf nur eine Zeile haben; fassen Sie die Zeilen zusammen.",
+                f"Der Schlüssel '{frame[key_column].iloc[pos]}' kommt{when} doppelt vor (schon "
+                f"in Zeile {rows[seen[(key, year)]]}).",
+                "Jeder Planungsraum darf nur eine Zeile" + (" je Jahr" if years is not None
+                                                            else "")
+                + " haben; fassen Sie die Zeilen zusammen.",
                 datei=datei, zeile=int(rows[pos]), spalte=key_column))
         else:
-            seen[key] = pos
+            seen[(key, year)] = pos
     if duplicates:
         raise InputValidationError(
             "Die Tabelle hat doppelte Schlüssel und wird nicht verknüpft.",
-            hinweis="Eine Zeile je Planungsraum.", datei=datei, probleme=duplicates,
+            hinweis="Eine Zeile je Planungsraum" + (" und Jahr." if years is not None else "."),
+            datei=datei, probleme=duplicates,
         )
 
 
@@ -314,10 +415,14 @@ def save_user_indicators(
     Returns
     -------
     pandas.DataFrame
-        The stored table: ``pr_id``, ``kennzahl``, ``wert``, ``quelle``, ``importiert_am``.
+        The stored table: ``pr_id``, ``kennzahl``, ``wert``, ``quelle``, ``importiert_am``,
+        ``jahr`` (empty for an indicator imported without years).
     """
-    long = joined.werte.melt(id_vars=[raum_schluessel], value_vars=joined.spalten,
+    by = [raum_schluessel, "jahr"] if "jahr" in joined.werte.columns else [raum_schluessel]
+    long = joined.werte.melt(id_vars=by, value_vars=joined.spalten,
                              var_name="kennzahl", value_name="wert")
+    long["jahr"] = (long["jahr"].astype(float) if "jahr" in long.columns
+                    else pd.Series(np.nan, index=long.index))
     long = long.rename(columns={raum_schluessel: "pr_id"})
     long["pr_id"] = long["pr_id"].astype(str)
     long["quelle"] = quelle

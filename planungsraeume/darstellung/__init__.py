@@ -55,9 +55,12 @@ from planungsraeume.darstellung.format import (
     write_csv,
 )
 from planungsraeume.darstellung.kennzahlen import (
+    area_comparison_table,
     indicator_long_table,
     indicator_summary,
     indicator_table,
+    trend_change_table,
+    trend_table,
 )
 from planungsraeume.darstellung.tabellenblatt import (
     DATA_KIND_COLUMN,
@@ -81,6 +84,7 @@ __all__ = [
     "SIGNED",
     "accessibility_area_table",
     "accessibility_offer_table",
+    "area_comparison_table",
     "area_number",
     "area_numbers",
     "band_table",
@@ -111,6 +115,8 @@ __all__ = [
     "site_table",
     "text_table",
     "thresholds_table",
+    "trend_change_table",
+    "trend_table",
     "with_format",
     "write_csv",
     "xlsx_bytes",

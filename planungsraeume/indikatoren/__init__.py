@@ -95,12 +95,13 @@ __all__ = [
     "region_summary",
     "service_indicators",
     "user_indicators",
+    "year_day",
 ]
 
 
 @cached("kennzahlen", disk=False)
 def indicators(region: Region, frage: Question | None = None, *,
-               stichtag: date | None = None) -> pd.DataFrame:
+               stichtag: date | None = None, jahr: int | None = None) -> pd.DataFrame:
     """:func:`compute_indicators` for a region: its inhabitants per area (the one cell→area
     rule), its active offers on the day, its own indicators and, with a question, the
     reachability coverage of that question.
@@ -113,27 +114,46 @@ def indicators(region: Region, frage: Question | None = None, *,
         Add the reachability coverage of this question (bereich "Erreichbarkeit"); ``None``:
         without reachability (cheap). Its day is the day of the offers as well.
     stichtag
-        Day of the offers without a question (default today).
+        Day of the offers without a question (default today, or 31 December of ``jahr``).
+    jahr
+        The year of the figures: inhabitants of that year
+        (:meth:`~planungsraeume.region.Region.population_by_area`), offers active on
+        ``stichtag`` or else on 31 December of that year (today for the current year and
+        later; :meth:`~planungsraeume.region.Region.offers`, the one active-offer rule), own
+        indicators of that year. Default: the population's own year and today's offers.
 
     Returns
     -------
     pandas.DataFrame
-        The long table of :func:`compute_indicators`; ``attrs["einwohner_ohne_planungsraum"]``
-        holds the inhabitants of cells outside every area.
+        The long table of :func:`compute_indicators` (every row with its ``jahr``);
+        ``attrs["einwohner_ohne_planungsraum"]`` holds the inhabitants of cells outside every
+        area.
+
+    Raises
+    ------
+    AnalysisError
+        For a year before every year with inhabitants.
     """
     from layers.planungsraeume.tabellen import USER_INDICATOR_TABLE
 
-    day = frage.tag if frage is not None else (stichtag or date.today())
+    day = frage.tag if frage is not None else (stichtag or year_day(jahr))
     areas = region.areas()
-    population = region.population_by_area() if region.has_population() else None
+    population = region.population_by_area(jahr) if region.has_population() else None
     outside = 0.0
     if population is not None:
+        jahr = population.attrs.get("jahr", jahr)  # the figures' own year (carried forward)
         outside = float(population.loc[population["pr_id"] == OUTSIDE_ID, "einwohner"].sum())
         population = population[population["pr_id"] != OUTSIDE_ID]
     coverage = (reachability_coverage(region, frage)
                 if frage is not None and region.has_population() and region.has_network() else None)
     own = region.layer(USER_INDICATOR_TABLE) if region.has_layer(USER_INDICATOR_TABLE) else None
     result = compute_indicators(areas, population=population, services=region.offers(day),
-                                coverage=coverage, eigene=own, stichtag=day)
+                                coverage=coverage, eigene=own, stichtag=day, jahr=jahr)
     result.attrs["einwohner_ohne_planungsraum"] = outside
     return result
+
+
+def year_day(jahr: int | None) -> date:
+    """The day whose offers stand for a year: 31 December, today for this year and later."""
+    today = date.today()
+    return today if jahr is None or int(jahr) >= today.year else date(int(jahr), 12, 31)

@@ -191,20 +191,39 @@ def service_indicators(
 
 
 def user_indicators(
-    areas: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "pr_id"
+    areas: gpd.GeoDataFrame, table: pd.DataFrame, *, key: str = "pr_id",
+    jahr: int | None = None,
 ) -> pd.DataFrame:
-    """Imported indicators (long: ``pr_id``, ``kennzahl``, ``wert``) against the area mean."""
+    """Imported indicators (long: ``pr_id``, ``kennzahl``, ``wert``, optional ``jahr``) against
+    the area mean.
+
+    An indicator imported with a year column has a value per area and year: the year shown is
+    ``jahr`` or, where that year has no values, the latest earlier year that has them (the rule
+    of :meth:`planungsraeume.region.Region.population_by_area`); without ``jahr`` its latest
+    year. An indicator without years counts for every year (``jahr`` empty).
+    """
     keys = areas[key].astype("string").to_numpy()
     names = area_names(areas)
     frame = pd.DataFrame(table).copy()
     frame["pr_id"] = frame["pr_id"].astype("string")
+    years = (pd.to_numeric(frame["jahr"], errors="coerce") if "jahr" in frame.columns
+             else pd.Series(np.nan, index=frame.index))
     parts = []
     for kennzahl, group in frame.groupby("kennzahl", sort=False):
+        group_years = years.loc[group.index].dropna()
+        shown = None
+        if len(group_years):
+            usable = group_years[group_years <= jahr] if jahr is not None else group_years
+            if not len(usable):
+                continue  # the indicator starts after the year asked for
+            shown = int(usable.max())
+            group = group[years.loc[group.index] == shown]
         values = group.drop_duplicates("pr_id").set_index("pr_id")["wert"].reindex(keys)
-        parts.append(indicator_rows(keys, names, bereich="Eigene Kennzahlen",
-                          kennzahl=f"eigen_{slug(str(kennzahl))}", bezeichnung=str(kennzahl),
-                          einheit="", art="anzahl", zaehler=values.to_numpy(dtype=float),
-                          region_bezug="Mittelwert der Planungsräume"))
+        rows = indicator_rows(keys, names, bereich="Eigene Kennzahlen",
+                              kennzahl=f"eigen_{slug(str(kennzahl))}", bezeichnung=str(kennzahl),
+                              einheit="", art="anzahl", zaehler=values.to_numpy(dtype=float),
+                              region_bezug="Mittelwert der Planungsräume")
+        parts.append(rows.assign(jahr=shown))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LONG_COLUMNS)
 
 
@@ -217,6 +236,7 @@ def compute_indicators(
     eigene: pd.DataFrame | None = None,
     key: str = "pr_id",
     stichtag: date | str | None = None,
+    jahr: int | None = None,
 ) -> pd.DataFrame:
     """All indicators per planning area against the region, as one tidy long table.
 
@@ -237,30 +257,41 @@ def compute_indicators(
         Area key column.
     stichtag
         Day for which offers count as active (default today).
+    jahr
+        The year of the population (default ``population.attrs["jahr"]``, if set); also the
+        year of the own indicators shown (see :func:`user_indicators`).
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`LONG_COLUMNS`; see the module docstring. The inputs are not changed.
+        Columns :data:`LONG_COLUMNS`; see the module docstring. Every row carries its year
+        (``jahr``): the population's for population indicators, the offers' day's for offers
+        and reachability, the imported year for own indicators (empty where unknown). The
+        inputs are not changed.
     """
     if key not in areas.columns:
         raise InputValidationError(
             f"Den Planungsräumen fehlt die Spalte '{key}'.",
             hinweis="Planungsräume brauchen eine Nummer (pr_id).",
         )
+    if jahr is None and population is not None:
+        jahr = population.attrs.get("jahr")
+    day_year = pd.Timestamp(stichtag or date.today()).year
     table = _population_table(areas, population, key)
     parts = []
     if table is not None:
-        parts.append(population_indicators(areas, table, key=key))
+        parts.append(population_indicators(areas, table, key=key).assign(jahr=jahr))
     if services is not None:
-        parts.append(service_indicators(areas, services, table, key=key, stichtag=stichtag))
+        parts.append(service_indicators(areas, services, table, key=key, stichtag=stichtag)
+                     .assign(jahr=day_year))
     if coverage is not None:
-        parts.append(coverage_indicators(areas, coverage, table, key=key))
+        parts.append(coverage_indicators(areas, coverage, table, key=key).assign(jahr=day_year))
     if eigene is not None and len(eigene):
-        parts.append(user_indicators(areas, eigene, key=key))
+        parts.append(user_indicators(areas, eigene, key=key, jahr=jahr))
     if not parts:
         return pd.DataFrame(columns=LONG_COLUMNS)
     result = pd.concat([p for p in parts if len(p)], ignore_index=True)[LONG_COLUMNS]
+    result["jahr"] = pd.to_numeric(result["jahr"]).astype("Int64")
     if table is not None:
         result.attrs["einwohner_ohne_planungsraum"] = table.attrs.get("ohne_planungsraum", 0.0)
     return result

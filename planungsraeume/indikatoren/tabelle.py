@@ -22,7 +22,8 @@ __all__ = [
 ]
 
 LONG_COLUMNS = ["pr_id", "name", "bereich", "kennzahl", "bezeichnung", "einheit", "art", "wert",
-                "zaehler", "nenner", "wert_region", "region_bezug", "differenz", "verhaeltnis"]
+                "zaehler", "nenner", "wert_region", "region_bezug", "differenz", "verhaeltnis",
+                "jahr"]
 
 GERMAN_COLUMNS = {
     "pr_id": "Nr.",
@@ -39,6 +40,7 @@ GERMAN_COLUMNS = {
     "region_bezug": "Vergleich mit",
     "differenz": "Abweichung",
     "verhaeltnis": "Verhältnis zur Region",
+    "jahr": "Jahr",
 }
 
 AGE_GROUPS = {

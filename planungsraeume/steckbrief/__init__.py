@@ -112,6 +112,7 @@ __all__ = [
     "report_html",
     "report_indicators",
     "report_inputs",
+    "report_trend",
     "service_addresses",
     "type_styles",
     "write_report_pdf",
@@ -157,5 +158,6 @@ from planungsraeume.steckbrief.quellen import (  # noqa: E402
     report_coverage,
     report_indicators,
     report_inputs,
+    report_trend,
     write_reports,
 )

@@ -102,6 +102,7 @@ def report_html(report: AreaReport) -> str:
         '<p class="hinweis">Region: bei Anzahlen der Durchschnitt je Planungsraum, bei Anteilen '
         'und Quoten der Wert der ganzen Region. „etwa gleich“: höchstens 5 % Abweichung.</p>',
         "</section>",
+        *_trend_section(report),
         *_reachability_section(report),
         *_barrier_section(report),
         *_service_section(report),
@@ -110,6 +111,19 @@ def report_html(report: AreaReport) -> str:
     parts.extend(f"<p>{esc(note)}</p>" for note in report.hinweise)
     parts.append("<p>Erstellt mit Sozialraum-Atlas.</p></footer></body></html>")
     return "\n".join(parts)
+
+
+def _trend_section(report: AreaReport) -> list[str]:
+    """The trend of one indicator (only where the region has figures for several years)."""
+    if not report.entwicklung:
+        return []
+    return [
+        '<section aria-labelledby="h-entwicklung"><h2 id="h-entwicklung">Entwicklung</h2>',
+        _table(f"{report.entwicklung_titel} nach Jahren", ("Jahr", "Planungsraum", "Region"),
+               report.entwicklung, numeric=(1, 2)),
+        f'<p class="hinweis">{escape_html(report.entwicklung_text)}</p>',
+        "</section>",
+    ]
 
 
 def _reachability_section(report: AreaReport) -> list[str]:

@@ -201,6 +201,10 @@ class AreaReport:
     hinweise: list[str] = field(default_factory=list)
     # Column groups of the reachability table ("zu Fuß, 15 Min."), each over GROUP_COLUMNS.
     erreichbarkeit_gruppen: tuple[str, ...] = ()
+    # The trend of one indicator: its label, rows (year, area, region) and the change in words.
+    entwicklung_titel: str = ""
+    entwicklung: list[tuple[str, str, str]] = field(default_factory=list)
+    entwicklung_text: str = ""
 
     @property
     def title(self) -> str:
@@ -215,6 +219,7 @@ def build_area_report(
     *,
     coverage: pd.DataFrame | None = None,
     barriers: BarrierSummary | None = None,
+    trend: pd.DataFrame | None = None,
 ) -> AreaReport:
     """Assemble the content of one area's report (map included).
 
@@ -226,6 +231,8 @@ def build_area_report(
         The planning area.
     indicators, coverage, barriers
         See :mod:`planungsraeume.steckbrief`.
+    trend
+        :func:`planungsraeume.zeitreihe.trend` (optional): the section "Entwicklung".
 
     Returns
     -------
@@ -250,6 +257,7 @@ def build_area_report(
         barrier_rows = [(str(r["merkmal"]), str(r["wert"])) for _, r in part.iterrows()]
     inside = _services_inside(context.services, str(pr_id))
     angebote = _service_rows(inside)
+    title, trend_rows, trend_text = _trend_fields(trend, str(pr_id))
     picture = render_area_map(context.layers, str(pr_id), styles=context.styles, numbered=inside,
                               map_height_cm=MAP_HEIGHT_CM)
     return AreaReport(
@@ -266,7 +274,45 @@ def build_area_report(
         angebote=angebote,
         hinweise=_notes(context, inside, angebote),
         erreichbarkeit_gruppen=groups,
+        entwicklung_titel=title, entwicklung=trend_rows, entwicklung_text=trend_text,
     )
+
+
+def _trend_fields(trend: pd.DataFrame | None,
+                  pr_id: str) -> tuple[str, list[tuple[str, str, str]], str]:
+    """Title, rows (year, area, region) and the change in words of an area's trend."""
+    if trend is None or not len(trend):
+        return "", [], ""
+    from planungsraeume.zeitreihe import change
+
+    mine = trend[trend["pr_id"].astype(str) == pr_id]
+    if len(mine) < 2:
+        return "", [], ""
+    unit = "anteil" if str(mine["einheit"].iloc[0]) == "%" else "zahl"
+    region = trend.drop_duplicates("jahr").set_index("jahr")["wert_region"]
+    rows = [(str(int(y)), format_value(_share(v, unit), unit),
+             format_value(_share(region[y], unit), unit))
+            for y, v in zip(mine["jahr"], mine["wert"], strict=True)]
+    delta = change(trend)
+    own = delta[delta["pr_id"].astype(str) == pr_id].iloc[0]
+    whole = delta[delta["pr_id"] == "Region"].iloc[0]
+    points = " Prozentpunkte" if unit == "anteil" else ""
+
+    def signed(value: float, decimals: int = 1) -> str:
+        text = de_number(value, decimals)
+        return f"+{text}" if value > 0 and text.strip("0,") else text
+
+    text = (f"Veränderung {int(own['basisjahr'])}–{int(own['jahr'])}: "
+            f"{signed(float(own['aenderung']))}{points} "
+            f"({signed(float(own['aenderung_je_jahr']), 2)}{points} je Jahr); "
+            f"Region {signed(float(whole['aenderung']))}{points}.")
+    return str(mine["bezeichnung"].iloc[0]), rows, text
+
+
+def _share(value: object, unit: str) -> float:
+    """A trend value for :func:`format_value` (shares there are 0..1, trends in %)."""
+    number = _float(value)
+    return number / 100 if unit == "anteil" else number
 
 
 def _key_figures(indicators: pd.DataFrame, pr_id: str) -> list[tuple[str, str, str, str]]:

@@ -141,6 +141,7 @@ def write_report_pdf(report: AreaReport, path: str | Path) -> Path:
     styles = _Styles.make()
     story = [
         *_head(report, styles),
+        *_trend(report, styles),
         *_reachability(report, styles),
         *_barriers(report, styles),
         *_services(report, styles),
@@ -182,6 +183,18 @@ def _head(report: AreaReport, styles: _Styles) -> list[object]:
         "Region: bei Anzahlen der Durchschnitt je Planungsraum, bei Anteilen und Quoten der Wert "
         "der ganzen Region. „etwa gleich“: höchstens 5 % Abweichung.", styles.small))
     return story
+
+
+def _trend(report: AreaReport, styles: _Styles) -> list[object]:
+    """The trend of one indicator (only where the region has figures for several years)."""
+    from reportlab.platypus import Paragraph
+
+    if not report.entwicklung:
+        return []
+    return [Paragraph(f"Entwicklung: {_esc(report.entwicklung_titel)}", styles.h2),
+            styles.table(("Jahr", "Planungsraum", "Region"), report.entwicklung, (40, 50, 50),
+                         numeric=(1, 2)),
+            Paragraph(_esc(report.entwicklung_text), styles.small)]
 
 
 def _reachability(report: AreaReport, styles: _Styles) -> list[object]:

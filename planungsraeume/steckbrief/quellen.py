@@ -49,6 +49,7 @@ __all__ = [
     "report_coverage",
     "report_indicators",
     "report_inputs",
+    "report_trend",
     "write_reports",
 ]
 
@@ -197,7 +198,21 @@ def report_inputs(
         indicators=report_indicators(region),
         coverage=report_coverage(region, coverage_choice, progress=progress),
         barriers=report_barriers(region),
+        trend=report_trend(region),
     )
+
+
+def report_trend(region: Region, kennzahl: str = "anteil_65_plus") -> pd.DataFrame | None:
+    """The trend of the report (:func:`planungsraeume.zeitreihe.trend`), or ``None`` where the
+    region has figures for one year only or lacks the indicator."""
+    from planungsraeume.zeitreihe import trend, trend_years
+
+    if len(trend_years(region)) < 2:
+        return None
+    try:
+        return trend(region, kennzahl)
+    except AnalysisError:
+        return None
 
 
 def load_report_context(region: Region) -> ReportContext:
@@ -283,7 +298,8 @@ def write_reports(
         for pr_id in wanted:
             steps.step(names[pr_id])
             report = build_area_report(context, pr_id, inputs.indicators,
-                                       coverage=inputs.coverage, barriers=inputs.barriers)
+                                       coverage=inputs.coverage, barriers=inputs.barriers,
+                                       trend=inputs.trend)
             stem = _unique(file_stem(pr_id, report.name), {e[2] for e in entries})
             if "pdf" in formats:
                 written.append(write_report_pdf(report, path_inside(target, f"{stem}.pdf")))

@@ -202,8 +202,13 @@ def advice_types_present(services: pd.DataFrame) -> list[str]:
 
 @dataclass(frozen=True)
 class ReportInputs:
-    """The three figure inputs of the reports, computed once for all areas."""
+    """The figure inputs of the reports, computed once for all areas.
+
+    ``trend``: an indicator per area and year (:func:`planungsraeume.zeitreihe.trend`, the
+    share 65+ by default) where the region has figures for more than one year.
+    """
 
     indicators: pd.DataFrame
     coverage: pd.DataFrame | None
     barriers: BarrierSummary | None
+    trend: pd.DataFrame | None = None

@@ -98,3 +98,11 @@ def koeln_store(koeln_build: BuildResult) -> GeoPackageStore:
 def koeln(koeln_store: GeoPackageStore) -> Region:
     """The Köln region (86 Stadtteile, population 2005–2012, no network) as a Region."""
     return Region.open("koeln", store=koeln_store)
+
+
+@pytest.fixture()
+def koeln_region_copy(koeln_store: GeoPackageStore, tmp_path: Path) -> Region:
+    """Köln over a private copy of its store (for tests that import own tables)."""
+    target = tmp_path / "koeln.gpkg"
+    shutil.copyfile(koeln_store.path, target)
+    return Region.open("koeln", store=GeoPackageStore(target, koeln_store.crs, user="test"))

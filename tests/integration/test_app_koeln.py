@@ -65,3 +65,38 @@ def test_konferenz_says_why_there_is_no_reachability(koeln_build):
     first = app.selectbox(key="konferenz_pr").value
     seniors = source_figure(2012, first, *SENIOR_BANDS) / source_figure(2012, first) * 100
     assert f"{seniors:.1f}".replace(".", ",") in html
+
+
+def _share_65(year: int, raum_id: str) -> float:
+    return source_figure(year, raum_id, *SENIOR_BANDS) / source_figure(year, raum_id) * 100
+
+
+def test_planungsraeume_page_shows_the_trend_and_the_comparison(koeln_build):
+    app = open_page("planungsraeume")
+    app.selectbox(key="profil_pr").set_value("909").run()
+    assert not app.exception
+    assert any(h.value == "Entwicklung über die Jahre" for h in app.subheader)
+    assert app.selectbox(key="profil_trend_kennzahl").value == "anteil_65_plus"
+    assert len(app.get("arrow_vega_lite_chart")) + len(app.get("vega_lite_chart")) >= 1
+    change = next(d.value for d in app.dataframe if "Veränderung (Prozentpunkte)" in d.value.columns)
+    row = change[change["Nr."] == "909"].iloc[0]
+    assert row["2005"] == pytest.approx(_share_65(2005, "909"))
+    assert row["2012"] == pytest.approx(_share_65(2012, "909"))
+    app.selectbox(key="profil_trend_basis").set_value(2008).run()
+    change = next(d.value for d in app.dataframe if "Veränderung (Prozentpunkte)" in d.value.columns)
+    assert "2008" in change.columns
+    app.multiselect(key="profil_vergleich").set_value(["101"]).run()
+    assert not app.exception
+    side = next(d.value for d in app.dataframe if "101 Altstadt/Süd" in d.value.columns)
+    row = side[side["Kennzahl"] == "Einwohner"].iloc[0]
+    assert row["909 Flittard"] == "7.894" and row["101 Altstadt/Süd"] == "27.515"
+    assert source_figure(2012, "909") == 7_894
+
+
+def test_konferenz_shows_one_trend_in_big_type(koeln_build):
+    app = open_page("konferenz")
+    app.selectbox(key="konferenz_pr").set_value("909").run()
+    html = "\n".join(m.value for m in app.markdown)
+    assert "Anteil 65 Jahre und älter 2005 → 2012" in html
+    first, last = (f"{_share_65(y, '909'):.1f}".replace(".", ",") for y in (2005, 2012))
+    assert f"{first} % → {last} %" in html

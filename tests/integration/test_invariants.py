@@ -383,3 +383,40 @@ def test_koeln_indicators_barriers_and_steckbrief_show_the_official_figures(koel
     html = re.sub(r"\s+", " ", written[0].read_text(encoding="utf-8"))
     assert re.search(rf"<th scope=\"row\">Einwohner</th>\s*<td[^>]*>"
                      rf"{re.escape(de_number(truth.loc['506', 'einwohner']))}</td>", html)
+
+
+def test_koeln_every_year_the_same_inhabitants_in_trend_indicators_and_comparison(koeln,
+                                                                                 tmp_path):
+    from cli import main
+    from planungsraeume.indikatoren import indicators
+    from planungsraeume.steckbrief import write_reports
+    from planungsraeume.zeitreihe import compare_areas, trend
+
+    areas = _areas(koeln)
+    people = trend(koeln, "einwohner").set_index(["pr_id", "jahr"])["wert"]
+    share = trend(koeln, "anteil_65_plus").set_index(["pr_id", "jahr"])
+    for year in koeln.population_years():
+        truth = koeln.population_by_area(year).set_index("pr_id")
+        long = indicators(koeln, jahr=year)
+        shown = long[long["kennzahl"] == "einwohner"].set_index("pr_id")["wert"]
+        np.testing.assert_allclose(shown.reindex(areas), truth.loc[areas, "einwohner"])
+        np.testing.assert_allclose([people[(a, year)] for a in areas],
+                                   truth.loc[areas, "einwohner"])
+        np.testing.assert_allclose([share.loc[(a, year), "nenner"] for a in areas],
+                                   truth.loc[areas, "einwohner"])
+        np.testing.assert_allclose([share.loc[(a, year), "zaehler"] for a in areas],
+                                   truth.loc[areas, "alter_65_plus"])
+        side = compare_areas(long, ["101", "909"]).set_index("kennzahl")
+        assert side.loc["einwohner", "909 Flittard"] == truth.loc["909", "einwohner"]
+    # The Steckbrief's trend rows and the command line's CSV show the same shares.
+    written = write_reports(koeln, tmp_path / "rep", pr_ids=["909"], formats=["html"])
+    html = written[0].read_text(encoding="utf-8")
+    for year in koeln.population_years():
+        assert f"{de_number(share.loc[('909', year), 'wert'], 1)} %" in html
+    csv = tmp_path / "entwicklung.csv"
+    assert main(["planungsraeume", "entwicklung", "--region", "koeln", "--out", str(csv)]) == 0
+    wide = pd.read_csv(csv, sep=";", decimal=",", encoding="utf-8-sig", dtype={"Nr.": str})
+    wide = wide[wide["Nr."].notna()].set_index("Nr.")
+    for year in koeln.population_years():
+        np.testing.assert_allclose(wide.loc[areas, str(year)].to_numpy(dtype=float),
+                                   [share.loc[(a, year), "wert"] for a in areas], atol=0.05)

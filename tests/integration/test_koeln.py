@@ -8,6 +8,8 @@ command says in German that there is no network.
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pytest
 
@@ -91,6 +93,8 @@ def test_synthetic_data_is_labelled_and_inside_the_region(koeln):
     assert offers["name"].str.endswith("(fiktiv)").all()
     assert offers["gueltig_von"].str[:4].astype(int).between(2004, 2012).all()
     assert offers["gueltig_bis"].notna().any()  # some offers closed again: a history
+    assert offers.geometry.within(koeln.boundary()).all()
+    assert (koeln.offers(date(2012, 12, 31))["pr_id"] != "ohne").all()
     reports = koeln.layer("barrieren")
     assert len(reports) and (reports["quelle"] == "synthetisch").all()
     assert reports.geometry.within(koeln.boundary().buffer(1)).all()

@@ -2,6 +2,8 @@
 
 The five key figures come from the indicator table of :mod:`planungsraeume.indikatoren` (with the
 reachability coverage of the question set in the app), the same table the profile page shows.
+Where the region has figures for several years, one trend (the share 65+) follows in big type
+(:func:`planungsraeume.zeitreihe.trend`).
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import pandas as pd
 import streamlit as st
 
 from layers.sicher import escape_html, escape_markdown
+from planungsraeume.region import Region
 from ui import cached, legend, links, sidebar, state, widgets
 from ui.profil import karte
 from ui.profil.kennzahlen import indicator_row, reach_row
 
-__all__ = ["key_figures", "render"]
+__all__ = ["key_figures", "render", "trend_figure"]
 
 AREA_KEY = "konferenz_pr"
 
@@ -114,6 +117,41 @@ def key_figures(long: pd.DataFrame, pr_id: str, reach_text: str = "",
     return figures
 
 
+def trend_figure(trend: pd.DataFrame, pr_id: str) -> tuple[str, str, str] | None:
+    """The trend card of an area: (title, "first → last value", change and the region's)."""
+    from planungsraeume.zeitreihe import change
+
+    mine = trend[trend["pr_id"].astype(str) == pr_id]
+    if len(mine) < 2:
+        return None
+    share = str(mine["einheit"].iloc[0]) == "%"
+    unit, points = (" %", " Prozentpunkte") if share else ("", "")
+    delta = change(trend)
+    own = delta[delta["pr_id"].astype(str) == pr_id].iloc[0]
+    whole = delta[delta["pr_id"] == "Region"].iloc[0]
+
+    def signed(value: float) -> str:
+        text = widgets.format_number(value, 1)
+        return f"+{text}" if value > 0 and text.strip("0,") else text
+
+    title = (f"{mine['bezeichnung'].iloc[0]} {int(own['basisjahr'])} → {int(own['jahr'])}")
+    value = (f"{widgets.format_number(float(own['wert_basis']), 1)}{unit} → "
+             f"{widgets.format_number(float(own['wert']), 1)}{unit}")
+    comparison = (f"{signed(float(own['aenderung']))}{points} · Region "
+                  f"{signed(float(whole['aenderung']))}{points}")
+    return title, value, comparison
+
+
+def _trend(region: Region, pr_id: str) -> None:
+    from planungsraeume.zeitreihe import trend, trend_years
+
+    if len(trend_years(region)) < 2:
+        return
+    figure = trend_figure(trend(region, "anteil_65_plus"), pr_id)
+    if figure is not None:
+        st.markdown(_figure(*figure), unsafe_allow_html=True)
+
+
 def _navigation(options: list[str], names: dict[str, str], notice: str = "") -> str:
     """The head row: area name, previous, the area list, next."""
     links.restore("planungsraum", AREA_KEY, options)
@@ -155,13 +193,15 @@ def render() -> None:
     with st.spinner("Kennzahlen werden berechnet …"):
         long = cached.indicators(region, frage)
     figures = key_figures(long, pr_id, f"{frage.selection_label()} in {frage.minutes_label()} "
-                                       f"{frage.profile_label()}")
+                                       f"{frage.profile_label()}",
+                          "ohne Wegenetz nicht berechenbar" if not region.has_network() else "")
     offers = cached.offers_web(region)
     inside = offers[offers["pr_id"] == pr_id]
     figure_col, map_col = st.columns([1, 1.9], gap="medium")
     with figure_col:
         for title, value, comparison in figures:
             st.markdown(_figure(title, value, comparison), unsafe_allow_html=True)
+        _trend(region, pr_id)
     with map_col:
         legend_html = karte.area_map(region, pr_id, inside, key="konferenz_map", large=True,
                                      size_px=(820, MAP_HEIGHT), height=MAP_HEIGHT,

@@ -2,7 +2,8 @@
 
 Map, indicators against the region (:mod:`planungsraeume.indikatoren`), reachability and
 Versorgungslücken (:mod:`planungsraeume.erreichbarkeit`), the protected barrier summary
-(:mod:`planungsraeume.barrieren`), the services, and the Steckbrief (PDF/HTML,
+(:mod:`planungsraeume.barrieren`), the trend of an indicator over the years and the comparison
+with other areas (:mod:`planungsraeume.zeitreihe`), the services, and the Steckbrief (PDF/HTML,
 :mod:`planungsraeume.steckbrief`) to download.
 """
 
@@ -16,9 +17,9 @@ import streamlit as st
 from layers.sicher import escape_markdown, safe_file_name
 from planungsraeume import darstellung
 from planungsraeume.frage import Question
-from planungsraeume.region import Region
+from planungsraeume.region import OUTSIDE_ID, Region
 from ui import cached, links, sidebar, state, widgets
-from ui.profil import abschnitte, karte, kennzahlen, steckbrief
+from ui.profil import abschnitte, karte, kennzahlen, steckbrief, zeitreihe
 
 __all__ = ["render"]
 
@@ -114,6 +115,11 @@ def render() -> None:
     with map_col:
         karte.area_map(region, pr_id, inside, key="profil_map", gaps=gaps)
     _all_indicators(region, long, pr_id)
+    st.subheader("Entwicklung über die Jahre", anchor=False)
+    zeitreihe.trend_section(region, long, pr_id)
+    st.subheader("Vergleich mit anderen Planungsräumen", anchor=False)
+    names = {k: v for k, v in region.area_names().items() if k != OUTSIDE_ID}
+    zeitreihe.comparison_section(long, pr_id, names)
     st.subheader("Barrieren (geschützte Übersicht)", anchor=False)
     abschnitte.barriers(region, pr_id)
     _offers(inside, pr_id)
