@@ -1,8 +1,14 @@
-"""Commands of the region itself: ``build``, ``regionen``, ``daten-laden``."""
+"""Commands of the region itself: ``build``, ``regionen``, ``daten-laden``, ``abgleich``.
+
+``abgleich`` puts the region's inhabitants per municipality beside the official totals
+(:mod:`planungsraeume.abgleich`).
+"""
 
 from __future__ import annotations
 
 import argparse
+
+import pandas as pd
 
 from cli.common import Subparsers, add_region_option
 
@@ -37,8 +43,36 @@ def _download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _comparison(args: argparse.Namespace) -> int:
+    from cli.common import open_region, print_table, save_csv
+    from planungsraeume.abgleich import comparison_note, municipal_comparison
+    from planungsraeume.darstellung import with_format
+
+    table = municipal_comparison(open_region(args.region, build=True))
+    if table.empty:
+        print("Für diese Region gibt es keine amtlichen Gemeindesummen zum Vergleich (oder "
+              "keine Bevölkerung).")
+        return 0
+    shown = with_format(pd.DataFrame({
+        "AGS": table["ags"], "Gemeinde": table["name"],
+        "Fläche in der Region (%)": table["anteil_in_region"] * 100,
+        "Einwohner amtlich": table["einwohner_amtlich"], "Stand": table["stand_amtlich"],
+        "Einwohner der Region": table["einwohner_region"], "Art": table["art_region"],
+        "Abweichung (%)": table["abweichung_prozent"],
+        "Dichte Region (je km²)": table["dichte_region"],
+        "Dichte amtlich (je km²)": table["dichte_amtlich"],
+    }), {"Fläche in der Region (%)": 1, "Abweichung (%)": 1, "Einwohner amtlich": 0,
+         "Einwohner der Region": 0, "Dichte Region (je km²)": 0, "Dichte amtlich (je km²)": 0},
+        signed=["Abweichung (%)"])
+    print_table(shown)
+    print(comparison_note(table))
+    print("Nicht kalibriert: Die Bevölkerung wird nicht auf die amtlichen Summen umgerechnet.")
+    save_csv(shown, args.out, "Abgleich")
+    return 0
+
+
 def register(sub: Subparsers) -> None:
-    """Add ``build``, ``regionen`` and ``daten-laden``."""
+    """Add ``build``, ``regionen``, ``daten-laden`` and ``abgleich``."""
     build = sub.add_parser("build", help="Region aus ihrer Konfiguration in den Cache bauen")
     add_region_option(build)
     build.add_argument("--force", action="store_true", help="auch ohne Änderung neu bauen")
@@ -51,3 +85,9 @@ def register(sub: Subparsers) -> None:
         "daten-laden", help="Referenzdaten mit fester Adresse herunterladen (einmalig, optional)"
     )
     download.set_defaults(handler=_download)
+
+    comparison = sub.add_parser("abgleich", help="Einwohner der Region je Gemeinde neben den "
+                                "amtlichen Summen (VG250-EW)")
+    add_region_option(comparison)
+    comparison.add_argument("--out", help="CSV-Datei")
+    comparison.set_defaults(handler=_comparison)

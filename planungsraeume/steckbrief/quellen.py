@@ -233,6 +233,11 @@ def load_report_context(region: Region) -> ReportContext:
         if source and source != "keine"
         else ""
     )
+    from planungsraeume.abgleich import comparison_note, municipal_comparison
+
+    official = comparison_note(municipal_comparison(region))
+    if official:
+        note = f"{note} Abgleich mit den amtlichen Gemeindesummen (VG250-EW): {official}".strip()
     streets = (region.layer("netz_kanten", ("highway",)) if region.has_network()
                else gpd.GeoDataFrame({"highway": []}, geometry=[], crs=region.crs))
     layers = MapLayers(areas=region.areas(), streets=streets, basemap=region.layer("grundkarte"),

@@ -420,3 +420,17 @@ def test_koeln_every_year_the_same_inhabitants_in_trend_indicators_and_compariso
     for year in koeln.population_years():
         np.testing.assert_allclose(wide.loc[areas, str(year)].to_numpy(dtype=float),
                                    [share.loc[(a, year), "wert"] for a in areas], atol=0.05)
+
+
+@pytest.mark.parametrize("name", ["aachen", "koeln"])
+def test_municipal_comparison_counts_the_one_population(name, request):
+    from planungsraeume.abgleich import municipal_comparison
+    from planungsraeume.indikatoren import indicators
+
+    region = request.getfixturevalue(name)
+    table = municipal_comparison(region)
+    total = table["einwohner_region"].sum() + table.attrs["einwohner_ausserhalb"]
+    assert total == pytest.approx(_inhabitants(region)["einwohner"].sum())
+    long = indicators(region)
+    shown = long.loc[long["kennzahl"] == "einwohner", "wert"].sum()
+    assert total == pytest.approx(shown + long.attrs["einwohner_ohne_planungsraum"])
