@@ -1,4 +1,5 @@
-"""Commands of the region itself: ``build``, ``regionen``, ``daten-laden``, ``abgleich``.
+"""Commands of the region itself: ``build``, ``regionen``, ``daten-laden``, ``abgleich``,
+``regionsvergleich``.
 
 ``abgleich`` puts the region's inhabitants per municipality beside the official totals
 (:mod:`planungsraeume.abgleich`).
@@ -71,8 +72,25 @@ def _comparison(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare_regions(args: argparse.Namespace) -> int:
+    from cli.common import open_region, print_table, save_csv
+    from planungsraeume.darstellung import region_comparison_table
+    from planungsraeume.zeitreihe import compare_regions
+
+    regions = [open_region(name, build=True) for name in args.regionen]
+    table = compare_regions(regions, jahr=args.jahr)
+    if args.bereich:
+        table = table[table["bereich"].isin(args.bereich)]
+    shown = region_comparison_table(table, {r.name: r.titel.split(" (")[0] for r in regions})
+    print(" · ".join(r.titel for r in regions))
+    print_table(shown.drop(columns=["Bereich"]))
+    print("Anteile und Quoten: Wert der ganzen Region; Anzahlen: Summe der Planungsräume.")
+    save_csv(shown, args.out, "Regionsvergleich")
+    return 0
+
+
 def register(sub: Subparsers) -> None:
-    """Add ``build``, ``regionen``, ``daten-laden`` and ``abgleich``."""
+    """Add ``build``, ``regionen``, ``daten-laden``, ``abgleich`` and ``regionsvergleich``."""
     build = sub.add_parser("build", help="Region aus ihrer Konfiguration in den Cache bauen")
     add_region_option(build)
     build.add_argument("--force", action="store_true", help="auch ohne Änderung neu bauen")
@@ -91,3 +109,12 @@ def register(sub: Subparsers) -> None:
     add_region_option(comparison)
     comparison.add_argument("--out", help="CSV-Datei")
     comparison.set_defaults(handler=_comparison)
+
+    regions_cmp = sub.add_parser("regionsvergleich",
+                                 help="dieselben Kennzahlen für zwei oder mehr Regionen")
+    regions_cmp.add_argument("--regionen", nargs="+", required=True,
+                             help="Namen der Regionen (z. B. aachen koeln)")
+    regions_cmp.add_argument("--jahr", type=int, help="Jahr der Kennzahlen")
+    regions_cmp.add_argument("--bereich", nargs="+", help="nur diese Bereiche")
+    regions_cmp.add_argument("--out", help="CSV-Datei")
+    regions_cmp.set_defaults(handler=_compare_regions)

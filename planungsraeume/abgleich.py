@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from analyses.areas import cells_to_areas
+from planungsraeume.cache import cached
 from planungsraeume.region import Region
 
 __all__ = ["COMPARISON_COLUMNS", "COMPLETE", "comparison_note", "municipal_comparison"]
@@ -39,6 +40,7 @@ COMPARISON_COLUMNS = ["ags", "name", "anteil_in_region", "vollstaendig", "einwoh
                       "dichte_region", "dichte_amtlich", "anteil_amtlich_im_teil"]
 
 
+@cached("abgleich_gemeinden", disk=False, daily=False)
 def municipal_comparison(region: Region) -> pd.DataFrame:
     """The region's inhabitants per municipality beside the official total.
 

@@ -9,7 +9,9 @@ year by :meth:`~planungsraeume.region.Region.offers` (the one active-offer rule,
 * :func:`trend` – one indicator per area and year, beside the region's value of the year;
 * :func:`change` – change between a base year and a later year per area (absolute, in %, per
   year), the region as the last row;
-* :func:`compare_areas` – two or more areas side by side (one row per indicator).
+* :func:`compare_areas` – two or more areas side by side (one row per indicator);
+* :func:`compare_regions` – the same indicators for two or more regions side by side (each
+  region's value: for shares and rates from its sums, for counts the sum of its areas).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from layers.errors import AnalysisError
 from planungsraeume.region import Region
 
 __all__ = ["CHANGE_COLUMNS", "DEFAULT_TREND", "TREND_COLUMNS", "change", "compare_areas",
-           "trend", "trend_years"]
+           "compare_regions", "trend", "trend_years"]
 
 #: The trend a planner asks for first: the share of people aged 65 and older.
 DEFAULT_TREND = "anteil_65_plus"
@@ -191,3 +193,44 @@ def compare_areas(long: pd.DataFrame, pr_ids: Sequence[str]) -> pd.DataFrame:
     return frame[["bereich", "kennzahl", "bezeichnung", "einheit", "jahr",
                   *[c for c in frame.columns if c not in ("bereich", "kennzahl", "bezeichnung",
                                                          "einheit", "jahr")]]]
+
+
+def compare_regions(regions: Sequence[Region], *, jahr: int | None = None) -> pd.DataFrame:
+    """The same indicators for two or more regions side by side.
+
+    Parameters
+    ----------
+    regions
+        The regions (e.g. Aachen and Köln).
+    jahr
+        The year of the figures (default each region's own; see
+        :func:`planungsraeume.indikatoren.indicators`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``bereich``, ``kennzahl``, ``bezeichnung``, ``einheit``, then per region its value
+        (column = the region's name) and ``jahr <name>``: shares and rates are the region's
+        own value (from the sums), counts the sum over its planning areas. Only indicators every
+        region has.
+    """
+    from planungsraeume.indikatoren import indicators
+
+    if len(regions) < 2:
+        raise AnalysisError("Für den Vergleich braucht es mindestens zwei Regionen.",
+                            hinweis="Geben Sie zwei oder mehr Regionen an.")
+    frames = []
+    for region in regions:
+        long = indicators(region, jahr=jahr)
+        first = long.drop_duplicates("kennzahl").set_index("kennzahl")
+        totals = long.groupby("kennzahl", sort=False)["wert"].sum(min_count=1)
+        value = first["wert_region"].where(first["art"] != "anzahl", totals.reindex(first.index))
+        frames.append(pd.DataFrame({
+            "bereich": first["bereich"], "bezeichnung": first["bezeichnung"],
+            "einheit": first["einheit"], region.name: value,
+            f"jahr {region.name}": first["jahr"]}))
+    table = frames[0]
+    for other in frames[1:]:
+        table = table.join(other.drop(columns=["bereich", "bezeichnung", "einheit"]),
+                           how="inner")
+    return table.reset_index().rename(columns={"index": "kennzahl"})

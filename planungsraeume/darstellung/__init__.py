@@ -59,6 +59,7 @@ from planungsraeume.darstellung.kennzahlen import (
     indicator_long_table,
     indicator_summary,
     indicator_table,
+    region_comparison_table,
     trend_change_table,
     trend_table,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "points_table",
     "problem_table",
     "rate_text",
+    "region_comparison_table",
     "rounded",
     "scenario_accessibility_table",
     "scenario_export_table",

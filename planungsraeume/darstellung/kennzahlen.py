@@ -10,6 +10,7 @@ from planungsraeume.darstellung.format import with_format
 
 __all__ = [
     "area_comparison_table",
+    "region_comparison_table",
     "indicator_long_table",
     "indicator_summary",
     "indicator_table",
@@ -138,4 +139,20 @@ def area_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     for column in [c for c in table.columns if c not in fixed.values()]:
         table[column] = [format_value(None if pd.isna(v) else float(v), d)
                          for v, d in zip(table[column], decimals, strict=True)]
+    return with_format(table)
+
+
+def region_comparison_table(comparison: pd.DataFrame, titles: dict[str, str]) -> pd.DataFrame:
+    """Regions side by side (:func:`planungsraeume.zeitreihe.compare_regions`), German headers:
+    one text column per region (decimals by the row's unit) and its year (``Jahr <Titel>``)."""
+    from planungsraeume.darstellung.format import format_value
+
+    decimals = [_decimals_for_unit(u) for u in comparison["einheit"]]
+    table = pd.DataFrame({"Bereich": comparison["bereich"],
+                          "Kennzahl": comparison["bezeichnung"],
+                          "Einheit": comparison["einheit"]})
+    for name, title in titles.items():
+        table[title] = [format_value(None if pd.isna(v) else float(v), d)
+                        for v, d in zip(comparison[name], decimals, strict=True)]
+        table[f"Jahr {title}"] = comparison[f"jahr {name}"].astype("string").fillna("")
     return with_format(table)

@@ -58,3 +58,28 @@ def test_cli_abgleich_and_steckbrief_note(koeln_build, capsys, tmp_path):
     html = (tmp_path / "rep" / "101_altstadt-sued.html").read_text(encoding="utf-8")
     assert "Abgleich mit den amtlichen Gemeindesummen (VG250-EW): Köln: Region (amtlich 2012)" \
         in html
+
+
+def test_regions_side_by_side(aachen, koeln, capsys):
+    from planungsraeume.zeitreihe import compare_regions
+    from tests.tools.koeln import SENIOR_BANDS, source_figure
+
+    table = compare_regions([aachen, koeln]).set_index("kennzahl")
+    assert table.loc["einwohner", "koeln"] == 1_044_555
+    assert table.loc["einwohner", "aachen"] == pytest.approx(aachen.cells()["einwohner"].sum())
+    assert table.loc["anteil_65_plus", "koeln"] == pytest.approx(
+        source_figure(2012, "000", *SENIOR_BANDS) / 1_044_555 * 100)
+    assert table.loc["einwohner", "jahr koeln"] == 2012
+    assert cli.main(["regionsvergleich", "--regionen", "aachen", "koeln", "--bereich",
+                     "Bevölkerung"]) == 0
+    out = capsys.readouterr().out
+    assert "Aachen" in out and "Köln" in out and "1.044.555" in out
+
+
+def test_planungsraeume_page_says_how_the_inhabitants_compare(koeln_build):
+    from tests.integration.test_app_koeln import open_page
+
+    app = open_page("planungsraeume")
+    captions = " ".join(c.value for c in app.caption)
+    assert "Abgleich mit den amtlichen Gemeindesummen (VG250-EW): Köln: Region (amtlich 2012)" \
+        in captions

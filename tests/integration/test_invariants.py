@@ -434,3 +434,14 @@ def test_municipal_comparison_counts_the_one_population(name, request):
     long = indicators(region)
     shown = long.loc[long["kennzahl"] == "einwohner", "wert"].sum()
     assert total == pytest.approx(shown + long.attrs["einwohner_ohne_planungsraum"])
+
+
+def test_region_comparison_shows_each_region_s_one_population(aachen, koeln):
+    from planungsraeume.zeitreihe import compare_regions
+
+    table = compare_regions([aachen, koeln]).set_index("kennzahl")
+    for name, region in (("aachen", aachen), ("koeln", koeln)):
+        truth = _inhabitants(region).drop(index=OUTSIDE_ID, errors="ignore")
+        assert table.loc["einwohner", name] == pytest.approx(truth["einwohner"].sum())
+        assert table.loc["anteil_65_plus", name] == pytest.approx(
+            truth["alter_65_plus"].sum() / truth["einwohner"].sum() * 100)

@@ -64,6 +64,16 @@ def _indicators(region: Region, long: pd.DataFrame, pr_id: str) -> None:
     )
 
 
+def _official_totals(region: Region) -> None:
+    """Beside the inhabitants: how they compare with the official municipal totals."""
+    from planungsraeume.abgleich import comparison_note, municipal_comparison
+
+    note = comparison_note(municipal_comparison(region))
+    if note:
+        st.caption("Einwohner im Abgleich mit den amtlichen Gemeindesummen (VG250-EW): "
+                   + escape_markdown(note))
+
+
 def _all_indicators(region: Region, long: pd.DataFrame, pr_id: str) -> None:
     with st.expander("Alle Kennzahlen dieses Planungsraums", expanded=False):
         widgets.table(kennzahlen.indicator_table(long, pr_id, None))
@@ -104,6 +114,7 @@ def render() -> None:
     with glance_col:
         st.subheader("Auf einen Blick", anchor=False)
         st.markdown(kennzahlen.at_a_glance(long, pr_id))
+        _official_totals(region)
     _indicators(region, long, pr_id)
     gaps = None
     st.subheader("Erreichbarkeit und Versorgungslücken", anchor=False)
