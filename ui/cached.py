@@ -45,6 +45,8 @@ __all__ = [
     "barrier_publication",
     "candidate_sites",
     "named_streets",
+    "report_context",
+    "report_figures",
     "data_kinds",
     "gap_outline",
     "has_barrier_reports",
@@ -323,6 +325,23 @@ def layer_overview(region: Region, described: tuple[str, ...],
                    if "quelle" in frame else "")
         rows.append({"Ebene": layer_name, "Objekte": len(frame), "Quelle": sources})
     return pd.DataFrame(rows, columns=["Ebene", "Objekte", "Quelle"])
+
+
+@cached("app_steckbrief_kontext", disk=False, daily=False)
+def report_context(region: Region) -> Any:
+    """What every Steckbrief of the region shares (map layers, offers, data-kind line)."""
+    from planungsraeume.steckbrief import load_report_context
+
+    return load_report_context(region)
+
+
+@cached("app_steckbrief_zahlen", disk=False)
+def report_figures(region: Region, frage: Question) -> Any:
+    """The Steckbrief figures of all areas for the app's question (indicators, reach, barriers)."""
+    from planungsraeume.steckbrief import report_inputs
+    from ui.profil.steckbrief import coverage_choice
+
+    return report_inputs(region, coverage_choice=coverage_choice(frage))
 
 
 @cached("app_strassen", disk=False, daily=False)

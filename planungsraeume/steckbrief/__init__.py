@@ -98,9 +98,11 @@ __all__ = [
     "ReportContext",
     "ReportInputs",
     "advice_types_present",
+    "area_files",
     "build_area_report",
     "coverage_from_area_table",
     "coverage_questions",
+    "data_kind_line",
     "file_stem",
     "format_value",
     "index_html",
@@ -152,7 +154,9 @@ def file_stem(pr_id: str, name: str) -> str:
 # The region-level entry points (what the app, the CLI and the batch call) read the figures from
 # the region; they import the content functions above, hence at the end.
 from planungsraeume.steckbrief.quellen import (  # noqa: E402
+    area_files,
     coverage_questions,
+    data_kind_line,
     load_report_context,
     report_barriers,
     report_coverage,

@@ -85,6 +85,8 @@ def report_html(report: AreaReport) -> str:
         "<header><p class=\"meta\">Planungsraum-Steckbrief</p></header><main>",
         f"<h1>{esc(report.name)} <span class=\"meta\">({esc(report.pr_id)})</span></h1>",
         f'<p class="meta">{esc(report.region_title)} · Stand {esc(report.stand)}</p>',
+        f'<p class="datenlage"><strong>{esc(report.datenlage)}</strong></p>'
+        if report.datenlage else "",
         '<section aria-labelledby="h-karte"><h2 id="h-karte">Karte</h2><figure>',
         f'<img src="data:image/png;base64,{picture}" alt="Karte des Planungsraums '
         f'{esc(report.name)} mit Straßen, Grünflächen, Nachbarräumen und '

@@ -150,6 +150,9 @@ class ReportContext:
     services: gpd.GeoDataFrame  # with pr_id and an approximate address
     styles: dict[str, tuple[str, str]]
     stand: str
+    #: Which shown data are not real (generated areas, modelled population, synthetic offers
+    #: and barrier reports), one German line; shown under the title of every report.
+    datenlage: str = ""
 
 
 def service_addresses(services: gpd.GeoDataFrame, addresses: pd.DataFrame) -> list[str]:
@@ -199,6 +202,8 @@ class AreaReport:
     typen: list[tuple[str, str, str]]  # type, in area, in region
     angebote: list[tuple[str, str, str, str, str]]  # nr, name, type, address, step-free
     hinweise: list[str] = field(default_factory=list)
+    #: The data-kind line of :attr:`ReportContext.datenlage` (first page, under the title).
+    datenlage: str = ""
     # Column groups of the reachability table ("zu Fuß, 15 Min."), each over GROUP_COLUMNS.
     erreichbarkeit_gruppen: tuple[str, ...] = ()
     # The trend of one indicator: its label, rows (year, area, region) and the change in words.
@@ -273,6 +278,7 @@ def build_area_report(
         typen=_type_counts(context.services, inside),
         angebote=angebote,
         hinweise=_notes(context, inside, angebote),
+        datenlage=context.datenlage,
         erreichbarkeit_gruppen=groups,
         entwicklung_titel=title, entwicklung=trend_rows, entwicklung_text=trend_text,
     )

@@ -166,6 +166,8 @@ def _head(report: AreaReport, styles: _Styles) -> list[object]:
         Paragraph("Planungsraum-Steckbrief", styles.small),
         Paragraph(f"{_esc(report.name)} ({_esc(report.pr_id)})", styles.h1),
         Paragraph(f"{_esc(report.region_title)} · Stand {_esc(report.stand)}", styles.small),
+        *([Paragraph(f"<b>{_esc(report.datenlage)}</b>", styles.small)] if report.datenlage
+          else []),
         Spacer(1, 3 * mm),
     ]
     picture = Image(io.BytesIO(report.map_png))

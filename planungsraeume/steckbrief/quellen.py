@@ -43,7 +43,10 @@ from planungsraeume.steckbrief import (
 from planungsraeume.steckbrief.karte import MapLayers, type_styles
 
 __all__ = [
+    "DATA_KINDS",
+    "area_files",
     "coverage_questions",
+    "data_kind_line",
     "load_report_context",
     "report_barriers",
     "report_coverage",
@@ -249,7 +252,32 @@ def load_report_context(region: Region) -> ReportContext:
         services=services,
         styles=type_styles(sorted(set(services["typ"].dropna().astype(str)))),
         stand=date.today().strftime("%d.%m.%Y"),
+        datenlage=data_kind_line(region),
     )
+
+
+#: Layer, value of its ``quelle`` column, and the German words of the data-kind line.
+DATA_KINDS = (
+    ("planungsraeume", "generiert", "Planungsräume generiert (keine amtliche Gliederung)"),
+    ("bevoelkerung", "modelliert", "Bevölkerung modelliert (keine amtlichen Werte)"),
+    ("angebote", "synthetisch", "Angebote mit „(fiktiv)“ erfunden (synthetisch)"),
+    ("barrieren", "synthetisch", "Barrieremeldungen erfunden (synthetisch)"),
+)
+
+
+def data_kind_line(region: Region) -> str:
+    """"Datenlage: …" naming every generated, modelled or synthetic kind of data, "" for none.
+
+    Read from the ``quelle`` column of the layers (the data carry their kind).
+    """
+    parts = []
+    for layer_name, kind, words in DATA_KINDS:
+        if not region.has_layer(layer_name):
+            continue
+        values = region.layer(layer_name, ("quelle",))["quelle"].astype(str)
+        if values.str.contains(kind).any():
+            parts.append(words)
+    return ("Datenlage: " + "; ".join(parts) + ".") if parts else ""
 
 
 def write_reports(
@@ -338,3 +366,26 @@ def _wanted_areas(region: Region, pr_ids: Sequence[str] | None) -> list[str]:
         raise AnalysisError(f"Unbekannte Planungsräume: {', '.join(unknown)}.",
                             hinweis=f"Vorhanden sind: {', '.join(sorted(known))}.")
     return wanted
+
+
+def area_files(context: ReportContext, inputs: ReportInputs, pr_id: str,
+               formats: Sequence[str] = ("pdf",)) -> dict[str, tuple[str, bytes]]:
+    """One area's Steckbrief in memory: ``{".pdf": (file name, bytes), ".html": …}``.
+
+    For the app's one-click download: ``context`` (:func:`load_report_context`) and ``inputs``
+    (:func:`report_inputs`) are read once per region and question and kept by the caller; a
+    click only builds the area's report (its map) and sets the asked format.
+    """
+    import tempfile
+
+    report = build_area_report(context, pr_id, inputs.indicators, coverage=inputs.coverage,
+                               barriers=inputs.barriers)
+    stem = file_stem(pr_id, report.name)
+    files: dict[str, tuple[str, bytes]] = {}
+    if "pdf" in formats:
+        with tempfile.TemporaryDirectory(prefix="sozialraum-steckbrief-") as folder:
+            path = write_report_pdf(report, path_inside(folder, f"{stem}.pdf"))
+            files[".pdf"] = (path.name, path.read_bytes())
+    if "html" in formats:
+        files[".html"] = (f"{stem}.html", report_html(report).encode("utf-8"))
+    return files

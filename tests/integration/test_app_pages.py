@@ -409,12 +409,20 @@ def test_planungsraeume_profile_indicators_reach_barriers_and_steckbrief(aachen_
     # reachability section follows the question set on the page (beside walking).
     app.radio(key="profil_profil").set_value("rollator").run()
     app.radio(key="profil_minuten").set_value(20).run()
-    app.button(key="profil_steckbrief_erstellen").click().run()
     assert not app.exception
+    # One click: the download buttons are there at once and make the file when clicked.
     labels = [b.label for b in app.get("download_button")]
     assert "Steckbrief herunterladen (PDF)" in labels
     assert "Steckbrief herunterladen (HTML, barrierearm)" in labels
-    files = app.session_state["profil_steckbrief"]["dateien"]
+    assert not any(b.label.endswith("erstellen") for b in app.button)
+    from planungsraeume.region import Region
+    from planungsraeume.steckbrief import area_files, load_report_context, report_inputs
+    from ui.profil.steckbrief import coverage_choice
+
+    region = Region.open("aachen")
+    files = area_files(load_report_context(region),
+                       report_inputs(region, coverage_choice=coverage_choice(app.session_state["frage"])),
+                       "PR15", ("pdf", "html"))
     name, pdf = files[".pdf"]
     assert pdf.startswith(b"%PDF") and name.startswith("PR15_")
     page = files[".html"][1].decode("utf-8")

@@ -625,6 +625,17 @@ def test_every_page_url_opens_without_dialog_and_a_link_reproduces_the_view(brow
     assert "planungsraum=PR07" in page.url and "minuten=20" in page.url
     shown = page.locator("[data-testid='stSidebar'] [data-testid='stCode']").inner_text()
     assert "/planungsraeume?" in shown and "planungsraum=PR07" in shown
+    # The Steckbrief in one click: the PDF is made when the button is pressed.
+    import io
+
+    from pypdf import PdfReader
+
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Steckbrief herunterladen (PDF)").click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"%PDF") and download.value.suggested_filename.startswith("PR07_")
+    first = PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert "Planungsräume generiert" in first and "Barrieremeldungen erfunden" in first
     page.close()
 
 

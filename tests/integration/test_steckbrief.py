@@ -290,3 +290,25 @@ def test_coverage_choice_is_configurable(aachen):
     mine = table[(table["pr_id"] == AREA) & (table["typ"] == "KSL")].iloc[0]
     assert mine["anteil_einwohner"] == pytest.approx(row["einwohner_erreicht"] / row["einwohner"])
     assert mine["anteil_65_plus"] == pytest.approx(row["ab65_erreicht"] / row["ab65"])
+
+
+def test_first_page_says_which_data_are_generated_modelled_or_synthetic(aachen, tmp_path):
+    from planungsraeume.steckbrief import area_files, data_kind_line, report_inputs
+
+    # The demo's data carry their kind: generated areas, modelled population, synthetic reports.
+    kinds = {layer: set(aachen.layer(layer, ("quelle",))["quelle"].astype(str))
+             for layer in ("planungsraeume", "bevoelkerung", "barrieren")}
+    assert any("generiert" in v for v in kinds["planungsraeume"])
+    assert any("synthetisch" in v for v in kinds["barrieren"])
+    line = data_kind_line(aachen)
+    assert "Planungsräume generiert" in line and "Bevölkerung modelliert" in line
+    assert "Barrieremeldungen erfunden (synthetisch)" in line
+    context = load_report_context(aachen)
+    files = area_files(context, report_inputs(aachen), "PR05", ("pdf", "html"))
+    path = tmp_path / files[".pdf"][0]
+    path.write_bytes(files[".pdf"][1])
+    first = PdfReader(path).pages[0].extract_text()
+    assert "Datenlage:" in first and "Planungsräume generiert" in first
+    assert "Barrieremeldungen erfunden" in first
+    page = files[".html"][1].decode("utf-8")
+    assert page.index("Datenlage:") < page.index('id="h-karte"')  # under the title
