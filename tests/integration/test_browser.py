@@ -486,7 +486,8 @@ def test_daten_tabs_are_accessible(browser: Browser, server: str):
             wait_until_idle(page)
             page.get_by_role("button", name="Änderungen speichern").wait_for(timeout=30_000)
             # A click into the small map fills in the new position of the offer.
-            latitude = page.get_by_role("spinbutton", name="Breite")
+            # A German decimal-comma text field (ui/eingabe.py), not a number spinner.
+            latitude = page.get_by_role("textbox", name="Breite")
             before = latitude.input_value()
             frame = map_frame(page)
             container = frame.locator(".leaflet-container")
@@ -497,7 +498,11 @@ def test_daten_tabs_are_accessible(browser: Browser, server: str):
                 "(old) => { const i = [...document.querySelectorAll('input')].find("
                 "e => e.getAttribute('aria-label') === 'Breite'); return i && i.value !== old; }",
                 arg=before, timeout=30_000)
-            assert float(latitude.input_value()) > float(before)
+            def german(text: str) -> float:
+                return float(text.replace(".", "").replace(",", "."))
+
+            assert "," in latitude.input_value()
+            assert german(latitude.input_value()) > german(before)
             wait_until_idle(page)
             screenshot(page, "daten_bearbeiten")
         violations = axe_audit(page)
