@@ -100,3 +100,8 @@ def test_konferenz_shows_one_trend_in_big_type(koeln_build):
     assert "Anteil 65 Jahre und älter 2005 → 2012" in html
     first, last = (f"{_share_65(y, '909'):.1f}".replace(".", ",") for y in (2005, 2012))
     assert f"{first} % → {last} %" in html
+
+
+def test_planungsraeume_page_says_it_once(koeln_build):
+    app = open_page("planungsraeume")
+    assert len([t for t in _infos(app) if NO_NETWORK in t]) == 1

@@ -43,7 +43,7 @@ def _question(region: Region) -> Question:
     with st.expander("Erreichbarkeit einstellen (gilt auch für Karte und Konferenzmodus)",
                      expanded=False):
         if not region.has_network():
-            st.info(widgets.network_message(region), icon=":material/info:")
+            st.caption(escape_markdown(widgets.network_message(region)))
         elif region.has_population():
             frage = widgets.question_controls(region, "profil", layout="wide")
         else:
