@@ -98,7 +98,24 @@ def _suggest(args: argparse.Namespace) -> int:
     shown = office_hour_table(result.vorschlaege)
     print_table(shown)
     save_csv(shown, args.csv, "Vorschläge")
+    if args.als_szenario:
+        from planungsraeume.szenario_vorschlag import office_hour_scenario
+
+        _save_scenario(args, office_hour_scenario(result, args.als_szenario, args.szenario_typ,
+                                                  dauer_min=args.dauer))
     return 0
+
+
+def _save_scenario(args: argparse.Namespace, scenario: object) -> None:
+    from layers.errors import InputValidationError
+    from layers.szenarien import Scenario, save_scenario
+
+    if not args.szenario_typ:
+        raise InputValidationError("Für das Szenario fehlt der Angebotstyp.",
+                                   hinweis="Geben Sie --szenario-typ an, z. B. EUTB.")
+    assert isinstance(scenario, Scenario)
+    save_scenario(open_region(args.region).store, scenario)
+    print(f"Szenario gespeichert: {scenario.name} ({len(scenario.aenderungen)} neue Angebote)")
 
 
 def _mobile(args: argparse.Namespace) -> int:
@@ -130,6 +147,11 @@ def _mobile(args: argparse.Namespace) -> int:
     for note in plan.hinweise:
         print(f"Hinweis: {note}")
     save_csv(timetable, args.csv, "Wochenplan")
+    if args.als_szenario:
+        from planungsraeume.szenario_vorschlag import mobile_scenario
+
+        _save_scenario(args, mobile_scenario(plan, args.als_szenario, args.szenario_typ,
+                                             standzeit_min=args.standzeit))
     if args.xlsx:
         from pathlib import Path
 
@@ -209,6 +231,13 @@ def _analysis(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--csv", default=None, help="Tabelle als CSV speichern")
 
 
+def _scenario_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--als-szenario", metavar="NAME", default=None,
+                        help="den Vorschlag als Szenario speichern")
+    parser.add_argument("--szenario-typ", default=None,
+                        help="Angebotstyp der neuen Angebote im Szenario, z. B. EUTB")
+
+
 def _presence_group(sub: Subparsers) -> None:
     group = sub.add_parser("praesenz", help="Präsenz eines Trägers (Stellen, Sprechstunden, "
                                             "Veranstaltungen)")
@@ -245,6 +274,7 @@ def register(sub: Subparsers) -> None:
     suggest.add_argument("--nachfrage", choices=["einwohner", "alter_65_plus"],
                          default="einwohner")
     suggest.add_argument("--dauer", type=int, default=120, help="Dauer je Sprechstunde (Min.)")
+    _scenario_options(suggest)
     suggest.set_defaults(handler=_suggest)
     mobile = sub.add_parser("mobiles-buero", help="Halte und Wochenplan eines mobilen Büros")
     _analysis(mobile)
@@ -257,4 +287,5 @@ def register(sub: Subparsers) -> None:
     mobile.add_argument("--nachfrage", choices=["einwohner", "alter_65_plus"],
                         default="einwohner")
     mobile.add_argument("--xlsx", default=None, help="Wochenplan als XLSX speichern")
+    _scenario_options(mobile)
     mobile.set_defaults(handler=_mobile)

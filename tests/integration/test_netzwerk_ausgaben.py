@@ -157,3 +157,16 @@ def test_access_view_shows_outreach_moment_and_hours(aachen):
     shown = _metric(app, "erreichen ein geöffnetes (Di 17:00)")
     assert shown == f"{share:.1f}".replace(".", ",") + " %"
     assert _metric(app, "geöffnete Angebote") == str(len(aachen.selected_offers(at)))
+
+
+def test_a_suggestion_is_saved_as_a_scenario_from_the_app(cache_copy):
+    from layers.szenarien import list_scenarios
+
+    app = _view(QUESTION, "vorschlag")
+    app.text_input(key="vorschlag_szenario_name").set_value("Sprechstunden Test")
+    app.selectbox(key="vorschlag_szenario_typ").set_value("EUTB")
+    next(b for b in app.button if b.label == "Speichern").click()
+    app.run()
+    assert not app.exception, [e.stack_trace for e in app.exception]
+    assert any("Sprechstunden Test" in s.value for s in app.success)
+    assert "Sprechstunden Test" in set(list_scenarios(Region.open("aachen").store)["name"])

@@ -70,3 +70,23 @@ def test_mobile_office_visits_every_stop_within_the_daily_budget(aachen):
     per_area = plan.plan.je_planungsraum
     assert per_area["neu_versorgt"].sum() == pytest.approx(stops["neu_versorgt_einwohner"].sum())
     assert per_area.loc[~per_area.index.isin(NORTH), "einwohner"].sum() == 0
+
+
+def test_a_suggestion_and_a_mobile_plan_become_comparable_scenarios(aachen_region_copy):
+    from layers.szenarien import load_scenario, save_scenario
+    from planungsraeume.szenario_vorschlag import mobile_scenario, office_hour_scenario
+    from planungsraeume.versorgung import compare_on_network
+
+    region = aachen_region_copy
+    question = Question.make(typ="EUTB", profil="rollstuhl", minuten=15).on()
+    result = praesenz.office_hour_suggestions(region, QUESTION.on(), PROVIDER, 2)
+    scenario = office_hour_scenario(result, "Sprechstunden EUTB", "EUTB")
+    save_scenario(region.store, scenario)
+    loaded = load_scenario(region.store, "Sprechstunden EUTB")
+    assert len(loaded.aenderungen) == len(result.vorschlaege)
+    comparison = compare_on_network(region, question, list(loaded.aenderungen))
+    assert len(comparison.angebote_nachher) == len(comparison.angebote_vorher) + 2
+    plan = mobiles_buero.mobile_office(region, QUESTION.on(), 3, planungsraeume=NORTH)
+    mobile = mobile_scenario(plan, "Mobiles Büro Nord", "EUTB")
+    save_scenario(region.store, mobile)
+    assert len(load_scenario(region.store, "Mobiles Büro Nord").aenderungen) == 3

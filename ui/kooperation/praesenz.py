@@ -4,6 +4,7 @@ mobile office. Numbers come from :mod:`planungsraeume.praesenz` and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import folium
@@ -13,6 +14,7 @@ from streamlit_folium import st_folium
 
 from layers.errors import SozialraumError
 from layers.sicher import escape_markdown
+from layers.szenarien import Scenario
 from planungsraeume import mobiles_buero, praesenz
 from planungsraeume.darstellung import xlsx_bytes
 from planungsraeume.darstellung.praesenz import (
@@ -25,6 +27,7 @@ from planungsraeume.darstellung.praesenz import (
 )
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
+from planungsraeume.szenario_vorschlag import mobile_scenario, office_hour_scenario
 from ui import cached, legend, maps, overlays, sicher, state, widgets
 from ui.maplayers import WEB_CRS
 
@@ -59,6 +62,31 @@ def _map(region: Region, groups: list[Any], kinds: list[str], key: str, label: s
     st_folium(fmap, key=key, height=520, use_container_width=True, center=view[0],
               zoom=view[1], returned_objects=[],
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
+
+
+def _save_form(region: Region, key: str, make: Callable[[str, str], Scenario]) -> None:
+    """Save the shown suggestion as a scenario (compared on the page Szenarien & Standorte)."""
+    from layers.angebote import service_type_keys
+    from layers.szenarien import save_scenario
+
+    with st.form(key):
+        st.markdown("**Als Szenario speichern** – vergleichen Sie es dann auf der Seite "
+                    "„Szenarien & Standorte“ mit dem heutigen Stand.")
+        cols = st.columns(2)
+        name = cols[0].text_input("Name des Szenarios", key=f"{key}_name")
+        typ = cols[1].selectbox("Angebotstyp der neuen Angebote", list(service_type_keys()),
+                                key=f"{key}_typ")
+        submitted = st.form_submit_button("Speichern", icon=":material/save:")
+    if not submitted:
+        return
+    try:
+        scenario = make(name.strip(), str(typ))
+        save_scenario(region.store, scenario)
+    except SozialraumError as exc:
+        widgets.show_analysis_error(exc)
+        return
+    st.success(escape_markdown(f"Szenario „{scenario.name}“ gespeichert "
+                               f"({len(scenario.aenderungen)} neue Angebote)."))
 
 
 def _provider(region: Region, key: str) -> str | None:
@@ -149,6 +177,8 @@ def suggestion_section(region: Region, frage: Question) -> None:
     st.caption(f"{plan.verfahren}. Das Zeitfenster liegt in den Öffnungszeiten des Gastgebers.")
     widgets.csv_download("Vorschläge (CSV)", table, "sprechstunden_vorschlag.csv",
                          "vorschlag_dl")
+    _save_form(region, "vorschlag_szenario", lambda name, typ: office_hour_scenario(
+        result, name, typ, dauer_min=dauer))
 
 
 def mobile_section(region: Region, frage: Question) -> None:
@@ -200,3 +230,5 @@ def mobile_section(region: Region, frage: Question) -> None:
                             xlsx_bytes(timetable, blatt="Wochenplan", hinweise=plan.hinweise),
                             file_name="mobiles_buero_wochenplan.xlsx", key="mobil_dl_xlsx",
                             mime=widgets.XLSX_MIME, on_click="ignore")
+    _save_form(region, "mobil_szenario", lambda name, typ: mobile_scenario(
+        plan, name, typ, standzeit_min=standzeit))
