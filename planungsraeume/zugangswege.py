@@ -4,7 +4,8 @@
   question within its minutes, :func:`planungsraeume.erreichbarkeit.travel_times`), else
   "aufsuchend versorgt" (inside the responsibility area of an outreach offer of the selection,
   :func:`analyses.aufsuchend.outreach_membership`), else "nicht versorgt"; per area
-  (:func:`analyses.aufsuchend.kinds_by_area`). A car radius is **modelled** like the mobile
+  (:func:`analyses.aufsuchend.kinds_by_area`); :func:`gaps` is the gap layer with or without
+  the cells served by outreach. A car radius is **modelled** like the mobile
   office's driving times (pedestrian-network length at
   :data:`planungsraeume.mobiles_buero.CAR_SPEED_KMH`).
 * :func:`question_at`: the same question narrowed to the offers open at a moment of the week
@@ -22,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analyses.aufsuchend import coverage_kinds, kinds_by_area, outreach_membership
+from analyses.aufsuchend import OUTREACH, coverage_kinds, kinds_by_area, outreach_membership
 from analyses.network.profiles import get_profile
 from analyses.network.search import travel_time_matrix
 from layers.praesenz import ZONE_TABLE, empty_zones
@@ -33,7 +34,8 @@ from planungsraeume.frage import Question
 from planungsraeume.mobiles_buero import CAR_SPEED_KMH
 from planungsraeume.region import Region
 
-__all__ = ["digital_only_by_area", "hours_by_area", "outreach_coverage", "question_at"]
+__all__ = ["cell_kinds", "digital_only_by_area", "gaps", "hours_by_area", "outreach_coverage",
+           "question_at"]
 
 
 def _radius_reach(region: Region, offers: pd.DataFrame, zones: pd.DataFrame,
@@ -58,15 +60,11 @@ def _radius_reach(region: Region, offers: pd.DataFrame, zones: pd.DataFrame,
     return reach
 
 
-@cached("aufsuchend_versorgt")
-def outreach_coverage(region: Region, frage: Question) -> pd.DataFrame:
-    """Inhabitants per area "vor Ort erreichbar", "aufsuchend versorgt", "nicht versorgt".
+@cached("aufsuchend_zellen")
+def cell_kinds(region: Region, frage: Question) -> pd.Series:
+    """Per populated cell one category (:func:`analyses.aufsuchend.coverage_kinds`).
 
-    Returns
-    -------
-    pandas.DataFrame
-        :func:`analyses.aufsuchend.kinds_by_area` in area order with ``name``; ``attrs``
-        ``aufsuchende_angebote`` lists the outreach offers that counted.
+    ``attrs["aufsuchende_angebote"]`` lists the outreach offers that counted.
     """
     offers = region.selected_offers(frage)
     travel = erreichbarkeit.travel_times(region, frage)
@@ -81,11 +79,40 @@ def outreach_coverage(region: Region, frage: Question) -> pd.DataFrame:
     away = membership.any(axis=1).to_numpy() if membership.shape[1] else \
         np.zeros(len(cells), dtype=bool)
     kinds = coverage_kinds(onsite, away, index=cells.index)
-    table = kinds_by_area(kinds, cells, region.cell_areas(),
+    kinds.attrs["aufsuchende_angebote"] = sorted(membership.columns)
+    return kinds
+
+
+@cached("aufsuchend_versorgt")
+def outreach_coverage(region: Region, frage: Question) -> pd.DataFrame:
+    """Inhabitants per area "vor Ort erreichbar", "aufsuchend versorgt", "nicht versorgt".
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`analyses.aufsuchend.kinds_by_area` in area order with ``name``; ``attrs``
+        ``aufsuchende_angebote`` lists the outreach offers that counted.
+    """
+    kinds = cell_kinds(region, frage)
+    table = kinds_by_area(kinds, region.cells(), region.cell_areas(),
                           region.areas()["pr_id"].astype(str).tolist())
     table.insert(1, "name", table["pr_id"].map(region.area_names()).fillna(table["pr_id"]))
-    table.attrs["aufsuchende_angebote"] = sorted(membership.columns)
+    table.attrs["aufsuchende_angebote"] = list(kinds.attrs.get("aufsuchende_angebote", []))
     return table
+
+
+def gaps(region: Region, frage: Question, *, aufsuchend_zaehlt: bool = True) -> pd.DataFrame:
+    """The gap layer (:func:`planungsraeume.erreichbarkeit.gaps`), with or without outreach.
+
+    With ``aufsuchend_zaehlt`` the cells served by an outreach offer are no gap; without it the
+    gap layer is the one of the reachability page unchanged.
+    """
+    layer = erreichbarkeit.gaps(region, frage)
+    if not aufsuchend_zaehlt:
+        return layer
+    kinds = cell_kinds(region, frage)
+    served = kinds.reindex(layer.index).astype(str) == OUTREACH
+    return layer[~served.to_numpy()]
 
 
 def question_at(region: Region, frage: Question, zeitpunkt: str, *,

@@ -61,3 +61,15 @@ def test_hours_and_digital_only_offers_per_area(aachen):
     assert digital["nur_digital"].sum() == expected >= 1
     flagged = digital[digital["nur_digital_erreichbar"]]
     assert (flagged["nur_digital"] == flagged["angebote"]).all()
+
+
+def test_the_gap_layer_counts_outreach_or_not(aachen):
+    question = QUESTION.on()
+    plain = zugangswege.gaps(aachen, question, aufsuchend_zaehlt=False)
+    assert plain.equals(erreichbarkeit.gaps(aachen, question))
+    with_outreach = zugangswege.gaps(aachen, question, aufsuchend_zaehlt=True)
+    table = zugangswege.outreach_coverage(aachen, question)
+    assert with_outreach["einwohner"].sum() == pytest.approx(
+        table["einwohner_nicht_versorgt"].sum())
+    assert plain["einwohner"].sum() - with_outreach["einwohner"].sum() == pytest.approx(
+        table["einwohner_aufsuchend"].sum())

@@ -132,11 +132,15 @@ def presence_section(region: Region, frage: Question) -> None:
                "Präsenz“: Einwohner, die eine eigene Stelle oder Sprechstunde des Trägers in der "
                "gewählten Zeit mit dem gewählten Profil erreichen (wie auf der Seite "
                "Erreichbarkeit).")
-    downloads = st.columns(2)
+    downloads = st.columns(3)
     widgets.csv_download("Orte (CSV)", shown, "praesenz_orte.csv", "praesenz_dl_orte",
                          target=downloads[0])
     widgets.csv_download("Planungsräume (CSV)", areas, "praesenz_planungsraeume.csv",
                          "praesenz_dl_pr", target=downloads[1])
+    downloads[2].download_button("Präsenz als Ebene (GeoPackage)",
+                                 lambda: widgets.geopackage_bytes({"praesenz_orte": places}),
+                                 file_name="praesenz.gpkg", key="praesenz_dl_gpkg",
+                                 mime="application/geopackage+sqlite3", on_click="ignore")
 
 
 def suggestion_section(region: Region, frage: Question) -> None:

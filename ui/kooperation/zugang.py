@@ -30,6 +30,16 @@ def access_section(region: Region, frage: Question) -> None:
                "in der gewählten Zeit), sonst „aufsuchend versorgt“ (im Zuständigkeitsgebiet "
                "eines aufsuchenden Angebots; Fahrzeit-Radien mit dem Auto geschätzt), sonst "
                "„nicht versorgt“.")
+    count = bool(st.checkbox("Versorgungslücken: aufsuchend versorgte Menschen nicht als Lücke "
+                             "zählen", value=True, key="zugang_luecken_aufsuchend"))
+    layer = zugangswege.gaps(region, frage, aufsuchend_zaehlt=count)
+    st.metric("Einwohner in Versorgungslücken", widgets.format_number(layer["einwohner"].sum()),
+              help="Bewohnte 100-m-Zellen ohne Angebot in der gewählten Zeit"
+                   + (", ohne die aufsuchend versorgten" if count else ""))
+    st.download_button("Versorgungslücken (GeoPackage)",
+                       lambda: widgets.geopackage_bytes({"versorgungsluecken": layer}),
+                       file_name="versorgungsluecken.gpkg", key="zugang_dl_luecken",
+                       mime="application/geopackage+sqlite3", on_click="ignore")
     st.subheader("Erreichbarkeit zu einem Zeitpunkt", anchor=False)
     cols = st.columns([2, 3])
     moment = str(cols[0].text_input("Wochentag und Uhrzeit", "Di 17:00", key="zugang_zeitpunkt"))
