@@ -23,8 +23,9 @@ The report takes its figures as inputs, so that every part of the toolkit suppli
 
 :func:`write_reports` computes all three from the store unless they are given.
 
-The map is drawn offline by :mod:`planungsraeume.steckbrief.karte`. The PDF is set with reportlab
-in DejaVu Sans (shipped with matplotlib, embedded, with all German characters); the HTML file is
+The map is drawn offline by :mod:`planungsraeume.steckbrief.karte`. The PDF is set by WeasyPrint
+from the HTML as tagged PDF/UA-1 (:mod:`planungsraeume.steckbrief.pdfua`; one source for both
+formats); without WeasyPrint it falls back to reportlab in DejaVu Sans (untagged). The HTML file is
 self-contained (map as data URI, inline CSS), ``lang="de"``, with headings, table captions and
 header cells for screen readers.
 
@@ -64,6 +65,7 @@ from planungsraeume.steckbrief.inhalt import (
 )
 from planungsraeume.steckbrief.karte import ATTRIBUTION, MapLayers, render_area_map, type_styles
 from planungsraeume.steckbrief.pdf import write_report_pdf
+from planungsraeume.steckbrief.pdfua import tagged_pdf_available, write_report_pdf_ua
 from planungsraeume.steckbrief.zahlen import (
     DEFAULT_COVERAGE,
     REPORT_INDICATORS,
@@ -116,8 +118,10 @@ __all__ = [
     "report_inputs",
     "report_trend",
     "service_addresses",
+    "tagged_pdf_available",
     "type_styles",
     "write_report_pdf",
+    "write_report_pdf_ua",
     "write_reports",
 ]
 

@@ -38,9 +38,9 @@ from planungsraeume.steckbrief import (
     file_stem,
     indicators_from_long_table,
     report_html,
-    write_report_pdf,
 )
 from planungsraeume.steckbrief.karte import MapLayers, type_styles
+from planungsraeume.steckbrief.pdfua import write_report_pdf_ua
 
 __all__ = [
     "DATA_KINDS",
@@ -335,7 +335,7 @@ def write_reports(
                                        trend=inputs.trend)
             stem = _unique(file_stem(pr_id, report.name), {e[2] for e in entries})
             if "pdf" in formats:
-                written.append(write_report_pdf(report, path_inside(target, f"{stem}.pdf")))
+                written.append(write_report_pdf_ua(report, path_inside(target, f"{stem}.pdf")))
             if "html" in formats:
                 page = path_inside(target, f"{stem}.html")
                 page.write_text(report_html(report), encoding="utf-8")
@@ -384,7 +384,7 @@ def area_files(context: ReportContext, inputs: ReportInputs, pr_id: str,
     files: dict[str, tuple[str, bytes]] = {}
     if "pdf" in formats:
         with tempfile.TemporaryDirectory(prefix="sozialraum-steckbrief-") as folder:
-            path = write_report_pdf(report, path_inside(folder, f"{stem}.pdf"))
+            path = write_report_pdf_ua(report, path_inside(folder, f"{stem}.pdf"))
             files[".pdf"] = (path.name, path.read_bytes())
     if "html" in formats:
         files[".html"] = (f"{stem}.html", report_html(report).encode("utf-8"))

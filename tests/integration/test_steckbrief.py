@@ -312,3 +312,48 @@ def test_first_page_says_which_data_are_generated_modelled_or_synthetic(aachen, 
     assert "Barrieremeldungen erfunden" in first
     page = files[".html"][1].decode("utf-8")
     assert page.index("Datenlage:") < page.index('id="h-karte"')  # under the title
+
+
+def _structure(node, found) -> None:
+    """Collect the structure types of a PDF structure tree (and the Figure alt texts)."""
+    node = node.get_object()
+    if not isinstance(node, dict):
+        return
+    if "/S" in node:
+        kind = str(node["/S"])
+        found.setdefault(kind, 0)
+        found[kind] += 1
+        if kind == "/Figure":
+            found.setdefault("alt", []).append(str(node.get("/Alt") or ""))
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+        if hasattr(kid, "get_object"):
+            _structure(kid, found)
+        elif isinstance(kid, dict):
+            _structure(kid, found)
+
+
+def test_steckbrief_pdf_is_tagged_pdf_ua(aachen, tmp_path):
+    """Structural PDF/UA check (veraPDF is not available as a package here): language, marked
+    content, structure tree with headings, tables with header cells, the map as Figure with an
+    alternative text, the title shown, the PDF/UA identifier in the XMP metadata."""
+    from planungsraeume.steckbrief import tagged_pdf_available, write_reports
+
+    if not tagged_pdf_available():
+        pytest.skip("WeasyPrint/Pango fehlt: der Steckbrief wird ungetaggt mit reportlab gesetzt.")
+    files = write_reports(aachen, tmp_path, pr_ids=["PR05"], formats=("pdf",))
+    reader = PdfReader(next(f for f in files if f.suffix == ".pdf"))
+    root = reader.trailer["/Root"]
+    assert str(root["/Lang"]).startswith("de")
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8", "replace")
+    assert "pdfuaid:part" in xmp
+    found: dict = {}
+    _structure(root["/StructTreeRoot"], found)
+    assert found.get("/H1") == 1 and found.get("/H2", 0) >= 3
+    assert found.get("/Table", 0) >= 3 and found.get("/TH", 0) > 0 and found.get("/TD", 0) > 0
+    assert found.get("/Figure") == 1 and found["alt"][0].startswith("Karte des Planungsraums")
+    assert reader.metadata.title and "Europadorf" in reader.metadata.title
+    first = reader.pages[0].extract_text()
+    assert "Datenlage:" in first and "Barrieremeldungen erfunden (synthetisch)" in first.replace("\n", " ")

@@ -39,7 +39,7 @@ def _files(pr_id: str, kind: str) -> bytes:
     """The area's Steckbrief as ``kind`` (``pdf`` or ``html``), made when the button is clicked.
 
     The region's report context and figures are read once per store version and question
-    (:mod:`ui.cached`); both formats of one area share one built report (its map).
+    (:mod:`ui.cached`); only the asked format is set.
     """
     from planungsraeume.steckbrief import area_files
 
@@ -52,7 +52,7 @@ def _files(pr_id: str, kind: str) -> bytes:
     if suffix not in kept["dateien"]:
         context = cached.report_context(region)
         inputs = cached.report_figures(region, frage)
-        made = area_files(context, inputs, pr_id, formats=("pdf", "html"))
+        made = area_files(context, inputs, pr_id, formats=(kind,))
         kept["dateien"].update(made)
     st.session_state[STATE_KEY] = kept
     return bytes(kept["dateien"][suffix][1])
