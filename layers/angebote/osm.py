@@ -11,6 +11,7 @@ import shapely
 
 from layers.angebote.vocabulary import conform, empty_services, service_type, service_types
 from layers.sources.osm import OsmExtract
+from layers.sources.osm_tags import parse_yes_limited_no
 
 __all__ = ["TARGET_GROUPS_OSM", "classify_osm", "services_from_osm"]
 
@@ -54,17 +55,6 @@ def classify_osm(tags: dict[str, Any]) -> str | None:
             if str(tags.get(key, "")) == value or value in facility_values and key == "social_facility":
                 return entry.schluessel
     return None
-
-
-def _access(value: object) -> str:
-    text = str(value or "").strip().lower()
-    if text in ("yes", "designated"):
-        return "ja"
-    if text == "limited":
-        return "teilweise"
-    if text == "no":
-        return "nein"
-    return "unbekannt"
 
 
 def _target_groups(tags: dict[str, Any], typ: str) -> str | None:
@@ -123,13 +113,13 @@ def _osm_row(record: dict[str, Any], typ: str) -> dict[str, Any]:
         "hausnummer": record.get("addr:housenumber"),
         "plz": record.get("addr:postcode"),
         "ort": record.get("addr:city"),
-        "stufenloser_zugang": _access(record.get("wheelchair")),
-        "rollstuhlgerechtes_wc": _access(record.get("toilets:wheelchair")),
-        "induktionsschleife": _access(
+        "stufenloser_zugang": parse_yes_limited_no(record.get("wheelchair")),
+        "rollstuhlgerechtes_wc": parse_yes_limited_no(record.get("toilets:wheelchair")),
+        "induktionsschleife": parse_yes_limited_no(
             record.get("hearing_loop") or record.get("induction_loop")
         ),
-        "gebaerdensprache": _access(record.get("sign_language")),
-        "leichte_sprache": _access(record.get("easy_language")),
+        "gebaerdensprache": parse_yes_limited_no(record.get("sign_language")),
+        "leichte_sprache": parse_yes_limited_no(record.get("easy_language")),
         "aufsuchend": "unbekannt",
         "oeffnungszeiten": record.get("opening_hours"),
         "traeger": record.get("operator"),

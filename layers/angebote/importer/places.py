@@ -19,7 +19,7 @@ from pyproj import CRS, Transformer
 from layers.angebote.importer.rows import WGS84, RowCheckerBase
 from layers.errors import Problem
 from layers.geocode import EXAKT, MEHRDEUTIG
-from layers.validation import FIRST_DATA_ROW, crs_label, parse_decimal
+from layers.validation import FIRST_DATA_ROW, crs_label, lonlat_problem, parse_decimal
 
 __all__ = ["PlaceChecks"]
 
@@ -159,8 +159,8 @@ class PlaceChecks(RowCheckerBase):
                              "fehlt.", "Geben Sie Breite und Länge an oder keine von beiden.")
                 continue
             inside = bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3]
-            found = None if inside else _lonlat_problem(x, y, bounds, self.mapping["lon"],
-                                                        self.mapping["lat"])
+            found = None if inside else lonlat_problem(
+                x, y, bounds=bounds, spalte_lon=self.mapping["lon"], spalte_lat=self.mapping["lat"])
             if found:
                 self.problem(pos, "lat", *found)
                 continue
@@ -253,39 +253,6 @@ class PlaceChecks(RowCheckerBase):
                 "Prüfen Sie Koordinaten bzw. Adresse; Angebote außerhalb der Region können "
                 "hier nicht aufgenommen werden.",
             )
-
-
-def _lonlat_problem(
-    x: float, y: float, bounds: tuple[float, float, float, float], col_lon: str, col_lat: str
-) -> tuple[str, str] | None:
-    """Why degrees lie outside the region (swapped, metric, scaled), or ``None`` if inside."""
-    minx, miny, maxx, maxy = bounds
-    if minx <= x <= maxx and miny <= y <= maxy:
-        return None
-    if minx <= y <= maxx and miny <= x <= maxy:
-        return (
-            f"Länge und Breite sind vertauscht ({col_lon}={x:g}, {col_lat}={y:g}).",
-            f"Tauschen Sie die Werte der Spalten '{col_lon}' und '{col_lat}'.",
-        )
-    if not (-180 <= x <= 180 and -90 <= y <= 90):
-        return (
-            f"Die Koordinaten ({x:g}, {y:g}) sind keine Grad-Angaben, stehen aber in den Spalten "
-            f"für Breite/Länge.",
-            "Für metrische Koordinaten benennen Sie die Spalten 'Rechtswert'/'Hochwert' und "
-            "geben das CRS an (z. B. --crs EPSG:25832).",
-        )
-    for factor in (10.0, 100.0, 1000.0, 1e4, 1e5, 1e6):
-        if minx <= x * factor <= maxx and miny <= y * factor <= maxy:
-            return (
-                f"Die Koordinaten ({x:g}, {y:g}) sind um den Faktor {factor:g} zu klein: "
-                "vermutlich wurden Tausenderpunkte oder Dezimalkommas falsch gelesen.",
-                "Schreiben Sie Grad mit Dezimalkomma oder -punkt und ohne Tausendertrennzeichen, "
-                "z. B. 50,7753.",
-            )
-    return (
-        f"Der Punkt ({col_lat} {y:g}, {col_lon} {x:g}) liegt außerhalb der Region.",
-        "Prüfen Sie die Koordinaten; ist die Adresse richtig?",
-    )
 
 
 def _metric_problem(
