@@ -183,7 +183,9 @@ def ensure_browser() -> None:
     say("installiere Chromium für die Browser-Tests (apt-get)")
     env = dict(child_env(), DEBIAN_FRONTEND="noninteractive")
     for command in (["apt-get", "update"],
-                    ["apt-get", "install", "-y", "--no-install-recommends", "chromium"]):
+                    ["apt-get", "install", "-y", "--no-install-recommends", "chromium",
+                     # Pango for WeasyPrint's tagged (PDF/UA) Steckbrief.
+                     "libpango-1.0-0", "libpangoft2-1.0-0"]):
         say("$ " + " ".join(command))
         if subprocess.run(command, env=env).returncode != 0:
             say("Hinweis: Chromium konnte nicht installiert werden; Browser-Tests werden übersprungen "
