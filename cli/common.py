@@ -24,11 +24,13 @@ if TYPE_CHECKING:
     from planungsraeume.region import Region
 
 __all__ = [
+    "ADVICE_FILTER",
     "STEP_FREE",
     "UNKNOWN_CHOICES",
     "Handler",
     "Subparsers",
     "add_network_options",
+    "advice_question",
     "add_region_option",
     "command_group",
     "open_region",
@@ -154,6 +156,15 @@ def question(args: argparse.Namespace, *, typ: str | Sequence[str] | None = None
     return Question.make(typ=typ, filter=wanted, profil=args.profil, minuten=args.minuten,
                          unbekannt=args.unbekannt,
                          stichtag=parse_date(getattr(args, "stichtag", None)))
+
+
+#: The offers of the cooperation and presence commands when no ``--typ`` is given.
+ADVICE_FILTER: dict[str, list[str]] = {"gruppe": ["Beratung"]}
+
+
+def advice_question(args: argparse.Namespace) -> Question:
+    """The question of ``--typ`` or, without it, of every advice offer (:data:`ADVICE_FILTER`)."""
+    return question(args, typ=args.typ, filter=None if args.typ else ADVICE_FILTER)
 
 
 def open_region(name: str, *, build: bool = False, network: bool = False) -> Region:

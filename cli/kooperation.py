@@ -16,24 +16,19 @@ from cli.common import (
     Subparsers,
     add_network_options,
     add_region_option,
+    advice_question,
     open_region,
     print_problems,
     print_table,
-    question,
     save_csv,
     sheet,
 )
 from layers.formatting import de_number
 
 if TYPE_CHECKING:
-    from planungsraeume.frage import Question
+    pass
 
 __all__ = ["register"]
-
-
-def _question(args: argparse.Namespace) -> Question:
-    filter = None if args.typ else {"gruppe": ["Beratung"]}
-    return question(args, typ=args.typ, filter=filter)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -82,7 +77,7 @@ def _network(args: argparse.Namespace) -> int:
     from planungsraeume import kooperation
     from planungsraeume.darstellung.kooperation import cooperation_offer_table
 
-    region, frage = open_region(args.region), _question(args)
+    region, frage = open_region(args.region), advice_question(args)
     table = kooperation.network(region, frage)
     share = kooperation.synthetic_share(region, frage)
     print(f"Kooperationsnetz: {len(table)} Angebote, {int(table['isoliert'].sum())} ohne "
@@ -102,7 +97,7 @@ def _areas(args: argparse.Namespace) -> int:
     from planungsraeume.darstellung.kooperation import cooperation_area_table
 
     shown = cooperation_area_table(kooperation.network_by_area(open_region(args.region),
-                                                               _question(args)))
+                                                               advice_question(args)))
     print_table(shown)
     save_csv(shown, args.csv)
     return 0
@@ -112,7 +107,7 @@ def _missing(args: argparse.Namespace) -> int:
     from planungsraeume import kooperation
     from planungsraeume.darstellung.kooperation import missing_link_table
 
-    frage = _question(args)
+    frage = advice_question(args)
     table = kooperation.missing(open_region(args.region), frage)
     print(f"Fehlende Verbindungen ({frage.label()}): {len(table)}")
     shown = missing_link_table(table)

@@ -16,22 +16,18 @@ from cli.common import (
     Subparsers,
     add_network_options,
     add_region_option,
+    advice_question,
     open_region,
     print_table,
-    question,
     save_csv,
     sheet,
 )
 from layers.formatting import de_number
 
 if TYPE_CHECKING:
-    from planungsraeume.frage import Question
+    pass
 
 __all__ = ["register"]
-
-
-def _question(args: argparse.Namespace) -> Question:
-    return question(args, typ=args.typ, filter=None if args.typ else {"gruppe": ["Beratung"]})
 
 
 def _providers(args: argparse.Namespace) -> int:
@@ -48,7 +44,7 @@ def _places(args: argparse.Namespace) -> int:
     from planungsraeume.darstellung.praesenz import place_table
     from planungsraeume.praesenz import places
 
-    shown = place_table(places(open_region(args.region), _question(args), args.traeger))
+    shown = place_table(places(open_region(args.region), advice_question(args), args.traeger))
     print(f"Präsenz von {args.traeger}: {len(shown)} Orte")
     print_table(shown)
     save_csv(shown, args.csv)
@@ -59,7 +55,7 @@ def _areas(args: argparse.Namespace) -> int:
     from planungsraeume.darstellung.praesenz import presence_area_table
     from planungsraeume.praesenz import places_by_area, reach_by_area
 
-    region, frage = open_region(args.region), _question(args)
+    region, frage = open_region(args.region), advice_question(args)
     shown = presence_area_table(places_by_area(region, frage, args.traeger),
                                 reach_by_area(region, frage, args.traeger))
     print(f"Präsenz von {args.traeger} je Planungsraum; erreichbar: {frage.label()}")
@@ -86,7 +82,7 @@ def _suggest(args: argparse.Namespace) -> int:
     from planungsraeume.praesenz import office_hour_suggestions
 
     started = time.perf_counter()
-    frage = _question(args)
+    frage = advice_question(args)
     result = office_hour_suggestions(open_region(args.region), frage, args.traeger, args.anzahl,
                                      nachfrage=args.nachfrage, dauer_min=args.dauer)
     plan = result.plan.vorschlag
@@ -129,7 +125,7 @@ def _mobile(args: argparse.Namespace) -> int:
     from planungsraeume.mobiles_buero import mobile_office
 
     started = time.perf_counter()
-    frage = _question(args)
+    frage = advice_question(args)
     plan = mobile_office(open_region(args.region), frage, args.anzahl,
                          planungsraeume=tuple(args.planungsraum or ()), depot=args.depot,
                          standzeit_min=args.standzeit, budget_min=args.budget,
@@ -167,7 +163,7 @@ def _outreach(args: argparse.Namespace) -> int:
     from planungsraeume.darstellung.praesenz import outreach_table
     from planungsraeume.zugangswege import outreach_coverage
 
-    frage = _question(args)
+    frage = advice_question(args)
     table = outreach_coverage(open_region(args.region), frage)
     print(f"Vor Ort erreichbar oder aufsuchend versorgt ({frage.label()}); aufsuchende "
           f"Angebote: {len(table.attrs.get('aufsuchende_angebote', []))}")
@@ -183,7 +179,7 @@ def _moment(args: argparse.Namespace) -> int:
     from planungsraeume.zugangswege import question_at
 
     region = open_region(args.region)
-    frage = question_at(region, _question(args), args.zeitpunkt,
+    frage = question_at(region, advice_question(args), args.zeitpunkt,
                         unbekannt_offen=args.unbekannt_offen)
     open_ids = dict(frage.weitere_filter).get("angebot_id", ())
     print(f"{args.zeitpunkt}: {len(region.selected_offers(frage))} Angebote geöffnet "
@@ -198,7 +194,7 @@ def _access(args: argparse.Namespace) -> int:
     from planungsraeume.darstellung.praesenz import access_table
     from planungsraeume.zugangswege import digital_only_by_area, hours_by_area
 
-    region, frage = open_region(args.region), _question(args)
+    region, frage = open_region(args.region), advice_question(args)
     shown = access_table(hours_by_area(region, frage), digital_only_by_area(region, frage))
     print_table(shown)
     save_csv(shown, args.csv)
