@@ -13,10 +13,7 @@ then a missing browser is a failure.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -29,6 +26,7 @@ import pytest
 from layers import settings
 from tests.tools.paths import DATA as TEST_DATA
 from tests.tools.stores import fingerprint
+from tests.tools.streamlit_app import free_port, streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -87,48 +85,16 @@ def browser_available() -> None:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()
 
 
 @pytest.fixture(scope="module")
 def server(browser_available, aachen_store) -> Iterator[str]:
     """The app served by ``streamlit run`` on a free port; yields its base URL."""
-    port = _free_port()
     env = dict(os.environ, PYTHONUTF8="1", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
                SOZIALRAUM_CACHE=str(settings.cache_dir))
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=settings.project_root, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"Der Streamlit-Server startete nicht:\n{log.read()[-3000:]}")
-            time.sleep(0.3)
+    with streamlit_app(env) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
-        Path(log.name).unlink(missing_ok=True)
 
 
 class Browser:

@@ -21,11 +21,6 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -44,6 +39,7 @@ from tests.integration.test_browser import (
     screenshot,
     wait_until_idle,
 )
+from tests.tools.streamlit_app import free_port, streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -165,12 +161,6 @@ def _hostile_store(cache: Path, aachen_store: GeoPackageStore) -> list[str]:
     return ids
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _listening_addresses(port: int) -> set[str]:
     """Local addresses with a listening TCP socket on ``port`` (Linux ``/proc/net``)."""
     found: set[str] = set()
@@ -198,39 +188,13 @@ def hostile(browser_available, aachen_store, tmp_path_factory) -> Iterator[dict[
     """The app served from the hostile copy with the project's own server settings."""
     cache = tmp_path_factory.mktemp("feindlich") / "cache"
     ids = _hostile_store(cache, aachen_store)
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, PYTHONUTF8="1", STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
                SOZIALRAUM_CACHE=str(cache))
     env.pop("SOZIALRAUM_IM_NETZ", None)
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     # No --server.address: .streamlit/config.toml decides where the app listens.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-        cwd=settings.project_root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"Der Streamlit-Server startete nicht:\n{log.read()[-3000:]}")
-            time.sleep(0.3)
+    with streamlit_app(env, port=port, arguments=(), start_timeout_s=120) as url:
         yield {"url": url, "port": port, "ids": ids}
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
-        Path(log.name).unlink(missing_ok=True)
 
 
 class Session:

@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import AbstractContextManager, redirect_stdout
 from typing import Any
 
 import pytest
@@ -27,10 +27,10 @@ from planungsraeume.barrieren import area_table, publication
 from planungsraeume.region import Region
 from tests.integration.test_browser import (
     Browser,
-    _free_port,
     browser_available,  # noqa: F401  (fixture: skips without Chromium, fails in CI)
     wait_until_idle,
 )
+from tests.tools.streamlit_app import streamlit_app
 
 PASSWORD = "lange-test-passphrase"
 
@@ -207,47 +207,9 @@ def test_two_roles_see_different_pages_and_tabs(team, postgis_cluster, monkeypat
 # ---- the same in a real browser ---------------------------------------------------------------
 
 
-@contextmanager
-def served_app(env: dict[str, str]) -> Iterator[str]:
+def served_app(env: dict[str, str]) -> AbstractContextManager[str]:
     """``streamlit run app.py`` on a free local port with ``env``; yields the base URL."""
-    import sys
-    import tempfile
-    import time
-    import urllib.request
-
-    from layers import settings
-
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=settings.project_root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                log.seek(0)
-                pytest.fail(f"Der Streamlit-Server startete nicht:\n{log.read()[-3000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        log.close()
-        os.unlink(log.name)
+    return streamlit_app(env)
 
 
 @pytest.fixture(scope="module")
