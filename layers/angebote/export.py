@@ -28,6 +28,15 @@ from layers.errors import InputValidationError, StoreError
 from layers.formatting import excel_csv_bytes
 from layers.store import RegionStore
 
+__all__ = [
+    "FORMATS",
+    "export_format",
+    "export_services",
+    "export_services_bytes",
+    "services_csv_frame",
+    "services_for_export",
+]
+
 FORMATS = {"gpkg": ".gpkg", "geojson": ".geojson", "csv": ".csv"}
 
 

@@ -67,6 +67,16 @@ from layers.synthetic_relations import (
 )
 from layers.validation import require_crs
 
+__all__ = [
+    "BUILD_SCHEMA_VERSION",
+    "BuildResult",
+    "LAYER_ORDER",
+    "MIN_RESIDENTIAL_BUILDINGS",
+    "build_region",
+    "fingerprint",
+    "is_current",
+]
+
 log = get_logger("build")
 
 # Bump when the meaning of a layer changes in a way the code hash would not reveal.
