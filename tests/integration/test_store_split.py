@@ -30,14 +30,27 @@ from tests.layers.store.synthetic import integrity, service_rows
 BARRIER_FILE = Path(__file__).resolve().parents[1] / "data" / "barrieren" / "gute_meldungen.csv"
 
 
-def test_schema_dtypes_match_the_built_demo_store(aachen_store):
-    for name in schema.DERIVED_LAYERS + (schema.META_TABLE,):
+#: Layers only regions with official statistics per area build (Köln): districts, time series.
+STATISTICS_LAYERS = ("bezirke", "bevoelkerung_zeitreihe")
+
+
+def _assert_dtypes(store: GeoPackageStore, names: tuple[str, ...]) -> None:
+    for name in names:
         layer = schema.LAYERS[name]
-        frame = GeoPackageFile(aachen_store.path, aachen_store.crs).read_layer(name)
+        frame = GeoPackageFile(store.path, store.crs).read_layer(name)
         declared = {c: t for c, t in layer.columns.items()
                     if not (name == "barrieren" and c in ("strasse", "freitext", "importiert_am"))}
         actual = {c: str(frame[c].dtype) for c in declared}
         assert actual == declared, name
+
+
+def test_schema_dtypes_match_the_built_demo_store(aachen_store):
+    names = tuple(n for n in schema.DERIVED_LAYERS if n not in STATISTICS_LAYERS)
+    _assert_dtypes(aachen_store, (*names, schema.META_TABLE))
+
+
+def test_schema_dtypes_of_the_statistics_layers_match_the_built_koeln_store(koeln_store):
+    _assert_dtypes(koeln_store, STATISTICS_LAYERS)
 
 
 @pytest.fixture()
