@@ -27,6 +27,20 @@ from tests.tools.stores import fingerprint
 
 BAD = TEST_DATA / "bad"
 
+
+def _write_generated_bad_files() -> None:
+    """Write the bad file too large to commit (tests/data/bad/make_bad_files.py owns its content)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_bad_files", BAD / "make_bad_files.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_huge_field()
+
+
+_write_generated_bad_files()
+
 # (file, what is imported, options, expected German text)
 CASES: list[tuple[str, str, dict[str, Any], str]] = [
     ("leer.csv", "angebote", {}, "Die Datei ist leer (0 Byte)"),

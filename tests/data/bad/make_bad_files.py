@@ -1,4 +1,4 @@
-"""Write the bad input files of tests/data/bad/ (run once; the files themselves are committed).
+"""Write the bad input files of tests/data/bad/ (run once; the files are committed except the 1 MiB one).
 
 Every file is one mistake that planners' real exports make. The expected German message of each
 is in tests/test_bad_files.py. Run with the project's Python:
@@ -32,6 +32,19 @@ GOOD_ROW = "EUTB Aachen-Mitte;EUTB;Adalbertstraße;66;52062;Aachen;ja\n"
 
 def text(name: str, content: str, encoding: str = "utf-8") -> None:
     (HERE / name).write_bytes(content.encode(encoding))
+
+
+#: The one bad file not committed (1 MiB): the tests write it with :func:`write_huge_field`.
+HUGE_FIELD = "feld_1mb.csv"
+
+
+def write_huge_field() -> Path:
+    """Write the file with a 1 MiB cell (git-ignored; made by the tests when missing)."""
+    path = HERE / HUGE_FIELD
+    if not path.exists():
+        text(HUGE_FIELD, "Name;Typ;lat;lon;Bemerkung\n"
+             f"EUTB Aachen-Mitte;EUTB;{AACHEN_LAT};{AACHEN_LON};" + "x" * 1_048_576 + "\n")
+    return path
 
 
 def raw(name: str, content: bytes) -> None:
@@ -220,7 +233,7 @@ def hostile_csv_files() -> None:
          f"{GOOD_LATLON};=1+1\n")
     text("leerzeilen_zeilennummer.csv", f"Name;Typ;lat;lon\n{GOOD_LATLON}\n\n;;;\n"
          f"KoKoBe Nord;KoKoBo;{AACHEN_LAT};{AACHEN_LON}\n")
-    text("feld_1mb.csv", f"Name;Typ;lat;lon;Bemerkung\n{GOOD_LATLON};" + "x" * 1_048_576 + "\n")
+    write_huge_field()
     text("utf16_ohne_bom.csv", f"Name;Typ;lat;lon\nKoKoBe Römerstraße;KoKoBe;{AACHEN_LAT};"
          f"{AACHEN_LON}\n", encoding="utf-16-le")
     text("utf16be_ohne_bom.csv", f"Name;Typ;lat;lon\nKoKoBe Römerstraße;KoKoBe;{AACHEN_LAT};"
