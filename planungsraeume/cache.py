@@ -52,13 +52,15 @@ __all__ = [
     "ResultCache",
     "cache_key",
     "cached",
+    "code_fingerprint",
+    "fingerprint_of",
     "key_value",
     "results",
 ]
 
 log = get_logger("cache")
 
-# Bump when the meaning of a cached result changes (invalidates every cached result on disk).
+# Bump when the format of the cached files changes; code changes are caught by code_fingerprint().
 ANALYSIS_VERSION = 2
 MEMORY_SIZE = 160
 #: Arguments that never change an answer (how progress is shown).
@@ -127,10 +129,45 @@ def _frame_hash(frame: pd.DataFrame) -> str:
     return digest.hexdigest()[:24]
 
 
+#: The code and configuration every cached answer is computed by (relative to the project root).
+FINGERPRINTED = ("analyses", "layers", "planungsraeume", "data")
+FINGERPRINT_SUFFIXES = frozenset({".py", ".toml"})
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """Hash of the source code and configuration files answers are computed by.
+
+    Part of every key, so that a cached answer never outlives the code that computed it: after
+    an update (or a developer's edit) of an analysis, of a build step or of a region file, the
+    old files are simply no longer found (and pruned after :data:`UNUSED_DAYS`). Hashing the
+    whole of these packages instead of one function's module is deliberate: an answer depends
+    on everything its function calls, and a per-function version number is exactly the kind of
+    second copy that is forgotten. Computed once per process (a few milliseconds).
+    """
+    return fingerprint_of(Path(__file__).resolve().parent.parent)
+
+
+def fingerprint_of(root: Path) -> str:
+    """Hash of the fingerprinted packages' ``.py`` and ``.toml`` files below ``root``."""
+    digest = hashlib.sha256()
+    for package in FINGERPRINTED:
+        files = sorted(
+            path
+            for path in (root / package).rglob("*")
+            if path.suffix in FINGERPRINT_SUFFIXES and "__pycache__" not in path.parts
+        )
+        for path in files:
+            digest.update(path.relative_to(root).as_posix().encode())
+            digest.update(b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_key(kind: str, inputs: Mapping[str, Any]) -> str:
-    """Hash of an answer's kind and its inputs (JSON-serialisable values, sorted keys)."""
+    """Hash of an answer's kind, its inputs (JSON, sorted keys) and the code that computes it."""
     text = json.dumps(
-        {"art": kind, "eingaben": inputs, "version": ANALYSIS_VERSION},
+        {"art": kind, "eingaben": inputs, "version": ANALYSIS_VERSION, "code": code_fingerprint()},
         sort_keys=True,
         ensure_ascii=False,
         default=str,

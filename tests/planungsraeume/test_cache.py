@@ -63,3 +63,24 @@ def test_unused_result_files_are_removed_and_used_ones_kept(fresh):
     assert not list(folder.glob("alt-*"))  # removed on the first read of the process
     assert len(list(folder.glob("neu-*"))) == 2  # parquet and its JSON sidecar
     assert used.prune(days=-1) == 2  # everything is older than "in the future"
+
+
+def test_an_answer_never_outlives_the_code_that_computed_it(tmp_path, monkeypatch):
+    for name in ("analyses", "layers", "planungsraeume", "data"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "analyses" / "coverage.py").write_text("RADIUS = 300\n")
+    (tmp_path / "data" / "profile.toml").write_text("[zu_fuss]\nkmh = 4.5\n")
+    (tmp_path / "ui").mkdir()
+    (tmp_path / "ui" / "seite.py").write_text("TITEL = 'a'\n")
+    before = cache_module.fingerprint_of(tmp_path)
+    (tmp_path / "ui" / "seite.py").write_text("TITEL = 'b'\n")
+    assert cache_module.fingerprint_of(tmp_path) == before  # the pages do not compute answers
+    (tmp_path / "data" / "profile.toml").write_text("[zu_fuss]\nkmh = 4.0\n")
+    after_config = cache_module.fingerprint_of(tmp_path)
+    assert after_config != before
+    (tmp_path / "analyses" / "coverage.py").write_text("RADIUS = 400\n")
+    assert cache_module.fingerprint_of(tmp_path) not in {before, after_config}
+
+    key = cache_module.cache_key("abdeckung", {"minuten": 15})
+    monkeypatch.setattr(cache_module, "code_fingerprint", lambda: "anderer-code")
+    assert cache_module.cache_key("abdeckung", {"minuten": 15}) != key
