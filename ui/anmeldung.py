@@ -25,12 +25,14 @@ __all__ = [
     "ALL",
     "LOGIN_KEY",
     "ROLE_DATA_TABS",
+    "RELATION_WRITERS",
     "ROLE_PAGES",
     "Session",
     "allowed_data_tabs",
     "allowed_pages",
     "login_gate",
     "logout",
+    "may_edit_relations",
     "server_url",
     "session",
     "show_identity",
@@ -43,13 +45,16 @@ ALL = "*"
 ROLE_PAGES: dict[str, tuple[str, ...]] = {
     "verwaltung": (ALL,),
     "planung": ("karte", "erreichbarkeit", "barrieren-veroeffentlicht", "planungsraeume",
-                "szenarien", "konferenz", "daten", "hilfe"),
+                "netzwerk", "szenarien", "konferenz", "daten", "hilfe"),
     "koordination": ("karte", "erreichbarkeit", "barrieren-veroeffentlicht", "planungsraeume",
-                     "szenarien", "konferenz", "daten", "hilfe"),
+                     "netzwerk", "szenarien", "konferenz", "daten", "hilfe"),
     "fallmanagement": ("karte", "daten", "hilfe"),
     "lesen": ("karte", "erreichbarkeit", "barrieren-veroeffentlicht", "planungsraeume",
-              "konferenz", "hilfe"),
+              "netzwerk", "konferenz", "hilfe"),
 }
+#: The roles whose GRANTs allow writing the relation lists (cooperations, presence; see
+#: :mod:`layers.store.postgis.richtlinien`).
+RELATION_WRITERS = ("verwaltung", "planung", "koordination")
 #: The tabs of the Daten page each role sees in server mode (what its GRANTs allow to write).
 ROLE_DATA_TABS: dict[str, tuple[str, ...]] = {
     "verwaltung": (ALL,),
@@ -173,6 +178,12 @@ def allowed_data_tabs(tabs: list[str]) -> list[str]:
         return list(tabs)
     wanted = ROLE_DATA_TABS.get(me.rolle, ())
     return list(tabs) if ALL in wanted else [t for t in tabs if t in wanted]
+
+
+def may_edit_relations() -> bool:
+    """Whether the forms that change cooperation lists are shown (always without team mode)."""
+    me = session()
+    return me is None or server_url() is None or me.rolle in RELATION_WRITERS
 
 
 def show_identity(me: Session) -> None:

@@ -190,6 +190,10 @@ def test_two_roles_see_different_pages_and_tabs(team, postgis_cluster, monkeypat
     for hidden in ("daten", "barrieren", "szenarien"):
         with pytest.raises(ValueError, match="Could not find a navigation page"):
             _page(reader, hidden)
+    # The cooperation network is read by every role; only writers get its forms.
+    assert _page(reader, "netzwerk") == "Netzwerk & Präsenz"
+    assert any("nicht ändern" in c.value for c in reader.caption)
+    assert not [e for e in reader.expander if "Kooperationsliste" in e.label]
 
     planner = _no_errors(_log_in(_app(monkeypatch, postgis_cluster), "planer_app",
                                  team["planer_app"]))
@@ -199,6 +203,8 @@ def test_two_roles_see_different_pages_and_tabs(team, postgis_cluster, monkeypat
     assert "Angebote bearbeiten" in labels and "Barrieremeldungen" not in labels
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         _page(planner, "barrieren")  # raw reports: the database has no GRANT for planung
+    assert _page(planner, "netzwerk") == "Netzwerk & Präsenz"
+    assert [e for e in planner.expander if "Kooperationsliste" in e.label]
     next(b for b in planner.sidebar.button if b.label == "Abmelden").click()
     planner.run()
     assert planner.title[0].value == "Anmeldung"

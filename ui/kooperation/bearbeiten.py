@@ -15,7 +15,7 @@ from layers.kooperation import KINDS, add_cooperation, delete_cooperation, impor
 from planungsraeume import kooperation
 from planungsraeume.darstellung.kooperation import cooperation_list_table
 from planungsraeume.region import Region
-from ui import widgets
+from ui import anmeldung, widgets
 from ui.daten.meldungen import flash_and_rerun, show_error, show_flash
 
 __all__ = ["FLASH_AREA", "edit_section"]
@@ -109,6 +109,9 @@ def _delete_form(region: Region, names: dict[str, str]) -> None:
 def edit_section(region: Region) -> None:
     """Upload, add and delete forms and the stored list, in an expander."""
     show_flash(FLASH_AREA)
+    if not anmeldung.may_edit_relations():
+        st.caption("Ihre Rolle darf die Kooperationsliste lesen, aber nicht ändern.")
+        return
     with st.expander("Kooperationsliste importieren und bearbeiten"):
         names = _names(region)
         _upload(region)

@@ -15,6 +15,11 @@ derived layers, ``_metadaten``    all five roles read; only the owner (upload) w
 ``barrieren`` (raw reports)       ``fallmanagement`` inserts and reads its *own* rows;
                                   no GRANT at all to planung, koordination, lesen
 ``barrieren_veroeffentlicht``     all read; written by the privacy gate (owner)
+``kooperationen``                 all read; ``planung`` writes; ``koordination`` writes
+                                  cooperations in which an offer of its areas takes part
+``praesenz``                      all read; ``planung`` writes; ``koordination`` writes
+                                  presence inside its planning areas only
+``aufsuchend_gebiete``            all read; ``planung`` writes
 ``nutzer_*`` (indicators)         all read; ``planung`` writes
 ``szenario_*``                    verwaltung, planung, koordination read; planung writes
 ``_aenderungsprotokoll``          planung, koordination read all but barrier entries;
@@ -183,6 +188,14 @@ RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $f$
     WHERE z.benutzer = current_user AND z.region = '{schema}' AND ST_Covers(p.geometry, g))
 $f$""",
         f"ALTER FUNCTION {s}.im_eigenen_gebiet(geometry) OWNER TO {OWNER}",
+        # A cooperation is a line between two offers: it is the coordinator's when one of its
+        # ends (an offer) lies in one of the coordinator's planning areas.
+        f"""CREATE OR REPLACE FUNCTION {s}.endpunkt_im_eigenen_gebiet(g geometry)
+RETURNS boolean LANGUAGE sql STABLE SET search_path = pg_catalog, public AS $f$
+  SELECT g IS NOT NULL AND ({s}.im_eigenen_gebiet(ST_StartPoint(g))
+                            OR {s}.im_eigenen_gebiet(ST_EndPoint(g)))
+$f$""",
+        f"ALTER FUNCTION {s}.endpunkt_im_eigenen_gebiet(geometry) OWNER TO {OWNER}",
     ]
     return sql
 
@@ -211,6 +224,8 @@ def policies(schema: str, table: str) -> tuple[dict[str, tuple[str, ...]],
         own = "_erfasst_von = current_user"
         return ({write: ("fallmanagement",)}, [
             owner, ("fallmanagement_eigene", "ALL", ("fallmanagement",), own, own)])
+    if table in _AREA_RULE_OF_RELATION:
+        return _relation_policies(schema, table, owner, write)
     if table == layer_schema.AUDIT_TABLE:
         return ({"SELECT": ("planung", "koordination", "fallmanagement")}, [
             owner, ("ohne_barrieren", "SELECT", ("planung", "koordination"),
@@ -234,6 +249,32 @@ def policies(schema: str, table: str) -> tuple[dict[str, tuple[str, ...]],
             ("planung", "ALL", ("planung",), "true", "true")])
     # Derived layers, build metadata, the state table, the published barrier aggregates.
     return ({"SELECT": _READERS}, [owner, ("lesen", "SELECT", _READERS, "true", None)])
+
+
+#: The relation lists of issue #14 and the function that says whether a row is the
+#: coordinator's (``None``: planung only).
+_AREA_RULE_OF_RELATION: dict[str, str | None] = {
+    "kooperationen": "endpunkt_im_eigenen_gebiet", "praesenz": "im_eigenen_gebiet",
+    "aufsuchend_gebiete": None}
+
+
+def _relation_policies(schema: str, table: str, owner: tuple[str, str, tuple[str, ...], str, str],
+                       write: str) -> tuple[dict[str, tuple[str, ...]],
+                                            list[tuple[str, str, tuple[str, ...],
+                                                       str | None, str | None]]]:
+    """Cooperations, presence and outreach areas: read by all, written by planung (and by
+    koordination where the row belongs to its planning areas)."""
+    rules: list[tuple[str, str, tuple[str, ...], str | None, str | None]] = [
+        owner, ("lesen", "SELECT", _READERS, "true", None),
+        ("planung", "ALL", ("planung",), "true", "true")]
+    function = _AREA_RULE_OF_RELATION[table]
+    if function is None:
+        return {"SELECT": _READERS, write: ("planung",)}, rules
+    area = f"{q(schema)}.{function}(geometry)"
+    rules += [("koordination_anlegen", "INSERT", ("koordination",), None, area),
+              ("koordination_aendern", "UPDATE", ("koordination",), area, area),
+              ("koordination_loeschen", "DELETE", ("koordination",), area, None)]
+    return {"SELECT": _READERS, write: ("planung", "koordination")}, rules
 
 
 def trigger_specs(schema: str, table: str) -> dict[str, str]:

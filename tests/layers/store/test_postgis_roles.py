@@ -279,3 +279,52 @@ def test_verwaltung_creates_users_and_others_cannot(postgis_cluster, region):
     with _sql(postgis_cluster, planer) as conn:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             create_user(conn, f"x_{planer.user}", "verwaltung", "ein-langes-passwort")
+
+
+def _relation_layers() -> dict[str, gpd.GeoDataFrame]:
+    from layers.kooperation import empty_cooperations
+    from layers.praesenz import empty_presence, empty_zones
+
+    layers = _layers()
+    layers["kooperationen"] = empty_cooperations(CRS)
+    layers["praesenz"] = empty_presence(CRS)
+    layers["aufsuchend_gebiete"] = empty_zones(CRS)
+    return layers
+
+
+def _presence(key: str, x: float) -> tuple[dict[str, object], shapely.Point]:
+    values = {"praesenz_id": key, "traeger": "LVR", "art": "sprechstunde", "gastgeber_id": None,
+              "name": "Sprechstunde", "zeiten": "Di 10:00-12:00", "quelle": "manuell",
+              "version": 1}
+    return values, shapely.Point(x, Y0 + 1000)
+
+
+def test_cooperation_and_presence_lists_are_written_by_planning_and_coordination(
+        postgis_cluster):
+    """Team mode keeps the relation lists of #14 (issue #11): planung writes them, koordination
+    records presence inside its planning areas (and cooperations of its offers), lesen nothing."""
+    from layers.beziehungen import write_relation_rows
+    from layers.kooperation import add_cooperation
+
+    region = fresh_region(postgis_cluster, layers=_relation_layers())
+    planung = store_as(postgis_cluster, region, make_user(postgis_cluster, "planung"))
+    key = add_cooperation(planung, "osm-0", "osm-1", "Fallberatung")
+    assert region.read_layer("kooperationen")["kooperation_id"].tolist() == [key]
+
+    login = make_user(postgis_cluster, "koordination", region=region.schema, areas=("PR05",))
+    koordination = store_as(postgis_cluster, region, login)
+    # osm-0 lies in PR05: a cooperation with one of the coordinator's offers is allowed.
+    add_cooperation(koordination, "osm-0", "osm-2", "Verweisung")
+    write_relation_rows(koordination, "praesenz", "praesenz_id", [_presence("p-1", X0 + 1000)])
+    with pytest.raises(AccessDeniedError):
+        write_relation_rows(koordination, "praesenz", "praesenz_id",
+                            [_presence("p-2", X0 + 4000)])  # PR06 is not the coordinator's
+    assert region.read_layer("praesenz")["praesenz_id"].tolist() == ["p-1"]
+
+    lesen = store_as(postgis_cluster, region, make_user(postgis_cluster, "lesen"))
+    assert len(lesen.read_layer("kooperationen")) == 2
+    with pytest.raises(AccessDeniedError):
+        add_cooperation(lesen, "osm-1", "osm-2", "Fallberatung")
+    audit = region.read_layer(AUDIT_TABLE)
+    assert set(audit["tabelle"]) == {"kooperationen", "praesenz"}
+    assert login.user in set(audit["benutzer"])
