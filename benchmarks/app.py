@@ -225,7 +225,7 @@ def browser_timings(repeat: int) -> dict[str, Any]:
             def map_drawn(page: Any) -> None:
                 page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=120_000)
                 frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-                frame.wait_for_selector(".leaflet-container .sa-legende", timeout=120_000)
+                frame.wait_for_selector(".leaflet-container .leaflet-control-scale", timeout=120_000)
                 frame.wait_for_selector(".sa-service-icon, .sa-cluster", timeout=120_000)
 
             def visit() -> tuple[float, float]:

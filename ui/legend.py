@@ -1,8 +1,11 @@
-"""Map legends: entries in words beside every colour and symbol, as a Leaflet control.
+"""Map legends: entries in words beside every colour and symbol, beside or below the map.
 
 :func:`legend_html` builds the legend of a map (thematic sections, planning areas, services,
-population, basemap); :func:`legend_layer` adds it as a dynamic feature group that changes with
-the filters without reloading the map.
+population, basemap); :func:`legend_layer` wraps it as a :class:`PageLegend` placed among a map's
+feature groups, and :func:`show_map` (the one way the app draws a map) draws the map with the
+other groups and the legend on the page below it: collapsible, never over the map, so it hides
+nothing and swallows no click meant for the map. :func:`legend_code` is the in-map control for
+maps outside the app.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ from layers.sicher import escape_html, script_json
 from ui import theme
 from ui.mapdata import STREET_CLASS_LABELS
 
-__all__ = ["LEGEND_PAGE_CSS", "LegendEntry", "legend_beside", "legend_code", "legend_html",
-           "legend_layer"]
+__all__ = ["LEGEND_PAGE_CSS", "LegendEntry", "PageLegend", "legend_beside", "legend_code",
+           "legend_html", "legend_layer", "show_map"]
 
 
 LEGEND_CODE = """
@@ -70,18 +73,41 @@ def legend_code(legend_html: str, position: str = "bottomright", *, expanded: bo
                           script_json(legend_html))
 
 
-def legend_layer(legend_html: str, position: str = "bottomright", *,
-                 expanded: bool = False) -> folium.FeatureGroup:
-    """The legend as a dynamic feature group: it changes with the filters without a map reload.
+class PageLegend(folium.FeatureGroup):
+    """A map's legend among its feature groups: drawn on the page by :func:`show_map`, not in the map."""
 
-    Closed by default (a small "Legende" button in the corner): an open legend would cover
-    part of the map and swallow clicks meant for it. Opened, it is at most about a third of
-    the map wide and 42 % high (:data:`ui.maps.MAP_CSS`); for a legend outside the map see
-    :func:`legend_beside`.
+    def __init__(self, legend_html: str, *, expanded: bool = True) -> None:
+        super().__init__(name="Legende", control=False)
+        self.legend_html = legend_html
+        self.expanded = expanded
+
+
+def legend_layer(legend_html: str, position: str = "bottomright", *,
+                 expanded: bool = True) -> PageLegend:
+    """The legend of a map, to put among the groups handed to :func:`show_map`.
+
+    :func:`show_map` shows it below the map (open, collapsible); an open legend inside the map
+    covered up to 45 % of it and swallowed clicks. ``position`` is kept for callers; the legend
+    is never placed over the map.
     """
-    group = folium.FeatureGroup(name="Legende", control=False)
-    group.add_child(_MapScript(legend_code(legend_html, position, expanded=expanded)))
-    return group
+    del position
+    return PageLegend(legend_html, expanded=expanded)
+
+
+def show_map(fmap: Any, *, feature_group_to_add: Sequence[Any] = (), **kwargs: Any) -> Any:
+    """``st_folium`` with the map's :class:`PageLegend` groups shown below the map.
+
+    Every map of the app is drawn through here (``tests/ui/test_kontrast.py`` has a check that
+    no other module calls ``st_folium``). The other keyword arguments go to ``st_folium``.
+    """
+    from streamlit_folium import st_folium
+
+    legends = [g for g in feature_group_to_add if isinstance(g, PageLegend)]
+    groups = [g for g in feature_group_to_add if not isinstance(g, PageLegend)]
+    result = st_folium(fmap, feature_group_to_add=groups, **kwargs)
+    for group in legends:
+        legend_beside(group.legend_html, expanded=group.expanded, below=True)
+    return result
 
 
 @dataclass(frozen=True)
@@ -99,12 +125,17 @@ class LegendEntry:
     def html(self) -> str:
         """The entry as a list item."""
         text = escape_html(self.text)
+        # Outlines are drawn on their casing (ui.overlays): the swatch shows both.
+        casing = (f"box-shadow:0 0 0 1px {theme.outline_casing(self.colour)},"
+                  f"inset 0 0 0 1px {theme.outline_casing(self.colour)}")
         if self.kind == "flaeche":
             swatch = f'<span class="sa-swatch" style="background:{self.colour}"></span>'
         elif self.kind == "umriss":
-            swatch = f'<span class="sa-swatch" style="background:none;border:3px solid {self.colour}"></span>'
+            swatch = (f'<span class="sa-swatch" style="background:none;border:3px solid {self.colour};'
+                      f'{casing}"></span>')
         elif self.kind == "gestrichelt":
-            swatch = f'<span class="sa-swatch" style="background:none;border:3px dashed {self.colour}"></span>'
+            swatch = (f'<span class="sa-swatch" style="background:none;border:3px dashed {self.colour};'
+                      f'{casing}"></span>')
         elif self.kind == "punkt":
             swatch = (f'<span class="sa-form sa-kreis" style="background:#fff;border:3px solid '
                       f'{self.colour};box-shadow:none"></span>')
@@ -213,20 +244,26 @@ LEGEND_PAGE_CSS = f"""
   repeating-linear-gradient(45deg, rgba(255,255,255,.55) 0 2px, transparent 2px 5px); }}
 .sa-legende-aussen .sa-label {{ background:#fff; font-size:13px; font-weight:600; padding:0 3px;
   border-radius:3px; border:1px solid #777; line-height:16px; }}
+.sa-legende-unten details > div {{ columns: 17em auto; column-gap: 24px; }}
+.sa-legende-unten h2 {{ break-after: avoid; }}
+.sa-legende-unten li {{ break-inside: avoid; }}
 .sa-legende-aussen .sa-cluster {{ background:{theme.PRIMARY}; color:#fff; border-radius:50%;
   display:inline-flex; align-items:center; justify-content:center; font-weight:700; flex:none; }}
 </style>
 """
 
 
-def legend_beside(legend_html: str, *, expanded: bool = True, target: Any = None) -> None:
+def legend_beside(legend_html: str, *, expanded: bool = True, target: Any = None,
+                  below: bool = False) -> None:
     """The legend on the page, beside or below its map (never over it); collapsible.
 
-    ``legend_html`` is :func:`legend_html`; ``target`` a Streamlit container (default: here).
+    ``legend_html`` is :func:`legend_html`; ``target`` a Streamlit container (default: here);
+    ``below``: under a map as wide as the page, the sections side by side in columns.
     """
     import streamlit as st
 
     place = target if target is not None else st
-    place.markdown(LEGEND_PAGE_CSS + f'<div class="sa-legende-aussen" role="group" aria-label="Legende">'
+    css = "sa-legende-aussen sa-legende-unten" if below else "sa-legende-aussen"
+    place.markdown(LEGEND_PAGE_CSS + f'<div class="{css}" role="group" aria-label="Legende">'
              f'<details{" open" if expanded else ""}><summary>Legende</summary>{legend_html}'
              "</details></div>", unsafe_allow_html=True)

@@ -36,7 +36,7 @@ __all__ = [
 
 WEB_CRS = "EPSG:4326"
 #: Bump when the preparation of map data changes (part of the cache key).
-MAP_DATA_VERSION = "6"
+MAP_DATA_VERSION = "7"
 log = get_logger("app")
 
 
@@ -51,7 +51,7 @@ class MapLayers:
     areas
         GeoJSON of the planning areas (``pr_id``, ``name``).
     area_labels
-        ``(lat, lon, "PR01 Name")`` label positions.
+        ``(lat, lon, "PR01 Name")`` label positions (representative points), largest area first.
     area_bounds
         ``[[south, west], [north, east]]`` per ``pr_id``.
     population
@@ -80,8 +80,11 @@ def _area_parts(areas: gpd.GeoDataFrame) -> tuple[dict[str, Any], list[tuple[flo
     simplified = areas.assign(geometry=areas.geometry.simplify(3.0))
     area_json = mapdata.compact_geojson(simplified, ["pr_id", "name"])
     points = areas.geometry.representative_point().to_crs(WEB_CRS)
-    labels = [(round(p.y, 5), round(p.x, 5), f"{pr_id} {area_name}")
-              for p, pr_id, area_name in zip(points, areas["pr_id"], areas["name"], strict=True)]
+    # Largest area first: where labels collide in the map, the earlier one keeps its label
+    # (ui.maps.DECLUTTER_SCRIPT), and a large area has room for it.
+    order = areas.geometry.area.to_numpy().argsort(kind="stable")[::-1]
+    labels = [(round(points.iloc[i].y, 5), round(points.iloc[i].x, 5),
+               f"{areas['pr_id'].iloc[i]} {areas['name'].iloc[i]}") for i in order]
     bounds = {}
     for pr_id, geom in zip(areas["pr_id"], areas.to_crs(WEB_CRS).geometry, strict=True):
         x0, y0, x1, y1 = geom.bounds

@@ -34,6 +34,8 @@ __all__ = [
     "MAX_ZOOM",
     "MIN_ZOOM",
     "OSM_ATTRIBUTION",
+    "FIT_PADDING_PX",
+    "LABEL_GAP_PX",
     "ZOOM_SNAP",
     "Basemap",
     "OfflineAssetError",
@@ -43,6 +45,9 @@ __all__ = [
 ]
 
 MIN_ZOOM = 10
+#: Margin kept free around fitted bounds, so that markers at the edge are not cut off (a service
+#: symbol with its label is about 18 px high and up to 60 px wide, anchored at its centre).
+FIT_PADDING_PX = 32
 MAX_ZOOM = 18
 ZOOM_SNAP = 0.25
 
@@ -146,7 +151,8 @@ MAP_CSS = f"""
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 3px #fff; white-space:nowrap;
   transform: translate(-50%, -50%); display:inline-block; pointer-events:none; }}
 .sa-area-label.sa-gross {{ font-size:20px; }}
-.sa-zoom-klein .sa-area-name {{ display:none; }}
+.sa-zoom-klein .sa-area-name, .sa-area-label.sa-kurz .sa-area-name {{ display:none; }}
+.sa-area-label.sa-verdeckt {{ visibility:hidden; }}
 .sa-legende {{ background: rgba(255,255,255,0.95); color:{theme.TEXT}; padding:6px 9px;
   border:1px solid #666; border-radius:4px; max-height: min(340px, 42vh); overflow:auto;
   line-height:1.3; font-size:12px; max-width: min(250px, 34vw); }}
@@ -199,7 +205,37 @@ if (map.keyboard && map.keyboard.enabled()) {
 function zoomClass() { container.classList.toggle('sa-zoom-klein', map.getZoom() < 14); }
 zoomClass();
 map.on('zoomend', zoomClass);
+%(declutter)s
 """
+
+# Area labels that would overlap an earlier one (with a small gap) lose their name first, then
+# the whole label; the labels come in order of area size (ui.maplayers), so the large areas keep
+# theirs. Run again after every zoom, move and layer change (the labels are a dynamic layer).
+DECLUTTER_SCRIPT = """
+var declutterTimer = null;
+function declutter() {
+  var kept = [], gap = %(gap)d;
+  function free(r) {
+    return !kept.some(function (k) { return r.left < k.right + gap && r.right > k.left - gap
+      && r.top < k.bottom + gap && r.bottom > k.top - gap; });
+  }
+  container.querySelectorAll('.sa-area-label').forEach(function (el) {
+    el.classList.remove('sa-kurz', 'sa-verdeckt');
+  });
+  container.querySelectorAll('.sa-area-label').forEach(function (el) {
+    var r = el.getBoundingClientRect();
+    if (!r.width) { return; }
+    if (!free(r)) { el.classList.add('sa-kurz'); r = el.getBoundingClientRect(); }
+    if (free(r)) { kept.push(r); } else { el.classList.add('sa-verdeckt'); }
+  });
+  container.setAttribute('data-beschriftung-geprueft', String(kept.length));
+}
+function later() { clearTimeout(declutterTimer); declutterTimer = setTimeout(declutter, 60); }
+map.on('zoomend moveend layeradd resize', later);
+later();
+"""
+#: Minimum distance in pixels between two area labels.
+LABEL_GAP_PX = 4
 
 
 STREETS_FETCH = """
@@ -339,18 +375,21 @@ def base_map(
         basemap.outline,
         name="Regionsgrenze",
         style_function=lambda _feature: {
-            "color": "#555555", "weight": 1.5, "dashArray": "6 4", "fill": False,
+            "color": theme.REGION_OUTLINE, "weight": 1.5, "dashArray": "6 4", "fill": False,
         },
         interactive=False,
         control=False,
     ).add_to(fmap)
-    fmap.add_child(_Script(A11Y_SCRIPT % {"label": script_json(label)}))
+    declutter = DECLUTTER_SCRIPT % {"gap": LABEL_GAP_PX}
+    fmap.add_child(_Script(A11Y_SCRIPT % {"label": script_json(label), "declutter": declutter}))
     return localize_assets(fmap)
 
 
 def fit_view(bounds: list[list[float]], width_px: int = 760, height_px: int = 620,
-             max_zoom: int = 17) -> tuple[tuple[float, float], float]:
+             max_zoom: int = 17, padding_px: int = FIT_PADDING_PX) -> tuple[tuple[float, float], float]:
     """Centre and the largest zoom level (in steps of ZOOM_SNAP) at which ``bounds`` fit into a map of that size.
+
+    ``padding_px`` is kept free on every side (markers at the edge are not clipped).
 
     Used with ``st_folium(center=..., zoom=...)``, which moves the live map instead of reloading
     it (fitting the bounds in the map itself would change the map's script and reload it).
@@ -365,8 +404,10 @@ def fit_view(bounds: list[list[float]], width_px: int = 760, height_px: int = 62
 
     lon_fraction = max(1e-9, (east - west) / 360.0)
     lat_fraction = max(1e-9, (mercator_y(north) - mercator_y(south)) / (2 * math.pi))
-    zoom_x = math.log2(width_px / 256.0 / lon_fraction)
-    zoom_y = math.log2(height_px / 256.0 / lat_fraction)
+    inner_w = max(64, width_px - 2 * padding_px)
+    inner_h = max(64, height_px - 2 * padding_px)
+    zoom_x = math.log2(inner_w / 256.0 / lon_fraction)
+    zoom_y = math.log2(inner_h / 256.0 / lat_fraction)
     fitting = math.floor(min(zoom_x, zoom_y) / ZOOM_SNAP) * ZOOM_SNAP
     zoom = float(max(MIN_ZOOM, min(max_zoom, fitting)))
     centre = ((south + north) / 2.0, (west + east) / 2.0)

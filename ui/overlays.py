@@ -30,6 +30,21 @@ __all__ = [
 ]
 
 
+def _casing(shapes: dict[str, Any], colour: str, weight: float) -> folium.GeoJson:
+    """The casing under an outline (:func:`ui.theme.outline_casing`): 2 px wider, not interactive,
+    so that the outline has 3:1 contrast on every fill it can lie on (WCAG 1.4.11)."""
+    casing = theme.outline_casing(colour)
+    geometry_only = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": f["geometry"], "properties": {}}
+        for f in shapes.get("features", [])]}
+    return folium.GeoJson(
+        geometry_only,
+        style_function=lambda _feature: {"color": casing, "weight": weight + 2.0, "opacity": 1.0,
+                                         "fill": False},
+        interactive=False,
+    )
+
+
 def area_layer(
     areas: dict[str, Any], labels: list[tuple[float, float, str]], *, large_labels: bool = False
 ) -> folium.FeatureGroup:
@@ -45,6 +60,7 @@ def area_layer(
         Bigger labels (projector).
     """
     group = folium.FeatureGroup(name="Planungsräume")
+    _casing(areas, theme.AREA_OUTLINE, 2.0).add_to(group)
     folium.GeoJson(
         sicher.tooltip_data(areas, ["pr_id", "name"]),
         name="Planungsräume",
@@ -90,10 +106,11 @@ def selection_layer(
         folium.GeoJson(
             fade_others,
             style_function=lambda _f: {"color": "#777777", "weight": 1, "fillColor": "#ffffff",
-                                       "fillOpacity": 0.55},
+                                       "fillOpacity": theme.FILL_OPACITY["ausgeblendet"]},
             interactive=False,
         ).add_to(group)
     if area is not None:
+        _casing(area, theme.AREA_SELECTED, 5.0).add_to(group)
         folium.GeoJson(
             area,
             style_function=lambda _f: {"color": theme.AREA_SELECTED, "weight": 5, "dashArray": "10 5",
@@ -179,7 +196,8 @@ def population_layer(classes: dict[str, Any]) -> folium.FeatureGroup:
         sicher.tooltip_data(classes, ["label"]),
         style_function=lambda feature: {
             "color": feature["properties"]["farbe"], "weight": 0.5,
-            "fillColor": feature["properties"]["farbe"], "fillOpacity": 0.6,
+            "fillColor": feature["properties"]["farbe"],
+            "fillOpacity": theme.FILL_OPACITY["bevoelkerung"],
         },
         tooltip=sicher.geojson_tooltip(["label"], ["Einwohner je ha (modelliert)"]),
     ).add_to(group)
@@ -192,7 +210,7 @@ def classed_layer(
     name: str,
     tooltip_fields: list[str],
     tooltip_aliases: list[str],
-    fill_opacity: float = 0.62,
+    fill_opacity: float = theme.FILL_OPACITY["klassen"],
 ) -> folium.FeatureGroup:
     """Dissolved classes (property ``farbe``) as filled polygons with a tooltip in words."""
     group = folium.FeatureGroup(name=name)
@@ -226,6 +244,7 @@ def outline_layer(
     style = {"color": colour, "weight": weight, "fillColor": colour, "fillOpacity": fill_opacity}
     if dash:
         style["dashArray"] = dash
+    _casing(shapes, colour, weight).add_to(group)
     folium.GeoJson(
         shapes,
         style_function=lambda _feature: style,
@@ -245,8 +264,10 @@ def isochrone_layer(areas: dict[str, Any]) -> folium.FeatureGroup:
     for feature in features:
         minutes = float(feature["properties"]["minuten"])
         colour = colours[minutes]
+        one = {"type": "FeatureCollection", "features": [feature]}
+        _casing(one, colour, 3.0).add_to(group)
         folium.GeoJson(
-            {"type": "FeatureCollection", "features": [feature]},
+            one,
             style_function=lambda _f, c=colour: {"color": c, "weight": 3, "fillColor": c,
                                                   "fillOpacity": 0.12},
             tooltip=sicher.tooltip(f"Erreichbar in {minutes:g} Minuten"),

@@ -35,7 +35,10 @@ __all__ = [
     "TEXT",
     "TIME_BAND_COLOURS",
     "ServiceSymbol",
+    "FILL_OPACITY",
+    "REGION_OUTLINE",
     "contrast_ratio",
+    "outline_casing",
     "population_class_labels",
     "relative_luminance",
     "service_symbol",
@@ -175,3 +178,28 @@ QUALITY_COLOURS = {"A": "#08306b", "B": "#08519c", "C": "#2171b5", "D": "#4292c6
                    "E": "#6baed6", "F": "#c6dbef"}
 # Walking distance to the nearest stop (bis 300 m … über 1.000 m, nicht angebunden).
 STOP_BAND_COLOURS = ("#fde725", "#35b779", "#31688e", "#440154", "#8c8c8c")
+# The dashed region boundary (drawn on the basemap, under the thematic layers).
+REGION_OUTLINE = "#555555"
+# Fill opacities of the classed layers (the colour an outline lies on is the fill blended over
+# the basemap at this opacity; tests/ui/test_kontrast.py checks every outline against them).
+FILL_OPACITY = {
+    "bevoelkerung": 0.6,  # population classes (Karte)
+    "klassen": 0.62,  # travel-time and stop-distance classes (Erreichbarkeit)
+    "barrieren": 0.7,  # barrier rates of the published grid
+    "guete": 0.45,  # ÖV-Güteklassen
+    "szenario": 0.6,  # cells newly / no longer covered (Szenarien)
+    "ausgeblendet": 0.55,  # white veil over the other areas (area map)
+    "luecke": 0.18,  # inside the Versorgungslücken outline (Karte, area map)
+    "schwerpunkt": 0.12,  # inside the barrier hotspot outline (Karte)
+}
+
+
+def outline_casing(colour: str) -> str:
+    """The casing drawn under an outline of ``colour``: black under light and middle tones,
+    white under dark ones.
+
+    An outline lies on fills from light yellow to near-black; no single colour has 3:1
+    (WCAG 1.4.11) against all of them. The casing (a line 2 px wider, under the outline) does
+    where the outline itself does not, and the outline contrasts with its casing.
+    """
+    return "#000000" if contrast_ratio(colour, "#000000") >= 3.0 else "#ffffff"

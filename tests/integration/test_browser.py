@@ -669,3 +669,60 @@ def test_konferenzmodus_fits_one_screen_with_legend_beside_the_map(browser: Brow
     assert not broken, broken
     page.close()
     assert not browser.errors, browser.errors
+
+
+MAP_AND_LEGEND_BOXES = """() => {
+  const box = e => { const r = e.getBoundingClientRect();
+    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; };
+  return {maps: [...document.querySelectorAll("iframe[title='streamlit_folium.st_folium']")].map(box),
+          legends: [...document.querySelectorAll('.sa-legende-aussen')].map(box)};
+}"""
+
+VISIBLE_AREA_LABELS = """() => [...document.querySelectorAll('.sa-area-label')]
+  .filter(e => getComputedStyle(e).visibility !== 'hidden' && e.getBoundingClientRect().width > 0)
+  .map(e => { const r = e.getBoundingClientRect();
+    return {left: r.left, top: r.top, right: r.right, bottom: r.bottom, text: e.innerText}; })"""
+
+
+def _overlap(a: dict[str, float], b: dict[str, float]) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] \
+        and b["top"] < a["bottom"]
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
+def test_no_legend_over_any_map_and_no_overlapping_area_labels(browser: Browser, server: str,
+                                                              size: tuple[int, int]):
+    """On every page with a map: the legend is on the page (not in the map), its box does not
+    overlap the map's box, and the visible planning-area labels do not overlap each other."""
+    width, height = size
+    page = browser.new_page()
+    page.set_viewport_size({"width": width, "height": height})
+    problems: dict[str, Any] = {}
+    for name in sorted(MAP_PAGES):
+        page.goto(f"{server}/{PAGES[name]}")
+        wait_until_idle(page)
+        frame = map_frame(page)
+        page.wait_for_timeout(400)
+        boxes = page.evaluate(MAP_AND_LEGEND_BOXES)
+        if not boxes["legends"]:
+            problems[name] = "keine Legende neben/unter der Karte"
+        if frame.evaluate("() => document.querySelectorAll('.sa-legende').length"):
+            problems[name] = "Legende in der Karte"
+        for legend_box in boxes["legends"]:
+            for map_box in boxes["maps"]:
+                if _overlap(legend_box, map_box):
+                    problems[name] = ("Legende über der Karte", legend_box, map_box)
+        frame.wait_for_function(
+            "() => document.querySelector('.leaflet-container').hasAttribute('data-beschriftung-geprueft')",
+            timeout=30_000)
+        labels = frame.evaluate(VISIBLE_AREA_LABELS)
+        hits = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
+                if _overlap(a, b)]
+        if hits:
+            problems[f"{name} Beschriftung"] = hits[:5]
+        if name == "karte":
+            assert len(labels) >= 10, labels  # decluttering keeps most labels at the region view
+        page.screenshot(path=str(SCREENSHOTS / f"legende_{name}_{width}x{height}.png"))
+    page.close()
+    assert not problems, problems
+    assert not browser.errors, browser.errors

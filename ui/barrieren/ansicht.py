@@ -6,7 +6,6 @@ import tempfile
 from typing import Any
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analyses.privacy import DisclosureRule, Publication
 from layers import settings
@@ -38,7 +37,7 @@ def grid_map(region: Region, grid: cached.BarrierGrid, resolution: int) -> None:
         overlays.classed_layer(geojson, name="Barrieren je Gitterzelle",
                            tooltip_fields=["label", "personen", "meldungen", "hotspot"],
                            tooltip_aliases=["Personen je 1.000 Einw. (geglättet)", "Personen",
-                                            "Meldungen", "Gi*"], fill_opacity=0.7),
+                                            "Meldungen", "Gi*"], fill_opacity=theme.FILL_OPACITY["barrieren"]),
         overlays.outline_layer(grid.umriss, name="Hotspots", colour=theme.HOTSPOT_OUTLINE, dash=None,
                            weight=3, tooltip="Hotspot (Gi*, signifikant)"),
         overlays.area_layer(layers.areas, layers.area_labels),
@@ -56,7 +55,7 @@ def grid_map(region: Region, grid: cached.BarrierGrid, resolution: int) -> None:
     fmap = maps.base_map(
         layers.basemap, online_tiles=state.online_tiles(), view=view,
         label=f"Karte der Barrieremeldungen je {resolution}-m-Gitterzelle (geschützt)")
-    st_folium(fmap, key="barrieren_map", height=620, use_container_width=True, center=view[0],
+    legend.show_map(fmap, key="barrieren_map", height=620, use_container_width=True, center=view[0],
               zoom=view[1], returned_objects=[],
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
 

@@ -10,7 +10,6 @@ from typing import Any
 import pandas as pd
 import shapely
 import streamlit as st
-from streamlit_folium import st_folium
 
 from layers.angebote import COLUMN_LABELS
 from layers.errors import InputValidationError, SozialraumError
@@ -49,7 +48,7 @@ def _move_map(point: Any, prefix: str) -> None:
     fmap = maps.base_map(layers.basemap, online_tiles=state.online_tiles(),
                          label="Karte zum Verschieben des Angebots", scroll_zoom=False,
                          view=(here, 16))
-    st_folium(fmap, key=map_key, height=320, use_container_width=True, center=here, zoom=16,
+    legend.show_map(fmap, key=map_key, height=320, use_container_width=True, center=here, zoom=16,
               returned_objects=["last_clicked"],
               feature_group_to_add=[maps.localize_assets(g) for g in groups],
               on_change=partial(_on_move_click, map_key, prefix))

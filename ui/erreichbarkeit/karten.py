@@ -6,7 +6,6 @@ from typing import Any
 
 import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from analyses.coverage import time_band_labels
 from planungsraeume.frage import Question
@@ -27,7 +26,7 @@ def _draw(region: Region, groups: list[Any], *, key: str, label: str, height: in
     layers = cached.map_layers(region)
     view = maps.fit_view(layers.basemap.bounds, width_px=920, height_px=height)
     fmap = maps.base_map(layers.basemap, online_tiles=state.online_tiles(), label=label, view=view)
-    st_folium(fmap, key=key, height=height, use_container_width=True, center=view[0],
+    legend.show_map(fmap, key=key, height=height, use_container_width=True, center=view[0],
               zoom=view[1], returned_objects=["last_clicked"] if clicking else [],
               feature_group_to_add=[maps.localize_assets(g) for g in groups],
               on_change=on_change)
@@ -82,7 +81,7 @@ def reach_map(region: Region, frage: Question, gaps: dict[str, Any] | None,
           on_change=on_click if clicking else None)
     st.caption(
         "Farbe = Reisezeit von der Zellmitte zum nächsten Angebot der Auswahl über das Wegenetz "
-        "(Legende in der Karte; dieselben Zahlen in den Tabellen). Die Karte ist nie der einzige "
+        "(Legende unter der Karte; dieselben Zahlen in den Tabellen). Die Karte ist nie der einzige "
         "Weg zu den Ergebnissen."
     )
 
@@ -116,7 +115,7 @@ def quality_map(region: Region, areas: gpd.GeoDataFrame) -> None:
     present = set(areas["gueteklasse"].astype(str))
     groups = [
         overlays.classed_layer(shapes, name="ÖV-Güteklassen", tooltip_fields=["label"],
-                           tooltip_aliases=["ÖV"], fill_opacity=0.45),
+                           tooltip_aliases=["ÖV"], fill_opacity=theme.FILL_OPACITY["guete"]),
         overlays.area_layer(layers.areas, layers.area_labels),
         legend.legend_layer(legend.legend_html(streets=False, extra=[("ÖV-Güteklassen", [
             legend.LegendEntry("flaeche", colour, f"Güteklasse {grade}")

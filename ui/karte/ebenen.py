@@ -21,7 +21,7 @@ def _gap_layer(region: Region) -> tuple[Any, Any, str]:
     frage = state.question()
     shapes, cells, people = cached.gap_outline(region, frage)
     layer = overlays.outline_layer(shapes, name="Versorgungslücken", colour=theme.GAP_OUTLINE,
-                               fill_opacity=0.18, tooltip="Versorgungslücke")
+                               fill_opacity=theme.FILL_OPACITY["luecke"], tooltip="Versorgungslücke")
     section = ("Versorgungslücken", [legend.LegendEntry(
         "gestrichelt", theme.GAP_OUTLINE, f"über {frage.minutes_label()} bis zum nächsten Angebot")])
     note = (f"Versorgungslücken: {widgets.format_number(cells)} bewohnte 100-m-Zellen mit "
@@ -34,7 +34,7 @@ def _hotspot_layer(region: Region) -> tuple[Any, Any, str]:
     grid = cached.barrier_grid(region)
     layer = overlays.outline_layer(grid.umriss, name="Barriere-Schwerpunkte",
                                colour=theme.HOTSPOT_OUTLINE, dash=None, weight=3,
-                               fill_opacity=0.12, tooltip="Barriere-Schwerpunkt (Gi*)")
+                               fill_opacity=theme.FILL_OPACITY["schwerpunkt"], tooltip="Barriere-Schwerpunkt (Gi*)")
     section = ("Barrieren (geschützt)", [legend.LegendEntry(
         "umriss", theme.HOTSPOT_OUTLINE, "Schwerpunkt gemeldeter Barrieren (Gi*, 250-m-Gitter)")])
     note = (f"Barriere-Schwerpunkte: {grid.hotspot_zellen} Zellen des 250-m-Gitters in "

@@ -13,7 +13,6 @@ from typing import Any
 import folium
 import geopandas as gpd
 import pandas as pd
-from streamlit_folium import st_folium
 
 from planungsraeume.region import Region
 from ui import cached, legend, mapdata, maps, overlays, sicher, state
@@ -93,7 +92,7 @@ def network_map(region: Region, network: gpd.GeoDataFrame, lines: gpd.GeoDataFra
     fmap = maps.base_map(layers.basemap, online_tiles=state.online_tiles(), view=view,
                          label="Karte des Kooperationsnetzes: Linien zwischen kooperierenden "
                                "Angeboten")
-    st_folium(fmap, key=MAP_KEY, height=560, use_container_width=True, center=view[0],
+    legend.show_map(fmap, key=MAP_KEY, height=560, use_container_width=True, center=view[0],
               zoom=view[1], returned_objects=[],
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
 

@@ -10,7 +10,6 @@ from typing import Any
 import folium
 import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from layers.errors import SozialraumError
 from layers.sicher import escape_markdown
@@ -59,7 +58,7 @@ def _map(region: Region, groups: list[Any], kinds: list[str], key: str, label: s
     view = maps.fit_view(layers.basemap.bounds, width_px=760, height_px=520)
     fmap = maps.base_map(layers.basemap, online_tiles=state.online_tiles(), view=view,
                          label=label)
-    st_folium(fmap, key=key, height=520, use_container_width=True, center=view[0],
+    legend.show_map(fmap, key=key, height=520, use_container_width=True, center=view[0],
               zoom=view[1], returned_objects=[],
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from planungsraeume.frage import Question
 from planungsraeume.region import Region
@@ -109,11 +108,11 @@ def _map(region: Region, shown: gpd.GeoDataFrame, switches: dict[str, bool],
     groups.append(legend.legend_layer(legend.legend_html(
         services=shown if switches["services"] else None, population=switches["population"],
         areas=switches["areas"], selection=bool(area or service), extra=extra_legend,
-    ), expanded=False))
+    )))
     view = maps.fit_view(layers.basemap.bounds, width_px=600, height_px=640)
     fmap = maps.base_map(layers.basemap, online_tiles=state.online_tiles(),
                          label="Karte der Planungsräume und Angebote", view=view)
-    st_folium(fmap, key=details.MAP_KEY, height=640, use_container_width=True, center=view[0],
+    legend.show_map(fmap, key=details.MAP_KEY, height=640, use_container_width=True, center=view[0],
               zoom=view[1], returned_objects=["last_object_clicked"],
               feature_group_to_add=[maps.localize_assets(g) for g in groups],
               on_change=details.on_map_click)

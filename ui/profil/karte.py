@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 import geopandas as gpd
-from streamlit_folium import st_folium
 
 from planungsraeume.region import Region
 from ui import cached, legend, maps, overlays, state, theme
@@ -51,7 +50,7 @@ def area_map(region: Region, pr_id: str, inside: gpd.GeoDataFrame, *, key: str,
     sections: list[Any] = []
     if gaps is not None:
         groups.append(overlays.outline_layer(gaps, name="Versorgungslücken", colour=theme.GAP_OUTLINE,
-                                         fill_opacity=0.18, tooltip="Versorgungslücke"))
+                                         fill_opacity=theme.FILL_OPACITY["luecke"], tooltip="Versorgungslücke"))
         sections.append(("Versorgungslücken", [legend.LegendEntry(
             "gestrichelt", theme.GAP_OUTLINE, "nicht in der gewählten Zeit erreichbar")]))
     groups += [
@@ -64,7 +63,7 @@ def area_map(region: Region, pr_id: str, inside: gpd.GeoDataFrame, *, key: str,
                                   streets=False, large=large and not legend_outside,
                                   extra=sections)
     if not legend_outside:
-        groups.append(legend.legend_layer(key_html, expanded=large))
+        groups.append(legend.legend_layer(key_html))
     if len(inside):
         groups.append(overlays.service_layer(inside, cluster=False))
     width, tall = size_px
@@ -73,7 +72,7 @@ def area_map(region: Region, pr_id: str, inside: gpd.GeoDataFrame, *, key: str,
                          label=("Karte des Planungsraums" if large
                                 else f"Karte des Planungsraums {pr_id}"),
                          view=maps.fit_view(layers.basemap.bounds, width_px=width, height_px=tall))
-    st_folium(fmap, key=key, height=height, use_container_width=True, returned_objects=[],
+    legend.show_map(fmap, key=key, height=height, use_container_width=True, returned_objects=[],
               center=centre, zoom=zoom,
               feature_group_to_add=[maps.localize_assets(g) for g in groups])
     return key_html if legend_outside else None

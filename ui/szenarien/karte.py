@@ -7,7 +7,6 @@ from typing import Any
 import folium
 import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from layers.sicher import escape_html
 from layers.szenarien import ScenarioEdit
@@ -44,7 +43,7 @@ def changes_layer(cells: gpd.GeoDataFrame) -> folium.FeatureGroup:
             style_function=lambda f: {"color": CHANGE_COLOURS[f["properties"]["aenderung"]],
                                       "weight": 0.5,
                                       "fillColor": CHANGE_COLOURS[f["properties"]["aenderung"]],
-                                      "fillOpacity": 0.6},
+                                      "fillOpacity": theme.FILL_OPACITY["szenario"]},
             tooltip=sicher.geojson_tooltip(["aenderung", "pr_id"], ["Zelle", "Planungsraum"]),
         ).add_to(group)
     return group
@@ -92,7 +91,7 @@ def draw(region: Region, groups: list[Any], key: str, label: str, *, clickable: 
     layers = cached.map_layers(region)
     view = maps.fit_view(layers.basemap.bounds, width_px=760, height_px=560)
     fmap = maps.base_map(layers.basemap, online_tiles=state.online_tiles(), label=label, view=view)
-    st_folium(
+    legend.show_map(
         fmap, key=key, height=560, use_container_width=True, center=view[0], zoom=view[1],
         returned_objects=["last_clicked"] if clickable else [],
         on_change=zustand.on_map_click if clickable else None,
