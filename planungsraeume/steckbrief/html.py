@@ -10,7 +10,7 @@ import base64
 from collections.abc import Sequence
 
 from layers.sicher import escape_html
-from planungsraeume.steckbrief.inhalt import GROUP_COLUMNS, LONG_HEADER, AreaReport
+from planungsraeume.steckbrief.inhalt import GROUP_COLUMNS, LONG_HEADER, REGION_NOTE, AreaReport
 from planungsraeume.steckbrief.karte import ATTRIBUTION
 
 __all__ = ["CSS", "REACH_CAPTION", "index_html", "report_html"]
@@ -101,8 +101,7 @@ def report_html(report: AreaReport) -> str:
             report.kennzahlen,
             numeric=(1, 2),
         ),
-        '<p class="hinweis">Region: bei Anzahlen der Durchschnitt je Planungsraum, bei Anteilen '
-        'und Quoten der Wert der ganzen Region. „etwa gleich“: höchstens 5 % Abweichung.</p>',
+        f'<p class="hinweis">{esc(REGION_NOTE)}</p>',
         "</section>",
         *_trend_section(report),
         *_reachability_section(report),

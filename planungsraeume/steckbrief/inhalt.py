@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -33,6 +34,8 @@ __all__ = [
     "MAX_GROUPS",
     "NEAREST_ADDRESS_M",
     "PDF_GROUP_COLUMNS",
+    "RATE_TEXT",
+    "REGION_NOTE",
     "SIMILAR_WITHIN",
     "UNITS",
     "AreaReport",
@@ -59,6 +62,12 @@ INDICATOR_COLUMNS = ("pr_id", "kennzahl", "wert", "regionswert", "einheit")
 COVERAGE_COLUMNS = ("pr_id", "typ", "profil", "minuten", "anteil_einwohner", "anteil_65_plus")
 ACCESS_LABELS = {"ja": "ja", "teilweise": "teilweise", "nein": "nein", "unbekannt": "unbekannt"}
 SIMILAR_WITHIN = 0.05  # ±5 % counts as "etwa gleich"
+RATE_TEXT = "je 10.000 Einw."
+#: What the Region column of the key figures means (HTML and PDF).
+REGION_NOTE = ("Region: bei Anzahlen die Zahl je 10.000 Einwohner der ganzen Region (beim "
+               "Planungsraum in Klammern; verglichen werden diese Raten), bei den Einwohnern die "
+               "Summe, bei Anteilen und Quoten der Wert der ganzen Region. „etwa gleich“: höchstens "
+               "5 % Abweichung.")
 NEAREST_ADDRESS_M = 60.0
 # Map height on the page: the map, the key figures and the start of the reachability table fit
 # on page 1 of A4.
@@ -331,15 +340,23 @@ def _key_figures(indicators: pd.DataFrame, pr_id: str) -> list[tuple[str, str, s
             f"Unbekannte Einheit(en) in den Kennzahlen: {', '.join(map(str, unknown))}.",
             hinweis=f"Erlaubt sind: {', '.join(UNITS)}.",
         )
-    return [
-        (
-            _label(str(row.kennzahl), str(row.einheit)),
-            format_value(row.wert, str(row.einheit)),
-            format_value(row.regionswert, str(row.einheit), average=True),
-            _comparison(_float(row.wert), _float(row.regionswert)),
-        )
-        for row in own.itertuples()
-    ]
+    return [_key_figure(row) for row in own.itertuples()]
+
+
+def _key_figure(row: Any) -> tuple[str, str, str, str]:
+    """One row: label, area, region, comparison; counts with their rate per 10,000 inhabitants
+    (the region as a rate, compared by rates), the inhabitants with the region's total."""
+    unit = str(row.einheit)
+    label = _label(str(row.kennzahl), unit)
+    area_rate, region_rate = _float(getattr(row, "je_10000", None)), _float(getattr(row, "region_je_10000", None))
+    if unit in ("personen", "anzahl") and np.isfinite(area_rate) and np.isfinite(region_rate):
+        return (label, f"{format_value(row.wert, unit)} ({de_number(area_rate, 1)} {RATE_TEXT})",
+                f"{de_number(region_rate, 1)} {RATE_TEXT}", _comparison(area_rate, region_rate))
+    if unit in ("personen", "anzahl") and hasattr(row, "je_10000"):
+        return (label, format_value(row.wert, unit), f"{format_value(row.regionswert, unit)} gesamt",
+                MISSING)
+    return (label, format_value(row.wert, unit), format_value(row.regionswert, unit, average=True),
+            _comparison(_float(row.wert), _float(row.regionswert)))
 
 
 def _services_inside(services: gpd.GeoDataFrame, pr_id: str) -> gpd.GeoDataFrame:

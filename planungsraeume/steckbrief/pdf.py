@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from layers.sicher import escape_html
-from planungsraeume.steckbrief.inhalt import GROUP_COLUMNS, PDF_GROUP_COLUMNS, AreaReport
+from planungsraeume.steckbrief.inhalt import (
+    GROUP_COLUMNS,
+    PDF_GROUP_COLUMNS,
+    REGION_NOTE,
+    AreaReport,
+)
 from planungsraeume.steckbrief.karte import ATTRIBUTION
 
 __all__ = ["write_report_pdf"]
@@ -181,9 +186,7 @@ def _head(report: AreaReport, styles: _Styles) -> list[object]:
     story.append(Paragraph("Kennzahlen", styles.h2))
     story.append(styles.table(("Kennzahl", "Planungsraum", "Region", "Vergleich"),
                               report.kennzahlen, (84, 32, 32, 32), numeric=(1, 2)))
-    story.append(Paragraph(
-        "Region: bei Anzahlen der Durchschnitt je Planungsraum, bei Anteilen und Quoten der Wert "
-        "der ganzen Region. „etwa gleich“: höchstens 5 % Abweichung.", styles.small))
+    story.append(Paragraph(REGION_NOTE, styles.small))
     return story
 
 

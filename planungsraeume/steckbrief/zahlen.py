@@ -61,7 +61,9 @@ def indicators_from_long_table(long: pd.DataFrame, keys: Sequence[str] | None = 
     Returns
     -------
     pandas.DataFrame
-        ``pr_id``, ``kennzahl`` (the German label), ``wert``, ``regionswert``, ``einheit``.
+        ``pr_id``, ``kennzahl`` (the German label), ``wert``, ``regionswert``, ``einheit``,
+        ``je_10000``, ``region_je_10000``: for counts the region's total and both rates per
+        10,000 inhabitants (:func:`_counts_against_the_region`), never a per-area average.
     """
     check_columns(long, ("pr_id", "kennzahl", "bezeichnung", "einheit", "wert", "wert_region"),
                    "Kennzahlen")
@@ -80,7 +82,7 @@ def indicators_from_long_table(long: pd.DataFrame, keys: Sequence[str] | None = 
         )
     unit = units.map(lambda u: _LONG_UNITS[u][0])
     factor = units.map(lambda u: _LONG_UNITS[u][1]).astype(float)
-    return pd.DataFrame(
+    result = pd.DataFrame(
         {
             "pr_id": table["pr_id"].astype(str).to_numpy(),
             "kennzahl": table["bezeichnung"].astype(str).to_numpy(),
@@ -89,6 +91,34 @@ def indicators_from_long_table(long: pd.DataFrame, keys: Sequence[str] | None = 
             "einheit": unit.to_numpy(),
         }
     )
+    return _counts_against_the_region(result, table, long)
+
+
+def _counts_against_the_region(result: pd.DataFrame, table: pd.DataFrame,
+                               long: pd.DataFrame) -> pd.DataFrame:
+    """Region columns of counts as rates, not as per-area averages.
+
+    For a count (unit "Personen" or "Anzahl") ``regionswert`` becomes the region's total (the sum
+    over the areas), and ``je_10000`` / ``region_je_10000`` the count per 10,000 inhabitants of
+    the area and of the region (sum of counts / sum of inhabitants), which the report compares.
+    The inhabitants themselves get the total only. Without ``einwohner`` rows the rates stay NaN.
+    """
+    counts = result["einheit"].isin(["personen", "anzahl"]).to_numpy()
+    values = pd.to_numeric(table["wert"], errors="coerce").to_numpy(dtype=float)
+    totals = (pd.to_numeric(long["wert"], errors="coerce").groupby(long["kennzahl"].astype(str))
+              .sum())
+    result.loc[counts, "regionswert"] = table["kennzahl"].astype(str).map(totals).to_numpy()[counts]
+    people = long[long["kennzahl"] == "einwohner"]
+    per_area = pd.to_numeric(people["wert"], errors="coerce").groupby(
+        people["pr_id"].astype(str)).sum()
+    inhabitants = result["pr_id"].map(per_area).to_numpy(dtype=float)
+    rate = counts & (table["kennzahl"].astype(str) != "einwohner").to_numpy() & (inhabitants > 0)
+    region_people = float(per_area.sum())
+    result["je_10000"] = np.where(rate, values / np.where(rate, inhabitants, 1.0) * 10_000, np.nan)
+    result["region_je_10000"] = np.where(
+        rate & (region_people > 0),
+        result["regionswert"].to_numpy(dtype=float) / max(region_people, 1.0) * 10_000, np.nan)
+    return result
 
 
 def coverage_from_area_table(

@@ -81,7 +81,8 @@ def test_indicators_come_from_the_indicator_module(aachen_store, indicators, lon
     people = indicators[indicators["kennzahl"] == "Einwohner"]
     assert set(people["pr_id"]) == set(areas["pr_id"])
     assert people["wert"].sum() == pytest.approx(cells["einwohner"].sum())
-    assert people["regionswert"].iloc[0] == pytest.approx(cells["einwohner"].sum() / len(areas))
+    # Counts compare by the region's total and rates, not by the per-area average (the issue).
+    assert people["regionswert"].iloc[0] == pytest.approx(cells["einwohner"].sum())
     shares = indicators[indicators["einheit"] == "anteil"]
     assert shares["wert"].dropna().between(0, 1).all()
     # Every figure is #4's, shares converted from percent to 0..1.
@@ -90,7 +91,15 @@ def test_indicators_come_from_the_indicator_module(aachen_store, indicators, lon
         source = own.loc[(row.pr_id, row.kennzahl)]
         factor = 0.01 if source["einheit"] == "%" else 1.0
         assert row.wert == pytest.approx(source["wert"] * factor, nan_ok=True)
-        assert row.regionswert == pytest.approx(source["wert_region"] * factor, nan_ok=True)
+        if source["einheit"] in ("Personen", "Anzahl"):
+            total = long_indicators.loc[long_indicators["bezeichnung"] == row.kennzahl, "wert"].sum()
+            assert row.regionswert == pytest.approx(total)
+            if row.kennzahl != "Einwohner":
+                here = float(people.loc[people["pr_id"] == row.pr_id, "wert"].iloc[0])
+                assert row.je_10000 == pytest.approx(row.wert / here * 10_000)
+                assert row.region_je_10000 == pytest.approx(total / people["wert"].sum() * 10_000)
+        else:
+            assert row.regionswert == pytest.approx(source["wert_region"] * factor, nan_ok=True)
     assert "Anteil 65 Jahre und älter" in set(indicators["kennzahl"])
     assert "Anteil der Angebote mit stufenlosem Zugang" in set(indicators["kennzahl"])
 
@@ -192,21 +201,29 @@ def test_adapter_for_the_indicator_module_long_table(context):
     # Rows in the documented format of planungsraeume.indikatoren (shares in percent).
     long = pd.DataFrame(
         {
-            "pr_id": [AREA, AREA, AREA],
-            "name": ["Rothe Erde"] * 3,
-            "kennzahl": ["einwohner", "anteil_65_plus", "angebote_je_10000"],
-            "bezeichnung": ["Einwohner", "Anteil 65 Jahre und älter", "Angebote je 10.000 Einw."],
-            "einheit": ["Personen", "%", "je 10.000 Einw."],
-            "wert": [15394.0, 23.4, 2.6],
-            "wert_region": [8126.0, 22.1, 3.5],
+            "pr_id": [AREA, AREA, AREA, AREA, "PR01", "PR01"],
+            "name": ["Rothe Erde"] * 4 + ["Anderswo"] * 2,
+            "kennzahl": ["einwohner", "anteil_65_plus", "angebote_je_10000", "beratung",
+                         "einwohner", "beratung"],
+            "bezeichnung": ["Einwohner", "Anteil 65 Jahre und älter", "Angebote je 10.000 Einw.",
+                            "Beratungsangebote", "Einwohner", "Beratungsangebote"],
+            "einheit": ["Personen", "%", "je 10.000 Einw.", "Anzahl", "Personen", "Anzahl"],
+            "wert": [15394.0, 23.4, 2.6, 4.0, 10000.0, 1.0],
+            "wert_region": [12697.0, 22.1, 3.5, 2.5, 12697.0, 2.5],
         }
     )
-    table = indicators_from_long_table(long, keys=["anteil_65_plus", "einwohner"])
-    assert table["kennzahl"].tolist() == ["Anteil 65 Jahre und älter", "Einwohner"]
-    assert table["wert"].tolist() == pytest.approx([0.234, 15394.0])
+    table = indicators_from_long_table(long, keys=["anteil_65_plus", "einwohner", "beratung"])
+    mine = table[table["pr_id"] == AREA]
+    assert mine["kennzahl"].tolist() == ["Anteil 65 Jahre und älter", "Einwohner", "Beratungsangebote"]
+    assert mine["wert"].tolist() == pytest.approx([0.234, 15394.0, 4.0])
     report = build_area_report(context, AREA, table)
     assert report.kennzahlen[0][:3] == ("Anteil 65 Jahre und älter", "23,4 %", "22,1 %")
-    assert report.kennzahlen[1][:3] == ("Einwohner", "15.394", "8.126")
+    # Counts: the region column is the region's total (inhabitants) or its rate per 10,000
+    # inhabitants (5 offers / 25,394 people = 2,0), compared with the area's rate (4 / 15,394
+    # = 2,6); never the per-area average (12.697 inhabitants, 2,5 offers) it used to show.
+    assert report.kennzahlen[1] == ("Einwohner", "15.394", "25.394 gesamt", "–")
+    assert report.kennzahlen[2] == ("Beratungsangebote", "4 (2,6 je 10.000 Einw.)",
+                                    "2,0 je 10.000 Einw.", "höher")
     from layers.errors import AnalysisError
 
     with pytest.raises(AnalysisError, match="Unbekannte Einheit"):
