@@ -1,8 +1,9 @@
 """Commands of the region itself: ``build``, ``regionen``, ``daten-laden``, ``abgleich``,
-``regionsvergleich``.
+``altersstruktur``, ``regionsvergleich``.
 
 ``abgleich`` puts the region's inhabitants per municipality beside the official totals
-(:mod:`planungsraeume.abgleich`).
+(:mod:`planungsraeume.abgleich`); ``altersstruktur`` shows the modelled 65+ share per planning
+area with its reason (:mod:`planungsraeume.altersstruktur`).
 """
 
 from __future__ import annotations
@@ -67,8 +68,38 @@ def _comparison(args: argparse.Namespace) -> int:
         signed=["Abweichung (%)"])
     print_table(shown)
     print(comparison_note(table))
-    print("Nicht kalibriert: Die Bevölkerung wird nicht auf die amtlichen Summen umgerechnet.")
+    if table["kalibriert"].any():
+        print("Kalibriert: Das Modell ist auf die amtliche Summe jeder ganz abgedeckten Gemeinde "
+              "umgerechnet (Faktor je Gemeinde); teilweise abgedeckte Gemeinden nur im "
+              "Dichtevergleich.")
+    else:
+        print("Nicht kalibriert: Die Bevölkerung wird nicht auf die amtlichen Summen umgerechnet"
+              " (keine Gemeinde liegt ganz in der Region, oder die Zahlen sind amtlich).")
     save_csv(shown, args.out, "Abgleich")
+    return 0
+
+
+def _age_structure(args: argparse.Namespace) -> int:
+    from cli.common import open_region, print_table, save_csv
+    from layers.formatting import de_number
+    from planungsraeume.altersstruktur import age_structure
+    from planungsraeume.darstellung import with_format
+
+    region = open_region(args.region, build=True)
+    table = age_structure(region)
+    if table.empty:
+        print("Diese Region hat keine Bevölkerung.")
+        return 0
+    shown = with_format(pd.DataFrame({
+        "Nr.": table["pr_id"], "Planungsraum": table["name"], "Einwohner": table["einwohner"],
+        "65+ (%)": table["anteil_65_plus"], "80+ (%)": table["anteil_80_plus"],
+        "Art": table["art"], "Begründung": table["begruendung"],
+    }), {"Einwohner": 0, "65+ (%)": 1, "80+ (%)": 1})
+    print_table(shown)
+    print(f"Region: 65+ {de_number(table.attrs['region_65_plus'], 1)} %. "
+          + (region.config.population.methode or "")
+          + " Anteile je Wohnform und Quelle: data/bevoelkerung/wohnformen.toml.")
+    save_csv(shown, args.out, "Altersstruktur")
     return 0
 
 
@@ -90,7 +121,8 @@ def _compare_regions(args: argparse.Namespace) -> int:
 
 
 def register(sub: Subparsers) -> None:
-    """Add ``build``, ``regionen``, ``daten-laden``, ``abgleich`` and ``regionsvergleich``."""
+    """Add ``build``, ``regionen``, ``daten-laden``, ``abgleich``, ``altersstruktur`` and
+    ``regionsvergleich``."""
     build = sub.add_parser("build", help="Region aus ihrer Konfiguration in den Cache bauen")
     add_region_option(build)
     build.add_argument("--force", action="store_true", help="auch ohne Änderung neu bauen")
@@ -109,6 +141,12 @@ def register(sub: Subparsers) -> None:
     add_region_option(comparison)
     comparison.add_argument("--out", help="CSV-Datei")
     comparison.set_defaults(handler=_comparison)
+
+    ages = sub.add_parser("altersstruktur", help="Anteil 65+ je Planungsraum mit Begründung "
+                          "(Pflegeheime, Wohnheime, Gebäudetypen; modelliert)")
+    add_region_option(ages)
+    ages.add_argument("--out", help="CSV-Datei")
+    ages.set_defaults(handler=_age_structure)
 
     regions_cmp = sub.add_parser("regionsvergleich",
                                  help="dieselben Kennzahlen für zwei oder mehr Regionen")

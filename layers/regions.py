@@ -46,13 +46,14 @@ POPULATION_KINDS = ("modell", "statistik")
 #: (building types, age groups) have free keys. Anything else is a typo and refused by name.
 ALLOWED_KEYS: dict[str, tuple[str, ...] | None] = {
     "region": ("titel", "beschreibung", "crs"),
-    "quellen": ("osm", "gemeinden", "icf", "gtfs", "zensus_csv"),
+    "quellen": ("osm", "gemeinden", "icf", "gtfs", "zensus_csv", "zensus_alter_csv"),
     "grenze": ("art", "ags_praefix"),
     "planungsraeume": ("art", "orte", "raster_kantenlaenge_m", "datei", "schluessel", "name",
                        "bezeichnung", "quelle", "bezirke"),
     "bevoelkerung": ("wohnflaeche_je_einwohner_m2", "wohnflaechenanteil", "quelle_altersanteile",
                      "geschosse_standard", "altersanteile", "art", "statistik", "quelle",
-                     "raster_m", "jahr"),
+                     "raster_m", "jahr", "nebengebaeude", "nebengebaeude_max_m2", "wohnformen",
+                     "kalibrierung", "methode"),
     "synthetisch": ("seed", "barrieren_personen", "barrieren_meldungen_je_person_max",
                     "angebote_je_typ", "stichtag", "angebote_von", "angebote_bis"),
     # Team mode (issue #11): the region lives in a PostgreSQL/PostGIS database.
@@ -104,6 +105,17 @@ class PopulationModel:
     jahr
         The year the modelled population stands for (``[bevoelkerung] jahr``; for
         ``statistik`` the latest year of the table).
+    nebengebaeude, nebengebaeude_max_m2
+        OSM ``building`` values that are outbuildings, and the footprint below which a building
+        without an address counts as one (0: no size rule); both never get inhabitants.
+    wohnformen
+        Data file of age shares per housing type (:mod:`layers.build.wohnformen`).
+    kalibrierung
+        Scale the model to the official total of every municipality covered completely.
+    zensus_alter_csv
+        Optional Zensus 2022 100 m grid with age classes that replaces the model cell by cell.
+    methode
+        The method in words, as the region file states it (shown beside the figures).
     """
 
     wohnflaeche_je_einwohner_m2: float
@@ -117,6 +129,12 @@ class PopulationModel:
     statistik_quelle: str = ""
     raster_m: int = 100
     jahr: int | None = None
+    nebengebaeude: tuple[str, ...] = ()
+    nebengebaeude_max_m2: float = 0.0
+    wohnformen: Path | None = None
+    kalibrierung: bool = False
+    zensus_alter_csv: Path | None = None
+    methode: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,7 +204,8 @@ class RegionConfig:
         """Every source file the build reads (for change detection)."""
         files = [self.icf]
         for optional in (self.osm, self.gemeinden, self.gtfs, self.population.zensus_csv,
-                         self.population.statistik):
+                         self.population.statistik, self.population.wohnformen,
+                         self.population.zensus_alter_csv):
             if optional is not None:
                 files.append(optional)
         for options in (self.planungsraeume, self.planungsraeume.get("bezirke") or {}):
@@ -214,6 +233,11 @@ def _resolve(value: str | None, config_path: Path) -> Path | None:
     if value.startswith(("./", "../")):
         return (config_path.parent / path).resolve()
     return settings.shared_data_dir / path
+
+
+def _project_file(value: str | None) -> Path | None:
+    """A data file of the project itself (relative to ``data/``, e.g. the housing-type shares)."""
+    return None if not value else settings.regions_dir.parent / value
 
 
 def load_region(name_or_path: str | Path) -> RegionConfig:
@@ -478,6 +502,12 @@ def _population(reader: _Sections, quellen: dict[str, Any], path: Path) -> Popul
         art=kind,
         raster_m=raster,
         jahr=int(bev["jahr"]) if bev.get("jahr") else None,
+        nebengebaeude=tuple(str(v) for v in bev.get("nebengebaeude", ())),
+        nebengebaeude_max_m2=float(bev.get("nebengebaeude_max_m2", 0.0)),
+        wohnformen=_project_file(bev.get("wohnformen")),
+        kalibrierung=bool(bev.get("kalibrierung", False)),
+        zensus_alter_csv=_resolve(quellen.get("zensus_alter_csv"), path),
+        methode=" ".join(str(bev.get("methode", "")).split()),
     )
 
 

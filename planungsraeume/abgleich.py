@@ -7,7 +7,9 @@ inhabitants inside it (the population cells by the one cell→area rule,
 
 * a municipality the region covers completely (at least :data:`COMPLETE` of its area): model
   (or the region's own statistics) minus the official total, absolute and in %, and the factor
-  that would calibrate the model to it (reported, **not applied**: the build does not rescale);
+  that calibrates the model to it. With ``[bevoelkerung] kalibrierung = true`` the build has
+  applied it (:mod:`layers.build.kalibrierung`): ``kalibriert`` is true, the deviation 0, and
+  ``kalibrierfaktor``/``einwohner_vor_kalibrierung`` say what the model gave before;
 * a municipality covered only in part: the official total cannot be compared with a part, so the
   density of the model in the covered part stands beside the municipality's official density,
   with the share of the official total that the model puts into that part.
@@ -19,25 +21,26 @@ different years differ as well (Köln: 2012 statistics against the VG250-EW tota
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analyses.areas import cells_to_areas
+from layers.build.kalibrierung import COMPLETE
 from planungsraeume.cache import cached
 from planungsraeume.region import Region
 
 __all__ = ["COMPARISON_COLUMNS", "COMPLETE", "comparison_note", "municipal_comparison"]
 
-#: Share of a municipality's area inside the region from which it counts as covered completely
-#: (boundary files of different origin differ by slivers: Köln's Stadtteile cover 99.2 % of the
-#: VG250 municipality).
-COMPLETE = 0.98
+# COMPLETE (the share from which a municipality counts as covered completely) is the build's
+# (layers.build.kalibrierung), so that the comparison and the calibration agree.
 COMPARISON_COLUMNS = ["ags", "name", "anteil_in_region", "vollstaendig", "einwohner_amtlich",
                       "stand_amtlich", "einwohner_region", "art_region", "jahr_region",
                       "abweichung", "abweichung_prozent", "kalibrierfaktor",
-                      "dichte_region", "dichte_amtlich", "anteil_amtlich_im_teil"]
+                      "dichte_region", "dichte_amtlich", "anteil_amtlich_im_teil",
+                      "kalibriert", "einwohner_vor_kalibrierung"]
 
 
 @cached("abgleich_gemeinden", disk=False, daily=False)
@@ -92,9 +95,24 @@ def municipal_comparison(region: Region) -> pd.DataFrame:
             "dichte_amtlich": official / area,
             "anteil_amtlich_im_teil": counted / official * 100,
         })
+    applied = _applied_calibration(meta)
+    frame["kalibriert"] = frame["ags"].map(lambda a: a in applied).astype(bool)
+    frame["einwohner_vor_kalibrierung"] = frame["ags"].map(
+        lambda a: applied.get(a, {}).get("einwohner_modell", np.nan)).astype(float)
+    frame["kalibrierfaktor"] = frame["kalibrierfaktor"].where(
+        ~frame["kalibriert"], frame["ags"].map(lambda a: applied.get(a, {}).get("faktor", np.nan)))
     frame = frame[COMPARISON_COLUMNS]
     frame.attrs["einwohner_ausserhalb"] = float(cells["einwohner"].sum() - counted.sum())
     return frame
+
+
+def _applied_calibration(meta: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The build's calibration by AGS (only municipalities it calibrated)."""
+    try:
+        rows = json.loads(meta.get("kalibrierung", "[]"))
+    except json.JSONDecodeError:
+        return {}
+    return {str(r["ags"]): r for r in rows if r.get("kalibriert")}
 
 
 def comparison_note(table: pd.DataFrame) -> str:
@@ -115,10 +133,14 @@ def comparison_note(table: pd.DataFrame) -> str:
             sign = "+" if row['abweichung'] > 0 else ""
             years = (" (verschiedene Jahre)" if label == "amtlich" and row['jahr_region']
                      and row['jahr_region'] not in row['stand_amtlich'] else "")
+            calibrated = (f" – kalibriert (Modell vorher {de_number(row['einwohner_vor_kalibrierung'])}"
+                          f", Faktor {de_number(row['kalibrierfaktor'], 3)})"
+                          if row.get('kalibriert') else "")
             parts.append(
                 f"{row['name']}: Region ({label}{year}) {de_number(row['einwohner_region'])} "
                 f"Einwohner, Gemeinde amtlich {de_number(row['einwohner_amtlich'])}{stand}, "
-                f"Abweichung {sign}{de_number(row['abweichung_prozent'], 1)} %{years}.")
+                f"Abweichung {sign}{de_number(row['abweichung_prozent'], 1)} %{years}"
+                f"{calibrated}.")
         else:
             parts.append(
                 f"{row['name']} ({de_number(row['anteil_in_region'] * 100, 1)} % der Fläche in der "

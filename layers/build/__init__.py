@@ -34,7 +34,12 @@ import pandas as pd
 from layers import settings
 from layers.angebote import conform, services_from_osm
 from layers.barrieren import load_icf_codes
-from layers.build.bevoelkerung import model_population, read_zensus_grid
+from layers.build.einwohner import (
+    MIN_RESIDENTIAL_BUILDINGS,
+    outbuilding_note,
+    population_layer,
+    population_meta,
+)
 from layers.build.gebaeude import build_buildings
 from layers.build.grenzen import (
     check_overlap,
@@ -47,7 +52,8 @@ from layers.build.grenzen import (
 from layers.build.haltestellen import build_addresses, build_basemap, build_stops
 from layers.build.netz import build_network
 from layers.build.ohne_osm import derive_layers as derive_layers_without_osm
-from layers.errors import ConfigError, SozialraumError, StoreError
+from layers.build.wohnformen import load_housing_shares
+from layers.errors import SozialraumError, StoreError
 from layers.formatting import de_number
 from layers.log import get_logger
 from layers.planungsraeume.define import from_osm_places
@@ -269,6 +275,7 @@ def _metadata(config: RegionConfig, stamp: str, layers: dict[str, pd.DataFrame],
         "bevoelkerung": str(population),
         "bevoelkerung_quelle": str(people["quelle"].iloc[0]) if len(people) else "keine",
         "bevoelkerung_jahr": _population_year(config, people),
+        **population_meta(layers),
         "hinweise": notes,
         # Part of every version token: changes with every build, even of unchanged inputs.
         "build_id": uuid.uuid4().hex,
@@ -337,13 +344,17 @@ def _derive_layers(
         steps.advance()
 
         steps.step("Gebäude")
-        buildings = build_buildings(extract, crs, boundary, config.population)
+        model = config.population
+        housing = load_housing_shares(model.wohnformen, model.altersanteile,
+                                      model.quelle_altersanteile)
+        buildings = build_buildings(extract, crs, boundary, model, housing)
         layers["gebaeude"] = buildings
-        residential = int((buildings["nutzung"] != "nichtwohnen").sum()) if len(buildings) else 0
+        notes.extend(n for n in [outbuilding_note(buildings, model.nebengebaeude_max_m2)] if n)
         steps.advance()
 
         steps.step("Bevölkerung (Zensus-Gitter)")
-        layers["bevoelkerung"] = _population(config, buildings, boundary, residential, notes)
+        layers["bevoelkerung"] = population_layer(config, buildings, boundary,
+                                                  layers.get("gemeinden"), housing, notes)
         notes.extend(_comparison_note(layers.get("gemeinden"), layers["bevoelkerung"],
                                       gemeinden is not None))
         steps.advance()
@@ -493,45 +504,6 @@ def _synthetic_reports(config: RegionConfig, layers: dict[str, pd.DataFrame], ic
     if not len(reports):
         notes.append("Ohne Bevölkerung keine synthetischen Barrieremeldungen.")
     return reports
-
-
-MIN_RESIDENTIAL_BUILDINGS = 100
-
-
-def _population(
-    config: RegionConfig,
-    buildings: gpd.GeoDataFrame,
-    boundary: Any,
-    residential: int,
-    notes: list[str],
-) -> gpd.GeoDataFrame:
-    """Real Zensus grid if configured; else the building model, if there are enough buildings."""
-    crs = config.crs
-    model = config.population
-    if model.art == "statistik":
-        raise ConfigError(
-            "Amtliche Einwohnerzahlen je Planungsraum ([bevoelkerung] art = \"statistik\") "
-            "sind bisher nur für Regionen ohne OSM-Ausschnitt vorgesehen.",
-            hinweis="Verwenden Sie für eine Region mit OSM-Ausschnitt das Gebäudemodell oder eine "
-            "Zensus-Gitterdatei ([quellen] zensus_csv).",
-            datei=config.path,
-        )
-    if model.zensus_csv is not None:
-        notes.append("Bevölkerung aus der Zensus-2022-Gitterdatei (amtliche Werte).")
-        return read_zensus_grid(model.zensus_csv, model.altersanteile, crs, boundary)
-    if residential < MIN_RESIDENTIAL_BUILDINGS:
-        notes.append(
-            f"Der OSM-Ausschnitt enthält nur {len(buildings)} Gebäude ({residential} mit "
-            "Wohnnutzung): daraus lässt sich keine Bevölkerung modellieren, die Ebene "
-            "'bevoelkerung' bleibt leer. Hinterlegen Sie eine Zensus-2022-Gitterdatei "
-            "([quellen] zensus_csv in der Regionskonfiguration)."
-        )
-        return model_population(buildings.iloc[0:0], model, crs)
-    notes.append(
-        f"Bevölkerung modelliert (Wohnfläche / {model.wohnflaeche_je_einwohner_m2:g} m² je "
-        f"Einwohner; Altersanteile: {model.quelle_altersanteile})."
-    )
-    return model_population(buildings, model, crs)
 
 
 def _write_atomically(

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.build.kalibrierung import CALIBRATION_COLUMNS, calibrate
+from layers.build.wohnformen import OTHER, HousingShares
 from layers.errors import InputValidationError, Problem, SourceDataError
 from layers.regions import PopulationModel
 from layers.validation import FIRST_DATA_ROW, parse_decimal, read_table
@@ -39,6 +41,7 @@ __all__ = [
     "read_zensus_grid",
     "round_preserving_total",
     "split_age_groups",
+    "split_by_weights",
 ]
 
 GRID_CRS = "EPSG:3035"
@@ -89,17 +92,35 @@ def round_preserving_total(values: np.ndarray) -> np.ndarray:
 def split_age_groups(total: np.ndarray, shares: dict[str, float]) -> dict[str, np.ndarray]:
     """Split integer totals into age groups; the groups of each row add up to its total."""
     names = list(shares)
-    weights = np.array([shares[n] for n in names])
-    raw = np.outer(total, weights)
+    weights = np.tile(np.array([shares[n] for n in names], dtype=float), (len(total), 1))
+    out = split_by_weights(np.asarray(total), weights)
+    return {f"alter_{name}": out[:, i] for i, name in enumerate(names)}
+
+
+def split_by_weights(total: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Split integer totals by per-row weights (largest remainder; each row sums to its total).
+
+    Parameters
+    ----------
+    total
+        Integer total per row.
+    weights
+        Non-negative weights per row (rows) and group (columns); a row of zeros gets nothing.
+    """
+    total = np.asarray(total, dtype=np.int64)
+    sums = weights.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = np.where(sums > 0, weights / sums, 0.0)
+    raw = shares * total[:, None]
     floors = np.floor(raw)
     missing = (total - floors.sum(axis=1)).astype(np.int64)
     order = np.argsort(-(raw - floors), axis=1, kind="stable")
     out = floors.astype(np.int64)
     rows = np.arange(len(total))
-    for k in range(len(names)):
+    for k in range(weights.shape[1] if weights.ndim == 2 else 0):
         give = missing > k
         out[rows[give], order[give, k]] += 1
-    return {f"alter_{name}": out[:, i] for i, name in enumerate(names)}
+    return out
 
 
 def _grid_frame(
@@ -110,8 +131,11 @@ def _grid_frame(
     crs: object,
     quelle: str,
     resolution: int = 100,
+    ages: dict[str, np.ndarray] | None = None,
 ) -> gpd.GeoDataFrame:
-    ages = split_age_groups(einwohner, shares)
+    """The grid layer's frame; ``ages`` (else ``shares``) gives the age groups per cell."""
+    if ages is None:
+        ages = split_age_groups(einwohner, shares)
     frame = pd.DataFrame(
         {
             "gitter_id": [cell_id(n, e, resolution) for n, e in zip(north, east, strict=True)],
@@ -139,47 +163,79 @@ def model_population(
     model: PopulationModel,
     crs: object,
     resolution: int = 100,
+    *,
+    housing: HousingShares | None = None,
+    towns: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Model inhabitants per Zensus grid cell from residential living space.
+
+    Each building's inhabitants (living space / living space per inhabitant) are split into
+    age groups by the shares of its housing type (``wohnform``, :mod:`layers.build.wohnformen`);
+    the unrounded age groups are summed per cell, scaled to the official total of every
+    municipality the region covers completely (:func:`layers.build.kalibrierung.calibrate`,
+    when ``model.kalibrierung`` and ``towns`` are given), then rounded so that every
+    calibrated municipality's total is exact.
 
     Parameters
     ----------
     buildings
-        The ``gebaeude`` layer (with ``wohnflaeche_m2``) in the working CRS.
+        The ``gebaeude`` layer (with ``wohnflaeche_m2``, optionally ``wohnform``) in the
+        working CRS.
     model
-        Living space per inhabitant and age shares.
+        Living space per inhabitant, age shares, calibration switch.
     crs
         Working CRS of the output.
     resolution
         Cell size in metres (100 like the Zensus grid).
+    housing
+        Age shares per housing type (``None``: the region's shares for every building).
+    towns
+        The ``gemeinden`` layer (with ``anteil_in_region``) for the calibration.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        Populated cells with ``gitter_id``, ``einwohner``, ``alter_*`` and ``quelle``.
+        Populated cells with ``gitter_id``, ``einwohner``, ``alter_*`` and ``quelle``;
+        ``attrs["kalibrierung"]``: the calibration report (:data:`layers.build.kalibrierung.
+        CALIBRATION_COLUMNS`).
     """
-    residents = buildings["wohnflaeche_m2"].to_numpy() / model.wohnflaeche_je_einwohner_m2
+    groups = list(model.altersanteile)
+    housing = housing or HousingShares({OTHER: dict(model.altersanteile)})
+    residents = buildings["wohnflaeche_m2"].to_numpy(dtype=float) / model.wohnflaeche_je_einwohner_m2
     keep = residents > 0
     if not keep.any():
-        return _grid_frame(
-            np.array([], dtype=np.int64), np.array([], dtype=np.int64),
-            np.array([], dtype=np.int64), model.altersanteile, crs, "modelliert", resolution,
-        )
+        empty = np.array([], dtype=np.int64)
+        grid = _grid_frame(empty, empty, empty, model.altersanteile, crs, "modelliert", resolution)
+        grid.attrs["kalibrierung"] = pd.DataFrame(columns=CALIBRATION_COLUMNS)
+        return grid
+    kinds = (buildings["wohnform"].to_numpy() if "wohnform" in buildings.columns
+             else np.full(len(buildings), OTHER))
+    ages = housing.matrix(kinds[keep], groups) * residents[keep][:, None]
     points = buildings.geometry[keep].representative_point().to_crs(GRID_CRS)
     east = (np.floor(points.x.to_numpy() / resolution) * resolution).astype(np.int64)
     north = (np.floor(points.y.to_numpy() / resolution) * resolution).astype(np.int64)
-    per_cell = (
-        pd.DataFrame({"e": east, "n": north, "p": residents[keep]})
-        .groupby(["e", "n"], sort=True)["p"]
-        .sum()
-    )
-    counts = round_preserving_total(per_cell.to_numpy())
+    per_cell = pd.DataFrame(ages, columns=groups).assign(e=east, n=north).groupby(
+        ["e", "n"], sort=True).sum()
+    cells = per_cell.index.to_frame(index=False)
+    cell_ages = per_cell[groups].to_numpy()
+    polygons = gpd.GeoSeries(cell_polygons(cells["e"].to_numpy(), cells["n"].to_numpy(),
+                                           resolution), crs=GRID_CRS).to_crs(crs)
+    scaled, rounding_groups, report = calibrate(
+        gpd.GeoDataFrame(geometry=polygons.to_numpy(), crs=crs), cell_ages,
+        towns if model.kalibrierung else None)
+    counts = np.zeros(len(cells), dtype=np.int64)
+    for group in pd.unique(rounding_groups):
+        members = rounding_groups == group
+        counts[members] = round_preserving_total(scaled[members].sum(axis=1))
+    split = split_by_weights(counts, scaled)
     populated = counts > 0
-    cells = per_cell.index.to_frame(index=False)[populated]
-    return _grid_frame(
-        cells["e"].to_numpy(), cells["n"].to_numpy(), counts[populated],
+    grid = _grid_frame(
+        cells["e"].to_numpy()[populated], cells["n"].to_numpy()[populated], counts[populated],
         model.altersanteile, crs, "modelliert", resolution,
+        ages={f"alter_{g}": split[populated, i] for i, g in enumerate(groups)},
     )
+    grid.attrs["kalibrierung"] = report
+    return grid
 
 
 def read_zensus_grid(

@@ -9,6 +9,12 @@ Classification of OSM buildings, in this order:
    ``gemischt`` (commercial ground floor, flats above); inside commercial, industrial, retail or
    railway land use, or smaller than 40 m², it is ``nichtwohnen``; otherwise ``wohnen``.
 
+Outbuildings never get inhabitants (:func:`outbuildings`): the OSM ``building`` values of
+``[bevoelkerung] nebengebaeude`` (garages, sheds, huts, …) and buildings without an address whose
+footprint is below ``nebengebaeude_max_m2``; column ``nebengebaeude`` says why (``Merkmal`` or
+``klein ohne Adresse``). Care homes and dormitories are residential even with other uses.
+Every residential building gets a housing type (``wohnform``, :mod:`layers.build.wohnformen`).
+
 Storeys come from ``building:levels`` (+ half the ``roof:levels``) or, where missing, from the
 defaults of the region configuration (documented there).
 """
@@ -22,6 +28,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.build.wohnformen import (
+    DORMITORY_AMENITIES,
+    DORMITORY_BUILDINGS,
+    HousingShares,
+    classify_housing,
+    senior_home_buildings,
+)
 from layers.regions import PopulationModel
 from layers.sources.osm import OsmExtract
 
@@ -32,6 +45,7 @@ __all__ = [
     "NON_RESIDENTIAL_LANDUSE",
     "RESIDENTIAL",
     "build_buildings",
+    "outbuildings",
 ]
 
 RESIDENTIAL = {
@@ -70,7 +84,8 @@ def _levels(value: object) -> float:
 
 
 def build_buildings(
-    extract: OsmExtract, crs: object, boundary: shapely.Geometry, model: PopulationModel
+    extract: OsmExtract, crs: object, boundary: shapely.Geometry, model: PopulationModel,
+    housing: HousingShares | None = None,
 ) -> gpd.GeoDataFrame:
     """Build the ``gebaeude`` layer.
 
@@ -88,12 +103,15 @@ def build_buildings(
         Region boundary in the working CRS; buildings whose representative point lies outside are
         dropped.
     model
-        Population model (default storeys, living-space share).
+        Population model (default storeys, living-space share, outbuilding rules).
+    housing
+        Housing types and their rules (``None``: every residential building is ``sonstige``).
 
     Returns
     -------
     geopandas.GeoDataFrame
-        One row per building with ``nutzung``, ``geschosse``, ``bgf_m2`` and ``wohnflaeche_m2``.
+        One row per building with ``nutzung``, ``wohnform``, ``nebengebaeude``, ``geschosse``,
+        ``bgf_m2`` and ``wohnflaeche_m2``.
     """
     raw = extract.frame("buildings")
     if raw.empty:
@@ -110,10 +128,24 @@ def build_buildings(
     footprint = buildings.geometry.area.to_numpy()
     building_value = buildings["building"].fillna("yes").astype(str).to_numpy()
     has_use = buildings[list(_USE_TAGS)].notna().any(axis=1).to_numpy()
+    min_footprint = 0.0 if model.nebengebaeude_max_m2 > 0 else MIN_RESIDENTIAL_FOOTPRINT_M2
     use = _classify_use(
-        building_value, has_use, _in_non_residential_landuse(extract, points, crs), footprint
+        building_value, has_use, _in_non_residential_landuse(extract, points, crs), footprint,
+        min_footprint,
     )
+    amenity = buildings["amenity"].fillna("").astype(str).to_numpy()
+    senior = senior_home_buildings(buildings, extract.frame("services"))
+    home = senior | np.isin(building_value, list(DORMITORY_BUILDINGS)) | np.isin(
+        amenity, list(DORMITORY_AMENITIES))
+    use = np.where(home & ~np.isin(building_value, list(model.nebengebaeude)), "wohnen", use)
+    outbuilding = outbuildings(buildings, building_value, use, home, extract, model)
+    use = np.where(outbuilding != "", "nichtwohnen", use)
     storeys, level_source = _storeys(buildings, building_value, model)
+    mapped = np.array([_levels(v) for v in buildings["building:levels"]])
+    wohnform = classify_housing(
+        building_value, amenity, mapped, senior, use != "nichtwohnen",
+        housing.mehrfamilienhaus_ab_geschosse if housing else 3.0,
+    )
 
     gross = footprint * storeys
     residential_share = np.select(
@@ -127,6 +159,8 @@ def build_buildings(
             "building": building_value,
             "name": buildings["name"],
             "nutzung": use,
+            "wohnform": wohnform,
+            "nebengebaeude": outbuilding,
             "geschosse": np.round(storeys, 1),
             "geschosse_quelle": level_source,
             "grundflaeche_m2": np.round(footprint, 1),
@@ -149,6 +183,8 @@ def _empty_buildings(crs: object) -> gpd.GeoDataFrame:
             "osm_id": pd.Series(dtype=str),
             "building": pd.Series(dtype=str),
             "nutzung": pd.Series(dtype=str),
+            "wohnform": pd.Series(dtype=str),
+            "nebengebaeude": pd.Series(dtype=str),
             "geschosse": pd.Series(dtype=float),
             "grundflaeche_m2": pd.Series(dtype=float),
             "bgf_m2": pd.Series(dtype=float),
@@ -183,8 +219,13 @@ def _classify_use(
     has_use: np.ndarray,
     in_non_residential: np.ndarray,
     footprint: np.ndarray,
+    min_footprint: float = MIN_RESIDENTIAL_FOOTPRINT_M2,
 ) -> np.ndarray:
-    """``wohnen``, ``nichtwohnen`` or ``gemischt`` per building, by the rules of the module."""
+    """``wohnen``, ``nichtwohnen`` or ``gemischt`` per building, by the rules of the module.
+
+    ``min_footprint``: unspecific buildings below it are not residential (the rule of regions
+    without ``nebengebaeude_max_m2``; with it, :func:`outbuildings` decides by size).
+    """
     use = np.where(
         np.isin(building_value, list(RESIDENTIAL)),
         "wohnen",
@@ -195,7 +236,7 @@ def _classify_use(
                 has_use,
                 "gemischt",
                 np.where(
-                    in_non_residential | (footprint < MIN_RESIDENTIAL_FOOTPRINT_M2),
+                    in_non_residential | (footprint < min_footprint),
                     "nichtwohnen",
                     "wohnen",
                 ),
@@ -204,6 +245,34 @@ def _classify_use(
     )
     # A residential-tagged building with a shop is still mixed.
     return np.where((use == "wohnen") & has_use, "gemischt", use)
+
+
+def outbuildings(
+    buildings: gpd.GeoDataFrame,
+    building_value: np.ndarray,
+    use: np.ndarray,
+    home: np.ndarray,
+    extract: OsmExtract,
+    model: PopulationModel,
+) -> np.ndarray:
+    """Why each building is an outbuilding without inhabitants (``""``: it is none).
+
+    ``Merkmal``: its ``building`` value is one of ``[bevoelkerung] nebengebaeude``. ``klein ohne
+    Adresse``: it would be residential, is no care home or dormitory, has no address point
+    inside, and its footprint is below ``nebengebaeude_max_m2``.
+    """
+    reason = np.where(np.isin(building_value, list(model.nebengebaeude)), "Merkmal", "")
+    if model.nebengebaeude_max_m2 <= 0 or not len(buildings):
+        return reason
+    addressed = np.zeros(len(buildings), dtype=bool)
+    addresses = extract.frame("addresses")
+    if not addresses.empty:
+        hits = gpd.sjoin(addresses[["geometry"]].to_crs(buildings.crs), buildings[["geometry"]],
+                         predicate="within", how="inner")
+        addressed[np.unique(hits["index_right"].to_numpy())] = True
+    small = (buildings.geometry.area.to_numpy() < model.nebengebaeude_max_m2) & ~addressed
+    candidate = (reason == "") & (use != "nichtwohnen") & ~home & small
+    return np.where(candidate, "klein ohne Adresse", reason)
 
 
 def _storeys(

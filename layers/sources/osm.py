@@ -87,6 +87,9 @@ BUILDING_KEYS = (
     "craft",
     "tourism",
     "healthcare",
+    # Evidence of care homes and senior housing for the age structure (layers.build.wohnformen).
+    "social_facility",
+    "social_facility:for",
 )
 SERVICE_TRIGGER = re.compile(
     r"EUTB|Teilhabe|KoKoBe|Sozialpsychiatr|KSL|Selbstbestimmt|Integrationsfach|"

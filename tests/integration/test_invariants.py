@@ -63,6 +63,17 @@ def test_indicator_table_shows_the_one_population(aachen):
     assert long.attrs["einwohner_ohne_planungsraum"] == pytest.approx(outside)
 
 
+def test_age_structure_table_shows_the_one_population(aachen):
+    from planungsraeume.altersstruktur import age_structure
+
+    truth = _inhabitants(aachen)
+    table = age_structure(aachen).set_index("pr_id")
+    assert list(table.index) == _areas(aachen)
+    for column in ("einwohner", "alter_65_plus"):
+        np.testing.assert_allclose(table[column].to_numpy(),
+                                   truth.loc[table.index, column].to_numpy())
+
+
 def test_coverage_table_splits_the_one_population(aachen):
     truth = _inhabitants(aachen)
     table = erreichbarkeit.coverage(aachen, ADVICE, [5, 15, 30])
