@@ -12,6 +12,7 @@ housing type (inhabitants are proportional to living space in the model). Every 
 
 from __future__ import annotations
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
@@ -60,7 +61,8 @@ def age_structure(region: Region) -> pd.DataFrame:
     frame[["pflegeheime", "wohnheime"]] = frame[["pflegeheime", "wohnheime"]].fillna(0).astype(int)
     source = region.meta().get("bevoelkerung_quelle", "")
     frame["art"] = "modelliert" if source == "modelliert" else source
-    frame["begruendung"] = [reason_text(row, source) for row in frame.to_dict("records")]
+    frame["begruendung"] = [reason_text({str(k): v for k, v in row.items()}, source)
+                            for row in frame.to_dict("records")]
     total = float(people["einwohner"].sum())
     frame = frame[AGE_STRUCTURE_COLUMNS]
     frame.attrs["region_65_plus"] = (float(older.sum()) / total * 100) if total else np.nan
@@ -88,12 +90,12 @@ def _housing_by_area(region: Region) -> pd.DataFrame:
                                aggfunc="count", fill_value=0).reindex(columns=list(_KINDS),
                                                                       fill_value=0)
     out = shares.add_prefix("anteil_")
-    out["pflegeheime"] = counts["pflegeheim"]
-    out["wohnheime"] = counts["wohnheim"]
+    out["pflegeheime"] = counts.loc[:, "pflegeheim"]
+    out["wohnheime"] = counts.loc[:, "wohnheim"]
     return out.reset_index()
 
 
-def _building_areas(region: Region, buildings: pd.DataFrame) -> np.ndarray:
+def _building_areas(region: Region, buildings: gpd.GeoDataFrame) -> np.ndarray:
     """The planning area of each building: the area of the grid cell its inhabitants are in.
 
     The model puts a building's inhabitants into the cell of its representative point, and the

@@ -127,25 +127,9 @@ def build_buildings(
 
     footprint = buildings.geometry.area.to_numpy()
     building_value = buildings["building"].fillna("yes").astype(str).to_numpy()
-    has_use = buildings[list(_USE_TAGS)].notna().any(axis=1).to_numpy()
-    min_footprint = 0.0 if model.nebengebaeude_max_m2 > 0 else MIN_RESIDENTIAL_FOOTPRINT_M2
-    use = _classify_use(
-        building_value, has_use, _in_non_residential_landuse(extract, points, crs), footprint,
-        min_footprint,
-    )
-    amenity = buildings["amenity"].fillna("").astype(str).to_numpy()
-    senior = senior_home_buildings(buildings, extract.frame("services"))
-    home = senior | np.isin(building_value, list(DORMITORY_BUILDINGS)) | np.isin(
-        amenity, list(DORMITORY_AMENITIES))
-    use = np.where(home & ~np.isin(building_value, list(model.nebengebaeude)), "wohnen", use)
-    outbuilding = outbuildings(buildings, building_value, use, home, extract, model)
-    use = np.where(outbuilding != "", "nichtwohnen", use)
+    use, outbuilding, wohnform = _use_and_housing(
+        buildings, building_value, points, extract, crs, model, housing)
     storeys, level_source = _storeys(buildings, building_value, model)
-    mapped = np.array([_levels(v) for v in buildings["building:levels"]])
-    wohnform = classify_housing(
-        building_value, amenity, mapped, senior, use != "nichtwohnen",
-        housing.mehrfamilienhaus_ab_geschosse if housing else 3.0,
-    )
 
     gross = footprint * storeys
     residential_share = np.select(
@@ -170,6 +154,41 @@ def build_buildings(
         geometry=buildings.geometry.to_numpy(),
         crs=crs,
     )
+
+
+def _use_and_housing(
+    buildings: gpd.GeoDataFrame,
+    building_value: np.ndarray,
+    points: gpd.GeoSeries,
+    extract: OsmExtract,
+    crs: object,
+    model: PopulationModel,
+    housing: HousingShares | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Use, outbuilding reason and housing type of every building.
+
+    Care homes and dormitories are residential whatever else they host; outbuildings are not.
+    """
+    footprint = buildings.geometry.area.to_numpy()
+    has_use = buildings[list(_USE_TAGS)].notna().any(axis=1).to_numpy()
+    min_footprint = 0.0 if model.nebengebaeude_max_m2 > 0 else MIN_RESIDENTIAL_FOOTPRINT_M2
+    use = _classify_use(
+        building_value, has_use, _in_non_residential_landuse(extract, points, crs), footprint,
+        min_footprint,
+    )
+    amenity = buildings["amenity"].fillna("").astype(str).to_numpy()
+    senior = senior_home_buildings(buildings, extract.frame("services"))
+    home = senior | np.isin(building_value, list(DORMITORY_BUILDINGS)) | np.isin(
+        amenity, list(DORMITORY_AMENITIES))
+    use = np.where(home & ~np.isin(building_value, list(model.nebengebaeude)), "wohnen", use)
+    outbuilding = outbuildings(buildings, building_value, use, home, extract, model)
+    use = np.where(outbuilding != "", "nichtwohnen", use)
+    mapped = np.array([_levels(v) for v in buildings["building:levels"]])
+    wohnform = classify_housing(
+        building_value, amenity, mapped, senior, use != "nichtwohnen",
+        housing.mehrfamilienhaus_ab_geschosse if housing else 3.0,
+    )
+    return use, outbuilding, wohnform
 
 
 # OSM keys that mark a commercial or public use in a building (a residential one becomes mixed).

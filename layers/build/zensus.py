@@ -94,20 +94,8 @@ def read_zensus_age_grid(
     x, problems = parse_decimal(table[x_col], spalte=x_col, datei=path)
     y, more = parse_decimal(table[y_col], spalte=y_col, datei=path)
     problems += more
-    values: dict[str, np.ndarray] = {}
-    secret = 0
-    for group, cols in classes.items():
-        total = np.zeros(len(table))
-        for col in cols:
-            text = table[col].astype("string").str.strip()
-            hidden = text.isin(SECRET).to_numpy()
-            secret += int(hidden.sum())
-            parsed, found = parse_decimal(text.mask(hidden), spalte=col, datei=path)
-            problems += found
-            problems += _not_a_count(parsed, text, col, path)
-            total += np.nan_to_num(parsed.to_numpy())
-        if cols:
-            values[group] = total
+    values, secret, more = _age_classes(table, classes, path)
+    problems += more
     problems += _cell_id_problems(table["GITTER_ID_100m"], x, y, path)
     if problems:
         raise InputValidationError(
@@ -128,6 +116,29 @@ def read_zensus_age_grid(
         grid = grid[grid.geometry.centroid.within(boundary).to_numpy()].reset_index(drop=True)
     grid.attrs.update(geheim=secret, geteilt_65=divided)
     return grid
+
+
+def _age_classes(
+    table: pd.DataFrame, classes: dict[str, list[str]], path: str | Path
+) -> tuple[dict[str, np.ndarray], int, list[Problem]]:
+    """Head counts per model age group (sum of its classes; secret values count 0), the
+    number of secret values, and the problems of bad values."""
+    values: dict[str, np.ndarray] = {}
+    problems: list[Problem] = []
+    secret = 0
+    for group, cols in classes.items():
+        total = np.zeros(len(table))
+        for col in cols:
+            text = table[col].astype("string").str.strip()
+            hidden = text.isin(SECRET).to_numpy()
+            secret += int(hidden.sum())
+            parsed, found = parse_decimal(text.mask(hidden), spalte=col, datei=path)
+            problems += found
+            problems += _not_a_count(parsed, text, col, path)
+            total += np.nan_to_num(parsed.to_numpy())
+        if cols:
+            values[group] = total
+    return values, secret, problems
 
 
 def _not_a_count(
