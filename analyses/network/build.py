@@ -33,7 +33,14 @@ from layers.validation import require_crs
 if TYPE_CHECKING:
     from analyses.network.graph import NetworkGraph
 
+# From this many edges on, the CSR, the oriented geometries (:mod:`analyses.network.kernels.arrays`)
+# and the snapping (:mod:`analyses.network.kernels.snap`) run compiled, and the graph keeps no
+# shapely LineStrings (they are made from the coordinates when asked for): below it numpy and
+# shapely are fast enough and numba (≈ 1 s to import) is not imported.
+KERNEL_MIN_EDGES = 200_000
+
 __all__ = [
+    "KERNEL_MIN_EDGES",
     "NodeIndex",
     "build_graph",
     "PassableEdges",
@@ -95,7 +102,12 @@ def build_graph(
     x, y = nodes["x"].to_numpy(dtype=float), nodes["y"].to_numpy(dtype=float)
     u, v = passable.u, passable.v
     matrix, entry_edge = symmetric_csr(u, v, passable.seconds, len(node_ids))
-    coords, offsets, lines = oriented_lines(passable.lines, x, y, u, v)
+    large = len(u) >= KERNEL_MIN_EDGES
+    if large:
+        coords, offsets = _oriented_coords_compiled(passable.lines, x, y, u, passable.n_coords)
+        passable.lines = passable.n_coords = np.empty(0)  # the graph keeps no LineStrings
+    else:
+        coords, offsets, lines = oriented_lines(passable.lines, x, y, u, v)
     graph = NetworkGraph(
         profil=profile, unbekannt=mode, crs=crs, key=key, knoten_id=node_ids, x=x, y=y,
         matrix=matrix, entry_edge=entry_edge, kante_id=passable.kante_id, edge_u=u, edge_v=v,
@@ -104,7 +116,8 @@ def build_graph(
         edge_coords=coords, edge_offsets=offsets,
         n_edges_input=len(edges), n_edges_blocked=passable.n_blocked,
     )
-    graph._lines = lines  # the input geometries (oriented), no need to rebuild them
+    if not large:
+        graph._lines = lines  # the input geometries (oriented), no need to rebuild them
     return graph
 
 
@@ -162,11 +175,14 @@ class NodeIndex:
         Rows sorted by ``knoten_id``.
     sorted_ids
         ``node_ids[order]``.
+    identity
+        Whether ``node_ids`` are already sorted (``order`` is then ``0 … n − 1``).
     """
 
     node_ids: np.ndarray
     order: np.ndarray
     sorted_ids: np.ndarray
+    identity: bool = False
 
     @classmethod
     def of(cls, node_ids: np.ndarray) -> NodeIndex:
@@ -177,6 +193,9 @@ class NodeIndex:
         AnalysisError
             If a ``knoten_id`` occurs twice.
         """
+        if len(node_ids) > 1 and bool(np.all(node_ids[1:] > node_ids[:-1])):
+            return cls(node_ids=node_ids, order=np.arange(len(node_ids)), sorted_ids=node_ids,
+                       identity=True)
         order = np.argsort(node_ids, kind="stable")
         sorted_ids = node_ids[order]
         if len(sorted_ids) > 1 and np.any(sorted_ids[1:] == sorted_ids[:-1]):
@@ -195,6 +214,12 @@ class NodeIndex:
             If an id is not in ``netz_knoten``.
         """
         sorted_ids = self.sorted_ids
+        n = len(sorted_ids)
+        if n and int(sorted_ids[-1]) - int(sorted_ids[0]) == n - 1:  # consecutive ids
+            rows: np.ndarray = ids - sorted_ids[0]
+            inside = (rows >= 0) & (rows < n)
+            if inside.all():
+                return rows if self.identity else np.asarray(self.order[rows])
         pos = np.searchsorted(sorted_ids, ids)
         pos = np.clip(pos, 0, len(sorted_ids) - 1)
         found = sorted_ids[pos] == ids
@@ -229,6 +254,8 @@ class PassableEdges:
         The ``hauptnetz`` flag, or None if the layer has no such column.
     n_blocked
         Input edges the profile blocks.
+    n_coords
+        Number of coordinates of every line.
     """
 
     rows: np.ndarray
@@ -240,6 +267,7 @@ class PassableEdges:
     lines: np.ndarray
     hauptnetz: np.ndarray | None
     n_blocked: int
+    n_coords: np.ndarray | None = None
 
 
 def _edge_lengths(edges: gpd.GeoDataFrame) -> np.ndarray:
@@ -255,15 +283,17 @@ def _edge_lengths(edges: gpd.GeoDataFrame) -> np.ndarray:
     return length
 
 
-def _edge_geometries(edges: gpd.GeoDataFrame) -> np.ndarray:
+def _edge_geometries(edges: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The geometries and their numbers of coordinates (0: missing or empty, refused)."""
     geoms: np.ndarray = edges.geometry.to_numpy()
-    missing_geom = np.asarray(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    counts: np.ndarray = shapely.get_num_coordinates(geoms)
+    missing_geom = counts == 0
     if missing_geom.any():
         raise GeometryError(
             f"{int(missing_geom.sum())} Kanten des Fußwegenetzes haben keine Geometrie.",
             hinweis="Bauen Sie die Region neu.",
         )
-    return geoms
+    return geoms, counts
 
 
 def passable_edges(
@@ -281,7 +311,7 @@ def passable_edges(
     factors = profile.edge_factors(edges, mode)
     length = _edge_lengths(edges)
     passable = np.isfinite(factors)
-    geoms = _edge_geometries(edges)
+    geoms, n_coords = _edge_geometries(edges)
     rows = np.flatnonzero(passable)
     if len(rows) == 0:
         raise AnalysisError(
@@ -304,7 +334,7 @@ def passable_edges(
         rows=rows, u=u, v=v, length_m=length[rows],
         seconds=length[rows] * factors[rows] / profile.geschwindigkeit_m_s,
         kante_id=kante_id, lines=geoms[rows], hauptnetz=hauptnetz,
-        n_blocked=int((~passable).sum()),
+        n_blocked=int((~passable).sum()), n_coords=n_coords[rows],
     )
 
 
@@ -328,7 +358,12 @@ def main_network(
         Boolean per edge.
     """
     n = matrix.shape[0]
-    _, labels = connected_components(matrix, directed=False)
+    if len(u) >= KERNEL_MIN_EDGES:
+        from analyses.network.kernels.arrays import components
+
+        labels = components(matrix.indptr, matrix.indices)
+    else:
+        _, labels = connected_components(matrix, directed=False)
     used = np.zeros(n, dtype=bool)
     used[u] = True
     used[v] = True
@@ -355,6 +390,8 @@ def symmetric_csr(
     matrix, entry_edge
         The matrix and, per stored entry, the position of its edge in ``u``/``v``.
     """
+    if len(u) >= KERNEL_MIN_EDGES:
+        return _symmetric_csr_compiled(u, v, weight, n)
     keep = np.flatnonzero(u != v)
     lo = np.minimum(u[keep], v[keep]).astype(np.int64)
     hi = np.maximum(u[keep], v[keep]).astype(np.int64)
@@ -395,6 +432,41 @@ def symmetric_csr(
         copy=False,
     )
     return matrix, entry
+
+
+def _symmetric_csr_compiled(
+    u: np.ndarray, v: np.ndarray, weight: np.ndarray, n: int
+) -> tuple[csr_matrix, np.ndarray]:
+    """:func:`symmetric_csr` by one counting pass and a sort per row (linear; the same arrays)."""
+    from analyses.network.kernels.arrays import csr_entries
+
+    weight = np.asarray(weight, dtype=np.float64)
+    total = 2 * int(np.count_nonzero(u != v))
+    index_dtype = np.int32 if total < np.iinfo(np.int32).max else np.int64
+    entry_dtype = np.int32 if len(u) < np.iinfo(np.int32).max else np.int64
+    indptr, indices, entry = csr_entries(u, v, weight, n, np.empty(total, index_dtype),
+                                         np.empty(total, entry_dtype))
+    matrix = csr_matrix(
+        (weight[entry], indices.astype(index_dtype, copy=False),
+         indptr.astype(index_dtype, copy=False)),
+        shape=(n, n), copy=False,
+    )
+    return matrix, entry
+
+
+def _oriented_coords_compiled(
+    lines: np.ndarray, x: np.ndarray, y: np.ndarray, u: np.ndarray, counts: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`oriented_coords` reversing the runs in place (no index arrays per coordinate)."""
+    from analyses.network.kernels.arrays import orient_runs
+
+    coords = np.ascontiguousarray(shapely.get_coordinates(lines))
+    if counts is None:
+        counts = shapely.get_num_coordinates(lines)
+    offsets = np.zeros(len(lines) + 1, dtype=np.int64)
+    np.cumsum(counts, out=offsets[1:])
+    orient_runs(coords, offsets, x, y, u)
+    return coords, offsets
 
 
 def oriented_coords(

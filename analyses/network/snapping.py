@@ -10,13 +10,17 @@ connected ("nicht angebunden"), and never silently dropped.
 from __future__ import annotations
 
 import hashlib
+import importlib
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
+from analyses.network import build
 from analyses.network.graph import NetworkGraph
 from layers.errors import AnalysisError, GeometryError, Problem
 from layers.validation import FIRST_DATA_ROW, require_crs
@@ -26,6 +30,7 @@ __all__ = [
     "SNAP_MEMO_SIZE",
     "SnappedPoints",
     "point_geometries",
+    "snap_kernel",
     "snap_points",
     "snapped_points_frame",
 ]
@@ -216,6 +221,52 @@ def _snap(
     max_m: float,
 ) -> SnappedPoints:
     n = len(geoms)
+    kernel = snap_kernel(graph)
+    if kernel is not None:
+        edge, distance, frac = _nearest_by_grid(graph, kernel, coords)
+    else:
+        edge, distance, frac = _nearest_by_tree(graph, geoms, coords, max_m)
+    frac = np.clip(frac, 0.0, 1.0)
+    connected = (edge >= 0) & (distance <= max_m)
+    snap_s = np.where(connected, distance / graph.speed, np.inf)
+    seconds = np.where(connected, graph.edge_seconds[np.maximum(edge, 0)], 0.0)
+    cost_u = np.where(connected, snap_s + frac * seconds, np.inf)
+    cost_v = np.where(connected, snap_s + (1.0 - frac) * seconds, np.inf)
+    return SnappedPoints(
+        index=index,
+        graph_key=graph.key,
+        edge=np.where(connected, edge, -1),
+        frac=frac,
+        distance_m=distance,
+        connected=connected,
+        cost_u=cost_u,
+        cost_v=cost_v,
+        snap_seconds=snap_s,
+        x=coords[:, 0].copy() if n else np.zeros(0),
+        y=coords[:, 1].copy() if n else np.zeros(0),
+        max_anbindung_m=max_m,
+    )
+
+
+def snap_kernel(graph: NetworkGraph) -> ModuleType | None:
+    """The compiled grid search (:mod:`analyses.network.kernels.snap`) for large graphs, else None.
+
+    Used from :data:`analyses.network.build.KERNEL_MIN_EDGES` edges on (smaller graphs keep
+    shapely's STRtree: no numba import), and only if numba can be imported.
+    """
+    if len(graph.kante_id) < build.KERNEL_MIN_EDGES:
+        return None
+    try:
+        return importlib.import_module("analyses.network.kernels.snap")
+    except ImportError:
+        return None
+
+
+def _nearest_by_tree(
+    graph: NetworkGraph, geoms: np.ndarray, coords: np.ndarray, max_m: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest snappable edge, distance and position along it, by shapely's STRtree."""
+    n = len(geoms)
     tree, tree_edges = graph.snap_tree()
     lines = graph.edge_lines()
     edge = np.full(n, -1, dtype=np.int64)
@@ -245,26 +296,58 @@ def _snap(
         along = shapely.line_locate_point(chosen, geoms[found])
         total = shapely.length(chosen)
         frac[found] = np.divide(along, total, out=np.zeros(len(along)), where=total > 0)
-    frac = np.clip(frac, 0.0, 1.0)
-    connected = found & (distance <= max_m)
-    snap_s = np.where(connected, distance / graph.speed, np.inf)
-    seconds = np.where(connected, graph.edge_seconds[np.maximum(edge, 0)], 0.0)
-    cost_u = np.where(connected, snap_s + frac * seconds, np.inf)
-    cost_v = np.where(connected, snap_s + (1.0 - frac) * seconds, np.inf)
-    return SnappedPoints(
-        index=index,
-        graph_key=graph.key,
-        edge=np.where(connected, edge, -1),
-        frac=frac,
-        distance_m=distance,
-        connected=connected,
-        cost_u=cost_u,
-        cost_v=cost_v,
-        snap_seconds=snap_s,
-        x=coords[:, 0].copy() if n else np.zeros(0),
-        y=coords[:, 1].copy() if n else np.zeros(0),
-        max_anbindung_m=max_m,
-    )
+    return edge, distance, frac
+
+
+def _grid(graph: NetworkGraph, kernel: ModuleType) -> tuple[Any, ...]:
+    """The segment grid of the graph's snappable edges (built once, kept in ``graph.memo``)."""
+    cached = graph.memo.get("snap_grid")
+    if cached is not None:
+        return cast(tuple[Any, ...], cached)
+    rows = np.flatnonzero(graph.edge_snappable)
+    coords, offsets = graph.edge_coords, graph.edge_offsets
+    n_segments = max(int((offsets[rows + 1] - offsets[rows] - 1).sum()), 1)
+    if len(coords):
+        x0, y0 = float(coords[:, 0].min()), float(coords[:, 1].min())
+        width, height = float(coords[:, 0].max()) - x0, float(coords[:, 1].max()) - y0
+    else:
+        x0 = y0 = width = height = 0.0
+    # about four segments per cell on a uniform network, never smaller than a mean segment
+    mean_segment = float(graph.edge_length_m[rows].sum()) / n_segments if len(rows) else 1.0
+    cell = max(2.0 * np.sqrt(max(width * height, 1.0) / n_segments), mean_segment, 1e-3)
+    nx, ny = int(width // cell) + 1, int(height // cell) + 1
+    pointer, listed = kernel.segment_grid(coords, offsets, rows.astype(np.int64), x0, y0, cell,
+                                          nx, ny)
+    grid = (pointer, listed, x0, y0, cell, nx, ny)
+    graph.memo["snap_grid"] = grid
+    return grid
+
+
+def _nearest_by_grid(
+    graph: NetworkGraph, kernel: ModuleType, coords: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Nearest snappable edge, distance and position along it, by the compiled grid search."""
+    pointer, listed, x0, y0, cell, nx, ny = _grid(graph, kernel)
+    # in the order of the grid cells: neighbouring points read the same cells (memory cache)
+    blocks = np.floor((coords - (x0, y0)) / (8 * cell))
+    order = np.lexsort((blocks[:, 0], blocks[:, 1]))
+    found_segment, found_distance, found_t = kernel.nearest_segments(
+        np.ascontiguousarray(coords[order], dtype=np.float64), graph.edge_coords, pointer,
+        listed, x0, y0, cell, nx, ny)
+    segment, distance, t = (np.empty_like(found_segment), np.empty_like(found_distance),
+                            np.empty_like(found_t))
+    segment[order], distance[order], t[order] = found_segment, found_distance, found_t
+    found = segment >= 0
+    edge = np.full(len(segment), -1, dtype=np.int64)
+    frac = np.zeros(len(segment))
+    if found.any():
+        offsets = graph.edge_offsets
+        k = segment[found]
+        e = np.searchsorted(offsets, k, side="right") - 1
+        edge[found] = e
+        frac[found] = kernel.position_along(graph.edge_coords, offsets, e, k, t[found])
+    distance[~found] = np.nan
+    return edge, distance, frac
 
 
 def snapped_points_frame(graph: NetworkGraph, snapped: SnappedPoints) -> gpd.GeoDataFrame:
