@@ -2,7 +2,7 @@
 
 One module per command group (:mod:`cli.region`, :mod:`cli.angebote`, :mod:`cli.planungsraeume`,
 :mod:`cli.barrieren`, :mod:`cli.analyse`, :mod:`cli.versorgung`, :mod:`cli.szenario`,
-:mod:`cli.report`, :mod:`cli.kooperation`, :mod:`cli.praesenz`, :mod:`cli.batch`, :mod:`cli.server`); shared options, the question and the table printer in :mod:`cli.common`.
+:mod:`cli.report`, :mod:`cli.kooperation`, :mod:`cli.kerndatensatz`, :mod:`cli.praesenz`, :mod:`cli.batch`, :mod:`cli.server`); shared options, the question and the table printer in :mod:`cli.common`.
 Each handler parses its options into a :class:`~planungsraeume.frage.Question` and a
 :class:`~planungsraeume.region.Region`, calls one package function and prints its German table
 (:mod:`planungsraeume.darstellung`). Errors a user can fix (:class:`layers.errors.SozialraumError`)
@@ -20,6 +20,7 @@ from cli import (
     angebote,
     barrieren,
     batch,
+    kerndatensatz,
     kooperation,
     planungsraeume,
     praesenz,
@@ -43,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     for group in (region, barrieren, angebote, planungsraeume, report, szenario, versorgung,
-                  analyse, kooperation, praesenz, batch, server):
+                  analyse, kooperation, praesenz, batch, server, kerndatensatz):
         group.register(sub)
     return parser
 

@@ -119,14 +119,16 @@ def xlsx_bytes(table: pd.DataFrame, *, blatt: str = "Tabelle", hinweise: Sequenc
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     formats = {i: _decimals(frame, c) for i, c in enumerate(frame.columns)}
-    for row in frame.itertuples(index=False):
-        sheet.append([_cell_value(v) for v in row])
-        for i, cell in enumerate(sheet[sheet.max_row]):
+    # Cells by row and column number: ``sheet[row]`` and ``sheet.max_row`` look at every cell
+    # written so far, which made a large table quadratic in its rows.
+    for number, row in enumerate(frame.itertuples(index=False), start=2):
+        for i, value in enumerate(row):
+            cell = sheet.cell(row=number, column=i + 1, value=_cell_value(value))
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
             elif formats.get(i) is not None and isinstance(cell.value, int | float):
                 cell.number_format = number_format(int(formats[i] or 0))
-    last = sheet.max_row
+    last = len(frame) + 1
     notes = [*([f"Datenlage: {datenlage}"] if datenlage else []), *hinweise]
     for offset, note in enumerate(notes, start=2):
         sheet.cell(row=last + offset, column=1, value=note).data_type = "s"

@@ -56,6 +56,9 @@ def test_planungsraeume_page_shows_the_official_figures(koeln_build):
     assert "27.515" in text  # Altstadt/Süd, 2012, from the source file
     assert source_figure(2012, "101") == 27_515
     assert any(NO_NETWORK in t for t in _infos(app))
+    # Where the indicators are shown, the Kerndatensatz (every year, CSV and XLSX) is offered.
+    labels = [b.label for b in app.get("download_button")]
+    assert "Kerndatensatz (alle Jahre, mit Region) als CSV herunterladen" in labels
 
 
 def test_konferenz_says_why_there_is_no_reachability(koeln_build):

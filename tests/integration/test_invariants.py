@@ -456,3 +456,42 @@ def test_region_comparison_shows_each_region_s_one_population(aachen, koeln):
         assert table.loc["einwohner", name] == pytest.approx(truth["einwohner"].sum())
         assert table.loc["anteil_65_plus", name] == pytest.approx(
             truth["alter_65_plus"].sum() / truth["einwohner"].sum() * 100)
+
+
+def test_kerndatensatz_shows_the_one_indicators_population_and_barrier_release(aachen, koeln):
+    """The Kerndatensatz: every area value is indicators() of its year, the inhabitants those
+    of population_by_area(year), the region rows those of compare_regions, the barrier rows the
+    release's published year tables."""
+    from planungsraeume.barrieren import release
+    from planungsraeume.indikatoren import indicators
+    from planungsraeume.kerndatensatz import kerndatensatz
+    from planungsraeume.zeitreihe import compare_regions
+
+    frame = kerndatensatz(koeln)
+    areas = frame[frame["ebene"] == "Planungsraum"]
+    for year in (2005, 2012):
+        long = indicators(koeln, jahr=year).set_index(["pr_id", "kennzahl"])["wert"]
+        mine = areas[(areas["jahr"] == year) & (areas["bereich"] != "Barrieremeldungen")]
+        mine = mine.set_index(["schluessel", "indikator"])["wert"]
+        np.testing.assert_allclose(mine.to_numpy(), long.reindex(mine.index).round(6).to_numpy())
+        truth = koeln.population_by_area(year).set_index("pr_id")["einwohner"]
+        people = mine.xs("einwohner", level="indikator")
+        np.testing.assert_allclose(people.to_numpy(), truth.reindex(people.index).to_numpy())
+    regions = compare_regions([aachen, koeln]).set_index("kennzahl")
+    for name, region, year in (("aachen", aachen, None), ("koeln", koeln, 2012)):
+        rows = kerndatensatz(region) if name == "aachen" else frame
+        whole = rows[(rows["ebene"] == "Region") & (rows["bereich"] != "Barrieremeldungen")]
+        if year is not None:
+            whole = whole[whole["jahr"] == year]
+        whole = whole.set_index("indikator")["wert"]
+        shared = [k for k in whole.index if k in regions.index]
+        assert "anteil_65_plus" in shared and "angebote" in shared
+        np.testing.assert_allclose(whole[shared].to_numpy(),
+                                   regions.loc[shared, name].astype(float).round(6).to_numpy())
+    published = release(koeln).publication("alle").jahre_je_planungsraum()
+    published = published.set_index(["pr_id", "jahr"])["personen"]
+    rows = areas[areas["indikator"] == "barrieren_personen"].set_index(["schluessel", "jahr"])
+    assert len(rows) == len(published)
+    for key, value in published.items():
+        shown = rows.loc[key, "wert"]
+        assert (pd.isna(value) and pd.isna(shown)) or float(value) == shown, key

@@ -80,6 +80,19 @@ def _all_indicators(region: Region, long: pd.DataFrame, pr_id: str) -> None:
         widgets.csv_download("Kennzahlen aller Planungsräume als CSV herunterladen",
                              lambda: darstellung.indicator_table(long),
                              f"kennzahlen_{region.name}.csv", "profil_kennzahlen_csv")
+        widgets.csv_download("Kerndatensatz (alle Jahre, mit Region) als CSV herunterladen",
+                             lambda: _kerndatensatz(region),
+                             f"kerndatensatz_{region.name}.csv", "profil_kerndatensatz_csv")
+        st.caption("Kerndatensatz: eine Zeile je Planungsraum, Jahr und Kennzahl, mit Quelle "
+                   "und Kennzeichen modelliert/synthetisch; Barrieremeldungen nur mit "
+                   "veröffentlichten Werten. Mit Datenlexikon: sozialraum export kerndatensatz.")
+
+
+def _kerndatensatz(region: Region) -> pd.DataFrame:
+    from planungsraeume.kerndatensatz import kerndatensatz
+    from planungsraeume.kerndatensatz.datei import file_table
+
+    return file_table(kerndatensatz(region))
 
 
 def _offers(inside: Any, pr_id: str) -> None:
