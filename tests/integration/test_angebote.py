@@ -96,6 +96,9 @@ def test_valid_rows_mode_imports_and_audits(aachen_store_copy, tmp_path):
     assert services.loc["A4"].geometry.distance(lonlat) < 0.01
     assert "A5" not in services.index
     audit = _audit(store)
+    # One entry per offer, and one for the import as a whole (to undo it in one step).
+    assert (audit["tabelle"] == "angebote_import").sum() == 1
+    audit = audit[audit["tabelle"] == "angebote"]
     assert sorted(audit["objekt_id"]) == ["A1", "A2", "A3", "A4"]
     assert set(audit["aktion"]) == {"importieren"}
     assert json.loads(audit.set_index("objekt_id").loc["A1", "neu_json"])["name"] == \

@@ -702,3 +702,28 @@ def test_second_region_from_the_sidebar(heidelberg_cache, monkeypatch):
         __import__("layers.store", fromlist=["GeoPackageStore"]).GeoPackageStore(
             heidelberg_cache / "regions" / "heidelberg.gpkg", "EPSG:25832").read_layer("adressen"))
     assert any("Fahrplan: `vrn_heidelberg_gtfs.zip`" in m.value for m in reach.markdown)
+
+
+def test_daten_undo_of_a_whole_import_in_one_step(app_copy, tmp_path):
+    """An import of three offers is undone with one button in the history view; the directory
+    is as before (the engine's byte-identical check: tests/integration/test_import_rueckgaengig)."""
+    from layers.angebote.importer import import_services
+
+    before = app_copy.read_layer("angebote").sort_values("angebot_id").reset_index(drop=True)
+    path = tmp_path / "drei.csv"
+    path.write_text("ID;Name;Typ;lat;lon\nZ1;EUTB Z1;EUTB;50,7753;6,0839\n"
+                    "Z2;KSL Z2;KSL;50,7760;6,0850\nZ3;IFD Z3;IFD;50,7770;6,0860\n", encoding="utf-8")
+    import_services(app_copy, path)
+    assert len(app_copy.read_layer("angebote")) == len(before) + 3
+    app = open_page("daten")
+    app.radio(key="edit_aktion").set_value("verlauf")
+    rerun(app)
+    choice = app.selectbox(key="import_rueckgaengig_wahl")
+    assert "drei.csv" in choice.options[0] and "3 neue Angebote" in choice.options[0], choice.options
+    app.button(key="import_rueckgaengig").click()
+    rerun(app)
+    assert any("in einem Schritt" in s.value for s in app.success), [s.value for s in app.success]
+    after = app_copy.read_layer("angebote").sort_values("angebot_id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(after, before)
+    # The undone import is no longer offered.
+    assert not [s for s in app.selectbox if s.key == "import_rueckgaengig_wahl"]

@@ -13,7 +13,7 @@ import streamlit as st
 
 from layers.angebote import COLUMN_LABELS
 from layers.errors import InputValidationError, SozialraumError
-from layers.formatting import de_time
+from layers.formatting import de_count, de_time
 from ui import cached, eingabe, legend, maps, overlays, state, widgets
 from ui.daten.meldungen import flash_and_rerun, save_edit, show_error, text
 from ui.maplayers import WEB_CRS, to_region_crs
@@ -178,6 +178,7 @@ def history(labels: dict[str, str]) -> None:
     from layers.angebote.edit import ACTION_LABELS, change_history, undo_change
 
     store = state.region().store
+    import_undo(store)
     found = change_history(store)
     if found.empty:
         st.info("Noch keine Änderungen am Angebotsverzeichnis.")
@@ -207,3 +208,33 @@ def history(labels: dict[str, str]) -> None:
             return
         st.session_state.pop(f"edit_version_{result.angebot_id}", None)
         flash_and_rerun(f"Eintrag {chosen} rückgängig gemacht (neuer Eintrag {result.audit_id}).")
+
+
+def import_undo(store: Any) -> None:
+    """Undo of a whole import in one step (the imports from the audit table)."""
+    from layers.angebote.rueckgaengig import imports, undo_import
+
+    found = imports(store)
+    open_ones = found[~found["rueckgaengig"].astype(bool)]
+    if open_ones.empty:
+        return
+    st.markdown("**Ganzen Import rückgängig machen**")
+    described: dict[int, str] = {}
+    for entry, datei, when, who, new, updated in zip(
+            open_ones["protokoll_id"].astype(int), open_ones["datei"].astype(str),
+            open_ones["zeitpunkt"], open_ones["benutzer"].astype(str),
+            open_ones["neu"].astype(int), open_ones["aktualisiert"].astype(int), strict=True):
+        described[int(entry)] = (f"{datei} – {de_time(when)}, {who}: "
+                                 f"{de_count(int(new), 'neues Angebot', 'neue Angebote')}, "
+                                 f"{de_count(int(updated), 'aktualisiertes', 'aktualisierte')}")
+    chosen = st.selectbox("Import", list(described), key="import_rueckgaengig_wahl",
+                          format_func=lambda v: described.get(v, str(v)))
+    if st.button("Diesen Import vollständig rückgängig machen", key="import_rueckgaengig",
+                 icon=":material/undo:"):
+        try:
+            undo_import(store, int(chosen))
+        except SozialraumError as exc:
+            show_error(exc)
+            return
+        flash_and_rerun(f"Import „{described[int(chosen)].split(' – ')[0]}“ in einem Schritt "
+                        "rückgängig gemacht; das Verzeichnis ist wie vor dem Import.")

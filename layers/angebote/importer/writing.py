@@ -89,7 +89,8 @@ def import_services(
     rows = report.gueltig
     assert rows is not None
     inserted, updated = write_service_rows(store, rows, action="importieren",
-                                           update_existing=bestehende == "aktualisieren")
+                                           update_existing=bestehende == "aktualisieren",
+                                           datei=Path(str(report.datei)).name)
     report.modus = modus
     report.geschrieben = inserted
     report.aktualisiert = updated
@@ -103,11 +104,14 @@ def write_service_rows(
     *,
     action: str,
     update_existing: bool = False,
+    datei: str | None = None,
 ) -> tuple[int, int]:
     """Insert (or update) checked rows of the ``angebote`` schema in one transaction.
 
     Every row gets an audit entry (``action`` for new rows, ``"aktualisieren"`` for updates).
-    Either all rows are written or none.
+    Either all rows are written or none. With ``datei`` (an import) one more entry names the
+    file and the range of these entries, so that the whole import can be undone in one step
+    (:func:`layers.angebote.rueckgaengig.undo_import`).
 
     Returns
     -------
@@ -121,7 +125,10 @@ def write_service_rows(
     """
     columns = list(SCHEMA)
     geometry_name = rows.geometry.name
+    from layers.angebote import rueckgaengig
+
     with store.transaction() as tx:
+        first = rueckgaengig.last_audit_id(tx)
         # The stored offers with these ids, read once inside the transaction (so nobody can
         # add one between this read and the writes); a query per row would make the import
         # quadratic in the rows.
@@ -148,6 +155,8 @@ def write_service_rows(
                 )
             updated += _update_offer(tx, ident, existing[0], values, geometry)
         pending.flush(tx)
+        if datei is not None:
+            rueckgaengig.record_import(tx, first, datei, pending.inserted, updated)
     return pending.inserted, updated
 
 
