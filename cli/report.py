@@ -17,9 +17,10 @@ def _report(args: argparse.Namespace) -> int:
         profile=tuple(args.profil) if args.profil else DEFAULT_COVERAGE.profile,
         minuten=args.minuten,
     )
+    other = open_region(args.vergleichsregion) if args.vergleichsregion else None
     written = write_reports(open_region(args.region), args.out,
                             pr_ids=args.planungsraum or None, formats=args.format,
-                            coverage_choice=choice)
+                            coverage_choice=choice, vergleichsregion=other)
     reports = [p for p in written if p.name != "index.html"]
     print(f"{len(reports)} Dateien geschrieben nach {args.out} (Übersicht: index.html).")
     return 0
@@ -42,4 +43,7 @@ def register(sub: Subparsers) -> None:
                         "fuss und rollstuhl)")
     report.add_argument("--minuten", type=float, default=15.0,
                         help="Zeitschwelle im Abschnitt Erreichbarkeit (Standard 15)")
+    report.add_argument("--vergleichsregion", metavar="REGION",
+                        help="eine zweite Region, deren Kennzahlen neben dem Planungsraum und "
+                        "seiner Region stehen (z. B. aachen)")
     report.set_defaults(handler=_report)

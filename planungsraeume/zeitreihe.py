@@ -9,6 +9,8 @@ year by :meth:`~planungsraeume.region.Region.offers` (the one active-offer rule,
 * :func:`trend` – one indicator per area and year, beside the region's value of the year;
 * :func:`change` – change between a base year and a later year per area (absolute, in %, per
   year), the region as the last row;
+* :func:`trends`, :func:`changes` – the same for several indicators at once (the small
+  multiples: one small line chart per indicator, the area beside the region);
 * :func:`compare_areas` – two or more areas side by side (one row per indicator);
 * :func:`compare_regions` – the same indicators for two or more regions side by side (each
   region's value: for shares and rates from its sums, for counts the sum of its areas).
@@ -24,13 +26,17 @@ import pandas as pd
 from layers.errors import AnalysisError
 from planungsraeume.region import Region
 
-__all__ = ["CHANGE_COLUMNS", "DEFAULT_TREND", "TREND_COLUMNS", "change", "compare_areas",
-           "compare_regions", "trend", "trend_years"]
+__all__ = ["CHANGE_COLUMNS", "DEFAULT_TREND", "SMALL_MULTIPLES", "TREND_COLUMNS", "change",
+           "changes", "compare_areas", "compare_regions", "trend", "trend_years", "trends"]
 
 #: The trend a planner asks for first: the share of people aged 65 and older.
 DEFAULT_TREND = "anteil_65_plus"
 TREND_COLUMNS = ["pr_id", "name", "kennzahl", "bezeichnung", "einheit", "jahr", "wert",
                  "zaehler", "nenner", "wert_region"]
+#: The indicators of the small multiples (those a region has are shown, in this order).
+SMALL_MULTIPLES = ("einwohner", "anteil_unter_18", "anteil_65_plus", "anteil_75_plus",
+                   "anteil_80_plus", "einwohner_65_plus", "angebote_je_10000",
+                   "beratung_je_10000")
 CHANGE_COLUMNS = ["pr_id", "name", "basisjahr", "jahr", "wert_basis", "wert", "aenderung",
                   "aenderung_prozent", "aenderung_je_jahr"]
 
@@ -150,6 +156,59 @@ def change(table: pd.DataFrame, basisjahr: int | None = None,
                                               np.nan)
     frame["aenderung_je_jahr"] = frame["aenderung"] / (last - base)
     return frame[CHANGE_COLUMNS]
+
+
+def trends(region: Region, kennzahlen: Sequence[str] = SMALL_MULTIPLES, *,
+           jahre: Sequence[int] | None = None) -> pd.DataFrame:
+    """Several indicators per planning area and year: :func:`trend` of each, in one table.
+
+    Parameters
+    ----------
+    region
+        The region.
+    kennzahlen
+        Indicator keys (default :data:`SMALL_MULTIPLES`); keys the region does not have are
+        left out (e.g. 80+ where the source has no such age band).
+    jahre
+        The years (default :func:`trend_years`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of :func:`trend` for every indicator present, in the order of ``kennzahlen``
+        (empty with the same columns if none is present).
+    """
+    parts = []
+    for kennzahl in dict.fromkeys(kennzahlen):
+        try:
+            parts.append(trend(region, kennzahl, jahre=jahre))
+        except AnalysisError:
+            continue
+    if not parts:
+        return pd.DataFrame(columns=[*TREND_COLUMNS, "jahr_bevoelkerung"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def changes(table: pd.DataFrame, basisjahr: int | None = None,
+            jahr: int | None = None) -> pd.DataFrame:
+    """:func:`change` of every indicator of :func:`trends`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kennzahl``, ``bezeichnung``, ``einheit``, then :data:`CHANGE_COLUMNS`; per
+        indicator one row per area and the region (``pr_id = "Region"``).
+    """
+    parts = []
+    for kennzahl, part in table.groupby("kennzahl", sort=False):
+        delta = change(part, basisjahr, jahr)
+        delta.insert(0, "einheit", str(part["einheit"].iloc[0]))
+        delta.insert(0, "bezeichnung", str(part["bezeichnung"].iloc[0]))
+        delta.insert(0, "kennzahl", str(kennzahl))
+        parts.append(delta)
+    if not parts:
+        return pd.DataFrame(columns=["kennzahl", "bezeichnung", "einheit", *CHANGE_COLUMNS])
+    return pd.concat(parts, ignore_index=True)
 
 
 def compare_areas(long: pd.DataFrame, pr_ids: Sequence[str]) -> pd.DataFrame:

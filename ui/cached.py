@@ -336,12 +336,16 @@ def report_context(region: Region) -> Any:
 
 
 @cached("app_steckbrief_zahlen", disk=False)
-def report_figures(region: Region, frage: Question) -> Any:
-    """The Steckbrief figures of all areas for the app's question (indicators, reach, barriers)."""
+def report_figures(region: Region, frage: Question, vergleich: str = "") -> Any:
+    """The Steckbrief figures of all areas for the app's question (indicators, reach, barriers,
+    trends) and, with ``vergleich`` (a region name), the region beside that region."""
     from planungsraeume.steckbrief import report_inputs
     from ui.profil.steckbrief import coverage_choice
 
-    return report_inputs(region, coverage_choice=coverage_choice(frage))
+    other = Region.open(vergleich) if vergleich else None
+    if other is not None and not other.exists():
+        other = None  # not built yet: the page says so beside the comparison
+    return report_inputs(region, coverage_choice=coverage_choice(frage), vergleichsregion=other)
 
 
 @cached("app_strassen", disk=False, daily=False)

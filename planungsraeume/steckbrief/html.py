@@ -103,6 +103,7 @@ def report_html(report: AreaReport) -> str:
         ),
         f'<p class="hinweis">{esc(REGION_NOTE)}</p>',
         "</section>",
+        *_region_section(report),
         *_trend_section(report),
         *_reachability_section(report),
         *_barrier_section(report),
@@ -115,14 +116,45 @@ def report_html(report: AreaReport) -> str:
 
 
 def _trend_section(report: AreaReport) -> list[str]:
-    """The trend of one indicator (only where the region has figures for several years)."""
-    if not report.entwicklung:
+    """The trend of one indicator, the small multiples and every indicator's change (only
+    where the region has figures for several years)."""
+    if not report.entwicklung and not report.veraenderung:
         return []
+    parts = ['<section aria-labelledby="h-entwicklung"><h2 id="h-entwicklung">Entwicklung</h2>']
+    if report.entwicklung:
+        parts += [
+            _table(f"{report.entwicklung_titel} nach Jahren", ("Jahr", "Planungsraum", "Region"),
+                   report.entwicklung, numeric=(1, 2)),
+            f'<p class="hinweis">{escape_html(report.entwicklung_text)}</p>',
+        ]
+    if report.entwicklung_bild:
+        picture = base64.b64encode(report.entwicklung_bild).decode("ascii")
+        parts.append(
+            f'<figure><img src="data:image/png;base64,{picture}" '
+            f'alt="{escape_html(report.entwicklung_bild_alt)}"><figcaption>Je Kennzahl ein '
+            "Diagramm: durchgezogen der Planungsraum, gestrichelt die Region (bei Anzahlen der "
+            "Durchschnitt je Planungsraum).</figcaption></figure>")
+    if report.veraenderung:
+        parts.append(_table("Veränderung je Kennzahl", report.veraenderung_kopf,
+                            report.veraenderung, numeric=tuple(range(2, 8))))
+        parts.append('<p class="hinweis">Veränderung bei Anteilen in Prozentpunkten; '
+                     "„Veränderung (%)“ bezogen auf den Wert des Basisjahrs; je Jahr = "
+                     "Veränderung geteilt durch die Jahre dazwischen.</p>")
+    parts.append("</section>")
+    return parts
+
+
+def _region_section(report: AreaReport) -> list[str]:
+    """The area beside its region and a second region (only where one was chosen)."""
+    if not report.regionsvergleich:
+        return []
+    other = report.regionsvergleich_kopf[-1]
     return [
-        '<section aria-labelledby="h-entwicklung"><h2 id="h-entwicklung">Entwicklung</h2>',
-        _table(f"{report.entwicklung_titel} nach Jahren", ("Jahr", "Planungsraum", "Region"),
-               report.entwicklung, numeric=(1, 2)),
-        f'<p class="hinweis">{escape_html(report.entwicklung_text)}</p>',
+        '<section aria-labelledby="h-regionsvergleich"><h2 id="h-regionsvergleich">'
+        f"Vergleich mit {escape_html(other)}</h2>",
+        _table(f"Der Planungsraum, seine Region und {other}", report.regionsvergleich_kopf,
+               report.regionsvergleich, numeric=(1, 2, 3)),
+        f'<p class="hinweis">{escape_html(report.regionsvergleich_text)}</p>',
         "</section>",
     ]
 

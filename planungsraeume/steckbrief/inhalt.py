@@ -219,6 +219,16 @@ class AreaReport:
     entwicklung_titel: str = ""
     entwicklung: list[tuple[str, str, str]] = field(default_factory=list)
     entwicklung_text: str = ""
+    # Small multiples (PNG, alt text) and every indicator's change since the base year
+    # (planungsraeume.steckbrief.entwicklung.extend_report).
+    entwicklung_bild: bytes = b""
+    entwicklung_bild_alt: str = ""
+    veraenderung_kopf: tuple[str, ...] = ()
+    veraenderung: list[tuple[str, ...]] = field(default_factory=list)
+    # The area beside its region and a second region (Kennzahl, Planungsraum, region, other).
+    regionsvergleich_kopf: tuple[str, ...] = ()
+    regionsvergleich: list[tuple[str, str, str, str]] = field(default_factory=list)
+    regionsvergleich_text: str = ""
 
     @property
     def title(self) -> str:

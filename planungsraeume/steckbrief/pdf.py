@@ -192,14 +192,29 @@ def _head(report: AreaReport, styles: _Styles) -> list[object]:
 
 def _trend(report: AreaReport, styles: _Styles) -> list[object]:
     """The trend of one indicator (only where the region has figures for several years)."""
-    from reportlab.platypus import Paragraph
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Image, Paragraph
 
-    if not report.entwicklung:
-        return []
-    return [Paragraph(f"Entwicklung: {_esc(report.entwicklung_titel)}", styles.h2),
-            styles.table(("Jahr", "Planungsraum", "Region"), report.entwicklung, (40, 50, 50),
-                         numeric=(1, 2)),
-            Paragraph(_esc(report.entwicklung_text), styles.small)]
+    story: list[object] = []
+    if report.regionsvergleich:
+        story += [Paragraph(f"Vergleich mit {_esc(report.regionsvergleich_kopf[-1])}", styles.h2),
+                  styles.table(report.regionsvergleich_kopf, report.regionsvergleich,
+                               (84, 32, 32, 32), numeric=(1, 2, 3)),
+                  Paragraph(_esc(report.regionsvergleich_text), styles.small)]
+    if report.entwicklung:
+        story += [Paragraph(f"Entwicklung: {_esc(report.entwicklung_titel)}", styles.h2),
+                  styles.table(("Jahr", "Planungsraum", "Region"), report.entwicklung,
+                               (40, 50, 50), numeric=(1, 2)),
+                  Paragraph(_esc(report.entwicklung_text), styles.small)]
+    if report.entwicklung_bild:
+        picture = Image(io.BytesIO(report.entwicklung_bild))
+        scale = 180 * mm / picture.imageWidth
+        picture.drawWidth, picture.drawHeight = 180 * mm, picture.imageHeight * scale
+        story.append(picture)
+    if report.veraenderung:
+        story.append(styles.table(report.veraenderung_kopf, report.veraenderung,
+                                  (44, 20, 18, 18, 26, 18, 16, 20), numeric=tuple(range(2, 8))))
+    return story
 
 
 def _reachability(report: AreaReport, styles: _Styles) -> list[object]:

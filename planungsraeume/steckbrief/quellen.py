@@ -195,13 +195,19 @@ def report_inputs(
     *,
     coverage_choice: CoverageChoice = DEFAULT_COVERAGE,
     progress: ProgressCallback | None = None,
+    vergleichsregion: Region | None = None,
 ) -> ReportInputs:
-    """Indicators, network coverage and the protected barrier summary of a region."""
+    """Indicators, network coverage, the protected barrier summary and the trends of a region,
+    and (optional) the region beside ``vergleichsregion``."""
+    from planungsraeume.steckbrief.entwicklung import report_region_comparison, report_trends
+
     return ReportInputs(
         indicators=report_indicators(region),
         coverage=report_coverage(region, coverage_choice, progress=progress),
         barriers=report_barriers(region),
         trend=report_trend(region),
+        trends=report_trends(region),
+        vergleich=report_region_comparison(region, vergleichsregion),
     )
 
 
@@ -289,6 +295,7 @@ def write_reports(
     formats: Sequence[str] = ("pdf", "html"),
     progress: ProgressCallback | None = None,
     coverage_choice: CoverageChoice = DEFAULT_COVERAGE,
+    vergleichsregion: Region | None = None,
 ) -> list[Path]:
     """Write the Steckbrief of every (or the chosen) planning area, plus an ``index.html``.
 
@@ -307,6 +314,9 @@ def write_reports(
         ``"pdf"`` and/or ``"html"``.
     progress
         Callback ``(fraction, label)`` for the app; a tqdm bar on the terminal without it.
+    vergleichsregion
+        A second region whose values stand beside the area's and its region's (optional;
+        only used without ``inputs``).
 
     Returns
     -------
@@ -317,11 +327,14 @@ def write_reports(
     if bad or not formats:
         raise AnalysisError(f"Unbekanntes Ausgabeformat: {', '.join(bad) or '(keines)'}.",
                             hinweis="Erlaubt sind pdf und html.")
+    from planungsraeume.steckbrief.entwicklung import extend_report
+
     context = load_report_context(region)
     wanted = _wanted_areas(region, pr_ids)
     if inputs is None:
         inputs = report_inputs(region, coverage_choice=coverage_choice,
-                               progress=_part(progress, 0.0, 0.3))
+                               progress=_part(progress, 0.0, 0.3),
+                               vergleichsregion=vergleichsregion)
     target = Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
@@ -330,9 +343,9 @@ def write_reports(
     with Steps(len(wanted), "Steckbriefe", _part(progress, 0.3, 1.0)) as steps:
         for pr_id in wanted:
             steps.step(names[pr_id])
-            report = build_area_report(context, pr_id, inputs.indicators,
-                                       coverage=inputs.coverage, barriers=inputs.barriers,
-                                       trend=inputs.trend)
+            report = extend_report(build_area_report(
+                context, pr_id, inputs.indicators, coverage=inputs.coverage,
+                barriers=inputs.barriers, trend=inputs.trend), inputs)
             stem = _unique(file_stem(pr_id, report.name), {e[2] for e in entries})
             if "pdf" in formats:
                 written.append(write_report_pdf_ua(report, path_inside(target, f"{stem}.pdf")))
@@ -378,8 +391,11 @@ def area_files(context: ReportContext, inputs: ReportInputs, pr_id: str,
     """
     import tempfile
 
-    report = build_area_report(context, pr_id, inputs.indicators, coverage=inputs.coverage,
-                               barriers=inputs.barriers)
+    from planungsraeume.steckbrief.entwicklung import extend_report
+
+    report = extend_report(build_area_report(
+        context, pr_id, inputs.indicators, coverage=inputs.coverage, barriers=inputs.barriers,
+        trend=inputs.trend), inputs)
     stem = file_stem(pr_id, report.name)
     files: dict[str, tuple[str, bytes]] = {}
     if "pdf" in formats:

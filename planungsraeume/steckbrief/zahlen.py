@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_COVERAGE",
     "REPORT_INDICATORS",
     "CoverageChoice",
+    "RegionComparison",
     "ReportInputs",
     "advice_types_present",
     "coverage_from_area_table",
@@ -231,14 +232,42 @@ def advice_types_present(services: pd.DataFrame) -> list[str]:
 
 
 @dataclass(frozen=True)
+class RegionComparison:
+    """The region beside a second region (:func:`planungsraeume.zeitreihe.compare_regions`).
+
+    Attributes
+    ----------
+    tabelle
+        The comparison (one row per indicator; a value column per region name).
+    werte
+        The areas' own values of the same indicators (``pr_id``, ``kennzahl``, ``wert``).
+    region, andere
+        The names of the report's region and of the other region.
+    titel
+        Region name -> short title ("Köln").
+    """
+
+    tabelle: pd.DataFrame
+    werte: pd.DataFrame
+    region: str
+    andere: str
+    titel: dict[str, str]
+
+
+@dataclass(frozen=True)
 class ReportInputs:
     """The figure inputs of the reports, computed once for all areas.
 
     ``trend``: an indicator per area and year (:func:`planungsraeume.zeitreihe.trend`, the
-    share 65+ by default) where the region has figures for more than one year.
+    share 65+ by default) where the region has figures for more than one year; ``trends``:
+    the small multiples' indicators (:func:`planungsraeume.zeitreihe.trends`), their change
+    since ``basisjahr`` (default the first year); ``vergleich``: a second region (optional).
     """
 
     indicators: pd.DataFrame
     coverage: pd.DataFrame | None
     barriers: BarrierSummary | None
     trend: pd.DataFrame | None = None
+    trends: pd.DataFrame | None = None
+    vergleich: RegionComparison | None = None
+    basisjahr: int | None = None

@@ -108,3 +108,54 @@ def test_konferenz_shows_one_trend_in_big_type(koeln_build):
 def test_planungsraeume_page_says_it_once(koeln_build):
     app = open_page("planungsraeume")
     assert len([t for t in _infos(app) if NO_NETWORK in t]) == 1
+
+
+def _chart_data(chart):
+    """The data frames a Vega-Lite element carries (its named datasets)."""
+    from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+    return [convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.proto.datasets]
+
+
+def test_planungsraeume_page_shows_small_multiples_and_every_change(koeln_build):
+    from tests.integration.test_koeln_vergleich import _de, _seniors
+
+    app = open_page("planungsraeume")
+    app.selectbox(key="profil_pr").set_value("101").run()
+    assert not app.exception
+    charts = app.get("arrow_vega_lite_chart") + app.get("vega_lite_chart")
+    facets = [c for c in charts if '"facet"' in c.proto.spec]
+    assert len(facets) == 1  # one small chart per indicator, in one faceted chart
+    data = _chart_data(facets[0])[0]
+    assert "Anteil 65 Jahre und älter (%)" in set(data["Kennzahl"])
+    seniors = data[(data["kennzahl"] == "einwohner_65_plus") & (data["Reihe"] != "Region")]
+    assert seniors.set_index("Jahr")["Wert"].to_dict() == {
+        y: _seniors(y, "101") for y in range(2005, 2013)}
+    every = next(d.value for d in app.dataframe if "Region: Veränderung" in d.value.columns)
+    row = every.set_index("Kennzahl").loc["Einwohner 65 Jahre und älter"]
+    first, last = _seniors(2005, "101"), _seniors(2012, "101")
+    assert row["2005"] == _de(first) and row["2012"] == _de(last)
+    assert row["Veränderung (%)"] == f"{(last - first) / first * 100:+.1f}".replace(".", ",")
+    app.selectbox(key="profil_trend_basis").set_value(2008).run()
+    every = next(d.value for d in app.dataframe if "Region: Veränderung" in d.value.columns)
+    assert every.set_index("Kennzahl").loc["Einwohner 65 Jahre und älter", "2008"] == _de(
+        _seniors(2008, "101"))
+
+
+def test_planungsraeume_page_compares_koeln_with_aachen(koeln_build, aachen_build):
+    app = open_page("planungsraeume")
+    assert app.selectbox(key="profil_vergleichsregion").value == ""
+    app.selectbox(key="profil_vergleichsregion").set_value("aachen").run()
+    assert not app.exception and not app.error
+    side = next(d.value for d in app.dataframe if "Jahr Aachen" in d.value.columns)
+    row = side.set_index("Kennzahl").loc["Einwohner"]
+    assert row["Köln"] == "1.044.555" and row["Jahr Köln"] == "2012"
+    share = side.set_index("Kennzahl").loc["Anteil 65 Jahre und älter", "Köln"]
+    assert share == f"{source_figure(2012, '000', *SENIOR_BANDS) / 1_044_555 * 100:.1f}".replace(
+        ".", ",")
+    charts = app.get("arrow_vega_lite_chart") + app.get("vega_lite_chart")
+    bars = [c for c in charts if '"facet"' in c.proto.spec and '"bar"' in c.proto.spec]
+    assert len(bars) == 1
+    data = _chart_data(bars[0])[0]
+    people = data[data["kennzahl"] == "einwohner"].set_index("Region")["Wert"]
+    assert people["Köln"] == 1_044_555 and set(people.index) == {"Köln", "Aachen"}

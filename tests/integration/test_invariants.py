@@ -495,3 +495,34 @@ def test_kerndatensatz_shows_the_one_indicators_population_and_barrier_release(a
     for key, value in published.items():
         shown = rows.loc[key, "wert"]
         assert (pd.isna(value) and pd.isna(shown)) or float(value) == shown, key
+
+
+def test_small_multiples_changes_and_second_region_show_the_one_population(koeln, aachen):
+    """The small multiples, the change of every indicator and the Steckbrief's table beside a
+    second region (page and Steckbrief) carry the inhabitants of population_by_area."""
+    from planungsraeume.darstellung.entwicklung import REGION_SERIES, small_multiples_long
+    from planungsraeume.steckbrief.entwicklung import region_rows, report_region_comparison
+    from planungsraeume.zeitreihe import changes, trends
+
+    table = trends(koeln)
+    data = small_multiples_long(table, "909")
+    years = koeln.population_years()
+    for key, column in (("einwohner", "einwohner"), ("einwohner_65_plus", "alter_65_plus")):
+        part = data[data["kennzahl"] == key]
+        own = part[part["Reihe"] != REGION_SERIES].set_index("Jahr")["Wert"]
+        region = part[part["Reihe"] == REGION_SERIES].set_index("Jahr")["Wert"]
+        for year in years:
+            truth = koeln.population_by_area(year)
+            truth = truth[truth["pr_id"] != OUTSIDE_ID].set_index("pr_id")[column]
+            assert own[year] == pytest.approx(truth["909"])
+            assert region[year] == pytest.approx(truth.mean())
+    delta = changes(table, years[0]).set_index(["kennzahl", "pr_id"])
+    first = koeln.population_by_area(years[0]).set_index("pr_id")["einwohner"]
+    last = koeln.population_by_area(years[-1]).set_index("pr_id")["einwohner"]
+    assert delta.loc[("einwohner", "909"), "aenderung"] == pytest.approx(last["909"] - first["909"])
+    rows = {r[0]: r for r in region_rows(report_region_comparison(koeln, aachen), "909")}
+    people = rows["Einwohner (Personen)"]
+    aachen_total = _inhabitants(aachen).drop(index=OUTSIDE_ID, errors="ignore")["einwohner"].sum()
+    assert people[1:] == (de_number(_inhabitants(koeln).loc["909", "einwohner"]),
+                          de_number(last.drop(index=OUTSIDE_ID, errors="ignore").sum()),
+                          de_number(aachen_total))

@@ -19,7 +19,7 @@ from planungsraeume import darstellung
 from planungsraeume.frage import Question
 from planungsraeume.region import OUTSIDE_ID, Region
 from ui import cached, links, sidebar, state, widgets
-from ui.profil import abschnitte, karte, kennzahlen, steckbrief, zeitreihe
+from ui.profil import abschnitte, karte, kennzahlen, steckbrief, vergleich, zeitreihe
 
 __all__ = ["render"]
 
@@ -141,9 +141,12 @@ def render() -> None:
     _all_indicators(region, long, pr_id)
     st.subheader("Entwicklung über die Jahre", anchor=False)
     zeitreihe.trend_section(region, long, pr_id)
+    vergleich.small_multiples_section(region, pr_id)
     st.subheader("Vergleich mit anderen Planungsräumen", anchor=False)
     names = {k: v for k, v in region.area_names().items() if k != OUTSIDE_ID}
     zeitreihe.comparison_section(long, pr_id, names)
+    st.subheader("Vergleich mit einer anderen Region", anchor=False)
+    vergleich.region_comparison_section(region)
     st.subheader("Barrieren (geschützte Übersicht)", anchor=False)
     abschnitte.barriers(region, pr_id)
     _offers(inside, pr_id)

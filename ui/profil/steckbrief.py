@@ -42,16 +42,17 @@ def _files(pr_id: str, kind: str) -> bytes:
     (:mod:`ui.cached`); only the asked format is set.
     """
     from planungsraeume.steckbrief import area_files
+    from ui.profil.vergleich import other_region
 
-    region, frage = state.region(), state.question()
-    key = (region.identity()["version"], pr_id, frage.key())
+    region, frage, other = state.region(), state.question(), other_region()
+    key = (region.identity()["version"], pr_id, frage.key(), other)
     kept = st.session_state.get(STATE_KEY)
     if not (isinstance(kept, dict) and kept.get("key") == key):
         kept = {"key": key, "dateien": {}}
     suffix = f".{kind}"
     if suffix not in kept["dateien"]:
         context = cached.report_context(region)
-        inputs = cached.report_figures(region, frage)
+        inputs = cached.report_figures(region, frage, other)
         made = area_files(context, inputs, pr_id, formats=(kind,))
         kept["dateien"].update(made)
     st.session_state[STATE_KEY] = kept
