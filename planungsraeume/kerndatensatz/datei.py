@@ -148,7 +148,8 @@ def contents_table(frame: pd.DataFrame) -> pd.DataFrame:
         rows.append({"Ebene": ebene, "Bereich": bereich, "Zeilen": len(group),
                      "Kennzahlen": group["indikator"].nunique(),
                      "Räume": group["schluessel"].nunique(),
-                     "Jahre": (f"{years.min()}–{years.max()}" if len(years) else "ohne Jahr"),
+                     "Jahre": ("ohne Jahr" if not len(years) else str(years.min())
+                               if years.min() == years.max() else f"{years.min()}–{years.max()}"),
                      "ohne Wert": int(group["wert"].isna().sum())})
     return with_format(pd.DataFrame(rows))
 

@@ -78,6 +78,15 @@ def test_hostile_text_stays_text_and_comes_back(tmp_path):
     assert "'=HYPERLINK" in raw and "'@SUM" in raw and "-3,5" in raw
     for path in (files.csv, files.xlsx):
         pd.testing.assert_frame_equal(read_kerndatensatz(path), frame, check_exact=True)
+    # The app's workbook (ui.widgets.csv_download) adds the data kind and note rows below.
+    from planungsraeume.darstellung import xlsx_bytes
+    from planungsraeume.kerndatensatz.datei import file_table
+
+    app_file = tmp_path / "app.xlsx"
+    app_file.write_bytes(xlsx_bytes(file_table(frame), blatt="kerndatensatz_test",
+                                    hinweise=("Erstellt mit Sozialraum-Atlas.",),
+                                    datenlage="Bevölkerung modelliert"))
+    pd.testing.assert_frame_equal(read_kerndatensatz(app_file), frame, check_exact=True)
 
 
 def test_a_bad_cell_is_named(tmp_path):
