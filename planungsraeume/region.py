@@ -378,8 +378,8 @@ def _cells(region: Region) -> gpd.GeoDataFrame:
     if not region.has_population():
         raise AnalysisError(
             f"Die Region „{region.titel}“ hat keine Bevölkerungsdaten.",
-            hinweis="Hinterlegen Sie eine Zensus-Gitterdatei in der Regionskonfiguration "
-            "([quellen] zensus_csv) oder wählen Sie Adressen als Startpunkte.",
+            hinweis="Wählen Sie Adressen als Startpunkte, oder eine Region mit "
+            "Einwohnerzahlen (z. B. die Demo-Region Aachen).",
         )
     layer = region.layer("bevoelkerung")
     populated = layer[pd.to_numeric(layer["einwohner"], errors="coerce").fillna(0) > 0]

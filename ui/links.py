@@ -37,7 +37,7 @@ __all__ = ["NAMES", "begin", "finish", "initial", "keep", "keep_question", "rest
 
 #: URL parameter names and what they hold.
 NAMES = {
-    "region": "Region (Schlüssel der Konfiguration)",
+    "region": "Kurzname der Region (aachen, heidelberg …)",
     "planungsraum": "Nummer des gewählten Planungsraums",
     "angebot": "Kennung des gewählten Angebots",
     "angebote": "Auswahl der Angebote (beratung, alle, typ:EUTB …)",

@@ -24,7 +24,7 @@ import folium.plugins
 from jinja2 import Template
 
 from layers.sicher import script_json
-from ui import assets, theme
+from ui import assets, barrierefrei, theme
 
 OSM_ATTRIBUTION = (
     '© <a href="https://www.openstreetmap.org/copyright" target="_blank" rel="noopener">'
@@ -382,6 +382,7 @@ def base_map(
     ).add_to(fmap)
     declutter = DECLUTTER_SCRIPT % {"gap": LABEL_GAP_PX}
     fmap.add_child(_Script(A11Y_SCRIPT % {"label": script_json(label), "declutter": declutter}))
+    fmap.add_child(_Script(barrierefrei.map_script()))
     return localize_assets(fmap)
 
 

@@ -107,9 +107,8 @@ def check_upload_size(upload: Any, limit_mb: float | None = None) -> str | None:
     if size <= limit_mb * 1024 * 1024:
         return None
     return (f"Die Datei '{getattr(upload, 'name', '')}' ist {size / 1024 / 1024:.1f} MB groß; "
-            f"erlaubt sind höchstens {limit_mb:g} MB. Teilen Sie die Datei auf, oder erhöhen Sie "
-            "die Grenze in .streamlit/config.toml (server.maxUploadSize) und in "
-            "ui/sicher.py (MAX_UPLOAD_MB) gemeinsam.")
+            f"erlaubt sind höchstens {limit_mb:g} MB. Teilen Sie die Datei auf und laden Sie die "
+            "Teile nacheinander hoch.")
 
 
 def network_warning(address: object) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from layers.regions import available_regions
+from layers.sicher import escape_markdown
 from ui import links, sicher, state, theme
 
 __all__ = ["APP_CSS", "page_frame", "render_sidebar"]
@@ -33,10 +34,14 @@ def render_sidebar() -> None:
         current = state.region_name()
         if state.REGION_KEY not in st.session_state:
             st.session_state[state.REGION_KEY] = current if current in regions else regions[0]
-        st.selectbox(
-            "Region", regions, key=state.REGION_KEY, format_func=state.region_title,
-            help="Jede Region ist eine Konfigurationsdatei in data/regions/.",
+        # The box shows the short name (a select box cannot wrap: the full title would be cut
+        # off at 200 % zoom); the full title stands below it.
+        chosen = st.selectbox(
+            "Region", regions, key=state.REGION_KEY, format_func=state.region_short_title,
+            help="Die Region, deren Daten alle Seiten zeigen. ÖV-Güteklassen gibt es für Regionen mit "
+                 "Fahrplan (in der Demo: Heidelberg).",
         )
+        st.caption(escape_markdown(state.region_title(str(chosen))))
         st.toggle(
             "Online-Kartenkacheln (OpenStreetMap)", key=state.TILES_KEY, value=False,
             help="Aus: Die Grundkarte wird aus den Daten der Region gezeichnet und funktioniert "
@@ -52,8 +57,9 @@ def render_sidebar() -> None:
 
 def page_frame() -> None:
     """Styles shared by all pages, and the fix of the page language."""
-    st.markdown(APP_CSS, unsafe_allow_html=True)
-    from ui import assets
+    from ui import assets, barrierefrei
+
+    st.markdown(APP_CSS + barrierefrei.PAGE_CSS, unsafe_allow_html=True)
 
     with st.sidebar:
         assets.set_page_language()

@@ -24,6 +24,7 @@ __all__ = [
     "question",
     "region",
     "region_name",
+    "region_short_title",
     "region_title",
     "set_question",
 ]
@@ -55,6 +56,11 @@ def region_title(name: str) -> str:
         return load_region(name).titel
     except SozialraumError:
         return name
+
+
+def region_short_title(name: str) -> str:
+    """The region's title without its explanation in brackets ("Aachen", "Heidelberg")."""
+    return region_title(name).split(" (")[0].strip() or name
 
 
 def online_tiles() -> bool:

@@ -6,23 +6,56 @@ Walking distance to the nearest stop and ÖV-Güteklassen, both from
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
 
 from layers.errors import SozialraumError
+from layers.regions import available_regions, load_region
 from planungsraeume import darstellung, erreichbarkeit
 from planungsraeume.region import Region
-from ui import widgets
+from ui import state, widgets
 from ui.erreichbarkeit import karten
 
-__all__ = ["NO_TIMETABLE", "transit_view"]
+__all__ = ["NO_TIMETABLE", "timetable_regions", "transit_view"]
 
+#: Why a region has no ÖV-Güteklassen (one sentence; ``{titel}`` is the region's name).
 NO_TIMETABLE = (
-    "Für diese Region ist kein GTFS-Fahrplan hinterlegt. ÖV-Güteklassen (Bedienungsqualität "
-    "nach Takt und Entfernung zur Haltestelle) lassen sich deshalb hier nicht berechnen. "
-    "Tragen Sie einen Fahrplan in der Regionskonfiguration ein ([quellen] gtfs = \"…zip\"), "
-    "z. B. aus dem DELFI-Datensatz oder vom Verkehrsverbund."
+    "Für {titel} ist kein GTFS-Fahrplan hinterlegt, weil die gemeinsamen Referenzdaten für diese "
+    "Region keinen Fahrplan-Feed enthalten; ÖV-Güteklassen (Bedienungsqualität nach Takt und "
+    "Entfernung zur Haltestelle) lassen sich deshalb hier nicht berechnen."
 )
+
+
+def timetable_regions(current: str) -> list[str]:
+    """Regions other than ``current`` whose timetable (GTFS file) is at hand."""
+    found = []
+    for name in available_regions():
+        if name == current:
+            continue
+        try:
+            gtfs = load_region(name).gtfs
+        except SozialraumError:
+            continue
+        if gtfs is not None and Path(gtfs).is_file():
+            found.append(name)
+    return found
+
+
+def _switch_region(name: str) -> None:
+    """Button callback: show region ``name`` (runs before the sidebar's select box is drawn)."""
+    st.session_state[state.REGION_KEY] = name
+
+
+def _offer_timetable_region(region: Region) -> None:
+    """The one-sentence reason and a one-click switch to a region with a timetable."""
+    st.info(NO_TIMETABLE.format(titel=region.titel), icon=":material/directions_bus:")
+    for name in timetable_regions(region.name)[:2]:
+        titel = state.region_short_title(name)
+        st.button(f"{titel} öffnen (hat einen Fahrplan)", key=f"oev_region_{name}",
+                  on_click=_switch_region, args=(name,), icon=":material/directions_bus:",
+                  help=f"Zeigt die Region „{state.region_title(name)}“ mit ÖV-Güteklassen.")
 
 
 def _unit(region: Region) -> str:
@@ -61,7 +94,7 @@ def _quality_section(region: Region) -> None:
     gtfs = region.config.gtfs
     st.header("ÖV-Güteklassen", anchor=False)
     if gtfs is None:
-        st.info(NO_TIMETABLE, icon=":material/directions_bus:")
+        _offer_timetable_region(region)
         return
     with st.status("ÖV-Güteklassen werden berechnet …", expanded=False) as status:
         bar = st.progress(0.0, text="Fahrplan lesen, Abfahrten zählen")

@@ -99,8 +99,8 @@ def cooperation_section(region: Region, frage: Question) -> None:
         widgets.table(shown_missing)
     else:
         st.markdown("Keine: Alle sich ergänzenden Angebote in Reichweite kooperieren schon.")
-    st.caption("Welche Angebotstypen sich ergänzen, steht mit Begründung in "
-               "data/kooperation_ergaenzung.toml; „in Reichweite“ heißt: über das Wegenetz in "
+    st.caption("Warum sich zwei Angebotstypen ergänzen, steht als Begründung bei jeder "
+               "fehlenden Verbindung; „in Reichweite“ heißt: über das Wegenetz in "
                "der gewählten Zeit mit dem gewählten Profil (wie auf der Seite Erreichbarkeit).")
     with st.expander("Alle Angaben je Angebot"):
         widgets.table(offers)

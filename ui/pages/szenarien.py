@@ -65,8 +65,8 @@ def render() -> None:
         return
     if not region.has_population():
         st.warning("Diese Region hat keine Bevölkerungsdaten: Ohne Einwohner lässt sich nicht "
-                   "berechnen, wer ein Angebot erreicht. Hinterlegen Sie eine Zensus-Gitterdatei "
-                   "in der Regionskonfiguration ([quellen] zensus_csv).", icon=":material/warning:")
+                   "berechnen, wer ein Angebot erreicht. Szenarien lassen sich in der Demo-Region "
+                   "Aachen ausprobieren.", icon=":material/warning:")
         return
     message = st.session_state.pop(zustand.MESSAGE, None)
     if message:
