@@ -106,9 +106,14 @@ def outbuilding_note(buildings: gpd.GeoDataFrame, max_m2: float) -> str | None:
 
 
 def population_meta(layers: dict[str, pd.DataFrame]) -> dict[str, str]:
-    """Metadata of the population step: calibration report and outbuilding counts (JSON)."""
+    """Metadata of the population step: the population's kind (``modelliert`` if any cell is),
+    the calibration report and the outbuilding counts (JSON)."""
     people, buildings = layers.get("bevoelkerung"), layers.get("gebaeude")
     meta: dict[str, str] = {}
+    if people is not None and "quelle" in people.columns and len(people):
+        # In part modelled (a Zensus file replacing some cells) is modelled for every label.
+        modelled = (people["quelle"].astype(str) == "modelliert").any()
+        meta["bevoelkerung_quelle"] = "modelliert" if modelled else str(people["quelle"].iloc[0])
     report = people.attrs.get("kalibrierung") if people is not None else None
     if isinstance(report, pd.DataFrame) and not report.empty:
         meta["kalibrierung"] = report.to_json(orient="records", force_ascii=False)

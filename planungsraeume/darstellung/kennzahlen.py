@@ -33,12 +33,12 @@ def indicator_table(long: pd.DataFrame, *, region_row: bool = True) -> pd.DataFr
     (Vergleichswert)" holds the comparison values.
     """
     from planungsraeume.indikatoren import indicators_wide
+    from planungsraeume.indikatoren.ansichten import wide_labels
 
     wide = indicators_wide(long, region_row=region_row)
-    meta = long.drop_duplicates("kennzahl")
-    decimals = {}
-    for label, unit in zip(meta["bezeichnung"].astype(str), meta["einheit"].fillna(""), strict=True):
-        decimals[f"{label} ({unit})" if unit else label] = _decimals_for_unit(unit)
+    units = long.drop_duplicates("kennzahl").set_index("kennzahl")["einheit"].fillna("")
+    decimals = {name: _decimals_for_unit(str(units[key]))
+                for key, name in wide_labels(long).items()}
     return with_format(wide, decimals)
 
 

@@ -57,6 +57,7 @@ from planungsraeume.indikatoren.ansichten import german_columns, indicators_wide
 from planungsraeume.indikatoren.gruppen import (
     assign_to_areas,
     compute_indicators,
+    population_basis,
     population_by_area,
     population_indicators,
     service_indicators,
@@ -89,6 +90,7 @@ __all__ = [
     "german_columns",
     "indicators",
     "indicators_wide",
+    "population_basis",
     "population_by_area",
     "population_indicators",
     "reachability_coverage",
@@ -147,8 +149,10 @@ def indicators(region: Region, frage: Question | None = None, *,
     coverage = (reachability_coverage(region, frage)
                 if frage is not None and region.has_population() and region.has_network() else None)
     own = region.layer(USER_INDICATOR_TABLE) if region.has_layer(USER_INDICATOR_TABLE) else None
+    modelled = region.meta().get("bevoelkerung_quelle", "") == "modelliert"
     result = compute_indicators(areas, population=population, services=region.offers(day),
-                                coverage=coverage, eigene=own, stichtag=day, jahr=jahr)
+                                coverage=coverage, eigene=own, stichtag=day, jahr=jahr,
+                                grundlage="modelliert" if modelled else "")
     result.attrs["einwohner_ohne_planungsraum"] = outside
     return result
 

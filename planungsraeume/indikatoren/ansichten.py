@@ -7,7 +7,7 @@ import pandas as pd
 
 from planungsraeume.indikatoren.tabelle import GERMAN_COLUMNS
 
-__all__ = ["german_columns", "indicators_wide", "region_summary"]
+__all__ = ["german_columns", "indicators_wide", "region_summary", "wide_labels"]
 
 
 def indicators_wide(long: pd.DataFrame, *, labels: bool = True,
@@ -35,12 +35,25 @@ def indicators_wide(long: pd.DataFrame, *, labels: bool = True,
         wide = pd.concat([wide, pd.DataFrame([extra])], ignore_index=True)
     wide.columns.name = None
     if labels:
-        meta = long.drop_duplicates("kennzahl").set_index("kennzahl")
-        label = meta["bezeichnung"].astype(str).to_dict()
-        unit = meta["einheit"].fillna("").astype(str).to_dict()
-        names = {k: f"{label[k]} ({unit[k]})" if unit[k] else label[k] for k in order}
-        wide = wide.rename(columns={**names, "pr_id": "Nr.", "name": "Planungsraum"})
+        wide = wide.rename(columns={**wide_labels(long), "pr_id": "Nr.", "name": "Planungsraum"})
     return wide
+
+
+def wide_labels(long: pd.DataFrame) -> dict[str, str]:
+    """Column header per indicator key: "label (unit)", and " (modelliert)" after it where the
+    figure rests on a modelled population (``datengrundlage``), so the mark stands beside the
+    figures in every wide table and download."""
+    meta = long.drop_duplicates("kennzahl").set_index("kennzahl")
+    label = meta["bezeichnung"].astype(str).to_dict()
+    unit = meta["einheit"].fillna("").astype(str).to_dict()
+    basis = (long.groupby("kennzahl")["datengrundlage"].agg(
+        lambda v: "modelliert" if (v.astype(str) == "modelliert").any() else "").to_dict()
+        if "datengrundlage" in long.columns else {})
+    names = {}
+    for key in meta.index:
+        text = f"{label[key]} ({unit[key]})" if unit[key] else label[key]
+        names[key] = f"{text} (modelliert)" if basis.get(key) == "modelliert" else text
+    return names
 
 
 def region_summary(long: pd.DataFrame) -> pd.DataFrame:

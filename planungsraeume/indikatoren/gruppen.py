@@ -28,6 +28,7 @@ from planungsraeume.region import OUTSIDE_ID
 __all__ = [
     "assign_to_areas",
     "compute_indicators",
+    "population_basis",
     "population_by_area",
     "population_indicators",
     "service_indicators",
@@ -92,6 +93,16 @@ def _population_table(
     merged = pd.DataFrame({key: areas[key].astype("string").to_numpy()}).merge(
         table, on=key, how="left")
     return merged
+
+
+def population_basis(population: pd.DataFrame | None) -> str:
+    """``"modelliert"`` if the population (cells with ``quelle``, or a table whose
+    ``attrs["quelle"]`` says so) is modelled in whole or in part, else ``""``."""
+    if population is None:
+        return ""
+    if "quelle" in population.columns:
+        return "modelliert" if (population["quelle"].astype(str) == "modelliert").any() else ""
+    return "modelliert" if population.attrs.get("quelle") == "modelliert" else ""
 
 
 def population_indicators(
@@ -237,6 +248,7 @@ def compute_indicators(
     key: str = "pr_id",
     stichtag: date | str | None = None,
     jahr: int | None = None,
+    grundlage: str | None = None,
 ) -> pd.DataFrame:
     """All indicators per planning area against the region, as one tidy long table.
 
@@ -260,6 +272,9 @@ def compute_indicators(
     jahr
         The year of the population (default ``population.attrs["jahr"]``, if set); also the
         year of the own indicators shown (see :func:`user_indicators`).
+    grundlage
+        The population's kind for ``datengrundlage`` (``"modelliert"`` or ``""``; default
+        :func:`population_basis` of ``population``).
 
     Returns
     -------
@@ -267,7 +282,9 @@ def compute_indicators(
         Columns :data:`LONG_COLUMNS`; see the module docstring. Every row carries its year
         (``jahr``): the population's for population indicators, the offers' day's for offers
         and reachability, the imported year for own indicators (empty where unknown). The
-        inputs are not changed.
+        inputs are not changed. ``datengrundlage`` is ``"modelliert"`` beside every figure
+        resting on a modelled population (inhabitants, age groups, rates per inhabitant,
+        reachability shares), else empty.
     """
     if key not in areas.columns:
         raise InputValidationError(
@@ -276,18 +293,25 @@ def compute_indicators(
         )
     if jahr is None and population is not None:
         jahr = population.attrs.get("jahr")
+    if grundlage is None:
+        grundlage = population_basis(population)
     day_year = pd.Timestamp(stichtag or date.today()).year
     table = _population_table(areas, population, key)
     parts = []
     if table is not None:
-        parts.append(population_indicators(areas, table, key=key).assign(jahr=jahr))
+        parts.append(population_indicators(areas, table, key=key).assign(
+            jahr=jahr, datengrundlage=grundlage))
     if services is not None:
-        parts.append(service_indicators(areas, services, table, key=key, stichtag=stichtag)
-                     .assign(jahr=day_year))
+        offers = service_indicators(areas, services, table, key=key, stichtag=stichtag)
+        per_head = offers["kennzahl"].astype(str).str.endswith(f"_je_{PER}")
+        parts.append(offers.assign(jahr=day_year,
+                                   datengrundlage=np.where(per_head, grundlage, "")))
     if coverage is not None:
-        parts.append(coverage_indicators(areas, coverage, table, key=key).assign(jahr=day_year))
+        parts.append(coverage_indicators(areas, coverage, table, key=key).assign(
+            jahr=day_year, datengrundlage=grundlage))
     if eigene is not None and len(eigene):
-        parts.append(user_indicators(areas, eigene, key=key, jahr=jahr))
+        parts.append(user_indicators(areas, eigene, key=key, jahr=jahr).assign(
+            datengrundlage=""))
     if not parts:
         return pd.DataFrame(columns=LONG_COLUMNS)
     result = pd.concat([p for p in parts if len(p)], ignore_index=True)[LONG_COLUMNS]

@@ -23,7 +23,7 @@ __all__ = [
 
 LONG_COLUMNS = ["pr_id", "name", "bereich", "kennzahl", "bezeichnung", "einheit", "art", "wert",
                 "zaehler", "nenner", "wert_region", "region_bezug", "differenz", "verhaeltnis",
-                "jahr"]
+                "jahr", "datengrundlage"]
 
 GERMAN_COLUMNS = {
     "pr_id": "Nr.",
@@ -41,6 +41,8 @@ GERMAN_COLUMNS = {
     "differenz": "Abweichung",
     "verhaeltnis": "Verhältnis zur Region",
     "jahr": "Jahr",
+    # "modelliert" beside every figure that rests on a modelled population (issue #12, item 6).
+    "datengrundlage": "Datengrundlage",
 }
 
 AGE_GROUPS = {

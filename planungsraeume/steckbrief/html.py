@@ -10,7 +10,13 @@ import base64
 from collections.abc import Sequence
 
 from layers.sicher import escape_html
-from planungsraeume.steckbrief.inhalt import GROUP_COLUMNS, LONG_HEADER, REGION_NOTE, AreaReport
+from planungsraeume.steckbrief.inhalt import (
+    GROUP_COLUMNS,
+    LONG_HEADER,
+    REGION_NOTE,
+    AreaReport,
+    key_figure_table,
+)
 from planungsraeume.steckbrief.karte import ATTRIBUTION
 
 __all__ = ["CSS", "REACH_CAPTION", "index_html", "report_html"]
@@ -97,8 +103,7 @@ def report_html(report: AreaReport) -> str:
         '<section aria-labelledby="h-kennzahlen"><h2 id="h-kennzahlen">Kennzahlen</h2>',
         _table(
             "Kennzahlen des Planungsraums im Vergleich zur Region",
-            ("Kennzahl", "Planungsraum", "Region", "Vergleich"),
-            report.kennzahlen,
+            *key_figure_table(report),
             numeric=(1, 2),
         ),
         f'<p class="hinweis">{esc(REGION_NOTE)}</p>',

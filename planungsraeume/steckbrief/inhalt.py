@@ -29,6 +29,7 @@ __all__ = [
     "DECIMALS",
     "GROUP_COLUMNS",
     "INDICATOR_COLUMNS",
+    "KEY_FIGURE_HEADER",
     "LONG_HEADER",
     "MAP_HEIGHT_CM",
     "MAX_GROUPS",
@@ -42,6 +43,7 @@ __all__ = [
     "BarrierSummary",
     "ReportContext",
     "build_area_report",
+    "key_figure_table",
     "check_columns",
     "format_value",
     "service_addresses",
@@ -229,6 +231,9 @@ class AreaReport:
     regionsvergleich_kopf: tuple[str, ...] = ()
     regionsvergleich: list[tuple[str, str, str, str]] = field(default_factory=list)
     regionsvergleich_text: str = ""
+    #: Per row of :attr:`kennzahlen`: "modelliert" where the figure rests on a modelled
+    #: population, else "" (shown as a column beside the figures, see :func:`key_figure_table`).
+    kennzahlen_grundlage: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -300,7 +305,29 @@ def build_area_report(
         datenlage=context.datenlage,
         erreichbarkeit_gruppen=groups,
         entwicklung_titel=title, entwicklung=trend_rows, entwicklung_text=trend_text,
+        kennzahlen_grundlage=_key_figure_basis(indicators, str(pr_id)),
     )
+
+
+KEY_FIGURE_HEADER = ("Kennzahl", "Planungsraum", "Region", "Vergleich")
+
+
+def key_figure_table(report: AreaReport) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Header and rows of the Kennzahlen table (HTML and PDF): with a column "Grundlage" that
+    says "modelliert" beside every figure resting on a modelled population, where any does."""
+    marks = report.kennzahlen_grundlage
+    if not any(marks):
+        return KEY_FIGURE_HEADER, list(report.kennzahlen)
+    return ((*KEY_FIGURE_HEADER, "Grundlage"),
+            [(*row, mark) for row, mark in zip(report.kennzahlen, marks, strict=True)])
+
+
+def _key_figure_basis(indicators: pd.DataFrame, pr_id: str) -> list[str]:
+    """The ``grundlage`` of each row of :func:`_key_figures` (same rows, same order)."""
+    own = indicators[indicators["pr_id"].astype(str) == pr_id]
+    if "grundlage" not in own.columns:
+        return [""] * len(own)
+    return [str(v) if pd.notna(v) else "" for v in own["grundlage"]]
 
 
 def _trend_fields(trend: pd.DataFrame | None,

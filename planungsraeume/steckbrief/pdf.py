@@ -18,6 +18,7 @@ from planungsraeume.steckbrief.inhalt import (
     PDF_GROUP_COLUMNS,
     REGION_NOTE,
     AreaReport,
+    key_figure_table,
 )
 from planungsraeume.steckbrief.karte import ATTRIBUTION
 
@@ -184,8 +185,9 @@ def _head(report: AreaReport, styles: _Styles) -> list[object]:
         "Schwarz umrandet: der Planungsraum; gestrichelt: Nachbarräume. Nummern wie in der "
         "Angebotsliste.", styles.small))
     story.append(Paragraph("Kennzahlen", styles.h2))
-    story.append(styles.table(("Kennzahl", "Planungsraum", "Region", "Vergleich"),
-                              report.kennzahlen, (84, 32, 32, 32), numeric=(1, 2)))
+    header, rows = key_figure_table(report)
+    widths = (84, 32, 32, 32) if len(header) == 4 else (66, 34, 30, 28, 22)
+    story.append(styles.table(header, rows, widths, numeric=(1, 2)))
     story.append(Paragraph(REGION_NOTE, styles.small))
     return story
 

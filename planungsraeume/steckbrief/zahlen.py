@@ -64,7 +64,8 @@ def indicators_from_long_table(long: pd.DataFrame, keys: Sequence[str] | None = 
     pandas.DataFrame
         ``pr_id``, ``kennzahl`` (the German label), ``wert``, ``regionswert``, ``einheit``,
         ``je_10000``, ``region_je_10000``: for counts the region's total and both rates per
-        10,000 inhabitants (:func:`_counts_against_the_region`), never a per-area average.
+        10,000 inhabitants (:func:`_counts_against_the_region`), never a per-area average;
+        ``grundlage``: "modelliert" beside figures resting on a modelled population.
     """
     check_columns(long, ("pr_id", "kennzahl", "bezeichnung", "einheit", "wert", "wert_region"),
                    "Kennzahlen")
@@ -92,7 +93,24 @@ def indicators_from_long_table(long: pd.DataFrame, keys: Sequence[str] | None = 
             "einheit": unit.to_numpy(),
         }
     )
-    return _counts_against_the_region(result, table, long)
+    return _basis(_counts_against_the_region(result, table, long), table, long)
+
+
+def _basis(result: pd.DataFrame, table: pd.DataFrame, long: pd.DataFrame) -> pd.DataFrame:
+    """``grundlage``: "modelliert" beside every figure resting on a modelled population – the
+    long table's ``datengrundlage`` – and "modelliert (Rate)" beside counts of offers shown
+    with a rate per 10,000 inhabitants."""
+    if "datengrundlage" not in long.columns:
+        result["grundlage"] = ""
+        return result
+    basis = table["datengrundlage"].fillna("").astype(str).to_numpy()
+    people = long.loc[long["kennzahl"] == "einwohner", "datengrundlage"].fillna("").astype(str)
+    population = "modelliert" if (people == "modelliert").any() else ""
+    rated = np.isfinite(result["je_10000"].to_numpy(dtype=float))
+    # A count of offers is not modelled, its rate per 10,000 inhabitants is.
+    result["grundlage"] = np.where(rated & (population != "") & (basis == ""),
+                                   f"{population} (Rate)", np.where(rated, population, basis))
+    return result
 
 
 def _counts_against_the_region(result: pd.DataFrame, table: pd.DataFrame,

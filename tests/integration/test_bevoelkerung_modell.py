@@ -87,3 +87,50 @@ def test_aachen_is_covered_in_part_so_nothing_is_calibrated(aachen, aachen_build
                for n in aachen_build.notes)
     assert cli.main(["abgleich", "--region", "aachen"]) == 0
     assert "Nicht kalibriert" in capsys.readouterr().out
+
+
+def test_steckbrief_says_modelliert_beside_each_figure_resting_on_the_model(aachen, koeln,
+                                                                             tmp_path):
+    import re
+
+    from planungsraeume.steckbrief import write_reports
+
+    page = next(p for p in write_reports(aachen, tmp_path / "a", pr_ids=["PR10"],
+                                         formats=["html"]) if p.name.startswith("PR10"))
+    html = re.sub(r"\s+", " ", page.read_text(encoding="utf-8"))
+    assert '<th scope="col">Vergleich</th><th scope="col">Grundlage</th>' in html
+
+    def row(label: str) -> str:
+        found = re.search(rf'<th scope="row">{re.escape(label)}</th>(.*?)</tr>', html)
+        assert found, label
+        return found.group(1)
+
+    assert row("Einwohner").endswith("<td>modelliert</td>")
+    assert row("Anteil 65 Jahre und älter").startswith('<td class="zahl">26,4 %</td>')
+    assert row("Anteil 65 Jahre und älter").endswith("<td>modelliert</td>")
+    assert row("Beratungsangebote").endswith("<td>modelliert (Rate)</td>")  # count real, rate not
+    assert row("Anteil der Angebote mit stufenlosem Zugang").endswith("<td></td>")
+    # Köln's figures are official statistics: no such column.
+    koeln_page = next(p for p in write_reports(koeln, tmp_path / "k", pr_ids=["101"],
+                                               formats=["html"]) if p.suffix == ".html"
+                      and p.name.startswith("101"))
+    assert '<th scope="col">Grundlage</th>' not in koeln_page.read_text(encoding="utf-8")
+
+
+def test_indicator_exports_mark_the_modelled_figures(aachen_build, tmp_path):
+    import pandas as pd
+
+    wide_csv, long_csv = tmp_path / "wide.csv", tmp_path / "long.csv"
+    assert cli.main(["planungsraeume", "kennzahlen", "--region", "aachen", "--out",
+                     str(wide_csv)]) == 0
+    assert cli.main(["planungsraeume", "kennzahlen", "--region", "aachen", "--lang", "--out",
+                     str(long_csv)]) == 0
+    wide = pd.read_csv(wide_csv, sep=";", decimal=",", encoding="utf-8-sig")
+    assert "Einwohner (Personen) (modelliert)" in wide.columns
+    assert "Anteil 65 Jahre und älter (%) (modelliert)" in wide.columns
+    assert "Angebote insgesamt (Anzahl)" in wide.columns  # a count of offers: not modelled
+    long = pd.read_csv(long_csv, sep=";", decimal=",", encoding="utf-8-sig", dtype=str)
+    basis = long.drop_duplicates("Schlüssel").set_index("Schlüssel")["Datengrundlage"].fillna("")
+    assert basis["einwohner"] == basis["anteil_80_plus"] == basis["beratung_je_10000"] \
+        == "modelliert"
+    assert basis["angebote"] == basis["anteil_stufenloser_zugang"] == ""
