@@ -238,6 +238,39 @@ def user_indicators(
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LONG_COLUMNS)
 
 
+def _indicator_parts(
+    areas: gpd.GeoDataFrame,
+    table: pd.DataFrame | None,
+    services: gpd.GeoDataFrame | None,
+    coverage: pd.DataFrame | Sequence[pd.DataFrame] | None,
+    eigene: pd.DataFrame | None,
+    *,
+    key: str,
+    stichtag: date | str | None,
+    jahr: int | None,
+    grundlage: str,
+) -> list[pd.DataFrame]:
+    """The indicator groups of :func:`compute_indicators`, each with ``jahr`` and
+    ``datengrundlage`` (the population's kind beside figures resting on the population)."""
+    day_year = pd.Timestamp(stichtag or date.today()).year
+    parts = []
+    if table is not None:
+        parts.append(population_indicators(areas, table, key=key).assign(
+            jahr=jahr, datengrundlage=grundlage))
+    if services is not None:
+        offers = service_indicators(areas, services, table, key=key, stichtag=stichtag)
+        per_head = offers["kennzahl"].astype(str).str.endswith(f"_je_{PER}")
+        parts.append(offers.assign(jahr=day_year,
+                                   datengrundlage=np.where(per_head, grundlage, "")))
+    if coverage is not None:
+        parts.append(coverage_indicators(areas, coverage, table, key=key).assign(
+            jahr=day_year, datengrundlage=grundlage))
+    if eigene is not None and len(eigene):
+        parts.append(user_indicators(areas, eigene, key=key, jahr=jahr).assign(
+            datengrundlage=""))
+    return parts
+
+
 def compute_indicators(
     areas: gpd.GeoDataFrame,
     *,
@@ -295,23 +328,9 @@ def compute_indicators(
         jahr = population.attrs.get("jahr")
     if grundlage is None:
         grundlage = population_basis(population)
-    day_year = pd.Timestamp(stichtag or date.today()).year
     table = _population_table(areas, population, key)
-    parts = []
-    if table is not None:
-        parts.append(population_indicators(areas, table, key=key).assign(
-            jahr=jahr, datengrundlage=grundlage))
-    if services is not None:
-        offers = service_indicators(areas, services, table, key=key, stichtag=stichtag)
-        per_head = offers["kennzahl"].astype(str).str.endswith(f"_je_{PER}")
-        parts.append(offers.assign(jahr=day_year,
-                                   datengrundlage=np.where(per_head, grundlage, "")))
-    if coverage is not None:
-        parts.append(coverage_indicators(areas, coverage, table, key=key).assign(
-            jahr=day_year, datengrundlage=grundlage))
-    if eigene is not None and len(eigene):
-        parts.append(user_indicators(areas, eigene, key=key, jahr=jahr).assign(
-            datengrundlage=""))
+    parts = _indicator_parts(areas, table, services, coverage, eigene, key=key,
+                             stichtag=stichtag, jahr=jahr, grundlage=grundlage)
     if not parts:
         return pd.DataFrame(columns=LONG_COLUMNS)
     result = pd.concat([p for p in parts if len(p)], ignore_index=True)[LONG_COLUMNS]
