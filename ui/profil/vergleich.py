@@ -37,16 +37,21 @@ OTHER_REGION_KEY = "profil_vergleichsregion"
 #: The indicators of the region comparison's small bar charts (the table shows all).
 REGION_CHARTS = entwicklung.REGION_CHART_KEYS
 _NONE = ""
+#: German number format in the charts (Vega's d3 locale: decimal comma, thousands dot).
+GERMAN = {"number": {"decimal": ",", "thousands": ".", "grouping": [3],
+                     "currency": ["", "\u00a0€"]}}
 
 
-def _facets(chart: Any, order: list[str], columns: int = 3) -> Any:
+def _facets(chart: Any, order: list[str], description: str, *, axis: str = "y",
+            columns: int = 3) -> Any:
     import altair as alt
 
     return chart.properties(width=210, height=120).facet(
         facet=alt.Facet("Kennzahl:N", title=None, sort=order,
                         header=alt.Header(labelFontSize=12, labelLimit=260)),
         columns=columns,
-    ).resolve_scale(y="independent")
+    ).resolve_scale(**{axis: "independent"}).properties(description=description).configure(
+        locale=GERMAN)
 
 
 def trend_chart(data: pd.DataFrame) -> Any:
@@ -54,7 +59,7 @@ def trend_chart(data: pd.DataFrame) -> Any:
     import altair as alt
 
     order = list(dict.fromkeys(data["Kennzahl"]))
-    base = alt.Chart(data).mark_line(point=True).encode(
+    base = alt.Chart(data).mark_line(point=True, aria=False).encode(
         x=alt.X("Jahr:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         y=alt.Y("Wert:Q", title=None, scale=alt.Scale(zero=False)),
         color=alt.Color("Reihe:N", title=None, legend=alt.Legend(orient="top"),
@@ -62,7 +67,30 @@ def trend_chart(data: pd.DataFrame) -> Any:
         strokeDash=alt.StrokeDash("Reihe:N", legend=None),
         tooltip=[alt.Tooltip("Jahr:O"), alt.Tooltip("Wert:Q", format=",.1f")],
     )
-    return _facets(base, order)
+    return _facets(base, order, "Kleine Liniendiagramme je Kennzahl: der Planungsraum neben der "
+                   "Region; die Werte stehen in der Tabelle darunter.")
+
+
+def line_chart(frame: pd.DataFrame, unit: str) -> Any:
+    """One indicator over the years, one line per column of ``frame`` (index: the years).
+
+    Marks are hidden from screen readers (``aria=False``: each mark would be announced without
+    a name); the chart has a description, and the values stand in the table below it.
+    """
+    import altair as alt
+
+    data = frame.rename_axis("Jahr").reset_index().melt(
+        id_vars="Jahr", var_name="Reihe", value_name="Wert")
+    return alt.Chart(data).mark_line(point=True, aria=False).encode(
+        x=alt.X("Jahr:O", title="Jahr", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("Wert:Q", title=unit, scale=alt.Scale(zero=False)),
+        color=alt.Color("Reihe:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(range=["#08519c", "#7f7f7f"])),
+        strokeDash=alt.StrokeDash("Reihe:N", legend=None),
+        tooltip=[alt.Tooltip("Jahr:O"), alt.Tooltip("Wert:Q", format=",.1f")],
+    ).properties(height=260, description="Liniendiagramm: der Planungsraum neben der Region "
+                                         "über die Jahre; die Werte stehen in der Tabelle "
+                                         "darunter.").configure(locale=GERMAN)
 
 
 def region_chart(data: pd.DataFrame) -> Any:
@@ -70,14 +98,16 @@ def region_chart(data: pd.DataFrame) -> Any:
     import altair as alt
 
     order = list(dict.fromkeys(data["Kennzahl"]))
-    base = alt.Chart(data).mark_bar().encode(
+    base = alt.Chart(data).mark_bar(aria=False).encode(
         y=alt.Y("Region:N", title=None),
         x=alt.X("Wert:Q", title=None),
         color=alt.Color("Region:N", title=None, legend=None,
                         scale=alt.Scale(range=["#08519c", "#e6550d", "#31a354", "#756bb1"])),
         tooltip=[alt.Tooltip("Wert:Q", format=",.1f")],
     )
-    return _facets(base.properties(height=60), order).resolve_scale(x="independent")
+    return _facets(base.properties(height=60), order,
+                   "Kleine Balkendiagramme je Kennzahl: die Regionen nebeneinander; die Werte "
+                   "stehen in der Tabelle darüber.", axis="x")
 
 
 def small_multiples_section(region: Region, pr_id: str) -> None:

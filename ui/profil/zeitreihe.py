@@ -57,7 +57,9 @@ def trend_section(region: Region, long: pd.DataFrame, pr_id: str) -> None:
         "Region": table.drop_duplicates("jahr").set_index("jahr")["wert_region"].astype(float),
     })
     chart.index = chart.index.astype(str)
-    st.line_chart(chart, x_label="Jahr", y_label=unit, height=260)
+    from ui.profil.vergleich import line_chart
+
+    st.altair_chart(line_chart(chart, unit), width="stretch")
     rows = delta[delta["pr_id"].astype(str).isin([pr_id, "Region"])]
     widgets.table(darstellung.trend_change_table(rows, unit))
     st.caption(f"{TREND_CHOICES[kennzahl]} {years[0]}–{years[-1]}: amtliche bzw. modellierte "
