@@ -122,6 +122,7 @@ __all__ = [
     "type_styles",
     "write_report_pdf",
     "write_report_pdf_ua",
+    "reports_zip",
     "write_reports",
 ]
 
@@ -167,5 +168,6 @@ from planungsraeume.steckbrief.quellen import (  # noqa: E402
     report_indicators,
     report_inputs,
     report_trend,
+    reports_zip,
     write_reports,
 )

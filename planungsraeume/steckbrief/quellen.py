@@ -53,6 +53,7 @@ __all__ = [
     "report_indicators",
     "report_inputs",
     "report_trend",
+    "reports_zip",
     "write_reports",
 ]
 
@@ -405,3 +406,23 @@ def area_files(context: ReportContext, inputs: ReportInputs, pr_id: str,
     if "html" in formats:
         files[".html"] = (f"{stem}.html", report_html(report).encode("utf-8"))
     return files
+
+
+def reports_zip(region: Region, inputs: ReportInputs, *, formats: Sequence[str] = ("pdf", "html"),
+                progress: ProgressCallback | None = None) -> bytes:
+    """Every area's Steckbrief and the ``index.html`` as one ZIP archive in memory.
+
+    The files are those of :func:`write_reports` (same names, same content) for ``inputs``,
+    which the app keeps per store version and question; ``progress`` as there.
+    """
+    import io
+    import tempfile
+    import zipfile
+
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="sozialraum-steckbriefe-") as folder:
+        written = write_reports(region, folder, inputs=inputs, formats=formats, progress=progress)
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(written, key=lambda p: (p.name != "index.html", p.name)):
+                archive.write(path, arcname=path.name)
+    return buffer.getvalue()

@@ -727,3 +727,25 @@ def test_daten_undo_of_a_whole_import_in_one_step(app_copy, tmp_path):
     pd.testing.assert_frame_equal(after, before)
     # The undone import is no longer offered.
     assert not [s for s in app.selectbox if s.key == "import_rueckgaengig_wahl"]
+
+
+def test_planungsraeume_all_steckbriefe_as_one_zip(aachen_store):
+    """One click makes every area's Steckbrief (with a progress bar), then the ZIP downloads."""
+    import io
+    import zipfile
+
+    from ui.profil.steckbrief import ZIP_KEY
+
+    app = open_page("planungsraeume")
+    app.selectbox(key="profil_pr").set_value("PR09").run()
+    assert "Steckbriefe aller Planungsräume herunterladen (ZIP)" not in \
+        [b.label for b in app.get("download_button")]
+    app.button(key="steckbriefe_zip_erstellen").click()
+    rerun(app)
+    assert "Steckbriefe aller Planungsräume herunterladen (ZIP)" in \
+        [b.label for b in app.get("download_button")]
+    names = zipfile.ZipFile(io.BytesIO(app.session_state[ZIP_KEY]["daten"])).namelist()
+    areas = [p for p in aachen_store.read_layer("planungsraeume")["pr_id"]]
+    assert "index.html" in names
+    for pr_id in areas:
+        assert sum(n.startswith(f"{pr_id}_") for n in names) == 2, pr_id  # PDF and HTML

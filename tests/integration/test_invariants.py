@@ -124,6 +124,38 @@ def test_steckbrief_html_and_pdf_show_the_one_population(aachen, tmp_path):
         assert f"Einwohner {expected}" in text, (pr_id, expected)
 
 
+def test_steckbrief_zip_of_all_areas_holds_the_one_population(aachen):
+    """The app's ZIP of all Steckbriefe: every area once, the same HTML as the single download
+    (area_files), the one population in each."""
+    import io
+    import zipfile
+
+    from planungsraeume.steckbrief import (
+        area_files,
+        load_report_context,
+        report_inputs,
+        reports_zip,
+    )
+
+    truth = _inhabitants(aachen)
+    inputs = report_inputs(aachen)
+    steps: list[float] = []
+    data = reports_zip(aachen, inputs, formats=("html",), progress=lambda f, _label: steps.append(f))
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    names = archive.namelist()
+    areas = [p for p in aachen.area_names() if p in truth.index]
+    assert names[0] == "index.html" and len(names) == len(areas) + 1
+    assert steps and steps[-1] == pytest.approx(1.0)
+    single = area_files(load_report_context(aachen), inputs, "PR17", formats=("html",))[".html"]
+    assert archive.read(single[0]) == single[1]
+    for pr_id in areas:
+        page = next(n for n in names if n.startswith(f"{pr_id}_"))
+        html = re.sub(r"\s+", " ", archive.read(page).decode("utf-8"))
+        expected = de_number(truth.loc[pr_id, "einwohner"])
+        assert re.search(rf"<th scope=\"row\">Einwohner</th>\s*<td[^>]*>{re.escape(expected)}</td>",
+                         html), (pr_id, expected)
+
+
 def test_cli_csv_outputs_show_the_one_population(aachen, tmp_path, monkeypatch):
     import shutil
 

@@ -155,6 +155,7 @@ def render() -> None:
                 "Erreichbarkeit, Barrieren (geschützt) und die Angebote – als PDF zum Drucken "
                 "und als barrierearme HTML-Datei.")
     steckbrief.steckbrief(pr_id, name)
+    steckbrief.all_areas_zip()
 
 
 sidebar.page_frame()

@@ -1,4 +1,5 @@
-"""The Steckbrief of one planning area for download from the profile page, in one click.
+"""The Steckbrief of one planning area for download from the profile page, in one click, and
+all areas' Steckbriefe as one ZIP (with a progress bar while they are made).
 
 PDF and HTML by :mod:`planungsraeume.steckbrief` (:func:`~planungsraeume.steckbrief.area_files`),
 made when a download button is clicked; its reachability section follows the question set in
@@ -15,9 +16,10 @@ import streamlit as st
 from planungsraeume.frage import Question
 from ui import cached, state
 
-__all__ = ["STATE_KEY", "coverage_choice", "steckbrief"]
+__all__ = ["STATE_KEY", "ZIP_KEY", "all_areas_zip", "coverage_choice", "steckbrief"]
 
 STATE_KEY = "profil_steckbrief"
+ZIP_KEY = "profil_steckbriefe_zip"
 
 
 def coverage_choice(frage: Question) -> Any:
@@ -75,3 +77,37 @@ def steckbrief(pr_id: str, name: str) -> None:
         "Steckbrief herunterladen (HTML, barrierearm)", partial(_files, pr_id, "html"),
         file_name=f"{stem}.html", mime="text/html", key="profil_steckbrief_html",
         on_click="ignore", icon=":material/html:")
+
+
+def all_areas_zip() -> None:
+    """Make every area's Steckbrief (PDF and HTML, with ``index.html``) as one ZIP, showing the
+    progress, then offer it for download (kept per store version and question)."""
+    from planungsraeume.steckbrief import reports_zip
+
+    region, frage = state.region(), state.question()
+    key = (region.identity()["version"], frage.key())
+    kept = st.session_state.get(ZIP_KEY)
+    if not (isinstance(kept, dict) and kept.get("key") == key):
+        kept = None
+        if st.button("Steckbriefe aller Planungsräume erstellen (ZIP)", key="steckbriefe_zip_erstellen",
+                     icon=":material/folder_zip:",
+                     help="Alle Planungsräume als PDF und HTML mit Übersichtsseite; dauert etwa "
+                          "zwei Sekunden je Planungsraum."):
+            with st.status("Steckbriefe werden erstellt …", expanded=True) as status:
+                bar = st.progress(0.0, text="Kennzahlen werden gelesen …")
+
+                def progress(fraction: float, label: str) -> None:
+                    bar.progress(min(max(float(fraction), 0.0), 1.0), text=label)
+
+                data = reports_zip(region, cached.report_figures(region, frage), progress=progress)
+                kept = {"key": key, "daten": data}
+                st.session_state[ZIP_KEY] = kept
+                status.update(label="Steckbriefe erstellt.", state="complete", expanded=False)
+    if kept is not None:
+        from planungsraeume.steckbrief import file_stem
+
+        st.download_button(
+            "Steckbriefe aller Planungsräume herunterladen (ZIP)", kept["daten"],
+            file_name=f"steckbriefe_{file_stem(region.name, '')}.zip",
+            mime="application/zip", key="steckbriefe_zip", on_click="ignore",
+            icon=":material/download:")
