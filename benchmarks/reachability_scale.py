@@ -4,13 +4,16 @@ Every size runs in a child process of its own (``reachability.py --kind-prozess 
 resident memory is that of the work alone (``os.wait4`` returns the child's ``ru_maxrss``;
 nothing of the parent or of another size is counted). The child generates a jittered grid with
 about N nodes (8 % of links missing, 2 % steps, mixed surfaces, EPSG:25832), draws the origins
-and services, and times, as the app does it: the graph of the wheelchair profile (after which
+and services (not counted in the times: the app reads such frames from its GeoPackage; the peak
+memory of this phase, the input frames alone, is printed as "daten"), and times, as the app
+does it: the graph of the wheelchair profile (after which
 the input frame is dropped – the graph keeps the geometries it needs), the snapping of the
 origins, one nearest-service question, and a second one on the same graph. With
 ``--hierarchie`` it then contracts the graph and times one more question on the hierarchy. The
 parent prints a table per size, the load average before and after every child, CPU seconds
 beside wall seconds (the machine is shared) and the growth exponent of the total time (slope
-of log time over log nodes; 1.0 = linear).
+of log time over log nodes; 1.0 = linear), and per size the peak memory of every phase
+(:class:`PhasePeaks`) beside the bytes of the graph's arrays.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["child", "growth_exponent", "run_scale", "synthetic_network"]
+__all__ = ["PhasePeaks", "child", "graph_megabytes", "growth_exponent", "run_scale",
+           "synthetic_network"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {4_000_000: (10.0, 4096.0), 10_000_000: (30.0, 10240.0)}
@@ -87,6 +91,44 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class PhasePeaks:
+    """Peak resident memory per phase of the child (Linux: ``VmHWM``, reset between phases).
+
+    Resetting the high-water mark (``/proc/self/clear_refs``) would hide an earlier peak from
+    the ``ru_maxrss`` the parent reads, so the overall maximum of all phases is kept here and
+    the parent reports the larger of both. Without ``/proc`` every phase reports ``ru_maxrss``.
+    """
+
+    def __init__(self) -> None:
+        self.overall = 0.0
+        self.phases: dict[str, float] = {}
+
+    @staticmethod
+    def _hwm_mb() -> float | None:
+        try:
+            with open("/proc/self/status", encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return None
+
+    def end(self, phase: str) -> None:
+        """Record the peak since the last call as the peak of ``phase``; reset the mark."""
+        peak = self._hwm_mb()
+        if peak is None:
+            self.phases[phase] = _peak_mb()
+            return
+        self.phases[phase] = peak
+        self.overall = max(self.overall, peak)
+        try:
+            with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+                refs.write("5")
+        except OSError:
+            pass
+
+
 def child(n_nodes: int, args: Any) -> dict[str, Any]:
     """The measurements of one size (run in a child process; see the module docstring)."""
     from analyses.network.graph import build_graph
@@ -95,6 +137,7 @@ def child(n_nodes: int, args: Any) -> dict[str, Any]:
     from layers import settings
 
     settings.show_progress = False
+    peaks = PhasePeaks()
     started = time.perf_counter()
     edges, nodes = synthetic_network(n_nodes, args.seed)
     rng = np.random.default_rng(args.seed + 1)
@@ -106,21 +149,28 @@ def child(n_nodes: int, args: Any) -> dict[str, Any]:
     figures: dict[str, Any] = {"knoten": int(len(nodes)), "kanten": int(len(edges)),
                                "erzeugt_s": time.perf_counter() - started,
                                "speicher_daten_mb": _peak_mb()}
+    peaks.end("daten")
     cpu0, t0 = time.process_time(), time.perf_counter()
     graph = build_graph(edges, nodes, args.profil, "optimistisch")
     del edges, nodes  # as in the app: the layers are read, the graph is kept
-    t1 = time.perf_counter()
+    t1, cpu1 = time.perf_counter(), time.process_time()
+    peaks.end("graph")
     snapped = snap_points(graph, origins)
-    t2 = time.perf_counter()
+    t2, cpu2 = time.perf_counter(), time.process_time()
+    peaks.end("anbindung")
     result = nearest_service(graph, snapped, services, "EUTB")
     t3, cpu3 = time.perf_counter(), time.process_time()
+    peaks.end("suche")
     nearest_service(graph, snapped, services, "EUTB")
     t4 = time.perf_counter()
+    peaks.end("zweite_frage")
     figures.update({
         "graph_bau_s": t1 - t0, "anbindung_s": t2 - t1, "reisezeiten_s": t3 - t2,
-        "gesamt_s": t3 - t0, "gesamt_cpu_s": cpu3 - cpu0, "wiederholte_abfrage_s": t4 - t3,
+        "gesamt_s": t3 - t0, "gesamt_cpu_s": cpu3 - cpu0, "graph_bau_cpu_s": cpu1 - cpu0,
+        "anbindung_cpu_s": cpu2 - cpu1, "reisezeiten_cpu_s": cpu3 - cpu2, "wiederholte_abfrage_s": t4 - t3,
         "erreichbar": int((result["status"] == "erreichbar").sum()),
-        "speicher_abfrage_mb": _peak_mb(), "kosten": dict(graph.search_costs),
+        "kosten": dict(graph.search_costs), "speicher_phasen_mb": peaks.phases,
+        "graph_mb": graph_megabytes(graph),
     })
     if args.hierarchie:
         cpu5, t5 = time.process_time(), time.perf_counter()
@@ -135,7 +185,22 @@ def child(n_nodes: int, args: Any) -> dict[str, Any]:
             "hierarchie_kern": hierarchy.n_core, "hierarchie_boegen": hierarchy.n_arcs,
             "abfrage_mit_hierarchie_s": t7 - t6, "abweichung_min": float(deviation),
         })
+        peaks.end("hierarchie")
+    figures["speicher_kind_mb"] = max(peaks.overall, _peak_mb())
     return figures
+
+
+def graph_megabytes(graph: Any) -> float:
+    """Megabytes of the graph's arrays (matrix, node and edge arrays)."""
+    total = graph.matrix.indptr.nbytes + graph.matrix.indices.nbytes + graph.matrix.data.nbytes
+    for value in vars(graph).values():
+        if isinstance(value, np.ndarray) and value.dtype != object:
+            total += value.nbytes
+    return float(total) / 2**20
+
+
+def _de(number: float) -> str:
+    return f"{number:,.0f}".replace(",", ".")
 
 
 def growth_exponent(sizes: list[int], seconds: list[float]) -> float:
@@ -160,7 +225,8 @@ def _run_child(n_nodes: int, args: Any) -> dict[str, Any]:
         if process.returncode != 0:
             raise RuntimeError(f"Kindprozess für {n_nodes} Knoten fehlgeschlagen ({status}).")
         figures: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    figures["speicher_spitze_mb"] = usage.ru_maxrss / 1024  # KB on Linux
+    # KB on Linux; the child's own record keeps peaks hidden by its resets of the mark
+    figures["speicher_spitze_mb"] = max(usage.ru_maxrss / 1024, figures["speicher_kind_mb"])
     figures["kind_cpu_s"] = usage.ru_utime + usage.ru_stime
     figures["last_vorher"] = load_before
     figures["last_nachher"] = os.getloadavg()[0]
@@ -189,6 +255,11 @@ def run_scale(args: Any) -> dict[str, Any]:
             line += (f" {f['hierarchie_s']:10.2f} {f['hierarchie_cpu_s']:6.2f} "
                      f"{f['hierarchie_kern']:7d} {f['abfrage_mit_hierarchie_s']:7.2f}")
         print(line, flush=True)
+        phases = ", ".join(f"{name} {_de(mb)}" for name, mb in f["speicher_phasen_mb"].items())
+        print(f"      CPU-Sekunden: Graph {f['graph_bau_cpu_s']:.2f}, Anbindung "
+              f"{f['anbindung_cpu_s']:.2f}, Suche {f['reisezeiten_cpu_s']:.2f}; Spitze je Phase "
+              f"(MB): {phases}; Arrays des Graphen {_de(f['graph_mb'])} MB; Erzeugung der "
+              f"Eingabe (nicht gezählt) {f['erzeugt_s']:.1f} s", flush=True)
     figures: dict[str, Any] = {"modus": "synthetisch", "laeufe": runs}
     if len(runs) > 1:
         knoten = [r["knoten"] for r in runs]
