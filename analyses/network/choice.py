@@ -11,10 +11,9 @@ the same travel times:
   the question reads (the origins' edge ends) is settled, or at the question's time limit; no
   augmented copy of the matrix;
 * **scipy** – ``scipy.sparse.csgraph.dijkstra(min_only=True)`` on the augmented matrix. Per
-  settled node it is about 15 % faster than the compiled Dijkstra (measured on grids of
-  250,000 and 1,000,000 nodes: its Fibonacci heap keeps a node's state in one place), so it
-  wins every search that settles (nearly) the whole graph, and it is the reference and the only
-  way without numba (or with :data:`analyses.network.graph.USE_HIERARCHY` off).
+  settled node it is about 10 % slower than the compiled Dijkstra with its lazy-deletion heap
+  (:data:`COMPILED_PER_SCIPY`, until both are measured on the graph), and it is the reference
+  and the only way without numba (or with :data:`analyses.network.graph.USE_HIERARCHY` off).
 
 :func:`choose` decides per question from what was measured on this graph (``graph.search_costs``:
 moving averages of the seconds of PHAST, of the seconds per settled node of both Dijkstras, and
@@ -37,7 +36,7 @@ if TYPE_CHECKING:
     from analyses.network.contraction import Hierarchy
     from analyses.network.snapping import SnappedPoints
 
-__all__ = ["SCIPY_ADVANTAGE", "SMOOTHING", "choose", "compiled_field", "needed_nodes", "record", "record_scipy"]
+__all__ = ["COMPILED_PER_SCIPY", "SMOOTHING", "choose", "compiled_field", "needed_nodes", "record", "record_scipy"]
 
 # Weight of the newest measurement in the moving averages of ``graph.search_costs``.
 SMOOTHING = 0.5
@@ -45,8 +44,9 @@ SMOOTHING = 0.5
 # numba's cache (≈ 0.1–1 s), which is not the search's cost and is not recorded.
 _WARM: set[str] = set()
 # Seconds per settled node of the compiled Dijkstra ÷ scipy's, until both are measured on a
-# graph (measured on grids of 250,000 and 1,000,000 nodes: 1.1–1.2).
-SCIPY_ADVANTAGE = 1.15
+# graph. With its lazy-deletion heap (analyses.network.kernels.dijkstra) 0.6–0.95 on the Aachen
+# network, interleaved, median of 150 rounds (load 9); the indexed heap before it took 1.1–1.2.
+COMPILED_PER_SCIPY = 0.9
 
 
 def needed_nodes(graph: NetworkGraph, origins: SnappedPoints) -> np.ndarray:
@@ -89,14 +89,14 @@ def choose(graph: NetworkGraph, hierarchy_available: bool, bounded_by_needed: bo
     numba_rate = costs.get("dijkstra_s_per_node")
     scipy_rate = costs.get("scipy_s_per_node")
     if numba_rate is None and scipy_rate is not None:
-        numba_rate = scipy_rate * SCIPY_ADVANTAGE
+        numba_rate = scipy_rate * COMPILED_PER_SCIPY
     if scipy_rate is None and numba_rate is not None:
-        scipy_rate = numba_rate / SCIPY_ADVANTAGE
+        scipy_rate = numba_rate / COMPILED_PER_SCIPY
     share = costs.get("dijkstra_needed_share", 1.0) if bounded_by_needed else 1.0
     if numba_rate is None or scipy_rate is None:  # nothing measured yet
-        dijkstra_s, scipy_s = (SCIPY_ADVANTAGE * share, 1.0)
-    else:
-        dijkstra_s, scipy_s = (numba_rate * graph.n_nodes * share, scipy_rate * graph.n_nodes)
+        # a graph's first question: scipy (numba, ≈ 1 s to import, only once it pays)
+        return "hierarchy" if hierarchy_available else "scipy"
+    dijkstra_s, scipy_s = (numba_rate * graph.n_nodes * share, scipy_rate * graph.n_nodes)
     if hierarchy_available:
         phast = costs.get("hierarchy_s")
         if phast is None or numba_rate is None or phast <= min(dijkstra_s, scipy_s):

