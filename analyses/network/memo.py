@@ -34,6 +34,27 @@ def _update(digest: Any, values: np.ndarray | pd.Index) -> None:
     digest.update(b"\x1e")
 
 
+def _update_column(digest: Any, values: pd.Series) -> None:
+    """Hash a column; Arrow-backed ones (pandas' string columns) by their buffers, no copy.
+
+    Converting an Arrow string column to a numpy object array costs milliseconds per call
+    (pandas infers the dtype first); its buffers, offset and length identify the content
+    (a frame with the same content in another memory layout only misses the memo).
+    """
+    arrow = getattr(values.array, "__arrow_array__", None)
+    if arrow is None:
+        _update(digest, values.to_numpy())
+        return
+    chunked = arrow()
+    digest.update(f"{chunked.type}|{len(chunked)}".encode())
+    for chunk in getattr(chunked, "chunks", [chunked]):
+        digest.update(f"{chunk.offset}:{len(chunk)}:{chunk.null_count}".encode())
+        for buffer in chunk.buffers():
+            if buffer is not None:
+                digest.update(memoryview(buffer))
+    digest.update(b"\x1e")
+
+
 def frame_fingerprint(frame: gpd.GeoDataFrame) -> str:
     """A hash of the frame's index, columns (names and values) and geometry."""
     digest = hashlib.sha1(str(len(frame)).encode())
@@ -47,7 +68,7 @@ def frame_fingerprint(frame: gpd.GeoDataFrame) -> str:
             _update(digest, shapely.get_coordinates(geoms).ravel())
             _update(digest, shapely.get_num_coordinates(geoms))
         else:
-            _update(digest, values.to_numpy())
+            _update_column(digest, values)
     return digest.hexdigest()
 
 

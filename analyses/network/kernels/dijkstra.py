@@ -31,6 +31,9 @@ def dijkstra_field(
 ) -> int:
     """Fill ``seconds`` / ``label`` (pre-filled with inf / −1) with the nearest entry per node.
 
+    Longer than 80 lines, which is why it says so: the heap's push and pop are written out (a call
+    there measurably slows the hot path of every single question).
+
     Parameters
     ----------
     indptr, indices, data
