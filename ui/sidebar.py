@@ -8,7 +8,35 @@ from layers.regions import available_regions
 from layers.sicher import escape_markdown
 from ui import links, sicher, state, theme
 
-__all__ = ["APP_CSS", "page_frame", "render_sidebar"]
+__all__ = ["APP_CSS", "A4_PRINT_WIDTH_MM", "PRINT_CSS", "page_frame", "render_sidebar"]
+
+#: Width of the printed content on A4 portrait with 12 mm margins.
+A4_PRINT_WIDTH_MM = 186
+#: Every page prints legibly on A4: no sidebar, toolbar or buttons; the whole page (Streamlit
+#: scrolls inside its main container on screen); columns one below the other; map, figures and
+#: tables within the page width and not cut through.
+PRINT_CSS = f"""
+@page {{ size: A4 portrait; margin: 12mm; }}
+@media print {{
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stBottom"], header, .stDownloadButton, .stButton, [data-testid="stFileUploader"]
+  {{ display: none !important; }}
+  html, body, .stApp, [data-testid="stApp"], [data-testid="stAppViewContainer"],
+  [data-testid="stMain"], section.main {{ position: static !important; overflow: visible !important;
+    height: auto !important; min-height: 0 !important; margin: 0 !important; }}
+  [data-testid="stMainBlockContainer"] {{ max-width: {A4_PRINT_WIDTH_MM}mm !important;
+    width: {A4_PRINT_WIDTH_MM}mm !important; padding: 0 !important; margin: 0 !important; }}
+  [data-testid="stHorizontalBlock"] {{ flex-wrap: wrap !important; }}
+  [data-testid="stColumn"] {{ width: 100% !important; flex: 1 1 100% !important; min-width: 100% !important; }}
+  iframe, img, canvas, [data-testid="stDataFrame"], [data-testid="stTable"] {{ max-width: 100% !important; }}
+  iframe, img, [data-testid="stMetric"], .sa-figure, [data-testid="stTable"] tr,
+  .sa-legende-aussen li {{ break-inside: avoid; page-break-inside: avoid; }}
+  h1, h2, h3 {{ break-after: avoid; page-break-after: avoid; }}
+  body {{ font-size: 11pt; color: #000 !important; background: #fff !important;
+    -webkit-print-color-adjust: exact; print-color-adjust: exact; }}
+}}
+"""
 
 APP_CSS = f"""
 <style>
@@ -21,6 +49,7 @@ APP_CSS = f"""
 .sa-figure .sa-wert {{ font-size: 2.2rem; font-weight: 700; color: {theme.TEXT}; line-height: 1.15; }}
 .sa-figure .sa-titel {{ font-size: 1.05rem; color: {theme.TEXT}; }}
 .sa-figure .sa-vergleich {{ font-size: 0.95rem; color: {theme.MUTED_TEXT}; }}
+{PRINT_CSS}
 </style>
 """
 
@@ -51,6 +80,12 @@ def render_sidebar() -> None:
         exposed = sicher.network_warning(st.get_option("server.address"))
         from ui.anmeldung import server_url
 
+        if server_url() is None:  # team mode knows the user from the login
+            st.text_input(
+                "Ihr Name (für das Änderungsprotokoll)", key=state.USER_KEY, max_chars=80,
+                placeholder=f"sonst: {state.region().store.user}",
+                help="Steht bei Ihren Änderungen im Änderungsprotokoll. Leer: der Name Ihres "
+                     "Benutzerkontos am Rechner.")
         if exposed and server_url() is None:  # team mode has a login: the warning is moot
             st.warning(exposed, icon=":material/public:")
 

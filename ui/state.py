@@ -20,6 +20,7 @@ __all__ = [
     "QUESTION_KEY",
     "REGION_KEY",
     "TILES_KEY",
+    "USER_KEY",
     "online_tiles",
     "question",
     "region",
@@ -33,6 +34,8 @@ __all__ = [
 REGION_KEY = "region"
 TILES_KEY = "online_tiles"
 QUESTION_KEY = "frage"
+#: The name entered in the sidebar outside team mode (recorded in the audit table).
+USER_KEY = "benutzername"
 
 
 def region_name() -> str:
@@ -41,13 +44,17 @@ def region_name() -> str:
 
 
 def region() -> Region:
-    """The current region, opened afresh on every call.
+    """The current region, opened afresh on every call (its store records the session's name).
 
     Opening is cheap (the configuration is parsed, nothing is read from the store); every
     answer it gives is cached in the one result cache by the store's version, so a new edit
     shows at once.
     """
-    return Region.open(region_name())
+    opened = Region.open(region_name())
+    name = str(st.session_state.get(USER_KEY) or "").strip()
+    if name and hasattr(opened.store, "user"):
+        opened.store.user = name[:80]  # this session's edits carry the name entered
+    return opened
 
 
 def region_title(name: str) -> str:

@@ -55,10 +55,17 @@ def user_path_for(derived: Path) -> Path:
 
 
 def _login_name() -> str:
+    """The operating system's user (also without a terminal, e.g. in a service or container)."""
+    import getpass
+
     try:
         return os.getlogin()
     except OSError:
-        return os.environ.get("USERNAME") or os.environ.get("USER") or "unbekannt"
+        pass
+    try:
+        return getpass.getuser()  # LOGNAME, USER, LNAME, USERNAME, then the passwd entry
+    except (KeyError, OSError):
+        return "unbekannt"
 
 
 class GeoPackageStore(RegionStore):

@@ -62,3 +62,23 @@ def test_planungsraeume_and_barrieren_take_their_settings_from_the_address(aache
     app = run({"auswahl": "kapitel:e1", "gitter": "500"}, page="barrieren")
     assert app.selectbox(key="barrieren_auswahl").value == "kapitel:e1"
     assert app.selectbox(key="barrieren_gitter").value == 500
+
+
+def test_szenarien_widgets_come_from_the_address(aachen_store):
+    app = run({"region": "aachen", "angebote": "typ:KoKoBe", "profil": "rollator",
+               "minuten": "20", "merkmale": "stufenloser_zugang", "ansicht": "standorte"},
+              page="szenarien")
+    assert app.selectbox(key="sz_typ").value == "KoKoBe"
+    assert app.selectbox(key="sz_profil").value == "rollator"
+    assert app.number_input(key="sz_minuten").value == 20
+    assert app.checkbox(key="sz_stufenlos").value is True
+    assert app.radio(key="sz_modus").value == "Standorte vorschlagen"
+    assert not app.warning or not any("Session State" in w.value for w in app.warning)
+    shown = dict(app.query_params)
+    for key, value in (("profil", "rollator"), ("minuten", "20"), ("ansicht", "standorte")):
+        assert shown[key] in (value, [value]), shown
+    # Unknown values are ignored: the page's defaults.
+    app = run({"region": "aachen", "angebote": "typ:Gibtsnicht", "profil": "rakete",
+               "minuten": "999"}, page="szenarien")
+    assert app.selectbox(key="sz_profil").value == "rollstuhl"
+    assert app.number_input(key="sz_minuten").value == 15

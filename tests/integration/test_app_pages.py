@@ -720,9 +720,16 @@ def test_daten_undo_of_a_whole_import_in_one_step(app_copy, tmp_path):
     rerun(app)
     choice = app.selectbox(key="import_rueckgaengig_wahl")
     assert "drei.csv" in choice.options[0] and "3 neue Angebote" in choice.options[0], choice.options
+    # Outside team mode the name entered in the sidebar is recorded (not "unbekannt").
+    from ui.state import USER_KEY
+
+    app.session_state[USER_KEY] = "Erika Muster"
     app.button(key="import_rueckgaengig").click()
     rerun(app)
     assert any("in einem Schritt" in s.value for s in app.success), [s.value for s in app.success]
+    audit = app_copy.read_layer("_aenderungsprotokoll")
+    undone = audit[audit["aktion"].isin(["rueckgaengig", "import_rueckgaengig"])]
+    assert len(undone) == 4 and set(undone["benutzer"]) == {"Erika Muster"}
     after = app_copy.read_layer("angebote").sort_values("angebot_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(after, before)
     # The undone import is no longer offered.

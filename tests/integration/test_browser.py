@@ -726,3 +726,63 @@ def test_no_legend_over_any_map_and_no_overlapping_area_labels(browser: Browser,
     page.close()
     assert not problems, problems
     assert not browser.errors, browser.errors
+
+
+PRINT_BOXES = """() => {
+  const side = document.querySelector('[data-testid="stSidebar"]');
+  const main = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const box = e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, width: r.width}; };
+  return {sidebar: side ? getComputedStyle(side).display : 'none',
+          main: box(main), maps: [...document.querySelectorAll('iframe[title="streamlit_folium.st_folium"]')].map(box),
+          overflow: getComputedStyle(document.querySelector('[data-testid="stMain"]') || document.body).overflowY,
+          mm: (() => { const d = document.createElement('div'); d.style.width = '100mm';
+                       document.body.appendChild(d); const w = d.getBoundingClientRect().width;
+                       d.remove(); return w / 100; })()};
+}"""
+
+
+def test_every_page_prints_on_a4(browser: Browser, server: str):
+    """Print media: the sidebar is hidden, the content (and the map) within the A4 width, the
+    page is not cut to the screen (no inner scrolling); Chromium's PDF of the page is A4 with
+    the page's title in it."""
+    import io
+
+    from pypdf import PdfReader
+
+    from ui.sidebar import A4_PRINT_WIDTH_MM
+
+    page = browser.new_page()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    problems: dict[str, Any] = {}
+    for name, path in PAGES.items():
+        page.goto(f"{server}/{path}")
+        wait_until_idle(page)
+        if name in MAP_PAGES:
+            map_frame(page)
+        title = page.locator("h1").first.inner_text().strip()
+        page.emulate_media(media="print")
+        page.wait_for_timeout(400)
+        boxes = page.evaluate(PRINT_BOXES)
+        limit = A4_PRINT_WIDTH_MM * boxes["mm"] + 1
+        if boxes["sidebar"] != "none":
+            problems[f"{name} Seitenleiste"] = boxes["sidebar"]
+        if boxes["main"]["width"] > limit:
+            problems[f"{name} Inhalt"] = (boxes["main"], limit)
+        for box in boxes["maps"]:
+            if box["width"] > limit or box["width"] < 100:
+                problems[f"{name} Karte"] = (box, limit)
+        if name in MAP_PAGES and not boxes["maps"]:
+            problems[f"{name} Karte"] = "nicht gedruckt"
+        if boxes["overflow"] not in ("visible",):
+            problems[f"{name} Bildlauf"] = boxes["overflow"]
+        pdf = PdfReader(io.BytesIO(page.pdf(format="A4", print_background=True)))
+        width_mm = float(pdf.pages[0].mediabox.width) / 72 * 25.4
+        text = " ".join(" ".join((p.extract_text() or "") for p in pdf.pages[:2]).split())
+        if abs(width_mm - 210) > 1 or title not in text:
+            problems[f"{name} PDF"] = (round(width_mm), title, text[:120])
+        page.emulate_media(media="screen")
+        if name == "karte":
+            page.pdf(path=str(SCREENSHOTS / "druck_karte.pdf"), format="A4", print_background=True)
+    page.close()
+    assert not problems, problems
+    assert not browser.errors, browser.errors

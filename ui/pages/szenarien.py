@@ -23,7 +23,7 @@ from layers.angebote import service_type_keys
 from layers.sicher import escape_markdown
 from planungsraeume.frage import Question, profile_labels
 from planungsraeume.region import Region
-from ui import sidebar, state, widgets
+from ui import links, sidebar, state, widgets
 from ui.szenarien import standorte, szenario, zustand
 
 __all__ = ["render"]
@@ -35,23 +35,45 @@ def _question(region: Region) -> Question:
     """The type, profile, minutes and step-free choice at the top, as one question."""
     offered = set(region.offers()["typ"].astype(str))
     present = [t for t in service_type_keys() if t in offered]
+    profiles = profile_labels()
+    _restore_from_address(present, list(profiles))
     if st.session_state.get("sz_typ") not in present:
         st.session_state["sz_typ"] = "EUTB" if "EUTB" in present else present[0]
-    profiles = profile_labels()
+    st.session_state.setdefault("sz_profil", "rollstuhl")
+    st.session_state.setdefault("sz_minuten", 15)
     cols = list(st.columns([2, 2, 1, 2], vertical_alignment="bottom"))
     cols[0].selectbox("Angebotstyp", present, key="sz_typ")
     cols[1].selectbox("Profil", list(profiles), format_func=lambda v: profiles[v], key="sz_profil",
-                      index=list(profiles).index("rollstuhl"),
                       help="Wie die Menschen unterwegs sind: Stufen, Steigungen und Bordsteine "
                            "zählen je nach Profil.")
-    cols[2].number_input("Minuten", min_value=1, max_value=120, value=15, step=1,
-                         key="sz_minuten")
+    cols[2].number_input("Minuten", min_value=1, max_value=120, step=1, key="sz_minuten")
     cols[3].checkbox("Nur stufenlos zugängliche Angebote zählen", key="sz_stufenlos",
                      help="Angebote ohne Angabe „ja“ beim stufenlosen Zugang versorgen niemanden.")
     return Question(angebote=f"typ:{st.session_state['sz_typ']}",
                     merkmale=STEP_FREE if st.session_state.get("sz_stufenlos") else (),
                     profil=str(st.session_state["sz_profil"]),
                     minuten=float(st.session_state["sz_minuten"]))
+
+
+#: The two tasks of the page by their name in the address (``ansicht=standorte``).
+VIEWS = {"szenario": zustand.MODES[0], "standorte": zustand.MODES[1]}
+
+
+def _minutes(text: str) -> int:
+    value = int(float(text.replace(",", ".")))
+    if not 1 <= value <= 120:
+        raise ValueError(text)
+    return value
+
+
+def _restore_from_address(present: list[str], profiles: list[str]) -> None:
+    """A new session opened from a link shows the link's type, profile, minutes, step-free choice
+    and task (:mod:`ui.links`; values that are not options are ignored)."""
+    links.restore("angebote", "sz_typ", parse=lambda t: present[present.index(t.removeprefix("typ:"))])
+    links.restore("profil", "sz_profil", profiles)
+    links.restore("minuten", "sz_minuten", parse=_minutes)
+    links.restore("merkmale", "sz_stufenlos", parse=lambda t: STEP_FREE[0] in t.split(","))
+    links.restore("ansicht", "sz_modus", parse=lambda t: VIEWS[t])
 
 
 def render() -> None:
@@ -73,6 +95,8 @@ def render() -> None:
         (st.error if message[0] == "error" else st.success)(escape_markdown(message[1], keep_lines=True))
     frage = _question(region)
     st.radio("Was möchten Sie tun?", zustand.MODES, key="sz_modus", horizontal=True)
+    links.keep_question(frage)
+    links.keep("ansicht", next(k for k, v in VIEWS.items() if v == st.session_state["sz_modus"]))
     if st.session_state["sz_modus"] == zustand.MODES[0]:
         szenario.scenario_section(region, frage, str(st.session_state["sz_typ"]))
     else:
