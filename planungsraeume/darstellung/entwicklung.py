@@ -14,7 +14,7 @@ import pandas as pd
 from planungsraeume.darstellung.format import format_value, with_format
 from planungsraeume.zeitreihe import SMALL_MULTIPLES
 
-__all__ = ["REGION_CHART_KEYS", "REGION_SERIES", "chart_label", "indicator_changes_table", "region_comparison_long",
+__all__ = ["REGION_CHART_KEYS", "REGION_SERIES", "areas_multiples_long", "chart_label", "indicator_changes_table", "region_comparison_long",
            "small_multiples_long"]
 
 #: The indicators of the region comparison's charts and of its Steckbrief table.
@@ -115,6 +115,23 @@ def small_multiples_long(trends: pd.DataFrame, pr_id: str) -> pd.DataFrame:
     both = pd.concat([area, region], ignore_index=True)
     both = both.assign(_o=both["kennzahl"].map(order)).sort_values(
         ["_o", "Reihe", "Jahr"], kind="stable").drop(columns="_o")
+    return both.reset_index(drop=True)
+
+
+def areas_multiples_long(trends: pd.DataFrame, pr_ids: list[str]) -> pd.DataFrame:
+    """Small multiples of two or more areas: per indicator one line per area and the region's.
+
+    Same columns as :func:`small_multiples_long`; the areas in the order of ``pr_ids``.
+    """
+    parts = [small_multiples_long(trends, pr_id) for pr_id in dict.fromkeys(pr_ids)]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return small_multiples_long(trends.iloc[0:0], "")
+    areas = [p[p["Reihe"] != REGION_SERIES] for p in parts]
+    both = pd.concat([*areas, parts[0][parts[0]["Reihe"] == REGION_SERIES]], ignore_index=True)
+    order = {k: i for i, k in enumerate(dict.fromkeys(both["kennzahl"]))}
+    both = both.assign(_o=both["kennzahl"].map(order)).sort_values(
+        ["_o"], kind="stable").drop(columns="_o")
     return both.reset_index(drop=True)
 
 

@@ -159,3 +159,20 @@ def test_planungsraeume_page_compares_koeln_with_aachen(koeln_build, aachen_buil
     data = _chart_data(bars[0])[0]
     people = data[data["kennzahl"] == "einwohner"].set_index("Region")["Wert"]
     assert people["Köln"] == 1_044_555 and set(people.index) == {"Köln", "Aachen"}
+
+
+def test_area_comparison_has_small_multiples(koeln_build):
+    from tests.integration.test_koeln_vergleich import _seniors
+
+    app = open_page("planungsraeume")
+    app.selectbox(key="profil_pr").set_value("101").run()
+    app.multiselect(key="profil_vergleich").set_value(["909"]).run()
+    assert not app.exception
+    charts = app.get("arrow_vega_lite_chart") + app.get("vega_lite_chart")
+    facets = [_chart_data(c)[0] for c in charts if '"facet"' in c.proto.spec]
+    both = next(d for d in facets if "909 Flittard" in set(d["Reihe"]))
+    assert set(both["Reihe"]) == {"101 Altstadt/Süd", "909 Flittard", "Region"}
+    seniors = both[both["kennzahl"] == "einwohner_65_plus"]
+    for pr_id, label in (("101", "101 Altstadt/Süd"), ("909", "909 Flittard")):
+        line = seniors[seniors["Reihe"] == label].set_index("Jahr")["Wert"]
+        assert line[2005] == _seniors(2005, pr_id) and line[2012] == _seniors(2012, pr_id)

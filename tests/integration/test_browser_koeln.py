@@ -1,6 +1,6 @@
 """End-to-end on Köln in headless Chromium: the trend view, the small multiples, the change of
 every indicator, the comparison of two Stadtteile and the comparison of Köln with Aachen on the
-Planungsräume page, each value checked against the Köln source file.
+Planungsräume page (tables and small multiples), each value checked against the Köln source file.
 
 The app is served by ``streamlit run`` (:mod:`tests.tools.streamlit_app`); the page is opened by
 its link (``/planungsraeume?region=koeln&planungsraum=101``). Tables are read from the grid's
@@ -120,6 +120,13 @@ def test_trend_comparisons_and_region_comparison_on_koeln(koeln_browser: Browser
     # Two Stadtteile side by side.
     choose(page, "Vergleichen mit", "Flittard")
     assert "909 Flittard" in grid_headers(page, "101 Altstadt/Süd")
+    # ... with their small multiples: a legend entry per area beside the region.
+    page.wait_for_function(
+        "() => document.querySelectorAll('.vega-embed').length >= 3", timeout=120_000)
+    legend = page.evaluate(
+        "() => [...document.querySelectorAll('.vega-embed .role-legend-label text')]"
+        ".map(t => t.textContent)")
+    assert {"101 Altstadt/Süd", "909 Flittard", "Region"} <= set(legend), legend
     people = next(r for r in grid_rows(page, "101 Altstadt/Süd") if r[0] == "Einwohner")
     assert _de(source_figure(2012, "101")) in people and _de(source_figure(2012, "909")) in people
     # Köln beside Aachen: table and small bar charts.
@@ -130,7 +137,7 @@ def test_trend_comparisons_and_region_comparison_on_koeln(koeln_browser: Browser
     wait_until_idle(page, timeout_s=120)
     people = next(r for r in grid_rows(page, "Jahr Aachen") if r[0] == "Einwohner")
     assert people[2:4] == ["1.044.555", "2012"]
-    assert page.evaluate("() => document.querySelectorAll('.vega-embed').length") >= 3
+    assert page.evaluate("() => document.querySelectorAll('.vega-embed').length") >= 4
     path = screenshot(page, "koeln_planungsraeume_vergleich")
     assert path.exists() and path.stat().st_size > 50_000
     violations = axe_audit(page)

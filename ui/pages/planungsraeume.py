@@ -145,6 +145,7 @@ def render() -> None:
     st.subheader("Vergleich mit anderen Planungsräumen", anchor=False)
     names = {k: v for k, v in region.area_names().items() if k != OUTSIDE_ID}
     zeitreihe.comparison_section(long, pr_id, names)
+    vergleich.area_multiples_section(region, pr_id)
     st.subheader("Vergleich mit einer anderen Region", anchor=False)
     vergleich.region_comparison_section(region)
     st.subheader("Barrieren (geschützte Übersicht)", anchor=False)

@@ -27,16 +27,20 @@ from planungsraeume.darstellung import entwicklung, region_comparison_table
 from planungsraeume.region import Region
 from ui import state, widgets
 
-__all__ = ["BASE_KEY", "OTHER_REGION_KEY", "REGION_CHARTS", "other_region", "region_comparison_section",
+__all__ = ["AREAS_KEY", "BASE_KEY", "area_multiples_section", "OTHER_REGION_KEY", "REGION_CHARTS", "other_region", "region_comparison_section",
            "small_multiples_section"]
 
 #: The base year chosen in the trend section (:mod:`ui.profil.zeitreihe`).
 BASE_KEY = "profil_trend_basis"
+#: The areas chosen in the area comparison (:mod:`ui.profil.zeitreihe`).
+AREAS_KEY = "profil_vergleich"
 #: The second region of the comparison ("" = none); also read by the Steckbrief download.
 OTHER_REGION_KEY = "profil_vergleichsregion"
 #: The indicators of the region comparison's small bar charts (the table shows all).
 REGION_CHARTS = entwicklung.REGION_CHART_KEYS
 _NONE = ""
+#: Line colours of the areas (the region's line is grey).
+AREA_COLOURS = ("#08519c", "#e6550d", "#31a354", "#756bb1", "#636363", "#8c6d31")
 #: German number format in the charts (Vega's d3 locale: decimal comma, thousands dot).
 GERMAN = {"number": {"decimal": ",", "thousands": ".", "grouping": [3],
                      "currency": ["", "\u00a0€"]}}
@@ -54,21 +58,27 @@ def _facets(chart: Any, order: list[str], description: str, *, axis: str = "y",
         locale=GERMAN)
 
 
-def trend_chart(data: pd.DataFrame) -> Any:
-    """Small multiples of :func:`planungsraeume.darstellung.entwicklung.small_multiples_long`."""
+def trend_chart(data: pd.DataFrame, description: str = "Kleine Liniendiagramme je Kennzahl: "
+                "der Planungsraum neben der Region; die Werte stehen in der Tabelle darunter.") -> Any:
+    """Small multiples of :func:`planungsraeume.darstellung.entwicklung.small_multiples_long`
+    (or :func:`~planungsraeume.darstellung.entwicklung.areas_multiples_long`): one line per
+    area (solid) and the region's (dashed, grey)."""
     import altair as alt
 
     order = list(dict.fromkeys(data["Kennzahl"]))
+    series = [*[r for r in dict.fromkeys(data["Reihe"]) if r != entwicklung.REGION_SERIES],
+              entwicklung.REGION_SERIES]
+    colours = [*AREA_COLOURS[:len(series) - 1], "#7f7f7f"]
     base = alt.Chart(data).mark_line(point=True, aria=False).encode(
         x=alt.X("Jahr:O", title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True)),
         y=alt.Y("Wert:Q", title=None, scale=alt.Scale(zero=False)),
-        color=alt.Color("Reihe:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(range=["#08519c", "#7f7f7f"])),
-        strokeDash=alt.StrokeDash("Reihe:N", legend=None),
+        color=alt.Color("Reihe:N", title=None, legend=alt.Legend(orient="top"), sort=series,
+                        scale=alt.Scale(domain=series, range=colours)),
+        strokeDash=alt.condition(alt.datum.Reihe == entwicklung.REGION_SERIES,
+                                 alt.value([4, 3]), alt.value([1, 0])),
         tooltip=[alt.Tooltip("Jahr:O"), alt.Tooltip("Wert:Q", format=",.1f")],
     )
-    return _facets(base, order, "Kleine Liniendiagramme je Kennzahl: der Planungsraum neben der "
-                   "Region; die Werte stehen in der Tabelle darunter.")
+    return _facets(base, order, description)
 
 
 def line_chart(frame: pd.DataFrame, unit: str) -> Any:
@@ -136,6 +146,23 @@ def small_multiples_section(region: Region, pr_id: str) -> None:
                "Durchschnitt je Planungsraum. Veränderung bei Anteilen in Prozentpunkten; "
                "„Veränderung (%)“ bezogen auf den Wert des Basisjahrs; je Jahr = Veränderung "
                "geteilt durch die Jahre dazwischen.")
+
+
+def area_multiples_section(region: Region, pr_id: str) -> None:
+    """Small multiples of the area and the areas chosen for the comparison (one line each)."""
+    chosen = [str(p) for p in st.session_state.get(AREAS_KEY) or []]
+    if not chosen or len(zeitreihe.trend_years(region)) < 2:
+        return
+    try:
+        table = zeitreihe.trends(region)
+    except SozialraumError as exc:
+        widgets.show_analysis_error(exc)
+        return
+    data = entwicklung.areas_multiples_long(table, [pr_id, *chosen])
+    if len(data):
+        st.altair_chart(trend_chart(data, "Kleine Liniendiagramme je Kennzahl: die gewählten "
+                                    "Planungsräume und die Region über die Jahre."),
+                        width="content")
 
 
 def other_region() -> str:
