@@ -27,11 +27,15 @@ PAGE_CSS = """
 /* Labels wrap rather than being cut off with an ellipsis (200 % zoom, narrow screens). */
 [data-testid="stWidgetLabel"], [data-testid="stWidgetLabel"] p,
 [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] div, [data-testid="stMetricLabel"] p,
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] div,
 [data-testid="stExpander"] summary p, [data-baseweb="tab"] p,
-[data-testid="stRadio"] label p, [data-testid="stCheckbox"] label p {
+[data-testid="stRadio"] label p, [data-testid="stCheckbox"] label p,
+[data-testid="stButton"] button *, [data-testid="stDownloadButton"] button *,
+[data-testid="stLinkButton"] a * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: normal; word-break: normal; hyphens: manual;
 }
+[data-testid="stButton"] button, [data-testid="stDownloadButton"] button { height: auto; }
 </style>
 """
 

@@ -94,13 +94,15 @@ TRUNCATED = """() => {
   const sidebar = document.querySelector('[data-testid="stSidebar"]');
   const closed = !sidebar || sidebar.getBoundingClientRect().right <= 5;  // off screen
   const selector = 'label, [data-testid="stWidgetLabel"] *, [data-testid="stMetricLabel"] *, ' +
-    '[data-testid="stMetricValue"] *, button, [role="tab"], [role="radio"] + div, h1, h2, h3, ' +
+    '[data-testid="stMetricValue"] *, button, button *, [role="tab"], [role="radio"] + div, h1, h2, h3, ' +
     'summary, [data-testid="stCaptionContainer"] *, [data-testid="stSidebarNav"] a span, ' +
     '.sa-figure *, [data-testid="stSidebar"] [data-testid="stSelectbox"] input';
   for (const e of document.querySelectorAll(selector)) {
     const text = (e.tagName === 'INPUT' ? e.value : e.innerText) || '';
     if (!e.getClientRects().length || !text.trim()) continue;
     if (e.closest('[data-testid="stSkipToContent"]') || (closed && e.closest('[data-testid="stSidebar"]'))) continue;
+    const style = getComputedStyle(e);  // text spilling visibly (a long word) is not cut off
+    if (style.overflowX === 'visible' && style.textOverflow !== 'ellipsis') continue;
     if (e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 1) {
       cut.push(e.tagName + ' ' + text.trim().slice(0, 60) + ' ' + e.scrollWidth + '>' + e.clientWidth);
     }
@@ -164,7 +166,8 @@ def axe(page: Any) -> dict[str, list[dict[str, Any]]]:
 
 
 def _check_page(page: Any, path: str, size: tuple[int, int]) -> tuple[dict[str, Any], list[Any]]:
-    """The checks of one page at one size: English left, map shapes, screenshots, axe."""
+    """The checks of one page at one size: English left, map shapes, labels cut off,
+    screenshots, axe."""
     problems: dict[str, Any] = {}
     page.set_viewport_size({"width": size[0], "height": size[1]})
     page.wait_for_timeout(500)
@@ -176,6 +179,9 @@ def _check_page(page: Any, path: str, size: tuple[int, int]) -> tuple[dict[str, 
         shapes = page.evaluate(TABBABLE_SHAPES)
         if shapes["tabbable"] or not shapes["skip"]:
             problems["Kartenformen"] = shapes
+    cut = page.evaluate(TRUNCATED)
+    if cut:
+        problems["abgeschnitten"] = cut
     _shots(page, path)
     found = axe(page)
     if found["serious"]:
@@ -322,6 +328,7 @@ def test_reachability_analysis_with_the_keyboard_only(browser: Browser, server: 
         timeout=60_000)
     wait_until_idle(page)
     assert tabs <= 25, tabs
+    print(f"Erreichbarkeit mit {tabs} Tabulatortasten")
     page.screenshot(path=str(OUT / "erreichbarkeit_tastatur.png"))
     page.close()
 
