@@ -48,6 +48,15 @@ def markdown_text(app: AppTest) -> str:
     return "\n".join(m.value for m in app.markdown)
 
 
+def area_inhabitants(store, pr_id: str) -> str:
+    """Inhabitants of a planning area from the one place (``Region.population_by_area``), as
+    the pages print them (German thousands separator)."""
+    from planungsraeume.region import Region
+
+    table = Region.open("aachen", store=store).population_by_area().set_index("pr_id")
+    return f"{int(round(table.loc[pr_id, 'einwohner'])):,}".replace(",", ".")
+
+
 def german_number(text: str) -> float:
     return float(text.replace(".", "").replace(",", ".").replace("%", "").strip())
 
@@ -138,7 +147,8 @@ def test_karte_details_of_an_area_and_a_service(aachen_store):
     assert not app.exception
     assert any(s.value.startswith("PR09 ") for s in app.subheader)
     details = markdown_text(app)
-    assert "Einwohner (modelliert):** 18.762" in details  # the indicator of the profile page
+    # The indicator of the profile page, from the one population rule.
+    assert f"Einwohner (modelliert):** {area_inhabitants(aachen_store, 'PR09')}" in details
     assert "Stufenlos zugänglich" in details
     services = app.selectbox(key="karte_angebot")
     eutb = next(o for o in services.options if o and "EUTB" in o)
@@ -393,8 +403,9 @@ def test_planungsraeume_profile_indicators_reach_barriers_and_steckbrief(aachen_
     assert app.title[0].value == "Planungsräume"
     app.selectbox(key="profil_pr").set_value("PR09").run()
     table = app.dataframe[0].value.set_index("Kennzahl")
-    assert table.loc["Einwohner", "Planungsraum"] == "18.762"
-    assert table.loc["Einwohner", "Vergleichswert"] != "18.762"
+    pr09 = area_inhabitants(aachen_store, "PR09")
+    assert table.loc["Einwohner", "Planungsraum"] == pr09
+    assert table.loc["Einwohner", "Vergleichswert"] != pr09
     assert table.loc["Einwohner", "Planungsraum ist"] == "höher"
     assert "Anteil erreicht: Beratungsangebote in 15 Min. im Rollstuhl" in table.index
     wheelchair = german_number(metric(app, "Einwohner erreichen die Auswahl"))
@@ -404,7 +415,8 @@ def test_planungsraeume_profile_indicators_reach_barriers_and_steckbrief(aachen_
     assert "Anteil erreicht: Beratungsangebote in 15 Min. zu Fuß" in app.dataframe[0].value["Kennzahl"].tolist()
     assert_published([metric(app, "Personen mit Meldungen"), metric(app, "Meldungen")])
     app.selectbox(key="profil_pr").set_value("PR15").run()
-    assert app.dataframe[0].value.set_index("Kennzahl").loc["Einwohner", "Planungsraum"] != "18.762"
+    assert app.dataframe[0].value.set_index("Kennzahl").loc["Einwohner", "Planungsraum"] == \
+        area_inhabitants(aachen_store, "PR15")
     # The Steckbrief is made by planungsraeume.steckbrief and offered as PDF and HTML; its
     # reachability section follows the question set on the page (beside walking).
     app.radio(key="profil_profil").set_value("rollator").run()
