@@ -359,7 +359,7 @@ def test_hostile_scenario_and_candidates(hostile, session):
     page, url = session.page, hostile["url"]
     page.goto(f"{url}/szenarien")
     wait_until_idle(page, timeout_s=180)
-    page.get_by_role("button", name="Laden").click()
+    page.get_by_role("button", name="Laden", exact=True).click()
     wait_until_idle(page, timeout_s=300)
     page.get_by_text("geladen (2 Änderungen)").first.wait_for(timeout=120_000)
     assert SCENARIO_NAME in session.main_text()
