@@ -210,7 +210,8 @@ def test_upload_size_check_agrees_with_the_server_limit(monkeypatch):
     assert sicher.check_upload_size(Upload("liste.csv", sicher.MAX_UPLOAD_MB * 1024 * 1024)) is None
     message = sicher.check_upload_size(Upload("gross.xlsx", sicher.MAX_UPLOAD_MB * 1024 * 1024 + 1))
     assert message is not None and "gross.xlsx" in message and f"{sicher.MAX_UPLOAD_MB} MB" in message
-    assert "maxUploadSize" in message
+    # The fix a user can apply (#13: no message asks a user to edit a configuration file).
+    assert "Teilen Sie die Datei auf" in message and "maxUploadSize" not in message
     # A lower import limit of the data layer (SOZIALRAUM_MAX_FILE_MB) wins.
     monkeypatch.setattr(settings, "max_file_mb", 10)
     assert sicher.upload_limit_mb() == 10
