@@ -292,8 +292,8 @@ def cmd_app(extra: list[str]) -> None:
     python = setup()
     check_reference_data(python)
     run([python, "-m", "cli", "build", "--region", DEMO_REGION])
-    run([python, "-m", "streamlit", "run", "app.py", "--browser.gatherUsageStats", "false",
-         *address, *rest])
+    # ui.start prepares the first visit (imports, the demo's map data), then runs Streamlit
+    run([python, "-m", "ui.start", "--browser.gatherUsageStats", "false", *address, *rest])
 
 
 def cmd_test(extra: list[str]) -> None:

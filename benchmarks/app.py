@@ -14,13 +14,18 @@ Two measurements, each with a baseline taken in the same process:
   - Erreichbarkeit: the page's first render in a warm session and a profile change (a rerun
     with another travel-time analysis; every profile was computed once before, as after a few
     minutes of use; the first computation of a profile is reported separately).
-* against the real server in headless Chromium (Playwright, Debian's chromium), unless
-  ``--no-browser`` or no browser is available:
+* against the real server in headless Chromium (Playwright, Debian's chromium), started as
+  ``python dev.py app`` starts it (:mod:`ui.start`), unless ``--no-browser`` or no browser is
+  available:
   - time from navigation until the map is drawn (Leaflet container with its legend) on the first
     visit after the server started (baseline) and on a later visit (warm start);
   - time from unticking a filter until the new figures are shown and the map is updated;
   - on the Erreichbarkeit page: time until the figures are shown (warm), and from switching the
     profile (zu Fuß / im Rollstuhl) until the new coverage and the redrawn map are shown.
+
+* the first visit after a server start in a browser with an empty cache (:func:`first_visits`):
+  the app with :mod:`ui.start`, the app under bare ``streamlit run app.py`` (before), and as
+  baseline Streamlit's own data-free page; each with the seconds until the server answered.
 
 It also reports the size of the map's payload (the script streamlit-folium sends to the browser)
 and of its parts. Results go to stdout and, with ``--json``, to a file.
@@ -29,6 +34,7 @@ and of its parts. Results go to stdout and, with ``--json``, to a file.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -193,16 +199,23 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def browser_timings(repeat: int) -> dict[str, Any]:
-    """Times measured against ``streamlit run`` in headless Chromium."""
-    from playwright.sync_api import sync_playwright
+EMPTY_PAGE = (
+    "import streamlit as st\n"
+    "st.title('Leere Seite')\n"
+    "st.write('Streamlits eigene Seite ohne Daten und ohne Karte.')\n"
+)
 
+
+@contextlib.contextmanager
+def _server(command: list[str], cwd: Path) -> Any:
+    """Run a Streamlit server; yield its URL and the seconds until it answered its health check."""
     port = _free_port()
     env = dict(os.environ, STREAMLIT_BROWSER_GATHER_USAGE_STATS="false", PYTHONUTF8="1")
+    started = time.perf_counter()
     server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [*command, "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1"],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}/"
     try:
@@ -215,18 +228,79 @@ def browser_timings(repeat: int) -> dict[str, Any]:
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("Streamlit-Server startete nicht") from None
-                time.sleep(0.3)
-        with sync_playwright() as playwright:
-            context = playwright.chromium.launch_persistent_context(
-                tempfile.mkdtemp(prefix="sozialraum-bench-"), executable_path=str(CHROMIUM),
-                args=CHROMIUM_ARGS, headless=True, viewport={"width": 1400, "height": 1000},
-            )
+                time.sleep(0.1)
+        yield url, time.perf_counter() - started
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
-            def map_drawn(page: Any) -> None:
-                page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=120_000)
-                frame = next(f for f in page.frames if "streamlit_folium" in f.url)
-                frame.wait_for_selector(".leaflet-container .leaflet-control-scale", timeout=120_000)
-                frame.wait_for_selector(".sa-service-icon, .sa-cluster", timeout=120_000)
+
+def _new_browser(playwright: Any) -> Any:
+    """A browser with an empty profile (nothing in its cache: a visitor's very first visit)."""
+    return playwright.chromium.launch_persistent_context(
+        tempfile.mkdtemp(prefix="sozialraum-bench-"), executable_path=str(CHROMIUM),
+        args=CHROMIUM_ARGS, headless=True, viewport={"width": 1400, "height": 1000},
+    )
+
+
+def _map_drawn(page: Any) -> None:
+    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=120_000)
+    frame = next(f for f in page.frames if "streamlit_folium" in f.url)
+    frame.wait_for_selector(".leaflet-container .leaflet-control-scale", timeout=120_000)
+    frame.wait_for_selector(".sa-service-icon, .sa-cluster", timeout=120_000)
+
+
+def first_visits() -> dict[str, Any]:
+    """The first visit after a server start, in a browser with an empty cache, three ways.
+
+    * the app as ``python dev.py app`` starts it (:mod:`ui.start`: the first visit prepared
+      before the server answers);
+    * the app under bare ``streamlit run app.py`` (the first visitor's script run imports and
+      loads everything: how it was before :mod:`ui.start`);
+    * baseline: Streamlit's own data-free page (a two-line script) under ``streamlit run`` –
+      what Streamlit's start costs any app.
+    """
+    from playwright.sync_api import sync_playwright
+
+    folder = Path(tempfile.mkdtemp(prefix="sozialraum-leer-"))
+    (folder / "leer.py").write_text(EMPTY_PAGE, encoding="utf-8")
+    results: dict[str, Any] = {}
+    with sync_playwright() as playwright:
+        for key, command, cwd in (
+            ("app_ui_start", [sys.executable, "-m", "ui.start"], ROOT),
+            ("app_streamlit_run", [sys.executable, "-m", "streamlit", "run", "app.py"], ROOT),
+            ("streamlit_leere_seite", [sys.executable, "-m", "streamlit", "run", "leer.py"], folder),
+        ):
+            with _server(command, cwd) as (url, start_s):
+                context = _new_browser(playwright)
+                page = context.new_page()
+                started = time.perf_counter()
+                page.goto(url)
+                page.wait_for_selector("h1", timeout=120_000)
+                if key.startswith("app"):
+                    _map_drawn(page)
+                results[key] = {"serverstart_s": round(start_s, 3),
+                                "erster_besuch_s": round(time.perf_counter() - started, 3)}
+                context.close()
+    shutil.rmtree(folder, ignore_errors=True)
+    app = results["app_ui_start"]["erster_besuch_s"]
+    results["verhaeltnis_app_zu_leerer_seite"] = round(
+        app / results["streamlit_leere_seite"]["erster_besuch_s"], 2)
+    results["ziel_unter_4_s"] = app < 4.0
+    return results
+
+
+def browser_timings(repeat: int) -> dict[str, Any]:
+    """Times measured against the app server (as ``python dev.py app`` starts it) in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with _server([sys.executable, "-m", "ui.start"], ROOT) as (url, start_s):
+        with sync_playwright() as playwright:
+            context = _new_browser(playwright)
+            map_drawn = _map_drawn
 
             def visit() -> tuple[float, float]:
                 """Seconds until the widgets are usable, and until the map is drawn."""
@@ -280,18 +354,13 @@ def browser_timings(repeat: int) -> dict[str, Any]:
                 change_runs.append(time.perf_counter() - start)
             reach_opened, reach_changes = reach_browser_timings(context, url, repeat, map_drawn)
             context.close()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
     warm = statistics.median(warm_runs)
     change = statistics.median(change_runs)
     return {
         "erreichbarkeit_warmstart_zahlen_da_s": round(statistics.median(o[0] for o in reach_opened), 3),
         "erreichbarkeit_warmstart_karte_gezeichnet_s": round(statistics.median(o[1] for o in reach_opened), 3),
         "erreichbarkeit_profilwechsel_bis_karte_aktualisiert_s": round(statistics.median(reach_changes), 3),
+        "serverstart_bis_antwort_s": round(start_s, 3),
         "erster_besuch_nach_serverstart_bedienbar_s": round(cold_usable, 3),
         "erster_besuch_nach_serverstart_s": round(cold, 3),
         "warmstart_bedienelemente_da_s": round(warm_usable, 3),
@@ -366,6 +435,7 @@ def main() -> None:
     results["nutzlast"] = payload_sizes()
     if not args.no_browser and CHROMIUM.exists():
         results["browser"] = browser_timings(args.repeat)
+        results["erster_besuch"] = first_visits()
     else:
         results["browser"] = "übersprungen (kein Chromium oder --no-browser)"
     results["last_1min_nachher"] = os.getloadavg()[0]

@@ -27,6 +27,7 @@ __all__ = [
     "asset_path",
     "asset_url",
     "map_data_url",
+    "register_components",
     "set_page_language",
 ]
 
@@ -34,6 +35,10 @@ FRONTEND_DIR = Path(__file__).resolve().parent / "frontend"
 COMPONENT_NAME = "sozialraum_assets"
 
 _component = components.declare_component(COMPONENT_NAME, path=str(FRONTEND_DIR))
+#: The directories Streamlit serves as components (name → path). A component is only registered
+#: with the server when it is declared inside a script run; :func:`register_components` makes
+#: sure of that when this module was imported before the server ran (``ui.start``).
+_SERVED: dict[str, Path] = {COMPONENT_NAME: FRONTEND_DIR}
 # The name under which Streamlit serves the directory: "<module>.<name>".
 SERVED_NAME: str = getattr(_component, "name", f"{__name__}.{COMPONENT_NAME}")
 
@@ -47,6 +52,7 @@ except OSError:  # read-only cache: the maps then carry their data inline (see u
     pass
 _map_data = components.declare_component("sozialraum_kartendaten", path=str(MAP_DATA_DIR))
 MAP_DATA_NAME: str = getattr(_map_data, "name", f"{__name__}.sozialraum_kartendaten")
+_SERVED["sozialraum_kartendaten"] = MAP_DATA_DIR
 
 # Vendored files by the names folium gives its resources (see folium's default_js/default_css).
 LOCAL_JS = {
@@ -79,6 +85,29 @@ def asset_path(relative: str) -> Path:
     return FRONTEND_DIR / relative
 
 
+def register_components() -> None:
+    """Register the served directories with the running server if they are not yet.
+
+    ``declare_component`` registers a component only when it runs inside a script run; the
+    launcher :mod:`ui.start` imports this module before the server starts, so the first script
+    run declares them again (the same names: the module is the same). Outside a server (bare
+    imports, AppTest before its first run) this does nothing.
+    """
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return
+    registry = runtime.get_instance().component_registry
+    for name, path in _SERVED.items():
+        if registry.get_component_path(f"{__name__}.{name}") is None:
+            components.declare_component(name, path=str(path))
+
+
 def set_page_language() -> None:
-    """Render the invisible component that sets ``<html lang="de">`` on the page."""
+    """Render the invisible component that sets ``<html lang="de">`` on the page.
+
+    Called at the start of every page (:func:`ui.sidebar.render_sidebar`); it also makes sure the
+    served directories are registered (:func:`register_components`).
+    """
+    register_components()
     _component(key="sozialraum_sprache", default=None)

@@ -1,4 +1,4 @@
-"""The app served by a real ``streamlit run`` for browser tests (one helper for every server fixture)."""
+"""The app served by a real Streamlit server (:mod:`ui.start`, as ``python dev.py app`` starts it) for browser tests."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ def free_port() -> int:
 def streamlit_app(env: dict[str, str], *, port: int | None = None,
                   arguments: Sequence[str] = LOCAL_ARGUMENTS,
                   start_timeout_s: float = 90) -> Iterator[str]:
-    """Run ``streamlit run app.py`` with ``env`` until the block ends; yield its base URL.
+    """Run the app server as ``python dev.py app`` does (:mod:`ui.start`) until the block ends.
+
+    Yields its base URL.
 
     Waits for Streamlit's health endpoint; a server that does not start fails the test with the
     last lines of its log. The server is terminated (killed if it does not stop) afterwards.
@@ -42,7 +44,7 @@ def streamlit_app(env: dict[str, str], *, port: int | None = None,
     port = port or free_port()
     log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "ui.start", "--server.port", str(port),
          *arguments],
         cwd=settings.project_root, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
