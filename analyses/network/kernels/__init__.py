@@ -1,7 +1,7 @@
 """The compiled kernels of :mod:`analyses.network.contraction` (numba, no Python objects).
 
 Contraction (:func:`contract_batched`, :func:`contract_in_order`) and the PHAST queries
-(:func:`phast`, :func:`phast_groups`) run in numba's nopython mode on plain arrays: a binary
+(:func:`phast`, :func:`phast_groups`) run in numba's nopython mode on plain arrays: a 4-ary
 heap in two arrays (:mod:`.heap`), witness searches and priorities (:mod:`.contracting`), the
 remaining graph as runs in a growing pool (:mod:`.ordered`), the query state by rank
 (:mod:`.queries`). :mod:`analyses.network.contraction` prepares the arrays and wraps the results;

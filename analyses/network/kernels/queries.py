@@ -38,7 +38,7 @@ def _core_dijkstra(
     n_contracted: int, core_ptr: np.ndarray, core_target: np.ndarray,
     core_seconds: np.ndarray, state: np.ndarray, heap_k: np.ndarray, heap_v: np.ndarray,
 ) -> None:
-    """Dijkstra on the core (binary heap, lazy deletion) from every core node reached so far."""
+    """Dijkstra on the core (4-ary heap, lazy deletion) from every core node reached so far."""
     n = state.shape[0]
     size = 0
     for r in range(n_contracted, n):
