@@ -101,15 +101,37 @@ def prepare_first_visit(region_name: str | None = None) -> dict[str, float]:
     return {"module_s": imported - started, "karte_s": time.perf_counter() - imported}
 
 
-class _NoRestartWarning(logging.Filter):
+class _NoStartWarnings(logging.Filter):
+    """Drop two warnings of Streamlit that are expected when the app is imported before it runs.
+
+    * "missing ScriptRunContext": ``ui.assets`` declares its file components at import, outside
+      a script run; they are registered in the first script run
+      (:func:`ui.assets.register_components`).
+    * "An update to the [server] config option section was detected": the preparation read
+      Streamlit's configuration before the command-line options were known; Streamlit reads it
+      again with them and warns that a *running* server would need a restart. No server runs
+      yet: the options take effect.
+    """
+
+    HARMLESS = ("missing ScriptRunContext", "config option section was detected")
+
     def filter(self, record: logging.LogRecord) -> bool:
-        return "config option section was detected" not in record.getMessage()
+        message = record.getMessage()
+        return not any(text in message for text in self.HARMLESS)
+
+
+def _quiet_start_warnings() -> None:
+    import streamlit  # noqa: F401 - configures Streamlit's loggers, which the filter joins
+
+    for name in ("streamlit.config", "streamlit.runtime.scriptrunner_utils.script_run_context"):
+        logging.getLogger(name).addFilter(_NoStartWarnings())
 
 
 def main(argv: list[str] | None = None) -> None:
     """Prepare the first visit, then run ``streamlit run app.py`` with the given options."""
     args = list(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
+    _quiet_start_warnings()
     try:
         prepare_first_visit()
     except Exception as exc:  # a preparation must never keep the app from starting
@@ -120,10 +142,6 @@ def main(argv: list[str] | None = None) -> None:
               flush=True)
     from streamlit.web import cli
 
-    # The preparation read Streamlit's configuration before the command-line options were known;
-    # Streamlit reads it again with them and warns that a *running* server would need a restart.
-    # No server runs yet: the options take effect, the warning would only mislead.
-    logging.getLogger("streamlit.config").addFilter(_NoRestartWarning())
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *args]
     cli.main()
 

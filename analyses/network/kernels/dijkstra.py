@@ -5,16 +5,19 @@ and carries a label (the service's position); every node gets the time to the ne
 its label, as scipy's ``dijkstra(min_only=True)`` on the augmented matrix gives them – without
 building that matrix (a copy of the whole graph) and with a 4-ary heap
 (:mod:`analyses.network.kernels.heap`) of (time, node) pairs in two arrays instead of a
-Fibonacci heap node per node: a node reached faster is pushed again
-and its outdated entry skipped when it comes up ("lazy deletion"; no slot index to maintain).
-On the Aachen network that is 0.73× the time of the indexed heap it replaced; with four
-children per entry 0.70–0.80× that binary heap and 0.69–0.76× scipy's (1–200 sources, 30
-interleaved rounds, load 2.5). On synthetic grids of millions of nodes scipy stays faster
-(2.5M: 1.05 s against 0.78 s; memory-bound, see the closing note of #15), which is why a
-graph's first question runs scipy (:mod:`analyses.network.choice`). The heap starts at an eighth of the
-nodes and grows when full. The search stops beyond ``limit`` or as
-soon as every node marked in ``needed`` is settled (the edge ends of the origins: nothing else
-is read by a nearest-service question); nodes not settled then are reported as unreached.
+Fibonacci heap node per node: a node reached faster is pushed again and its outdated entry
+skipped when it comes up ("lazy deletion"; no slot index to maintain). Dead ends never enter
+the heap (see :func:`dijkstra_field`).
+
+On the Aachen network that is 0.61–0.67× scipy's time (1–200 sources, 30 interleaved rounds,
+load 2–3; the binary heap before it: 0.93–1.1×). On synthetic grids of millions of nodes scipy
+stays faster (2.5M nodes: 1.05 s against 0.78 s, memory-bound; see the closing note of #15),
+which is why a graph's first question runs scipy (:mod:`analyses.network.choice`).
+
+The heap starts at an eighth of the nodes and grows when full. The search stops beyond
+``limit`` or as soon as every node marked in ``needed`` is settled (the edge ends of the
+origins: nothing else is read by a nearest-service question); nodes not settled then are
+reported as unreached.
 """
 
 from __future__ import annotations
@@ -38,10 +41,15 @@ def dijkstra_field(
     Longer than 80 lines, which is why it says so: the heap's push and pop are written out (a call
     there measurably slows the hot path of every single question).
 
+    The graph must be symmetric in its pattern (every arc has its reverse; the graph matrices of
+    :mod:`analyses.network.build` are). A *dead end* – a node whose only arc leads back to the
+    node it is reached from – then has no other way in: its time is final when it is reached and
+    it never enters the heap (a quarter of the Aachen network's nodes; fewer pushes and pops).
+
     Parameters
     ----------
     indptr, indices, data
-        The graph (CSR, non-negative times).
+        The graph (CSR, non-negative times, symmetric pattern).
     source_node, source_seconds, source_label
         The entries: node, start time, label (a node may occur several times).
     needed, n_needed
@@ -53,8 +61,7 @@ def dijkstra_field(
     Returns
     -------
     int
-        Number of settled nodes. Nodes not settled are reset to inf / −1 (nodes at exactly the
-        stopping time keep their time, which is then final).
+        Number of settled nodes. Nodes not settled are reset to inf / −1.
     """
     n = indptr.shape[0] - 1
     keys = np.empty(max(n // 8, 16), np.float64)
@@ -72,12 +79,13 @@ def dijkstra_field(
             size = heap_push(keys, nodes, size, t, v)
     settled = 0
     remaining = n_needed
-    bound = np.inf  # after an early stop: the nodes farther than this are not settled
+    # Once every needed node is settled, the nodes at the same time are still settled (ties),
+    # then the search stops: every node up to ``bound`` is then settled and relaxed.
+    bound = np.inf
     while size > 0:
         d = keys[0]
         v = nodes[0]
-        if d > limit:
-            bound = limit
+        if d > limit or d > bound:
             break
         size -= 1  # pop (inlined: measurably faster than a call here)
         last_key = keys[size]
@@ -107,7 +115,6 @@ def dijkstra_field(
             remaining -= 1
             if remaining == 0:
                 bound = d
-                break
         current = label[v]
         if size + indptr[v + 1] - indptr[v] > keys.shape[0]:  # room for every neighbour
             keys = np.concatenate((keys, np.empty(keys.shape[0] + indptr[v + 1] - indptr[v])))
@@ -119,6 +126,14 @@ def dijkstra_field(
             if candidate < seconds[w]:  # never true for a settled node (times ≥ 0)
                 seconds[w] = candidate
                 label[w] = current
+                arc = indptr[w]
+                if indptr[w + 1] - arc == 1 and indices[arc] == v:
+                    settled += 1  # a dead end: final now, no heap entry
+                    if remaining > 0 and needed[w]:
+                        remaining -= 1
+                        if remaining == 0:
+                            bound = d
+                    continue
                 j = size  # push (inlined)
                 size += 1
                 while j > 0:
@@ -130,13 +145,18 @@ def dijkstra_field(
                     j = parent
                 keys[j] = candidate
                 nodes[j] = w
-    if bound < np.inf:
-        # Stopped early: every node nearer than ``bound`` is settled, and one at exactly
-        # ``bound`` holds its true time (no shorter way can be found any more); the rest are
-        # tentative and reported as unreached. No array of settled flags is needed for that
+    cut = min(bound, limit)
+    if cut < np.inf:
+        # Stopped early or at the limit: the nodes beyond ``cut`` are tentative and reported as
+        # unreached – except, after an early stop, a dead end whose one neighbour was settled
+        # (it was reached from there: final). No array of settled flags is needed for that
         # (one random access less per settled node).
         for v in range(n):
-            if seconds[v] > bound:
+            if seconds[v] > cut:
+                arc = indptr[v]
+                if (seconds[v] <= limit and indptr[v + 1] - arc == 1
+                        and seconds[indices[arc]] <= bound):
+                    continue
                 seconds[v] = np.inf
                 label[v] = -1
     return settled

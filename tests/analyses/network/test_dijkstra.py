@@ -58,6 +58,40 @@ def test_compiled_dijkstra_equals_scipy():
         np.testing.assert_allclose(early[finite], expected[finite], rtol=0, atol=1e-9)
 
 
+def test_dead_ends_are_final_when_reached_and_an_early_stop_keeps_them():
+    """A path 0–1–2–3–6 with dead ends 4 (on 1), 5 (on 2) and 6 (on 3), hand-computed times.
+
+    Dead ends never enter the heap; when the last needed node is a dead end, the search stops
+    after the ties of its neighbour's time, and every dead end reached by then keeps its final
+    time, while a node still in the heap is reported as unreached.
+    """
+    u = np.array([0, 1, 2, 1, 2, 3], dtype=np.int32)
+    v = np.array([1, 2, 3, 4, 5, 6], dtype=np.int32)
+    w = np.array([1.0, 2.0, 4.0, 10.0, 0.5, 1.0])
+    matrix, _ = _symmetric_csr(u, v, w, 7)
+    start, labels = np.array([0.0]), np.array([7])
+    seconds, label, settled = contraction.dijkstra_node_field(matrix, np.array([0]), start, labels)
+    np.testing.assert_array_equal(seconds, [0.0, 1.0, 3.0, 7.0, 11.0, 3.5, 8.0])
+    assert settled == 7 and (label == 7).all()
+    # Only dead end 5 is needed: reached from node 2 (3 s), the search stops there; dead end 4
+    # (11 s, reached from node 1) is final, node 3 (7 s, still in the heap) and 6 are not.
+    needed = np.zeros(7, dtype=bool)
+    needed[5] = True
+    early, early_label, stopped = contraction.dijkstra_node_field(
+        matrix, np.array([0]), start, labels, needed=needed)
+    np.testing.assert_array_equal(early, [0.0, 1.0, 3.0, np.inf, 11.0, 3.5, np.inf])
+    np.testing.assert_array_equal(early_label, [7, 7, 7, -1, 7, 7, -1])
+    assert stopped == 5
+    # A limit of 5 s: dead end 4 (11 s) is beyond it although it was reached from node 1.
+    bounded, _, _ = contraction.dijkstra_node_field(matrix, np.array([0]), start, labels,
+                                                     limit_seconds=5.0)
+    np.testing.assert_array_equal(bounded, [0.0, 1.0, 3.0, np.inf, np.inf, 3.5, np.inf])
+    # A dead end that is also a source keeps the better of its start and the way in.
+    both, both_label, _ = contraction.dijkstra_node_field(
+        matrix, np.array([0, 4]), np.array([0.0, 2.0]), np.array([7, 8]))
+    assert both[4] == 2.0 and both_label[4] == 8 and both[1] == 1.0 and both_label[1] == 7
+
+
 class _Graph:
     """What :func:`choice.choose` reads of a graph."""
 
