@@ -113,7 +113,7 @@ class _NoStartWarnings(logging.Filter):
       yet: the options take effect.
     """
 
-    HARMLESS = ("missing ScriptRunContext", "config option section was detected")
+    HARMLESS = ("missing ScriptRunContext", "option section was detected")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

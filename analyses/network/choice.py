@@ -52,12 +52,12 @@ COMPILED_PER_SCIPY = 0.9
 
 
 def needed_nodes(graph: NetworkGraph, origins: SnappedPoints) -> np.ndarray:
-    """Boolean mask of the nodes a nearest-point question reads: the origins' edge ends."""
-    mask = np.zeros(graph.n_nodes, dtype=bool)
-    edges = origins.edge[origins.connected]
-    mask[graph.edge_u[edges]] = True
-    mask[graph.edge_v[edges]] = True
-    return mask
+    """Boolean mask of the nodes a nearest-point question reads: the origins' edge ends.
+
+    Kept with the snapped origins (:meth:`SnappedPoints.end_mask`): a page asks many questions
+    of the same origins. Read-only.
+    """
+    return origins.end_mask(graph.edge_u, graph.edge_v, graph.n_nodes)
 
 
 def record(graph: NetworkGraph, name: str, value: float) -> None:

@@ -81,6 +81,7 @@ class SnappedPoints:
     y: np.ndarray
     max_anbindung_m: float
     _edge_order: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
+    _end_mask: np.ndarray | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         """Return the number of points."""
@@ -94,6 +95,21 @@ class SnappedPoints:
             order = rows[np.argsort(self.edge[rows], kind="stable")]
             cached = (order, self.edge[order])
             self._edge_order = cached
+        return cached
+
+    def end_mask(self, edge_u: np.ndarray, edge_v: np.ndarray, n_nodes: int) -> np.ndarray:
+        """Boolean mask of the graph's nodes at the ends of the connected points' edges (cached).
+
+        The arrays are those of the graph the points were snapped to (``graph_key``); the mask
+        is what a nearest-point search over these points reads (treat it as read-only).
+        """
+        cached = self._end_mask
+        if cached is None or len(cached) != n_nodes:
+            cached = np.zeros(n_nodes, dtype=bool)
+            edges = self.edge[self.connected]
+            cached[edge_u[edges]] = True
+            cached[edge_v[edges]] = True
+            self._end_mask = cached
         return cached
 
     def subset(self, mask: np.ndarray) -> SnappedPoints:
