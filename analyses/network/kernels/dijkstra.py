@@ -11,7 +11,7 @@ the heap (see :func:`dijkstra_field`).
 
 On the Aachen network that is 0.61–0.67× scipy's time (1–200 sources, 30 interleaved rounds,
 load 2–3; the binary heap before it: 0.93–1.1×). On synthetic grids of millions of nodes scipy
-stays faster (2.5M nodes: 1.05 s against 0.78 s, memory-bound; see the closing note of #15),
+stays faster (2.5M nodes: 1.10 s against 0.87 s, memory-bound; see the closing note of #15),
 which is why a graph's first question runs scipy (:mod:`analyses.network.choice`).
 
 The heap starts at an eighth of the nodes and grows when full. The search stops beyond
