@@ -14,7 +14,7 @@ The selection of offers is one of
 
 narrowed by accessibility features that must be "ja" (:data:`FEATURE_LABELS`) and, from the
 command line, by further ``column=value`` filters. Only offers active on :attr:`Question.stichtag`
-count (:func:`layers.angebote.edit.active_services` is the one rule).
+count (:func:`layers.angebote.gueltigkeit.active_services` is the one rule).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ then handed to every analysis of :mod:`planungsraeume` together with a frozen
 outputs show, so that every page, command, Steckbrief and export takes it from here:
 
 * which offers are active on a day (:meth:`Region.offers`; the rule itself is
-  :func:`layers.angebote.edit.active_services`) and which of them a question selects
+  :func:`layers.angebote.gueltigkeit.active_services`) and which of them a question selects
   (:meth:`Region.selected_offers`);
 * which planning area a population cell belongs to (:meth:`Region.cell_areas`; the rule itself
   is :func:`analyses.areas.cells_to_areas`) and therefore the inhabitants (total and by age) of
@@ -37,7 +37,7 @@ from analyses.network.graph import NetworkGraph
 from analyses.network.profiles import check_unknown_mode, default_unknown_mode, get_profile
 from analyses.network.search import select_services
 from analyses.network.snapping import DEFAULT_MAX_SNAP_M, SnappedPoints, snap_points
-from layers.angebote.edit import active_services
+from layers.angebote.gueltigkeit import active_services
 from layers.errors import AnalysisError, LayerNotFoundError
 from layers.regions import RegionConfig, load_region
 from layers.store import RegionStore, open_store
@@ -271,7 +271,7 @@ class Region:
     def offers(self, stichtag: date | None = None) -> gpd.GeoDataFrame:
         """The offers active on a day (default today), with the planning area ``pr_id`` of each.
 
-        The one rule for "which offers exist" (:func:`layers.angebote.edit.active_services`:
+        The one rule for "which offers exist" (:func:`layers.angebote.gueltigkeit.active_services`:
         started and not retired); areas by :func:`analyses.areas.cells_to_areas` as for cells.
         """
         return _offers(self, (stichtag or date.today()).isoformat())

@@ -23,9 +23,8 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
@@ -49,7 +48,23 @@ from layers.errors import (
 from layers.store import AUDIT_TABLE, RegionStore, Transaction
 from layers.validation import is_blank, parse_date, parse_plz, parse_yes_no
 
-Frame = TypeVar("Frame", pd.DataFrame, gpd.GeoDataFrame)
+__all__ = [
+    "ACTION_LABELS",
+    "EDITABLE",
+    "KEY",
+    "TABLE",
+    "EditResult",
+    "add_service",
+    "change_history",
+    "clean_values",
+    "differs",
+    "move_service",
+    "retire_service",
+    "row_values",
+    "undo_change",
+    "update_service",
+]
+
 
 TABLE = "angebote"
 KEY = "angebot_id"
@@ -457,56 +472,69 @@ def undo_change(store: RegionStore, audit_id: int) -> EditResult:
         rows = tx.rows(TABLE, f'"{KEY}" = ?', (ident,))
         current = row_values(rows[0]) if rows else None
         label = ACTION_LABELS.get(str(entry["aktion"]), str(entry["aktion"]))
-        if new is not None:
-            if current is None:
-                raise VersionConflictError(
-                    f"Das Angebot '{ident}' gibt es nicht mehr; die Änderung ({label}) kann nicht "
-                    "rückgängig gemacht werden.",
-                    hinweis="Machen Sie zuerst die spätere Änderung rückgängig.",
-                )
-            # Like "git revert": allowed while the fields this entry set still hold its values;
-            # later changes of other fields are kept, later changes of the same fields block.
-            changed_since = [f for f in new if f != "version" and differs(new[f], current.get(f))]
-            if changed_since:
-                raise VersionConflictError(
-                    f"Das Angebot '{current.get('name') or ident}' wurde nach dieser Änderung "
-                    f"({label}) erneut geändert ({', '.join(sorted(changed_since))}). Das "
-                    "Rückgängigmachen würde die spätere Änderung überschreiben und wurde nicht "
-                    "ausgeführt.",
-                    hinweis="Machen Sie zuerst die späteren Änderungen rückgängig (neueste zuerst).",
-                )
-        if old is None:
-            # Undo an insert: remove the row; the audit keeps the full old state.
-            assert current is not None
-            tx.delete(TABLE, (KEY, ident))
-            undo_id = tx.audit(TABLE, ident, "rueckgaengig", current, None)
-            version = 0
-        elif new is None:
-            # Undo a removal: insert the recorded row again.
-            if current is not None:
-                raise VersionConflictError(
-                    f"Das Angebot '{ident}' existiert bereits wieder.",
-                    hinweis="Laden Sie die Ansicht neu.",
-                )
-            geometry = old.pop("geometry", None)
-            tx.insert(TABLE, old, geometry=geometry)
-            undo_id = tx.audit(TABLE, ident, "rueckgaengig", None, {**old, "geometry": geometry})
-            version = int(old.get("version") or 1)
-        else:
-            assert current is not None
-            restore = {k: v for k, v in old.items() if k not in ("version", "geometry")}
-            geometry = old.get("geometry")
-            now = int(current.get("version") or 1)
-            version = tx.update(TABLE, (KEY, ident), restore, geometry=geometry,
-                                expected_version=now)
-            before = {k: current.get(k) for k in restore}
-            after = dict(restore)
-            if geometry is not None:
-                before["geometry"], after["geometry"] = current.get("geometry"), geometry
-            before["version"], after["version"] = now, version
-            undo_id = tx.audit(TABLE, ident, "rueckgaengig", before, after)
+        _check_undoable(ident, new, current, label)
+        undo_id, version = _revert(tx, ident, old, new, current)
         tx.link_undo(undo_id, int(audit_id))
     return EditResult(ident, version, undo_id)
+
+
+def _check_undoable(ident: str, new: dict[str, Any] | None, current: dict[str, Any] | None,
+                    label: str) -> None:
+    """Raise unless the fields an audit entry set still hold its values (see :func:`undo_change`)."""
+    if new is None:
+        return
+    if current is None:
+        raise VersionConflictError(
+            f"Das Angebot '{ident}' gibt es nicht mehr; die Änderung ({label}) kann nicht "
+            "rückgängig gemacht werden.",
+            hinweis="Machen Sie zuerst die spätere Änderung rückgängig.",
+        )
+    # Like "git revert": allowed while the fields this entry set still hold its values;
+    # later changes of other fields are kept, later changes of the same fields block.
+    changed_since = [f for f in new if f != "version" and differs(new[f], current.get(f))]
+    if changed_since:
+        raise VersionConflictError(
+            f"Das Angebot '{current.get('name') or ident}' wurde nach dieser Änderung "
+            f"({label}) erneut geändert ({', '.join(sorted(changed_since))}). Das "
+            "Rückgängigmachen würde die spätere Änderung überschreiben und wurde nicht "
+            "ausgeführt.",
+            hinweis="Machen Sie zuerst die späteren Änderungen rückgängig (neueste zuerst).",
+        )
+
+
+def _revert(tx: Transaction, ident: str, old: dict[str, Any] | None,
+            new: dict[str, Any] | None, current: dict[str, Any] | None) -> tuple[int, int]:
+    """Apply an audit entry's old values in ``tx``; return the new audit id and the version.
+
+    Called after :func:`_check_undoable`: where the entry set values, the row exists.
+    """
+    if old is None:
+        # Undo an insert: remove the row; the audit keeps the full old state.
+        assert current is not None
+        tx.delete(TABLE, (KEY, ident))
+        return tx.audit(TABLE, ident, "rueckgaengig", current, None), 0
+    if new is None:
+        # Undo a removal: insert the recorded row again.
+        if current is not None:
+            raise VersionConflictError(
+                f"Das Angebot '{ident}' existiert bereits wieder.",
+                hinweis="Laden Sie die Ansicht neu.",
+            )
+        geometry = old.pop("geometry", None)
+        tx.insert(TABLE, old, geometry=geometry)
+        undo_id = tx.audit(TABLE, ident, "rueckgaengig", None, {**old, "geometry": geometry})
+        return undo_id, int(old.get("version") or 1)
+    assert current is not None
+    restore = {k: v for k, v in old.items() if k not in ("version", "geometry")}
+    geometry = old.get("geometry")
+    now = int(current.get("version") or 1)
+    version = tx.update(TABLE, (KEY, ident), restore, geometry=geometry, expected_version=now)
+    before = {k: current.get(k) for k in restore}
+    after = dict(restore)
+    if geometry is not None:
+        before["geometry"], after["geometry"] = current.get("geometry"), geometry
+    before["version"], after["version"] = now, version
+    return tx.audit(TABLE, ident, "rueckgaengig", before, after), version
 
 
 def _has_audit(tx: Transaction) -> bool:
@@ -568,32 +596,3 @@ def change_history(store: RegionStore, angebot_id: str | None = None) -> pd.Data
         )
     return pd.DataFrame(rows, columns=columns)
 
-
-def active_services(services: Frame, stichtag: date | str | None = None) -> Frame:
-    """Offers valid on a day (default today): started and not retired.
-
-    This is the one rule for "which offers exist on a day"; every analysis, page, export and
-    report takes its offers from here (through :meth:`planungsraeume.region.Region.offers`).
-
-    Parameters
-    ----------
-    services
-        The ``angebote`` layer (or some of its columns); without ``gueltig_von``/``gueltig_bis``
-        every offer counts as active.
-    stichtag
-        Reference day.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame or pandas.DataFrame
-        A filtered copy (the input is not changed).
-    """
-    day = (stichtag.isoformat() if isinstance(stichtag, date) else stichtag) or date.today().isoformat()
-    keep = np.ones(len(services), dtype=bool)
-    if "gueltig_von" in services.columns:
-        start = services["gueltig_von"].astype("string").fillna("")
-        keep &= ((start == "") | (start <= day)).to_numpy(dtype=bool)
-    if "gueltig_bis" in services.columns:
-        end = services["gueltig_bis"].astype("string").fillna("")
-        keep &= ((end == "") | (end >= day)).to_numpy(dtype=bool)
-    return services[keep].copy()

@@ -23,7 +23,7 @@ import pandas as pd
 import pyogrio
 
 from layers.angebote import SCHEMA
-from layers.angebote.edit import active_services
+from layers.angebote.gueltigkeit import active_services
 from layers.errors import InputValidationError, StoreError
 from layers.formatting import excel_csv_bytes
 from layers.store import RegionStore

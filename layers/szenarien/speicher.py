@@ -64,8 +64,8 @@ EDIT_COLUMNS = {
 
 
 def _active_offer_ids(store: RegionStore) -> list[str]:
-    """Ids of the offers active today (the one rule of :func:`layers.angebote.edit.active_services`)."""
-    from layers.angebote.edit import active_services
+    """Ids of the offers active today (the one rule of :func:`layers.angebote.gueltigkeit.active_services`)."""
+    from layers.angebote.gueltigkeit import active_services
 
     if not store.has_layer("angebote"):
         return []

@@ -11,7 +11,7 @@ import pandas as pd
 
 from analyses.areas import cells_to_areas
 from layers.angebote import ACCESS_COLUMNS, service_types
-from layers.angebote.edit import active_services
+from layers.angebote.gueltigkeit import active_services
 from layers.errors import InputValidationError
 from planungsraeume.indikatoren.abdeckung import coverage_indicators
 from planungsraeume.indikatoren.tabelle import (

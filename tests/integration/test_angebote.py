@@ -15,7 +15,6 @@ import shapely
 
 from layers.angebote import SCHEMA
 from layers.angebote.edit import (
-    active_services,
     add_service,
     change_history,
     move_service,
@@ -24,6 +23,7 @@ from layers.angebote.edit import (
     update_service,
 )
 from layers.angebote.export import export_services
+from layers.angebote.gueltigkeit import active_services
 from layers.angebote.importer import check_services_file, import_services
 from layers.errors import (
     GeometryError,

@@ -12,7 +12,7 @@ from analyses.accessibility import capacity_supply
 from analyses.network.search import nearest
 from cli import main
 from layers import settings
-from layers.angebote.edit import active_services
+from layers.angebote.gueltigkeit import active_services
 from layers.errors import AnalysisError
 from layers.formatting import de_number
 from planungsraeume.frage import Question
