@@ -46,8 +46,8 @@ _WARM: set[str] = set()
 # Seconds per settled node of the compiled Dijkstra ÷ scipy's, until both are measured on a
 # graph. With its lazy-deletion heap (analyses.network.kernels.dijkstra) 0.6–0.95 on the Aachen
 # network, interleaved, median of 150 rounds (load 9); the indexed heap before it took 1.1–1.2;
-# the 4-ary heap since measured 0.69–0.76 (30 rounds, load 2.5); the prior stays conservative
-# (on grids of millions of nodes scipy is the faster one).
+# the 4-ary heap with dead ends outside it since measured 0.61–0.67 (30 rounds, load 2–3); the
+# prior stays conservative (on grids of millions of nodes scipy is the faster one).
 COMPILED_PER_SCIPY = 0.9
 
 
