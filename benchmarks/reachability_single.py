@@ -3,8 +3,9 @@
 For N = 1, 10, 50, 200 services (points drawn on the network) and one nearest-service question
 each, our engine (:func:`analyses.network.search.nearest_service` on snapped origins, with its
 result frame) is timed against bare ``scipy.sparse.csgraph.dijkstra(min_only=True)`` from the
-services' nearest nodes on the same matrix, in interleaved runs; the ratio is the median of our
-times ÷ the median of scipy's. Two states of the graph are measured:
+services' nearest nodes on the same matrix, in interleaved runs (the sides in a new random order
+per round, so that none always finds the matrix warm from the one before); the ratio is the
+median of our times ÷ the median of scipy's. Two states of the graph are measured:
 
 * **mit Hierarchie** – the graph as the app holds it after its first batch of questions or
   from the disk cache (its contraction hierarchy exists; the engine chooses per question);
@@ -85,19 +86,22 @@ def single_questions(
     # No gc.collect() between the runs (unlike the batch timings of reachability.py): it evicts
     # the CPU caches, which costs a call of 1–3 ms about 1 ms more on both sides.
     gc.collect()
+    # The sides run in a new random order per round: whoever runs right after a search on the
+    # same matrix finds it in the CPU caches (a fixed order "ours, then scipy" gave scipy that
+    # advantage every time: ≈ 0.3 ms of 2–3 ms).
+    order_rng = np.random.default_rng(seed + 1)
+    sides = [*graphs, "scipy"]
     for round_ in range(repeat + 2):  # two warm-up rounds: caches, and the engine's measurements
         for count in SERVICE_COUNTS:
-            for state, graph in graphs.items():
+            for side in order_rng.permutation(sides).tolist():
                 started = time.perf_counter()
-                nearest_service(graph, origins[state], services[count], "Test")
+                if side == "scipy":
+                    dijkstra(reference.matrix, directed=True, indices=nodes[count], min_only=True)
+                else:
+                    nearest_service(graphs[side], origins[side], services[count], "Test")
                 elapsed = time.perf_counter() - started
                 if round_ >= 2:
-                    times.setdefault((state, count), []).append(elapsed)
-            started = time.perf_counter()
-            dijkstra(reference.matrix, directed=True, indices=nodes[count], min_only=True)
-            elapsed = time.perf_counter() - started
-            if round_ >= 2:
-                times.setdefault(("scipy", count), []).append(elapsed)
+                    times.setdefault((side, count), []).append(elapsed)
     result: dict[str, Any] = {}
     print(f"\nEine Frage je Anzahl Angebote gegen bare scipy dijkstra(min_only=True), gleiche "
           f"Matrix; Median von {repeat} abwechselnden Läufen (unsere Zeit mit Ergebnistabelle):")

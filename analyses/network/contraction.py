@@ -387,13 +387,14 @@ def dijkstra_node_field(
     """
     n = matrix.shape[0]
     seconds = np.full(n, np.inf)
-    label = np.full(n, -1, dtype=np.int64)
+    # int32 labels: positions among the sources; half the memory traffic of int64 per relaxed arc
+    label = np.full(n, -1, dtype=np.int32)
     mask = np.zeros(0, dtype=np.bool_) if needed is None else needed
     settled = dijkstra_field(
         matrix.indptr, matrix.indices, matrix.data,
         np.ascontiguousarray(source_nodes, dtype=np.int64),
         np.ascontiguousarray(source_seconds, dtype=np.float64),
-        np.ascontiguousarray(source_label, dtype=np.int64),
+        np.ascontiguousarray(source_label, dtype=np.int32),
         mask, -1 if needed is None else int(np.count_nonzero(needed)), float(limit_seconds),
         seconds, label,
     )

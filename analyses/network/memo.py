@@ -34,16 +34,16 @@ def _update(digest: Any, values: np.ndarray | pd.Index) -> None:
     digest.update(b"\x1e")
 
 
-def _update_column(digest: Any, values: pd.Series) -> None:
-    """Hash a column; Arrow-backed ones (pandas' string columns) by their buffers, no copy.
+def _update_column(digest: Any, values: Any) -> None:
+    """Hash a column's array; Arrow-backed ones (pandas' string columns) by their buffers, no copy.
 
     Converting an Arrow string column to a numpy object array costs milliseconds per call
     (pandas infers the dtype first); its buffers, offset and length identify the content
     (a frame with the same content in another memory layout only misses the memo).
     """
-    arrow = getattr(values.array, "__arrow_array__", None)
+    arrow = getattr(values, "__arrow_array__", None)
     if arrow is None:
-        _update(digest, values.to_numpy())
+        _update(digest, np.asarray(values))
         return
     chunked = arrow()
     digest.update(f"{chunked.type}|{len(chunked)}".encode())
@@ -55,15 +55,28 @@ def _update_column(digest: Any, values: pd.Series) -> None:
     digest.update(b"\x1e")
 
 
+def _column_arrays(frame: pd.DataFrame) -> Any:
+    """The frame's column arrays in column order, without a Series per column.
+
+    ``frame.items()`` builds a Series (a GeoSeries for the geometry) per column, which costs
+    more than hashing a service layer of a few hundred rows; pandas' own column iterator does
+    not. Falls back to the Series' arrays if a pandas version lacks it.
+    """
+    iterate = getattr(frame, "_iter_column_arrays", None)
+    if iterate is not None:
+        return iterate()
+    return (values.array for _, values in frame.items())
+
+
 def frame_fingerprint(frame: gpd.GeoDataFrame) -> str:
     """A hash of the frame's index, columns (names and values) and geometry."""
     digest = hashlib.sha1(str(len(frame)).encode())
     _update(digest, frame.index)
-    geometry_name = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
-    for column, values in frame.items():
+    geometry_name = frame.active_geometry_name if isinstance(frame, gpd.GeoDataFrame) else None
+    for column, values in zip(frame.columns.tolist(), _column_arrays(frame), strict=True):
         digest.update(repr(column).encode())
         if column == geometry_name:
-            geoms = values.to_numpy()
+            geoms = np.asarray(values)
             _update(digest, shapely.get_type_id(geoms))
             _update(digest, shapely.get_coordinates(geoms).ravel())
             _update(digest, shapely.get_num_coordinates(geoms))

@@ -377,19 +377,21 @@ def evaluate_origins(
     rows: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per origin: seconds to the nearest source, its index, and whether the way is direct."""
-    m = len(origins)
-    seconds = np.full(m, np.inf)
-    nearest = np.full(m, -1, dtype=np.int64)
-    ok = origins.connected
-    if ok.any():
-        edge = origins.edge[ok]
-        seconds_a, source_a = field.at(graph.edge_u[edge])
-        seconds_b, source_b = field.at(graph.edge_v[edge])
-        via_a = origins.cost_u[ok] + seconds_a
-        via_b = origins.cost_v[ok] + seconds_b
-        use_a = via_a <= via_b
-        seconds[ok] = np.where(use_a, via_a, via_b)
-        nearest[ok] = np.where(use_a, source_a, source_b)
+    rows_ok, u, v, cost_u, cost_v = origins.edge_ends(graph.edge_u, graph.edge_v)
+    seconds_a, source_a = field.at(u)
+    seconds_b, source_b = field.at(v)
+    via_a = cost_u + seconds_a
+    via_b = cost_v + seconds_b
+    use_a = via_a <= via_b
+    best = np.where(use_a, via_a, via_b)
+    best_source = np.where(use_a, source_a, source_b)
+    if len(rows_ok) == len(origins):  # every origin connected: no scatter
+        seconds, nearest = best, best_source
+    else:
+        seconds = np.full(len(origins), np.inf)
+        nearest = np.full(len(origins), -1, dtype=np.int64)
+        seconds[rows_ok] = best
+        nearest[rows_ok] = best_source
     return apply_direct_ways(graph, origins, sources, seconds, nearest, rows)
 
 

@@ -82,6 +82,7 @@ class SnappedPoints:
     max_anbindung_m: float
     _edge_order: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _end_mask: np.ndarray | None = field(default=None, repr=False)
+    _ends: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         """Return the number of points."""
@@ -111,6 +112,24 @@ class SnappedPoints:
             cached[edge_v[edges]] = True
             self._end_mask = cached
         return cached
+
+    def edge_ends(
+        self, edge_u: np.ndarray, edge_v: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The connected points (rows), their edges' end nodes and the seconds to them (cached).
+
+        What every nearest-point evaluation reads per point (a page asks many questions of the
+        same origins). The arrays are those of the graph the points were snapped to; returns
+        ``(rows, u, v, cost_u, cost_v)``, read-only.
+        """
+        cached = self._ends
+        if cached is None:
+            rows = np.flatnonzero(self.connected)
+            edges = self.edge[rows]
+            cached = (rows, edge_u[edges], edge_v[edges], self.cost_u[rows], self.cost_v[rows])
+            self._ends = cached
+        rows, u, v, cost_u, cost_v = cached
+        return rows, u, v, cost_u, cost_v
 
     def subset(self, mask: np.ndarray) -> SnappedPoints:
         """Return the points where ``mask`` is true (a boolean or integer selector)."""

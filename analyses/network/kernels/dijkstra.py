@@ -126,9 +126,10 @@ def dijkstra_field(
             if candidate < seconds[w]:  # never true for a settled node (times ≥ 0)
                 seconds[w] = candidate
                 label[w] = current
-                arc = indptr[w]
-                if indptr[w + 1] - arc == 1 and indices[arc] == v:
-                    settled += 1  # a dead end: final now, no heap entry
+                if indptr[w + 1] - indptr[w] == 1:
+                    # a dead end: its one arc leads back to v (symmetric pattern), so it has no
+                    # other way in and is final now; no heap entry
+                    settled += 1
                     if remaining > 0 and needed[w]:
                         remaining -= 1
                         if remaining == 0:
