@@ -53,6 +53,7 @@ __all__ = [
     "ReducedGraph",
     "build_graph",
     "contraction_module",
+    "contraction_module_if_loaded",
     "graph_from_arrays",
     "proportional_factor",
     "reduce_to_terminals",
@@ -89,6 +90,11 @@ def contraction_module() -> ModuleType | None:
         else:
             _CONTRACTION.append(contraction)
     return _CONTRACTION[0]
+
+
+def contraction_module_if_loaded() -> ModuleType | None:
+    """:mod:`analyses.network.contraction` if it is already imported (never imports numba)."""
+    return _CONTRACTION[0] if USE_HIERARCHY and _CONTRACTION else None
 
 
 @dataclass(eq=False)

@@ -56,7 +56,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from analyses.network import choice
-from analyses.network.graph import NetworkGraph, ReducedGraph
+from analyses.network.graph import NetworkGraph, ReducedGraph, contraction_module_if_loaded
 from analyses.network.inputs import (
     Origins,
     check_minutes,
@@ -378,13 +378,17 @@ def evaluate_origins(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per origin: seconds to the nearest source, its index, and whether the way is direct."""
     rows_ok, u, v, cost_u, cost_v = origins.edge_ends(graph.edge_u, graph.edge_v)
-    seconds_a, source_a = field.at(u)
-    seconds_b, source_b = field.at(v)
-    via_a = cost_u + seconds_a
-    via_b = cost_v + seconds_b
-    use_a = via_a <= via_b
-    best = np.where(use_a, via_a, via_b)
-    best_source = np.where(use_a, source_a, source_b)
+    compiled = contraction_module_if_loaded()
+    if compiled is not None and field.node_map is None:
+        best, best_source = compiled.origin_times(field.seconds, field.source, u, v, cost_u, cost_v)
+    else:  # the same rule in array operations (numba not imported, or a reduced graph)
+        seconds_a, source_a = field.at(u)
+        seconds_b, source_b = field.at(v)
+        via_a = cost_u + seconds_a
+        via_b = cost_v + seconds_b
+        use_a = via_a <= via_b
+        best = np.where(use_a, via_a, via_b)
+        best_source = np.where(use_a, source_a, source_b)
     if len(rows_ok) == len(origins):  # every origin connected: no scatter
         seconds, nearest = best, best_source
     else:

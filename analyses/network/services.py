@@ -84,9 +84,9 @@ class ServicePool:
     sources: SnappedPoints
     hierarchy: Hierarchy | None
     reduced: ReducedGraph | None
-    id_codes: np.ndarray
+    id_codes: np.ndarray  # per service, then a −1 (see _codes)
     id_dtype: pd.CategoricalDtype
-    name_codes: np.ndarray
+    name_codes: np.ndarray  # likewise
     name_dtype: pd.CategoricalDtype
     types: np.ndarray
     services: gpd.GeoDataFrame
@@ -100,9 +100,13 @@ class ServicePool:
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, pd.CategoricalDtype]:
-    """Category codes (−1 = missing) and dtype of a text column, for cheap per-origin picks."""
+    """Category codes (−1 = missing) and dtype of a text column, for cheap per-origin picks.
+
+    The codes end with one −1 more, after the services' own: position −1 picks it, so that
+    origins without a service (−1) get a missing value in one indexing step.
+    """
     codes, uniques = pd.factorize(values.astype("string"), use_na_sentinel=True)
-    return codes.astype(np.int64), pd.CategoricalDtype([str(u) for u in uniques])
+    return np.append(codes.astype(np.int64), -1), pd.CategoricalDtype([str(u) for u in uniques])
 
 
 def _pool_parts(
@@ -216,8 +220,9 @@ def _nearest_in_pool(
         field = scipy_field(
             graph, pool.sources, rows=rows, matrix=pool.augmented(graph), reduced=pool.reduced
         )
+    every_row = len(rows) == len(pool.sources)  # rows are distinct positions: all of them
     seconds, nearest_idx, _ = evaluate_origins(
-        graph, field, snapped_origins, pool.sources, rows=rows
+        graph, field, snapped_origins, pool.sources, rows=None if every_row else rows
     )
     return _pool_frame(graph, snapped_origins, pool, rows, seconds, nearest_idx, off, selection)
 
@@ -233,9 +238,9 @@ def _pool_frame(
     selection: str,
 ) -> pd.DataFrame:
     """Return the result frame of one selection of the pool."""
-    in_pool = np.where(np.isfinite(seconds), nearest_idx, -1)
-    id_codes = np.where(in_pool >= 0, pool.id_codes[np.maximum(in_pool, 0)], -1)
-    name_codes = np.where(in_pool >= 0, pool.name_codes[np.maximum(in_pool, 0)], -1)
+    in_pool = np.where(np.isfinite(seconds), nearest_idx, -1)  # −1 picks the codes' last −1
+    id_codes = pool.id_codes[in_pool]
+    name_codes = pool.name_codes[in_pool]
     frame = result_frame(
         graph,
         snapped_origins,

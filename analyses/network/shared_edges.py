@@ -79,7 +79,10 @@ def apply_direct_ways(
     returned with the mask of origins whose best way is direct.
     """
     direct = np.zeros(len(origins), dtype=bool)
-    o_idx, s_idx = same_edge_pairs(origins, sources, rows)
+    if rows is None:  # all sources: the pairs are kept with them (many questions, same origins)
+        o_idx, s_idx = sources.pairs_with(origins, lambda: same_edge_pairs(origins, sources))
+    else:
+        o_idx, s_idx = same_edge_pairs(origins, sources, rows)
     if len(o_idx):
         along = direct_seconds(graph, origins, sources, o_idx, s_idx)
         order = np.lexsort((along, o_idx))

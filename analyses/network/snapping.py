@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, cast
@@ -27,6 +28,7 @@ from layers.validation import FIRST_DATA_ROW, require_crs
 
 __all__ = [
     "DEFAULT_MAX_SNAP_M",
+    "PAIRS_KEPT",
     "SNAP_MEMO_SIZE",
     "SnappedPoints",
     "point_geometries",
@@ -37,6 +39,10 @@ __all__ = [
 
 DEFAULT_MAX_SNAP_M = 250.0
 SNAP_MEMO_SIZE = 16
+
+
+# Origin sets per source set whose shared-edge pairs are kept (SnappedPoints.pairs_with).
+PAIRS_KEPT = 4
 
 
 @dataclass(eq=False)
@@ -83,6 +89,9 @@ class SnappedPoints:
     _edge_order: tuple[np.ndarray, np.ndarray] | None = field(default=None, repr=False)
     _end_mask: np.ndarray | None = field(default=None, repr=False)
     _ends: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
+    _pairs: dict[int, tuple[SnappedPoints, np.ndarray, np.ndarray]] = field(
+        default_factory=dict, repr=False
+    )
 
     def __len__(self) -> int:
         """Return the number of points."""
@@ -130,6 +139,23 @@ class SnappedPoints:
             self._ends = cached
         rows, u, v, cost_u, cost_v = cached
         return rows, u, v, cost_u, cost_v
+
+    def pairs_with(
+        self, origins: SnappedPoints, make: Callable[[], tuple[np.ndarray, np.ndarray]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The (origin, source) pairs on shared edges with ``origins``, made once per origins.
+
+        ``make`` computes them (:func:`analyses.network.shared_edges.same_edge_pairs`). Kept
+        for the last :data:`PAIRS_KEPT` origins (snapped points are not changed once made);
+        each entry holds its origins, so that their ``id`` cannot be reused while it is kept.
+        """
+        cached = self._pairs.get(id(origins))
+        if cached is None or cached[0] is not origins:
+            if len(self._pairs) >= PAIRS_KEPT:
+                self._pairs.pop(next(iter(self._pairs)))
+            cached = (origins, *make())
+            self._pairs[id(origins)] = cached
+        return cached[1], cached[2]
 
     def subset(self, mask: np.ndarray) -> SnappedPoints:
         """Return the points where ``mask`` is true (a boolean or integer selector)."""

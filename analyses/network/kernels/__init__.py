@@ -1,7 +1,7 @@
 """The compiled kernels of :mod:`analyses.network.contraction` (numba, no Python objects).
 
 Contraction (:func:`contract_batched`, :func:`contract_in_order`) and the PHAST queries
-(:func:`phast`, :func:`phast_groups`) run in numba's nopython mode on plain arrays: a 4-ary
+(:func:`phast`, :func:`phast_groups`, the origins' better edge end :func:`better_end`) run in numba's nopython mode on plain arrays: a 4-ary
 heap in two arrays (:mod:`.heap`), witness searches and priorities (:mod:`.contracting`), the
 remaining graph as runs in a growing pool (:mod:`.ordered`), the query state by rank
 (:mod:`.queries`). :mod:`analyses.network.contraction` prepares the arrays and wraps the results;
@@ -12,6 +12,6 @@ Their parameters are annotated for mypy only (numba compiles for the types it is
 """
 
 from analyses.network.kernels.ordered import contract_batched, contract_in_order
-from analyses.network.kernels.queries import phast, phast_groups
+from analyses.network.kernels.queries import better_end, phast, phast_groups
 
-__all__ = ["contract_batched", "contract_in_order", "phast", "phast_groups"]
+__all__ = ["better_end", "contract_batched", "contract_in_order", "phast", "phast_groups"]

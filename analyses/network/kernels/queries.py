@@ -11,7 +11,7 @@ import numpy as np
 
 from analyses.network.kernels.heap import heap_pop, heap_push
 
-__all__ = ["phast", "phast_groups"]
+__all__ = ["better_end", "phast", "phast_groups"]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -136,16 +136,31 @@ def phast_groups(
         phast(up_ptr, up_target, up_seconds, n_contracted, core_ptr, core_target, core_seconds,
               source_rank[lo:hi], source_seconds[lo:hi], source_label[lo:hi], state, heap_k,
               heap_v)
-        for i in range(origin_a.shape[0]):
-            a = origin_a[i]
-            if a < 0:
-                continue
-            b = origin_b[i]
-            via_a = cost_a[i] + state[a, 0]
-            via_b = cost_b[i] + state[b, 0]
-            if via_a <= via_b:
-                out_seconds[g, i] = via_a
-                out_label[g, i] = np.int64(state[a, 1])
-            else:
-                out_seconds[g, i] = via_b
-                out_label[g, i] = np.int64(state[b, 1])
+        better_end(state[:, 0], state[:, 1], origin_a, origin_b, cost_a, cost_b,
+                   out_seconds[g], out_label[g])
+
+
+@numba.njit(cache=True, nogil=True)
+def better_end(
+    seconds: np.ndarray, label: np.ndarray, origin_a: np.ndarray, origin_b: np.ndarray,
+    cost_a: np.ndarray, cost_b: np.ndarray, out_seconds: np.ndarray, out_label: np.ndarray,
+) -> None:
+    """Per origin the better of its edge's two ends: ``cost + seconds`` there, and that label.
+
+    ``origin_a`` / ``origin_b`` index ``seconds`` and ``label`` (−1: origin not connected, left
+    as it is in the outputs); ties go to end ``a``, as in
+    :func:`analyses.network.search.evaluate_origins`.
+    """
+    for i in range(origin_a.shape[0]):
+        a = origin_a[i]
+        if a < 0:
+            continue
+        b = origin_b[i]
+        via_a = cost_a[i] + seconds[a]
+        via_b = cost_b[i] + seconds[b]
+        if via_a <= via_b:
+            out_seconds[i] = via_a
+            out_label[i] = np.int64(label[a])
+        else:
+            out_seconds[i] = via_b
+            out_label[i] = np.int64(label[b])

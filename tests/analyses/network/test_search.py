@@ -148,3 +148,30 @@ def test_memo_follows_the_content_of_the_service_layer(network, origins, angebot
                                        "dijkstra_s_per_node": 1.0})
         again = nearest_service(graph, origins, angebote, "EUTB", max_anbindung_m=LIMIT_M)
         pd.testing.assert_frame_equal(again, moved)
+
+
+def test_origin_evaluation_compiled_and_in_arrays_agree(network, origins, monkeypatch):
+    """The origins' better edge end, compiled (numba loaded) and in array operations, and the
+    direct way along a shared edge, computed anew and from the pairs kept with the sources."""
+    from analyses.network import search
+    from analyses.network.graph import contraction_module, contraction_module_if_loaded
+    from analyses.network.snapping import snap_points
+
+    graph = build_graph(*network, "fuss")
+    # S on the south edge with platz: 10 m snap + 30 m along it, the direct way (no edge end)
+    targets = mock.points({"S": (80, 0), "ecke_ne": (100, 100)})
+    snapped_origins = snap_points(graph, origins, LIMIT_M)
+    sources = snap_points(graph, targets, LIMIT_M)
+    field = search.scipy_field(graph, sources)
+    assert contraction_module() is contraction_module_if_loaded() is not None  # compiled
+    compiled = search.evaluate_origins(graph, field, snapped_origins, sources)
+    kept = search.evaluate_origins(graph, field, snapped_origins, sources)  # pairs kept
+    with_rows = search.evaluate_origins(graph, field, snapped_origins, sources, rows=np.arange(2))
+    monkeypatch.setattr(search, "contraction_module_if_loaded", lambda: None)
+    in_arrays = search.evaluate_origins(graph, field, snapped_origins, sources)
+    np.testing.assert_allclose(compiled[0], [40 / 1.2, 150 / 1.2, np.inf])
+    np.testing.assert_array_equal(compiled[1], [0, 1, -1])
+    np.testing.assert_array_equal(compiled[2], [True, False, False])
+    for other in (kept, with_rows, in_arrays):
+        for mine, theirs in zip(compiled, other, strict=True):
+            np.testing.assert_array_equal(mine, theirs)
