@@ -269,11 +269,12 @@ def compare_regions(regions: Sequence[Region], *, jahr: int | None = None) -> pd
     -------
     pandas.DataFrame
         ``bereich``, ``kennzahl``, ``bezeichnung``, ``einheit``, then per region its value
-        (column = the region's name) and ``jahr <name>``: shares and rates are the region's
-        own value (from the sums), counts the sum over its planning areas. Only indicators every
-        region has.
+        (column = the region's name) and ``jahr <name>``: the region's own figure
+        (:func:`planungsraeume.indikatoren.region_figures`: shares and rates from the sums,
+        counts the sum over its planning areas, own indicators their mean). Only indicators
+        every region has.
     """
-    from planungsraeume.indikatoren import indicators
+    from planungsraeume.indikatoren import indicators, region_figures
 
     if len(regions) < 2:
         raise AnalysisError("Für den Vergleich braucht es mindestens zwei Regionen.",
@@ -282,8 +283,7 @@ def compare_regions(regions: Sequence[Region], *, jahr: int | None = None) -> pd
     for region in regions:
         long = indicators(region, jahr=jahr)
         first = long.drop_duplicates("kennzahl").set_index("kennzahl")
-        totals = long.groupby("kennzahl", sort=False)["wert"].sum(min_count=1)
-        value = first["wert_region"].where(first["art"] != "anzahl", totals.reindex(first.index))
+        value = region_figures(long)["wert"]
         frames.append(pd.DataFrame({
             "bereich": first["bereich"], "bezeichnung": first["bezeichnung"],
             "einheit": first["einheit"], region.name: value,

@@ -19,7 +19,8 @@ nenner          that no figure is a black box
 wert_region     the comparison value: for shares and rates the value of the whole region
                 (sum of numerators / sum of denominators, never a mean of ratios); for counts
                 the average per planning area
-region_bezug    what ``wert_region`` is ("Regionswert" or "Durchschnitt je Planungsraum")
+region_bezug    what ``wert_region`` is ("Regionswert" or "Durchschnitt je Planungsraum");
+                the region's own figure – its total for counts – is :func:`region_figures`
 differenz       ``wert - wert_region``
 verhaeltnis     ``wert / wert_region`` (NaN where the region value is 0)
 ==============  ==========================================================================
@@ -69,8 +70,11 @@ from planungsraeume.indikatoren.tabelle import (
     AREA_MEAN,
     GERMAN_COLUMNS,
     LONG_COLUMNS,
+    OWN_INDICATORS,
     PER,
+    REGION_TOTAL,
     REGION_VALUE,
+    region_figures,
 )
 from planungsraeume.region import OUTSIDE_ID, Region
 
@@ -80,7 +84,9 @@ __all__ = [
     "AREA_MEAN",
     "GERMAN_COLUMNS",
     "LONG_COLUMNS",
+    "OWN_INDICATORS",
     "PER",
+    "REGION_TOTAL",
     "REGION_VALUE",
     "assign_to_areas",
     "compute_indicators",
@@ -94,6 +100,7 @@ __all__ = [
     "population_by_area",
     "population_indicators",
     "reachability_coverage",
+    "region_figures",
     "region_summary",
     "service_indicators",
     "user_indicators",

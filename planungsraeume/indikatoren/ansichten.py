@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
-from planungsraeume.indikatoren.tabelle import GERMAN_COLUMNS
+from planungsraeume.indikatoren.tabelle import GERMAN_COLUMNS, region_figures
 
 __all__ = ["german_columns", "indicators_wide", "region_summary", "wide_labels"]
 
@@ -59,6 +58,7 @@ def wide_labels(long: pd.DataFrame) -> dict[str, str]:
 def region_summary(long: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator: region value, lowest and highest area (German column names)."""
     rows = []
+    totals = region_figures(long)["summe"]
     for kennzahl, group in long.groupby("kennzahl", sort=False):
         values = group["wert"].astype(float)
         valid = group[values.notna()]
@@ -72,8 +72,7 @@ def region_summary(long: pd.DataFrame) -> pd.DataFrame:
             "Einheit": first["einheit"],
             "Vergleichswert Region": first["wert_region"],
             "Vergleich mit": first["region_bezug"],
-            "Summe aller Planungsräume": float(values.sum()) if first["art"] == "anzahl"
-            else np.nan,
+            "Summe aller Planungsräume": float(totals[kennzahl]),
             "Niedrigster Wert": None if low is None else low["wert"],
             "Niedrigster Wert in": None if low is None else low["name"],
             "Höchster Wert": None if high is None else high["wert"],

@@ -18,6 +18,7 @@ from planungsraeume.indikatoren.tabelle import (
     ACCESS_LABELS,
     AGE_GROUPS,
     LONG_COLUMNS,
+    OWN_INDICATORS,
     PER,
     area_names,
     indicator_rows,
@@ -230,7 +231,7 @@ def user_indicators(
             shown = int(usable.max())
             group = group[years.loc[group.index] == shown]
         values = group.drop_duplicates("pr_id").set_index("pr_id")["wert"].reindex(keys)
-        rows = indicator_rows(keys, names, bereich="Eigene Kennzahlen",
+        rows = indicator_rows(keys, names, bereich=OWN_INDICATORS,
                               kennzahl=f"eigen_{slug(str(kennzahl))}", bezeichnung=str(kennzahl),
                               einheit="", art="anzahl", zaehler=values.to_numpy(dtype=float),
                               region_bezug="Mittelwert der Planungsräume")

@@ -14,10 +14,13 @@ __all__ = [
     "AREA_MEAN",
     "GERMAN_COLUMNS",
     "LONG_COLUMNS",
+    "OWN_INDICATORS",
     "PER",
+    "REGION_TOTAL",
     "REGION_VALUE",
     "area_names",
     "indicator_rows",
+    "region_figures",
     "slug",
 ]
 
@@ -63,6 +66,10 @@ ACCESS_LABELS = {
 }
 REGION_VALUE = "Regionswert"
 AREA_MEAN = "Durchschnitt je Planungsraum"
+REGION_TOTAL = "Summe der Planungsräume"
+# The ``bereich`` of indicators imported by the users (their nature is not known: a count, a
+# quota, an index).
+OWN_INDICATORS = "Eigene Kennzahlen"
 PER = 10_000
 
 
@@ -116,6 +123,48 @@ def indicator_rows(
         "differenz": wert - region_f,
         "verhaeltnis": ratio,
     })
+
+
+def region_figures(long: pd.DataFrame) -> pd.DataFrame:
+    """The region's own figure of every indicator: the one rule for every output's region value.
+
+    * shares and rates: ``wert_region``, the value of the whole region (from the sums);
+    * counts the tool computes (``art`` ``anzahl``): the sum over the planning areas (NaN when
+      no area has a value) – the region's total, not the average per area that ``wert_region``
+      holds for them as the comparison value;
+    * the users' own indicators (:data:`OWN_INDICATORS`): their ``wert_region``, the mean of
+      the areas (summing is wrong for a quota, and the tool cannot tell a quota from a count).
+
+    Parameters
+    ----------
+    long
+        The long indicator table (:func:`planungsraeume.indikatoren.compute_indicators`), any
+        selection of its rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``kennzahl`` in the table's order: ``wert`` (the figure), ``bezug`` (what it
+        is: :data:`REGION_VALUE`, :data:`REGION_TOTAL` or the own indicators' ``region_bezug``)
+        and ``summe`` (the sum over the areas for the tool's counts, else NaN).
+    """
+    first = long.drop_duplicates("kennzahl").set_index("kennzahl")
+    if "bereich" in first.columns:
+        own = (first["bereich"] == OWN_INDICATORS).to_numpy(dtype=bool)
+    else:
+        own = np.zeros(len(first), dtype=bool)
+    count = (first["art"] == "anzahl").to_numpy(dtype=bool) & ~own
+    values = pd.to_numeric(long["wert"], errors="coerce")
+    totals = values.groupby(long["kennzahl"], sort=False).sum(min_count=1).reindex(first.index)
+    total = totals.to_numpy(dtype=float)
+    comparison = pd.to_numeric(first["wert_region"], errors="coerce").to_numpy(dtype=float)
+    bezug = first["region_bezug"].astype(object).to_numpy() if "region_bezug" in first.columns \
+        else np.full(len(first), REGION_VALUE, dtype=object)
+    return pd.DataFrame({
+        "wert": np.where(count, total, comparison),
+        "bezug": np.where(count, REGION_TOTAL, np.where(own, bezug, REGION_VALUE)),
+        "summe": np.where(count, total, np.nan),
+    }, index=first.index)
 
 
 def slug(text: str) -> str:

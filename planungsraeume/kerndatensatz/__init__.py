@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from planungsraeume.darstellung import with_format
+from planungsraeume.indikatoren.tabelle import OWN_INDICATORS, region_figures
 from planungsraeume.kerndatensatz.lexikon import BARRIER_AREA, COLUMN_TYPES, COLUMNS
 from planungsraeume.region import Region
 
@@ -37,7 +38,7 @@ __all__ = ["DECIMALS", "KEY_COLUMNS", "conform", "kerndatensatz"]
 DECIMALS = 6
 #: The columns that identify a row (unique in a Kerndatensatz).
 KEY_COLUMNS = ["ebene", "schluessel", "jahr", "indikator"]
-_OWN = "Eigene Kennzahlen"
+_OWN = OWN_INDICATORS
 
 
 def kerndatensatz(region: Region, *, jahre: Sequence[int] | None = None) -> pd.DataFrame:
@@ -152,18 +153,18 @@ def _indicator_rows(region: Region, long: pd.DataFrame, year: int | None,
 
 
 def _region_rows(long: pd.DataFrame, region: Region) -> pd.DataFrame:
-    """Region values: shares/rates from the sums (``wert_region``), counts summed over areas."""
+    """Region values (:func:`planungsraeume.indikatoren.region_figures`: shares/rates from the
+    sums, counts summed over areas) of the tool's indicators."""
     tool = long[long["bereich"] != _OWN]
     first = tool.drop_duplicates("kennzahl").set_index("kennzahl")
     grouped = tool.groupby("kennzahl", sort=False)
-    totals = grouped["wert"].sum(min_count=1).reindex(first.index)
-    count = (first["art"] == "anzahl").to_numpy()
+    figures = region_figures(tool)
+    count = (first["art"] == "anzahl").to_numpy()  # no numerator and denominator
     return pd.DataFrame({
         "ebene": "Region", "schluessel": region.name, "name": region.titel,
         "jahr_daten": first["jahr"].to_numpy(), "bereich": first["bereich"].to_numpy(),
         "indikator": first.index.to_numpy(), "bezeichnung": first["bezeichnung"].to_numpy(),
-        "wert": np.where(count, totals.to_numpy(dtype=float),
-                         first["wert_region"].to_numpy(dtype=float)),
+        "wert": figures["wert"].to_numpy(dtype=float),
         "einheit": first["einheit"].to_numpy(), "art": first["art"].to_numpy(),
         "zaehler": np.where(count, np.nan, grouped["zaehler"].sum(min_count=1)
                             .reindex(first.index).to_numpy(dtype=float)),

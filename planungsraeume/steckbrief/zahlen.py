@@ -17,6 +17,7 @@ import pandas as pd
 
 from layers.errors import AnalysisError
 from layers.formatting import MISSING
+from planungsraeume.indikatoren.tabelle import REGION_TOTAL, region_figures
 from planungsraeume.steckbrief.inhalt import BarrierSummary, check_columns
 
 __all__ = [
@@ -50,7 +51,8 @@ def indicators_from_long_table(long: pd.DataFrame, keys: Sequence[str] | None = 
 
     Written against the documented columns of ``planungsraeume.indikatoren.compute_indicators``
     (``pr_id``, ``kennzahl`` = key, ``bezeichnung`` = label, ``einheit`` in "Personen", "%",
-    "je 10.000 Einw.", "Anzahl", "Einw. je km²", ``wert``, ``wert_region``; shares in percent).
+    "je 10.000 Einw.", "Anzahl", "Einw. je km²", ``art``, ``wert``, ``wert_region``; shares in
+    percent).
 
     Parameters
     ----------
@@ -67,8 +69,8 @@ def indicators_from_long_table(long: pd.DataFrame, keys: Sequence[str] | None = 
         10,000 inhabitants (:func:`_counts_against_the_region`), never a per-area average;
         ``grundlage``: "modelliert" beside figures resting on a modelled population.
     """
-    check_columns(long, ("pr_id", "kennzahl", "bezeichnung", "einheit", "wert", "wert_region"),
-                   "Kennzahlen")
+    check_columns(long, ("pr_id", "kennzahl", "bezeichnung", "einheit", "art", "wert",
+                         "wert_region"), "Kennzahlen")
     table = long
     if keys is not None:
         order = {key: i for i, key in enumerate(keys)}
@@ -117,16 +119,17 @@ def _counts_against_the_region(result: pd.DataFrame, table: pd.DataFrame,
                                long: pd.DataFrame) -> pd.DataFrame:
     """Region columns of counts as rates, not as per-area averages.
 
-    For a count (unit "Personen" or "Anzahl") ``regionswert`` becomes the region's total (the sum
-    over the areas), and ``je_10000`` / ``region_je_10000`` the count per 10,000 inhabitants of
-    the area and of the region (sum of counts / sum of inhabitants), which the report compares.
-    The inhabitants themselves get the total only. Without ``einwohner`` rows the rates stay NaN.
+    For a count of the tool ``regionswert`` becomes the region's figure from
+    :func:`planungsraeume.indikatoren.region_figures` (its total, the sum over the areas), and
+    ``je_10000`` / ``region_je_10000`` the count per 10,000 inhabitants of the area and of the
+    region (sum of counts / sum of inhabitants), which the report compares. The inhabitants
+    themselves get the total only. Without ``einwohner`` rows the rates stay NaN.
     """
-    counts = result["einheit"].isin(["personen", "anzahl"]).to_numpy()
+    figures = region_figures(long)
+    keys = table["kennzahl"].astype(str)
+    counts = (keys.map(figures["bezug"]) == REGION_TOTAL).to_numpy(dtype=bool)
     values = pd.to_numeric(table["wert"], errors="coerce").to_numpy(dtype=float)
-    totals = (pd.to_numeric(long["wert"], errors="coerce").groupby(long["kennzahl"].astype(str))
-              .sum())
-    result.loc[counts, "regionswert"] = table["kennzahl"].astype(str).map(totals).to_numpy()[counts]
+    result.loc[counts, "regionswert"] = keys.map(figures["wert"]).to_numpy(dtype=float)[counts]
     people = long[long["kennzahl"] == "einwohner"]
     per_area = pd.to_numeric(people["wert"], errors="coerce").groupby(
         people["pr_id"].astype(str)).sum()

@@ -558,3 +558,50 @@ def test_small_multiples_changes_and_second_region_show_the_one_population(koeln
     assert people[1:] == (de_number(_inhabitants(koeln).loc["909", "einwohner"]),
                           de_number(last.drop(index=OUTSIDE_ID, errors="ignore").sum()),
                           de_number(aachen_total))
+
+
+def test_every_output_takes_the_region_figure_from_the_one_rule(aachen_region_copy, koeln):
+    """The region's own figure of an indicator – a count's total, a share's region value, the
+    mean of an imported indicator (which may be a quota) – is region_figures() in the
+    Kerndatensatz, the comparison of regions, the region summary and the Steckbrief."""
+    from layers.planungsraeume.tabellen import USER_INDICATOR_TABLE
+    from planungsraeume.indikatoren import REGION_TOTAL, indicators, region_figures, region_summary
+    from planungsraeume.kerndatensatz import kerndatensatz
+    from planungsraeume.steckbrief import indicators_from_long_table
+    from planungsraeume.zeitreihe import compare_regions
+
+    region = aachen_region_copy
+    areas = _areas(region)
+    quota = pd.DataFrame({"pr_id": areas, "kennzahl": "Arbeitslosenquote",
+                          "wert": [5 + i / 10 for i in range(len(areas))], "quelle": "Test",
+                          "importiert_am": "2026-12-02T00:00:00", "jahr": np.nan})
+    with region.store.transaction() as tx:
+        tx.replace_table(USER_INDICATOR_TABLE, quota)
+    long = indicators(region)
+    truth = region_figures(long)
+    people = _inhabitants(region).drop(index=OUTSIDE_ID, errors="ignore")
+    assert truth.loc["einwohner", "wert"] == pytest.approx(people["einwohner"].sum())
+    assert truth.loc["einwohner", "bezug"] == REGION_TOTAL
+    own = truth.loc["eigen_Arbeitslosenquote"]
+    assert own["wert"] == pytest.approx(quota["wert"].mean()) and np.isnan(own["summe"])
+    # the Kerndatensatz's region rows (the tool's indicators)
+    frame = kerndatensatz(region)
+    whole = frame[(frame["ebene"] == "Region") & (frame["bereich"] != "Barrieremeldungen")]
+    whole = whole.set_index("indikator")["wert"]
+    assert "eigen_Arbeitslosenquote" not in whole.index and "angebote" in whole.index
+    np.testing.assert_allclose(whole.to_numpy(dtype=float),
+                               truth.loc[whole.index, "wert"].round(6).to_numpy(dtype=float))
+    # the comparison of regions, own indicators included
+    compared = compare_regions([region, koeln]).set_index("kennzahl")[region.name]
+    np.testing.assert_allclose(compared.to_numpy(dtype=float),
+                               truth.loc[compared.index, "wert"].to_numpy(dtype=float))
+    # the region summary's sums (counts only; none for the quota)
+    summary = region_summary(long).set_index("Schlüssel")["Summe aller Planungsräume"]
+    np.testing.assert_allclose(summary.to_numpy(dtype=float),
+                               truth.loc[summary.index, "summe"].to_numpy(dtype=float))
+    # the Steckbrief's region column: the counts' totals and the quota's mean
+    report = indicators_from_long_table(long)
+    labels = long.drop_duplicates("kennzahl").set_index("kennzahl")["bezeichnung"]
+    for key in ("einwohner", "angebote", "eigen_Arbeitslosenquote"):
+        shown = report.loc[report["kennzahl"] == labels[key], "regionswert"].unique()
+        assert shown == pytest.approx([truth.loc[key, "wert"]]), key

@@ -208,6 +208,7 @@ def test_adapter_for_the_indicator_module_long_table(context):
             "bezeichnung": ["Einwohner", "Anteil 65 Jahre und älter", "Angebote je 10.000 Einw.",
                             "Beratungsangebote", "Einwohner", "Beratungsangebote"],
             "einheit": ["Personen", "%", "je 10.000 Einw.", "Anzahl", "Personen", "Anzahl"],
+            "art": ["anzahl", "anteil", "rate", "anzahl", "anzahl", "anzahl"],
             "wert": [15394.0, 23.4, 2.6, 4.0, 10000.0, 1.0],
             "wert_region": [12697.0, 22.1, 3.5, 2.5, 12697.0, 2.5],
         }
