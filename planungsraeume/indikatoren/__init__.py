@@ -74,6 +74,9 @@ from planungsraeume.indikatoren.tabelle import (
     PER,
     REGION_TOTAL,
     REGION_VALUE,
+    SIMILAR_WITHIN,
+    comparison_word,
+    count_rates,
     region_figures,
 )
 from planungsraeume.region import OUTSIDE_ID, Region
@@ -88,8 +91,11 @@ __all__ = [
     "PER",
     "REGION_TOTAL",
     "REGION_VALUE",
+    "SIMILAR_WITHIN",
     "assign_to_areas",
+    "comparison_word",
     "compute_indicators",
+    "count_rates",
     "coverage_from_area_coverage",
     "coverage_from_cells",
     "coverage_indicators",

@@ -8,6 +8,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers.formatting import MISSING
+
 __all__ = [
     "ACCESS_LABELS",
     "AGE_GROUPS",
@@ -18,7 +20,10 @@ __all__ = [
     "PER",
     "REGION_TOTAL",
     "REGION_VALUE",
+    "SIMILAR_WITHIN",
     "area_names",
+    "comparison_word",
+    "count_rates",
     "indicator_rows",
     "region_figures",
     "slug",
@@ -71,6 +76,8 @@ REGION_TOTAL = "Summe der Planungsräume"
 # quota, an index).
 OWN_INDICATORS = "Eigene Kennzahlen"
 PER = 10_000
+# An area within ±5 % of the region is "etwa gleich".
+SIMILAR_WITHIN = 0.05
 
 
 def indicator_rows(
@@ -165,6 +172,64 @@ def region_figures(long: pd.DataFrame) -> pd.DataFrame:
         "bezug": np.where(count, REGION_TOTAL, np.where(own, bezug, REGION_VALUE)),
         "summe": np.where(count, total, np.nan),
     }, index=first.index)
+
+
+def count_rates(long: pd.DataFrame) -> pd.DataFrame:
+    """How a count is compared with the region: per 10,000 inhabitants, the area's and the region's.
+
+    A count (offers, persons of an age) grows with the area's size, so an area is compared by
+    its rate – its count ÷ its inhabitants × 10,000 – with the region's rate – the region's
+    total (:func:`region_figures`) ÷ the region's inhabitants × 10,000 –, never by the count
+    against the per-area average that ``wert_region`` holds for it. Every output that judges a
+    count (the profile page, the Steckbrief) takes the rates from here.
+
+    Parameters
+    ----------
+    long
+        The long indicator table (with its ``einwohner`` rows).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``long``: ``je_10000`` and ``region_je_10000`` for the tool's counts except
+        the inhabitants themselves, in areas with inhabitants; NaN elsewhere and without
+        ``einwohner`` rows.
+    """
+    figures = region_figures(long)
+    keys = long["kennzahl"].astype(str)
+    people = long[keys == "einwohner"]
+    per_area = pd.to_numeric(people["wert"], errors="coerce").groupby(
+        people["pr_id"].astype(str)).sum()
+    region_people = float(per_area.sum())
+    inhabitants = long["pr_id"].astype(str).map(per_area).to_numpy(dtype=float)
+    count = (keys.map(figures["bezug"]) == REGION_TOTAL).to_numpy(dtype=bool) & (
+        keys != "einwohner").to_numpy(dtype=bool)
+    rate = count & (inhabitants > 0)
+    values = pd.to_numeric(long["wert"], errors="coerce").to_numpy(dtype=float)
+    totals = keys.map(figures["wert"]).to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        area = np.where(rate, values / inhabitants * PER, np.nan)
+        region = np.where(rate & (region_people > 0), totals / max(region_people, 1.0) * PER,
+                          np.nan)
+    return pd.DataFrame({"je_10000": area, "region_je_10000": region}, index=long.index)
+
+
+def comparison_word(value: object, reference: object) -> str:
+    """"höher", "niedriger" or "etwa gleich" (within :data:`SIMILAR_WITHIN`) – the one verdict.
+
+    Against a reference of 0: "etwa gleich" for 0, else "höher"; "–" when either is missing.
+    """
+    if value is None or reference is None or pd.isna(value) or pd.isna(reference):  # type: ignore[call-overload]
+        return MISSING
+    number, base = float(value), float(reference)  # type: ignore[arg-type]
+    if not (np.isfinite(number) and np.isfinite(base)):
+        return MISSING
+    if base == 0:
+        return "etwa gleich" if number == 0 else "höher"
+    ratio = number / base
+    if abs(ratio - 1.0) <= SIMILAR_WITHIN:
+        return "etwa gleich"
+    return "höher" if ratio > 1 else "niedriger"
 
 
 def slug(text: str) -> str:

@@ -21,6 +21,7 @@ import pandas as pd
 from layers.errors import AnalysisError
 from layers.formatting import MISSING, de_number, de_percent
 from planungsraeume.frage import profile_labels
+from planungsraeume.indikatoren.tabelle import SIMILAR_WITHIN, comparison_word
 from planungsraeume.steckbrief.karte import ATTRIBUTION, MapLayers, render_area_map
 
 __all__ = [
@@ -63,7 +64,6 @@ UNITS: dict[str, str] = {
 INDICATOR_COLUMNS = ("pr_id", "kennzahl", "wert", "regionswert", "einheit")
 COVERAGE_COLUMNS = ("pr_id", "typ", "profil", "minuten", "anteil_einwohner", "anteil_65_plus")
 ACCESS_LABELS = {"ja": "ja", "teilweise": "teilweise", "nein": "nein", "unbekannt": "unbekannt"}
-SIMILAR_WITHIN = 0.05  # ±5 % counts as "etwa gleich"
 RATE_TEXT = "je 10.000 Einw."
 #: What the Region column of the key figures means (HTML and PDF).
 REGION_NOTE = ("Region: bei Anzahlen die Zahl je 10.000 Einwohner der ganzen Region (beim "
@@ -133,12 +133,7 @@ def _float(value: object) -> float:
 
 
 def _comparison(value: float, reference: float) -> str:
-    if not (np.isfinite(value) and np.isfinite(reference)) or reference == 0:
-        return MISSING
-    ratio = value / reference
-    if abs(ratio - 1.0) <= SIMILAR_WITHIN:
-        return "etwa gleich"
-    return "höher" if ratio > 1 else "niedriger"
+    return comparison_word(value, reference)
 
 
 def check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:

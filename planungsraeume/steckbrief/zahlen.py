@@ -17,7 +17,7 @@ import pandas as pd
 
 from layers.errors import AnalysisError
 from layers.formatting import MISSING
-from planungsraeume.indikatoren.tabelle import REGION_TOTAL, region_figures
+from planungsraeume.indikatoren.tabelle import REGION_TOTAL, count_rates, region_figures
 from planungsraeume.steckbrief.inhalt import BarrierSummary, check_columns
 
 __all__ = [
@@ -71,6 +71,8 @@ def indicators_from_long_table(long: pd.DataFrame, keys: Sequence[str] | None = 
     """
     check_columns(long, ("pr_id", "kennzahl", "bezeichnung", "einheit", "art", "wert",
                          "wert_region"), "Kennzahlen")
+    if not long.index.is_unique:  # the rows are matched with the rates by their index
+        long = long.reset_index(drop=True)
     table = long
     if keys is not None:
         order = {key: i for i, key in enumerate(keys)}
@@ -121,25 +123,17 @@ def _counts_against_the_region(result: pd.DataFrame, table: pd.DataFrame,
 
     For a count of the tool ``regionswert`` becomes the region's figure from
     :func:`planungsraeume.indikatoren.region_figures` (its total, the sum over the areas), and
-    ``je_10000`` / ``region_je_10000`` the count per 10,000 inhabitants of the area and of the
-    region (sum of counts / sum of inhabitants), which the report compares. The inhabitants
+    ``je_10000`` / ``region_je_10000`` the rates of
+    :func:`planungsraeume.indikatoren.count_rates`, which the report compares. The inhabitants
     themselves get the total only. Without ``einwohner`` rows the rates stay NaN.
     """
     figures = region_figures(long)
     keys = table["kennzahl"].astype(str)
     counts = (keys.map(figures["bezug"]) == REGION_TOTAL).to_numpy(dtype=bool)
-    values = pd.to_numeric(table["wert"], errors="coerce").to_numpy(dtype=float)
     result.loc[counts, "regionswert"] = keys.map(figures["wert"]).to_numpy(dtype=float)[counts]
-    people = long[long["kennzahl"] == "einwohner"]
-    per_area = pd.to_numeric(people["wert"], errors="coerce").groupby(
-        people["pr_id"].astype(str)).sum()
-    inhabitants = result["pr_id"].map(per_area).to_numpy(dtype=float)
-    rate = counts & (table["kennzahl"].astype(str) != "einwohner").to_numpy() & (inhabitants > 0)
-    region_people = float(per_area.sum())
-    result["je_10000"] = np.where(rate, values / np.where(rate, inhabitants, 1.0) * 10_000, np.nan)
-    result["region_je_10000"] = np.where(
-        rate & (region_people > 0),
-        result["regionswert"].to_numpy(dtype=float) / max(region_people, 1.0) * 10_000, np.nan)
+    rates = count_rates(long).loc[table.index]
+    result["je_10000"] = rates["je_10000"].to_numpy(dtype=float)
+    result["region_je_10000"] = rates["region_je_10000"].to_numpy(dtype=float)
     return result
 
 

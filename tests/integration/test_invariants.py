@@ -605,3 +605,32 @@ def test_every_output_takes_the_region_figure_from_the_one_rule(aachen_region_co
     for key in ("einwohner", "angebote", "eigen_Arbeitslosenquote"):
         shown = report.loc[report["kennzahl"] == labels[key], "regionswert"].unique()
         assert shown == pytest.approx([truth.loc[key, "wert"]]), key
+
+
+def test_profile_page_and_steckbrief_judge_every_indicator_alike(aachen):
+    """The profile page's "Planungsraum ist" and the Steckbrief's comparison are one verdict
+    (comparison_word) on one basis: counts by their rate per 10,000 inhabitants (count_rates),
+    never the profile by the per-area average and the Steckbrief by the rate."""
+    from planungsraeume.indikatoren import indicators
+    from planungsraeume.steckbrief import (
+        REPORT_INDICATORS,
+        build_area_report,
+        indicators_from_long_table,
+        load_report_context,
+    )
+    from ui.profil.kennzahlen import indicator_table
+
+    long = indicators(aachen)
+    table = indicators_from_long_table(long, keys=list(REPORT_INDICATORS))
+    context = load_report_context(aachen)
+    judged = 0
+    for pr_id in _areas(aachen)[:8]:
+        profile = indicator_table(long, pr_id, REPORT_INDICATORS).set_index("Kennzahl")
+        report = build_area_report(context, pr_id, table)
+        for label, _, _, verdict in report.kennzahlen:
+            name = label.split(" (")[0]
+            if name not in profile.index or verdict == "–":
+                continue
+            assert profile.loc[name, "Planungsraum ist"] == verdict, (pr_id, name)
+            judged += 1
+    assert judged >= 8 * 5  # shares, rates and counts of offers in every area

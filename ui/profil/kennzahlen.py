@@ -7,10 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from layers.formatting import MISSING
+from planungsraeume.indikatoren import REGION_VALUE, comparison_word, count_rates
 from ui import widgets
+
+RATE = "je 10.000 Einw."
 
 __all__ = ["DECIMALS", "GLANCE", "MAIN_KEYS", "at_a_glance", "comparison", "format_indicator",
            "indicator_row", "indicator_table", "reach_row"]
@@ -40,16 +44,9 @@ def format_indicator(value: Any, unit: str) -> str:
 
 
 def comparison(value: Any, reference: Any) -> str:
-    """"höher" / "niedriger" / "etwa gleich" (within ±5 %) — in words, not only in colour."""
-    if value is None or reference is None or pd.isna(value) or pd.isna(reference):
-        return MISSING
-    value, reference = float(value), float(reference)
-    if reference == 0:
-        return "etwa gleich" if value == 0 else "höher"
-    ratio = value / reference
-    if abs(ratio - 1.0) <= 0.05:
-        return "etwa gleich"
-    return "höher" if ratio > 1 else "niedriger"
+    """"höher" / "niedriger" / "etwa gleich" — in words, not only in colour (the one verdict,
+    :func:`planungsraeume.indikatoren.comparison_word`)."""
+    return comparison_word(value, reference)
 
 
 def indicator_row(long: pd.DataFrame, pr_id: str, kennzahl: str) -> pd.Series | None:
@@ -65,20 +62,36 @@ def reach_row(long: pd.DataFrame, pr_id: str) -> pd.Series | None:
 
 
 def indicator_table(long: pd.DataFrame, pr_id: str, keys: tuple[str, ...] | None) -> pd.DataFrame:
-    """The indicators of one area against the region (all, or ``keys`` and reachability)."""
+    """The indicators of one area against the region (all, or ``keys`` and reachability).
+
+    Counts are compared as the Steckbrief compares them: by their rate per 10,000 inhabitants
+    against the region's (:func:`planungsraeume.indikatoren.count_rates`), not with the
+    average per area.
+    """
+    rates = count_rates(long)
     rows = long[long["pr_id"].astype(str) == pr_id]
     if keys is not None:
         rows = rows[rows["kennzahl"].isin(keys) | (rows["bereich"] == "Erreichbarkeit")]
+    area_rate = rates.loc[rows.index, "je_10000"].to_numpy(dtype=float)
+    region_rate = rates.loc[rows.index, "region_je_10000"].to_numpy(dtype=float)
+    rated = np.isfinite(area_rate) & np.isfinite(region_rate)
     units = rows["einheit"].tolist()
+    shown = [format_indicator(v, u) for v, u in zip(rows["wert"], units, strict=True)]
+    reference = [format_indicator(v, u) for v, u in zip(rows["wert_region"], units, strict=True)]
+    against = rows["region_bezug"].astype(str).tolist()
+    verdict = [comparison(v, r) for v, r in zip(rows["wert"], rows["wert_region"], strict=True)]
+    for i in np.flatnonzero(rated):
+        shown[i] = f"{shown[i]} ({format_indicator(area_rate[i], RATE)} {RATE})"
+        reference[i] = f"{format_indicator(region_rate[i], RATE)} {RATE}"
+        against[i] = f"{REGION_VALUE} {RATE}"
+        verdict[i] = comparison(area_rate[i], region_rate[i])
     return pd.DataFrame({
-        "Bereich": rows["bereich"].astype(str),
-        "Kennzahl": rows["bezeichnung"].astype(str),
-        "Planungsraum": [format_indicator(v, u) for v, u in zip(rows["wert"], units, strict=True)],
-        "Vergleichswert": [format_indicator(v, u)
-                           for v, u in zip(rows["wert_region"], units, strict=True)],
-        "Vergleich mit": rows["region_bezug"].astype(str),
-        "Planungsraum ist": [comparison(v, r)
-                             for v, r in zip(rows["wert"], rows["wert_region"], strict=True)],
+        "Bereich": rows["bereich"].astype(str).to_numpy(),
+        "Kennzahl": rows["bezeichnung"].astype(str).to_numpy(),
+        "Planungsraum": shown,
+        "Vergleichswert": reference,
+        "Vergleich mit": against,
+        "Planungsraum ist": verdict,
     })
 
 
