@@ -13,8 +13,9 @@ On the Aachen network that is 0.61–0.67× scipy's time (1–200 sources, 30 in
 load 2–3; the binary heap before it: 0.93–1.1×) when the graph is in the CPU caches; within a
 page's questions, where the work before pushed it out, 0.75–0.9× until the graph is read in
 order first (:func:`_read_in_order`: 0.60–0.66×, single-question benchmark). On synthetic
-grids of millions of nodes scipy stays faster (2.5M nodes: 1.10 s against 0.87 s, memory-bound; see the closing note of #15),
-which is why a graph's first question runs scipy (:mod:`analyses.network.choice`).
+grids of millions of nodes scipy stays faster (2.5M nodes: 1.10 s against 0.87 s,
+memory-bound; see the closing note of #15), which is why a graph's first question runs scipy
+(:mod:`analyses.network.choice`).
 
 The heap starts at an eighth of the nodes and grows when full. The search stops beyond
 ``limit`` or as soon as every node marked in ``needed`` is settled (the edge ends of the
