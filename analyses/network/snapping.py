@@ -116,9 +116,9 @@ class SnappedPoints:
         cached = self._end_mask
         if cached is None or len(cached) != n_nodes:
             cached = np.zeros(n_nodes, dtype=bool)
-            edges = self.edge[self.connected]
-            cached[edge_u[edges]] = True
-            cached[edge_v[edges]] = True
+            _, u, v, _, _ = self.edge_ends(edge_u, edge_v)
+            cached[u] = True
+            cached[v] = True
             self._end_mask = cached
         return cached
 

@@ -132,10 +132,6 @@ def _float(value: object) -> float:
         return float("nan")
 
 
-def _comparison(value: float, reference: float) -> str:
-    return comparison_word(value, reference)
-
-
 def check_columns(frame: pd.DataFrame, columns: Sequence[str], what: str) -> None:
     """Raise unless ``frame`` has every column (message names the table ``what``)."""
     missing = [c for c in columns if c not in frame.columns]
@@ -383,12 +379,12 @@ def _key_figure(row: Any) -> tuple[str, str, str, str]:
     area_rate, region_rate = _float(getattr(row, "je_10000", None)), _float(getattr(row, "region_je_10000", None))
     if unit in ("personen", "anzahl") and np.isfinite(area_rate) and np.isfinite(region_rate):
         return (label, f"{format_value(row.wert, unit)} ({de_number(area_rate, 1)} {RATE_TEXT})",
-                f"{de_number(region_rate, 1)} {RATE_TEXT}", _comparison(area_rate, region_rate))
+                f"{de_number(region_rate, 1)} {RATE_TEXT}", comparison_word(area_rate, region_rate))
     if unit in ("personen", "anzahl") and hasattr(row, "je_10000"):
         return (label, format_value(row.wert, unit), f"{format_value(row.regionswert, unit)} gesamt",
                 MISSING)
     return (label, format_value(row.wert, unit), format_value(row.regionswert, unit, average=True),
-            _comparison(_float(row.wert), _float(row.regionswert)))
+            comparison_word(_float(row.wert), _float(row.regionswert)))
 
 
 def _services_inside(services: gpd.GeoDataFrame, pr_id: str) -> gpd.GeoDataFrame:
